@@ -1,0 +1,148 @@
+"""create_app(settings) -> Starlette: the middleware chain and every route, core and plugin.
+
+Plugin routes are mounted at ``/t/{code}/<plugin>/`` (pages) and ``/api/t/{code}/<plugin>/`` (JSON) behind
+the plugin gate; every plugin endpoint must declare its permission (start-up fails otherwise).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import structlog
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from core.access.guard import required_permission
+from core.logging import configure_logging
+from core.platform import Platform
+from core.registry import PluginError
+from core.settings import Settings
+from core.web import api_docs, hall
+from core.web.errors import EXCEPTION_HANDLERS, not_found_app
+from core.web.middleware import AuthMiddleware, ContextMiddleware, TenantMiddleware
+from core.web.render import Renderer
+
+log = structlog.get_logger(__name__)
+STATIC = Path(__file__).parent / "web" / "static"
+
+
+class PluginGate:
+    """404 for a plugin's routes where the plugin is not enabled at the request's tenant."""
+
+    def __init__(self, plugin: str, app: ASGIApp) -> None:
+        self.plugin = plugin
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        ctx = scope["state"]["ctx"]
+        if ctx.tenant is None or self.plugin not in ctx.platform.enabled(ctx.tenant):
+            await not_found_app(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _check_declared(plugin: str, routes: list[BaseRoute]) -> None:
+    for route in routes:
+        if isinstance(route, Mount):
+            _check_declared(plugin, list(route.routes))
+            continue
+        endpoint = getattr(route, "endpoint", None)
+        if endpoint is not None and required_permission(endpoint) is None:
+            raise PluginError(f"plugin {plugin!r}: route {getattr(route, 'path', route)!r} declares no "
+                              "permission (wrap its endpoint with core.access.require)")
+
+
+def plugin_mounts(platform: Platform) -> tuple[list[BaseRoute], list[BaseRoute]]:
+    pages: list[BaseRoute] = []
+    api: list[BaseRoute] = []
+    for hook, prefix, out in (("govhall_routes", "/t/{tenant_code}/", pages),
+                              ("govhall_api_routes", "/api/t/{tenant_code}/", api)):
+        for plugin, routes in platform.registry.declared(hook).items():
+            if not routes:
+                continue
+            _check_declared(plugin, routes)
+            from starlette.routing import Router
+
+            out.append(Mount(prefix + plugin, app=PluginGate(plugin, Router(routes=routes)), name=plugin))
+    return pages, api
+
+
+def core_routes() -> list[BaseRoute]:
+    from core.identity import views as identity_views
+
+    return [*hall.routes(), *identity_views.routes(), *api_docs.routes()]
+
+
+def create_app(settings: Settings | None = None, *, platform: Platform | None = None) -> Starlette:
+    platform = platform or Platform.start(settings)
+    configure_logging(platform.settings)
+    registry = platform.registry
+    platform.extras["renderer"] = Renderer(
+        registry.template_dirs(), [d.parent / "locale" for d in registry.template_dirs()]
+    )
+    from core.identity import install as install_identity
+
+    install_identity(platform)
+    pages, api = plugin_mounts(platform)
+    routes: list[BaseRoute] = [
+        *core_routes(),
+        *api,
+        *pages,
+        Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(ContextMiddleware, platform=platform),
+            Middleware(TenantMiddleware, platform=platform, not_found=not_found_app),
+            Middleware(AuthMiddleware, platform=platform),
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        lifespan=_lifespan(platform),
+    )
+    app.state.platform = platform
+    return app
+
+
+def _lifespan(platform: Platform) -> Any:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        platform.directory  # load before the first request  # noqa: B018
+        watcher = asyncio.create_task(_watch(platform))
+        starters = platform.extras.get("on_start", [])
+        for start in starters:
+            start()
+        try:
+            yield
+        finally:
+            watcher.cancel()
+            for stop in platform.extras.get("on_stop", []):
+                stop()
+            platform.close()
+
+    return lifespan
+
+
+async def _watch(platform: Platform) -> None:
+    """Notice tenant, plugin and setting changes made by other processes within ``watch_interval``."""
+    interval = platform.settings["watch_interval"]
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await asyncio.to_thread(platform.refresh)
+            for watcher in platform.extras.get("watchers", []):
+                await asyncio.to_thread(watcher)
+        except Exception:  # keep watching; the next round may succeed
+            log.exception("watch.failed")
+
+
+def current_platform(request: Request) -> Platform:
+    return request.state.ctx.platform  # type: ignore[no-any-return]

@@ -1,0 +1,57 @@
+"""``govhall serve`` and ``govhall migrate``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from core.cli.common import pass_platform
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="TCP port.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes (PostgreSQL only; SQLite runs one).")
+@click.option("--demo", is_flag=True, help="Migrate, apply tenants/jiangxi.toml and load demo data first.")
+@pass_platform
+def serve(platform: Any, host: str, port: int, workers: int, demo: bool) -> None:
+    """Serve the halls over HTTP."""
+    import uvicorn
+
+    from core.db import migrate
+
+    if demo:
+        from core.demo import load_demo
+
+        load_demo(platform, echo=lambda m: click.echo(m, err=True))
+    elif missing := migrate.pending(platform.db, platform.registry.migration_dirs()):
+        raise click.ClickException(f"the database is not migrated ({', '.join(missing)}): run `govhall migrate`")
+    if workers > 1 and platform.db.is_sqlite:
+        raise click.BadParameter("SQLite serves from one process; use PostgreSQL for --workers > 1",
+                                 param_hint="--workers")
+    click.echo(f"govhall serving on http://{host}:{port}/ ({platform.db.engine.url.get_backend_name()})", err=True)
+    if workers > 1:
+        uvicorn.run("core.asgi:app", host=host, port=port, workers=workers, log_level="warning",
+                    access_log=False)
+    else:
+        from core.app import create_app
+
+        uvicorn.run(create_app(platform=platform), host=host, port=port, log_level="warning", access_log=False)
+
+
+@click.command()
+@pass_platform
+def migrate(platform: Any) -> None:
+    """Upgrade the database: the core branch and every installed plugin's branch."""
+    from core.db import migrate as m
+
+    applied = m.upgrade(platform.db, platform.registry.migration_dirs())
+    click.echo(f"migrated: now at {', '.join(m.current_heads(platform.db))}"
+               + (f" (applied heads {', '.join(applied)})" if applied else " (nothing to do)"))
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(serve)
+    cli.add_command(migrate)

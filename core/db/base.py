@@ -1,0 +1,66 @@
+"""Declarative base, naming convention and the TenantScoped mixin every tenant-owned table uses."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, MetaData, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# BIGINT on PostgreSQL, INTEGER on SQLite (where only INTEGER PRIMARY KEY is the rowid alias).
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def PathType(length: int = 200) -> String:  # noqa: N802 - reads like a type
+    """A tenant path column. Byte-order collation on PostgreSQL so that the subtree range predicate
+    ``path >= p AND path < p || '0'`` uses a plain btree index ('/' sorts just before '0')."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")  # type: ignore[return-value]
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Timestamped:
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TenantScoped:
+    """Mixin for tenant-owned rows: the owning tenant and its path, denormalised for subtree filters.
+
+    Reads of these classes are filtered by the session's scope (core.db.guard); on PostgreSQL the table
+    also gets a row-level security policy (core.db.rls) in its migration. Rows are moved with their
+    tenant when a subtree is re-parented (core.tenancy.service.move_subtree).
+    """
+
+    __tenant_scoped__ = True
+
+    @declared_attr
+    def tenant_id(cls) -> Mapped[int]:  # noqa: N805
+        return mapped_column(Integer, ForeignKey("tenants.id"), nullable=False, index=True)
+
+    @declared_attr
+    def tenant_path(cls) -> Mapped[str]:  # noqa: N805
+        return mapped_column(PathType(), nullable=False, index=True)
+
+
+def tenant_scoped_tables() -> list[str]:
+    """Names of every mapped table carrying tenant_id + tenant_path (for re-parenting and RLS checks)."""
+    out = []
+    for mapper in Base.registry.mappers:
+        cls = mapper.class_
+        if getattr(cls, "__tenant_scoped__", False) and hasattr(cls, "__table__"):
+            out.append(cls.__table__.name)
+    return sorted(set(out))

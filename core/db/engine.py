@@ -1,0 +1,145 @@
+"""Engine and sessions; every session carries a Scope and is guarded by it.
+
+Data path (see docs/operations.md, "Why a sync engine"): SQLAlchemy 2 sync sessions, psycopg 3 on
+PostgreSQL and the stdlib sqlite3 driver on SQLite. One code path serves requests, CLI, jobs and tests.
+Requests do their database work in one threadpool hand-off on PostgreSQL and inline on SQLite, where a
+query is microseconds and the hand-off would cost more than the query (BASELINES.md: ~2,400 vs ~850 rps).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
+from sqlalchemy.pool import NullPool
+from starlette.concurrency import run_in_threadpool
+
+from core.db.base import TenantScoped
+from core.db.scope import Scope
+
+T = TypeVar("T")
+
+RLS_ROLE = "govhall_app"
+
+
+class ScopeError(RuntimeError):
+    """A session was used without a scope, or wrote a row outside its scope."""
+
+
+class Database:
+    """Owns the engine and the session factory for one database URL."""
+
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        self.is_postgres = url.startswith("postgresql")
+        kwargs: dict[str, Any] = {"echo": echo, "future": True}
+        if self.is_sqlite:
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15}
+            if ":memory:" in url:
+                raise ValueError("in-memory SQLite is not supported: every process must see one database")
+        else:
+            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+        self.engine: Engine = create_engine(url, **kwargs)
+        if self.is_sqlite:
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._factory = sessionmaker(self.engine, expire_on_commit=False, class_=GuardedSession)
+
+    def session(self, scope: Scope) -> GuardedSession:
+        """A new session bound to ``scope``. Use as a context manager; commit explicitly."""
+        s = self._factory()
+        s.info["scope"] = scope
+        s.info["postgres"] = self.is_postgres
+        return s
+
+    @contextmanager
+    def transaction(self, scope: Scope) -> Iterator[GuardedSession]:
+        """A session in a transaction that commits on success and rolls back on error."""
+        with self.session(scope) as s, s.begin():
+            yield s
+
+    async def run(self, fn: Callable[[], T]) -> T:
+        """Run blocking database work from async code: inline on SQLite, in the threadpool otherwise."""
+        if self.is_sqlite:
+            return fn()
+        return await run_in_threadpool(fn)
+
+    def ping(self) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(text("SELECT 1")).scalar() == 1
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    # WAL lets readers run beside the one writer; busy_timeout waits for the writer instead of failing.
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=15000")
+    cur.close()
+
+
+class GuardedSession(Session):
+    @property
+    def scope(self) -> Scope:
+        scope = self.info.get("scope")
+        if scope is None:
+            raise ScopeError("session has no scope")
+        return scope  # type: ignore[no-any-return]
+
+
+@event.listens_for(GuardedSession, "do_orm_execute")
+def _scope_reads(state: ORMExecuteState) -> None:
+    scope: Scope | None = state.session.info.get("scope")
+    if scope is None:
+        raise ScopeError("database session used without a scope")
+    if scope.is_system or state.is_column_load or state.is_relationship_load:
+        return
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    path = scope.path
+    if scope.subtree:
+        hi = path + "0"
+        crit = with_loader_criteria(
+            TenantScoped, lambda cls: (cls.tenant_path >= path) & (cls.tenant_path < hi), include_aliases=True
+        )
+    else:
+        crit = with_loader_criteria(TenantScoped, lambda cls: cls.tenant_path == path, include_aliases=True)
+    state.statement = state.statement.options(crit)
+
+
+@event.listens_for(GuardedSession, "before_flush")
+def _scope_writes(session: Session, _ctx: Any, _instances: Any) -> None:
+    scope: Scope | None = session.info.get("scope")
+    if scope is None:
+        raise ScopeError("database session used without a scope")
+    for obj in (*session.new, *session.dirty):
+        if not isinstance(obj, TenantScoped):
+            continue
+        if obj.tenant_path is None and not scope.subtree and scope.tenant_id is not None:
+            obj.tenant_id, obj.tenant_path = scope.tenant_id, scope.path
+        if obj.tenant_path is None or not scope.covers(obj.tenant_path):
+            raise ScopeError(f"{type(obj).__name__} for tenant path {obj.tenant_path!r} is outside the "
+                             f"session scope {scope.path!r}")
+
+
+@event.listens_for(GuardedSession, "after_begin")
+def _scope_rls(session: Session, _tx: Any, connection: Any) -> None:
+    """On PostgreSQL, hand the scope to row-level security for this transaction only (SET LOCAL)."""
+    if not session.info.get("postgres"):
+        return
+    scope: Scope = session.info["scope"]
+    if scope.is_system:
+        connection.exec_driver_sql("SELECT set_config('govhall.scope', '*', true)")
+        return
+    connection.execute(
+        text("SELECT set_config('govhall.scope', :p, true), set_config('govhall.subtree', :s, true), "
+             "set_config('role', :r, true)"),
+        {"p": scope.path, "s": "1" if scope.subtree else "0", "r": RLS_ROLE},
+    )

@@ -1,0 +1,149 @@
+"""THE plugin contract: every hook govhall calls, with when it is called and what it returns.
+
+Two kinds of hook:
+
+* **Declarations** (``govhall_plugin_info``, ``govhall_routes``, ``govhall_permissions`` ...) are read
+  once at start-up, plugin by plugin, so the core knows which plugin declared what. They take no tenant.
+* **Per-tenant calls** (``govhall_menu_entries``, ``govhall_handle_event``, ``govhall_checks`` ...) go
+  through ``Registry.hook_for(tenant)``, a cached pluggy subset caller that only sees the plugins enabled
+  at that tenant. A disabled plugin is therefore absent from menus, events, checks and jobs there.
+
+All hooks are called with keyword arguments. Every hook here is documented in docs/hooks.md
+(tests/test_docs.py fails otherwise).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+    from starlette.routing import BaseRoute
+
+    from core.contracts import (
+        DataResource,
+        Event,
+        Finding,
+        MenuEntry,
+        PeriodicTask,
+        Permission,
+        PluginInfo,
+        RoleTemplate,
+        SupervisionRule,
+    )
+    from core.settings import SettingSpec
+
+PROJECT = "govhall"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+# --- declarations, read once at start-up ------------------------------------------------------------
+
+@hookspec(firstresult=True)
+def govhall_plugin_info() -> PluginInfo:
+    """Identify the plugin: name (equal to its entry-point name), titles, version, dependencies,
+    whether it is on by default. Called once per plugin at start-up; required of every plugin."""
+
+
+@hookspec
+def govhall_routes() -> list[BaseRoute]:
+    """HTML routes, mounted at ``/t/{code}/<plugin>/``. Each endpoint must declare its permission with
+    ``core.access.require``. Behind the plugin gate: 404 where the plugin is not enabled."""
+
+
+@hookspec
+def govhall_api_routes() -> list[BaseRoute]:
+    """JSON routes, mounted at ``/api/t/{code}/<plugin>/`` and listed in ``/api/openapi.json``.
+    Same gate and permission rules as ``govhall_routes``."""
+
+
+@hookspec
+def govhall_template_dirs() -> list[Path]:
+    """Directories holding ``templates/<plugin>/...``; searched after the core's own templates."""
+
+
+@hookspec
+def govhall_migration_dirs() -> list[Path]:
+    """Alembic version directories of the plugin's branch (``branch_labels=("<plugin>",)``,
+    ``depends_on`` a core revision). ``govhall migrate`` upgrades every installed branch."""
+
+
+@hookspec
+def govhall_permissions() -> list[Permission]:
+    """Every permission the plugin checks, as ``Permission`` constants ``<plugin>:<resource>:<action>``.
+    Listed in docs/permissions.md (a test checks it)."""
+
+
+@hookspec
+def govhall_roles() -> list[RoleTemplate]:
+    """Roles the plugin adds, and permissions it adds to core roles (a RoleTemplate whose name is a core
+    role extends that role). These are the default role policies."""
+
+
+@hookspec
+def govhall_settings() -> list[SettingSpec]:
+    """Settings the plugin reads, keys prefixed ``<plugin>.``; validated at start-up like core settings.
+    Those declared ``per_tenant`` may be overlaid per tenant and are inherited down the tree."""
+
+
+@hookspec
+def govhall_cli_commands() -> list[click.Command]:
+    """Click commands or groups added to ``govhall`` (e.g. ``govhall approval import``)."""
+
+
+@hookspec
+def govhall_periodic_tasks() -> list[PeriodicTask]:
+    """Periodic work. Runs once across all processes; per-tenant tasks only for tenants where the plugin
+    is enabled."""
+
+
+@hookspec
+def govhall_supervision_rules() -> list[SupervisionRule]:
+    """Rules for the electronic supervision platform. Collected by the supervision plugin through
+    ``Registry.hook_for(tenant)``, so only rules of plugins enabled at a tenant apply there."""
+
+
+# --- per-tenant calls, through Registry.hook_for(tenant) ---------------------------------------------
+
+@hookspec
+def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
+    """Links for the hall's entrances, sections, subsystem tiles, workbench, console and "my space" at
+    ``tenant`` (a ``core.tenancy.TenantRef``) for ``actor`` (a ``core.identity.Actor``)."""
+
+
+@hookspec
+def govhall_handle_event(event: Event, session: Any) -> None:
+    """Handle a domain event of the event's tenant. Delivery is at-least-once; the core records each
+    (event, plugin) delivery so a handler runs again only if it failed. ``session`` is scoped to the
+    event's tenant and commits with the delivery record."""
+
+
+@hookspec
+def govhall_checks(check: str, subject: dict[str, Any], tenant: Any, session: Any) -> list[Finding]:
+    """Contribute findings to a named check another plugin asks for, e.g. ``approval.acceptance`` with
+    ``subject={"kind": "legal", "id_number": "9136...", "item_code": ...}``. Return [] if not concerned."""
+
+
+@hookspec
+def govhall_data_resources(tenant: Any) -> list[DataResource]:
+    """Data resources this plugin offers for exchange at ``tenant`` (the data sharing platform)."""
+
+
+@hookspec
+def govhall_tenant_enabled(tenant: Any, session: Any) -> None:
+    """The plugin was switched on at ``tenant`` (explicitly). Never runs DDL: tables exist once installed."""
+
+
+@hookspec
+def govhall_tenant_disabled(tenant: Any, session: Any) -> None:
+    """The plugin was switched off at ``tenant``. Data is kept; only visibility changes."""
+
+
+@hookspec
+def govhall_demo_data(session: Any, directory: Any) -> None:
+    """Load demo data (``govhall serve --demo``). Must be idempotent: called on every demo start.
+    ``session`` has system scope; write each row with its tenant."""

@@ -1,0 +1,106 @@
+"""The Platform: one object holding what a process needs — settings, database, plugins, tenant directory,
+access control — built once by ``Platform.start`` and shared by the web app, the CLI and the jobs."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+
+from core.db import Database, Scope
+from core.registry import Registry
+from core.settings import Settings, load_settings
+from core.tenancy.directory import DIRECTORY_KEY, Directory, TenantRef, load_directory, read_version
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class Platform:
+    settings: Settings
+    db: Database
+    registry: Registry
+    _directory: Directory | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _checked_at: float = 0.0
+    access: Any = None  # core.access.AccessControl, attached by start()
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def start(cls, settings: Settings | None = None, *, plugins: list[str] | None = None) -> Platform:
+        """Load plugins, validate every setting (core and plugin), open the database."""
+        registry = Registry.load(only=plugins)
+        base = settings or load_settings()
+        full = load_settings(extra_specs=registry.setting_specs,
+                             overrides={k: v for k, v in base.values.items() if base.origins.get(k) == "override"},
+                             _file=base.origins.get("__file__") or None)
+        if full.database_url.startswith("sqlite"):
+            full.data_dir.mkdir(parents=True, exist_ok=True)
+        platform = cls(settings=full, db=Database(full.database_url), registry=registry)
+        from core.access import AccessControl
+
+        platform.access = AccessControl(platform)
+        return platform
+
+    # -- directory -------------------------------------------------------------------------------------
+
+    @property
+    def directory(self) -> Directory:
+        d = self._directory
+        if d is None:
+            with self._lock:
+                if self._directory is None:
+                    self._directory = self._load()
+                d = self._directory
+        return d
+
+    def _load(self) -> Directory:
+        infos = {n: p.info for n, p in self.registry.plugins.items()}
+        with self.db.session(Scope.system()) as s:
+            return load_directory(s, infos)
+
+    def refresh(self, force: bool = False) -> bool:
+        """Reload the directory if another process changed the tree, a switch or a setting.
+        Builds the new snapshot aside and swaps it in; returns True when it reloaded."""
+        current = self._directory
+        with self.db.session(Scope.system()) as s:
+            version = read_version(s, DIRECTORY_KEY)
+        if not force and current is not None and current.version == version:
+            return False
+        fresh = self._load()
+        self._directory = fresh
+        log.debug("directory.reloaded", version=fresh.version, tenants=len(fresh.by_id))
+        return True
+
+    def maybe_refresh(self) -> None:
+        """Cheap per-call check, at most once per ``watch_interval`` seconds (CLI and jobs use it)."""
+        now = time.monotonic()
+        if now - self._checked_at >= self.settings["watch_interval"]:
+            self._checked_at = now
+            self.refresh()
+
+    # -- per-tenant helpers ----------------------------------------------------------------------------
+
+    def enabled(self, tenant: TenantRef) -> frozenset[str]:
+        return self.directory.enabled(tenant)
+
+    def hooks(self, tenant: TenantRef) -> Any:
+        """Hook callers restricted to the plugins enabled at ``tenant`` (cached per distinct set)."""
+        return self.registry.hook_for(self.directory.enabled(tenant))
+
+    def tenant_setting(self, tenant: TenantRef, key: str) -> Any:
+        """Effective value of a setting at a tenant: nearest overlay up the tree, else process-wide."""
+        found, value, _origin = self.directory.setting(tenant, key)
+        return value if found else self.settings[key]
+
+    def tenant_setting_origin(self, tenant: TenantRef, key: str) -> tuple[Any, str]:
+        found, value, origin = self.directory.setting(tenant, key)
+        if found:
+            return value, f"tenant:{origin}"
+        return self.settings[key], self.settings.origins.get(key, "default")
+
+    def close(self) -> None:
+        self.db.dispose()

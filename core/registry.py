@@ -1,0 +1,185 @@
+"""The plugin registry: pluggy manager, entry-point loading, declarations per plugin, subset callers.
+
+Plugins are found through the entry-point group ``govhall.plugins`` — built-in and vendor alike.
+``Registry.hook_for(enabled)`` returns a caller that sees only the plugins in ``enabled``; callers are
+cached per distinct enabled set (a province has few distinct sets even with 20,000 villages).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pluggy
+import structlog
+
+from core import hookspecs
+from core.contracts import MenuEntry, PeriodicTask, Permission, PluginInfo, RoleTemplate
+from core.settings import SettingSpec
+
+log = structlog.get_logger(__name__)
+ENTRY_POINT_GROUP = "govhall.plugins"
+
+
+class PluginError(RuntimeError):
+    """A plugin is broken or inconsistent; start-up stops with this message."""
+
+
+@dataclass(frozen=True)
+class LoadedPlugin:
+    info: PluginInfo
+    module: ModuleType
+    distribution: str
+
+
+class SubsetHooks:
+    """Attribute access to hook callers restricted to one set of enabled plugins."""
+
+    def __init__(self, registry: Registry, enabled: frozenset[str]) -> None:
+        self._registry = registry
+        self._enabled = enabled
+        self._callers: dict[str, Any] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._callers[name]
+        except KeyError:
+            pass
+        pm = self._registry.pm
+        excluded = [pm.get_plugin(n) for n in self._registry.plugins if n not in self._enabled]
+        caller = pm.subset_hook_caller(name, remove_plugins=[p for p in excluded if p is not None])
+        self._callers[name] = caller
+        return caller
+
+
+class Registry:
+    def __init__(self, pm: pluggy.PluginManager, plugins: dict[str, LoadedPlugin]) -> None:
+        self.pm = pm
+        self.plugins = plugins
+        self._subsets: dict[frozenset[str], SubsetHooks] = {}
+
+    # -- loading ---------------------------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, only: Iterable[str] | None = None) -> Registry:
+        """Load every installed plugin (or only the named ones, for tests) and check the contract."""
+        pm = pluggy.PluginManager(hookspecs.PROJECT)
+        pm.add_hookspecs(hookspecs)
+        wanted = set(only) if only is not None else None
+        plugins: dict[str, LoadedPlugin] = {}
+        for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+            if wanted is not None and ep.name not in wanted:
+                continue
+            if ep.name in plugins:
+                continue  # the same distribution seen twice on sys.path
+            try:
+                module = ep.load()
+            except Exception as exc:  # a broken vendor package must name itself
+                raise PluginError(f"plugin {ep.name!r} ({ep.value}) failed to import: {exc}") from exc
+            pm.register(module, name=ep.name)
+            impl = getattr(module, "govhall_plugin_info", None)
+            if impl is None:
+                raise PluginError(f"plugin {ep.name!r} does not implement govhall_plugin_info")
+            info = impl()
+            if info.name != ep.name:
+                raise PluginError(f"plugin entry point {ep.name!r} reports name {info.name!r}")
+            dist = ep.dist.name if ep.dist else "?"
+            plugins[ep.name] = LoadedPlugin(info=info, module=module, distribution=dist)
+        try:
+            pm.check_pending()
+        except pluggy.PluginValidationError as exc:
+            raise PluginError(f"unknown hook: {exc}") from exc
+        for name, p in plugins.items():
+            missing = [d for d in p.info.depends if d not in plugins]
+            if missing:
+                raise PluginError(f"plugin {name!r} depends on {', '.join(missing)}, which is not installed")
+        return cls(pm, plugins)
+
+    # -- declarations, per plugin ----------------------------------------------------------------------
+
+    def declared(self, hook: str) -> dict[str, list[Any]]:
+        """Call a declaration hook plugin by plugin: {plugin name: flattened results}."""
+        out: dict[str, list[Any]] = {}
+        for name, p in self.plugins.items():
+            fn = getattr(p.module, hook, None)
+            if fn is None:
+                continue
+            result = fn()
+            out[name] = list(result or [])
+        return out
+
+    @cached_property
+    def permissions(self) -> dict[str, Permission]:
+        perms: dict[str, Permission] = {}
+        for plugin, items in self.declared("govhall_permissions").items():
+            for perm in items:
+                if perm.plugin != plugin:
+                    raise PluginError(f"plugin {plugin!r} declares {perm.name!r} outside its namespace")
+                if perm.name in perms:
+                    raise PluginError(f"permission {perm.name!r} declared twice")
+                perms[perm.name] = perm
+        return perms
+
+    @cached_property
+    def roles(self) -> dict[str, RoleTemplate]:
+        """Role templates merged across plugins: a plugin may extend a role another declared."""
+        merged: dict[str, RoleTemplate] = {}
+        for _plugin, items in self.declared("govhall_roles").items():
+            for role in items:
+                prev = merged.get(role.name)
+                if prev is None:
+                    merged[role.name] = role
+                else:
+                    merged[role.name] = RoleTemplate(
+                        prev.name, prev.title_zh or role.title_zh, prev.title_en or role.title_en,
+                        tuple(dict.fromkeys(prev.permissions + role.permissions)),
+                    )
+        for role in merged.values():
+            unknown = [p for p in role.permissions if p not in self.permissions]
+            if unknown:
+                raise PluginError(f"role {role.name!r} names undeclared permissions {unknown}")
+        return merged
+
+    @cached_property
+    def setting_specs(self) -> list[SettingSpec]:
+        specs: list[SettingSpec] = []
+        for plugin, items in self.declared("govhall_settings").items():
+            for spec in items:
+                if not spec.key.startswith(plugin + "."):
+                    raise PluginError(f"plugin {plugin!r} declares setting {spec.key!r} outside its prefix")
+                specs.append(spec)
+        return specs
+
+    @cached_property
+    def periodic_tasks(self) -> dict[str, list[PeriodicTask]]:
+        return self.declared("govhall_periodic_tasks")
+
+    def migration_dirs(self) -> list[Path]:
+        return [Path(d) for dirs in self.declared("govhall_migration_dirs").values() for d in dirs]
+
+    def template_dirs(self) -> list[Path]:
+        return [Path(d) for dirs in self.declared("govhall_template_dirs").values() for d in dirs]
+
+    # -- per-tenant calls ------------------------------------------------------------------------------
+
+    def hook_for(self, enabled: frozenset[str]) -> SubsetHooks:
+        """Hook callers that see only ``enabled`` plugins; cached per distinct set."""
+        hooks = self._subsets.get(enabled)
+        if hooks is None:
+            hooks = self._subsets[enabled] = SubsetHooks(self, enabled)
+        return hooks
+
+    def menu(self, enabled: frozenset[str], tenant: Any, actor: Any) -> list[MenuEntry]:
+        entries = [e for batch in self.hook_for(enabled).govhall_menu_entries(tenant=tenant, actor=actor)
+                   for e in (batch or [])]
+        return sorted(entries, key=lambda e: (e.section, e.order, e.title_zh))
+
+
+def import_plugin_module(name: str) -> ModuleType:
+    return importlib.import_module(name)

@@ -1,0 +1,230 @@
+"""Settings: declared once with help text and a validator, read through dynaconf.
+
+Layers, lowest first: declared defaults -> settings file (``GOVHALL_SETTINGS_FILE`` or ./govhall.toml) ->
+``GOVHALL_*`` environment variables -> per-tenant overlays (only for settings declared ``per_tenant``),
+inherited down the tenant tree. Settings are read once at start-up; an invalid or unknown value stops
+start-up with a message naming the setting.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dynaconf import Dynaconf
+
+ENV_PREFIX = "GOVHALL"
+
+
+class SettingsError(ValueError):
+    """A setting is unknown or invalid; the message names it."""
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    """One declared setting. ``key`` is dotted for plugin settings (``approval.yellow_margin_days``)."""
+
+    key: str
+    default: Any
+    help: str
+    type: type = str
+    choices: tuple[Any, ...] | None = None
+    min: float | None = None
+    max: float | None = None
+    per_tenant: bool = False
+    check: Callable[[Any], str | None] | None = None  # returns an error message or None
+
+    def coerce(self, value: Any, source: str) -> Any:
+        """Convert ``value`` (from TOML, env or JSON) to the declared type, or raise SettingsError."""
+        where = f"setting {self.key!r} (from {source})"
+        try:
+            value = _coerce(self.type, value)
+        except (TypeError, ValueError) as exc:
+            raise SettingsError(f"{where}: expected {self.type.__name__}, got {value!r} ({exc})") from None
+        if self.choices is not None and value not in self.choices:
+            raise SettingsError(f"{where}: {value!r} is not one of {', '.join(map(str, self.choices))}")
+        if self.min is not None and value < self.min:
+            raise SettingsError(f"{where}: {value!r} is below the minimum {self.min}")
+        if self.max is not None and value > self.max:
+            raise SettingsError(f"{where}: {value!r} is above the maximum {self.max}")
+        if self.check is not None and (msg := self.check(value)):
+            raise SettingsError(f"{where}: {msg}")
+        return value
+
+
+def _coerce(kind: type, value: Any) -> Any:
+    if kind is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in {"1", "true", "yes", "on"}:
+            return True
+        if isinstance(value, str) and value.lower() in {"0", "false", "no", "off"}:
+            return False
+        raise ValueError("not a boolean")
+    if kind is int:
+        if isinstance(value, bool):
+            raise ValueError("not an integer")
+        if isinstance(value, float) and not value.is_integer():
+            raise ValueError("not an integer")
+        return int(value)
+    if kind is float:
+        if isinstance(value, bool):
+            raise ValueError("not a number")
+        return float(value)
+    if kind is dict:
+        if isinstance(value, str):
+            value = json.loads(value)
+        if not isinstance(value, Mapping):
+            raise ValueError("not a table")
+        return dict(value)
+    if kind is list:
+        if isinstance(value, str):
+            value = json.loads(value)
+        if not isinstance(value, list):
+            raise ValueError("not a list")
+        return value
+    if kind is str:
+        if not isinstance(value, str):
+            raise ValueError("not a string")
+        return value
+    return kind(value)
+
+
+def _check_db_url(value: str) -> str | None:
+    if not value.startswith(("sqlite", "postgresql")):
+        return "only sqlite:// and postgresql:// URLs are supported"
+    return None
+
+
+CORE_SETTINGS: tuple[SettingSpec, ...] = (
+    SettingSpec("database_url", "", "SQLAlchemy URL of the database; empty means SQLite at <data_dir>/govhall.db.",
+                check=lambda v: _check_db_url(v) if v else None),
+    SettingSpec("data_dir", "var", "Directory for the SQLite file, uploaded materials and other local state."),
+    SettingSpec("secret_key", "dev-only-change-me", "Secret for signing CSRF tokens; set it in production."),
+    SettingSpec("env", "development", "Deployment environment.", choices=("development", "production", "test")),
+    SettingSpec("log_format", "console", "Log output: one JSON object per line, or human-readable.",
+                choices=("json", "console")),
+    SettingSpec("log_level", "info", "Minimum log level.", choices=("debug", "info", "warning", "error")),
+    SettingSpec("host_map", {}, "Host name -> tenant code, for halls served on their own domain.", type=dict,
+                check=lambda v: None if all(isinstance(c, str) and c.isdigit() for c in v.values())
+                else "every value must be a tenant code of digits"),
+    SettingSpec("https", False, "Served over HTTPS: session cookies get the Secure flag.", type=bool),
+    SettingSpec("session_days", 14, "Days a login session lasts without use.", type=int, min=1, max=365),
+    SettingSpec("watch_interval", 1.0, "Seconds between checks for tenant, plugin and policy changes made by "
+                "other processes.", type=float, min=0.1, max=60),
+    SettingSpec("upload_max_mb", 20, "Largest accepted upload, in MiB.", type=int, min=1, max=1024),
+    SettingSpec("default_language", "zh-CN", "Language of pages before the user picks one.",
+                choices=("zh-CN", "en")),
+    SettingSpec("hall.contact_phone", "12345", "Supervision and complaint hotline shown in the hall footer.",
+                per_tenant=True),
+)
+
+
+@dataclass
+class Settings:
+    """Effective process-wide settings plus the declarations that validate per-tenant overlays."""
+
+    values: dict[str, Any]
+    origins: dict[str, str]
+    specs: dict[str, SettingSpec] = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+    @property
+    def database_url(self) -> str:
+        url = self.values["database_url"]
+        if not url:
+            url = f"sqlite:///{Path(self.values['data_dir']).resolve() / 'govhall.db'}"
+        return normalise_db_url(url)
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.values["data_dir"]).resolve()
+
+    def with_specs(self, specs: Iterable[SettingSpec]) -> Settings:
+        """Add plugin-declared settings (re-validating their values from file and environment)."""
+        return load_settings(extra_specs=specs, _file=self.origins.get("__file__"))
+
+
+def normalise_db_url(url: str) -> str:
+    """``postgresql://`` means psycopg 3 here (sync driver; see docs/operations.md for why)."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        full = f"{prefix}{key}".lower()
+        if isinstance(value, Mapping) and full not in {"host_map"}:
+            out.update(_flatten(value, prefix=f"{full}."))
+        else:
+            out[full] = value
+    return out
+
+
+def load_settings(
+    extra_specs: Iterable[SettingSpec] = (),
+    overrides: Mapping[str, Any] | None = None,
+    _file: str | None = None,
+) -> Settings:
+    """Read and validate every declared setting; raise SettingsError naming the first bad one."""
+    specs = {s.key: s for s in (*CORE_SETTINGS, *extra_specs)}
+    file = _file or os.environ.get(f"{ENV_PREFIX}_SETTINGS_FILE") or ("govhall.toml"
+                                                                      if Path("govhall.toml").exists() else None)
+    if file and not Path(file).exists():
+        raise SettingsError(f"settings file {file!r} (GOVHALL_SETTINGS_FILE) does not exist")
+    # dynaconf reads the file (TOML, YAML, JSON or INI by extension); the environment is read below so
+    # that each value's origin can be reported. Constructor kwargs would become settings themselves.
+    dyn = Dynaconf(envvar_prefix=False, settings_files=[file] if file else [])
+    from_file = _flatten(dyn.as_dict()) if file else {}
+    values: dict[str, Any] = {}
+    origins: dict[str, str] = {"__file__": file or ""}
+    known_plugins = {k.split(".", 1)[0] for k in specs if "." in k}
+    for key in from_file:
+        if key not in specs and key.split(".", 1)[0] not in _PLUGIN_SECTIONS_UNCHECKED and (
+            "." not in key or key.split(".", 1)[0] in known_plugins
+        ):
+            raise SettingsError(f"unknown setting {key!r} in {file}")
+    env = {k[len(ENV_PREFIX) + 1:].lower().replace("__", "."): v for k, v in os.environ.items()
+           if k.startswith(ENV_PREFIX + "_") and k not in _ENV_NOT_SETTINGS}
+    for key in env:
+        if key not in specs and ("." not in key or key.split(".", 1)[0] in known_plugins):
+            raise SettingsError(f"unknown setting {key!r} (environment variable {ENV_PREFIX}_"
+                                f"{key.upper().replace('.', '__')})")
+    for key, spec in specs.items():
+        if overrides and key in overrides:
+            values[key], origins[key] = spec.coerce(overrides[key], "override"), "override"
+        elif key in env:
+            name = f"env:{ENV_PREFIX}_{key.upper().replace('.', '__')}"
+            values[key], origins[key] = spec.coerce(env[key], name), name
+        elif key in from_file:
+            values[key], origins[key] = spec.coerce(from_file[key], f"file:{file}"), f"file:{file}"
+        else:
+            values[key], origins[key] = spec.default, "default"
+    return Settings(values=values, origins=origins, specs=specs)
+
+
+# Environment variables with the prefix that are not settings themselves.
+_ENV_NOT_SETTINGS = {"GOVHALL_SETTINGS_FILE", "GOVHALL_TEST_DATABASE_URL", "GOVHALL_TEST_BROWSER"}
+# Sections a settings file may carry for plugins that are not installed in this process.
+_PLUGIN_SECTIONS_UNCHECKED: set[str] = set()
+
+
+def validate_tenant_value(settings: Settings, key: str, value: Any, source: str) -> Any:
+    """Validate a per-tenant overlay value; only settings declared ``per_tenant`` may be overlaid."""
+    spec = settings.specs.get(key)
+    if spec is None:
+        raise SettingsError(f"unknown setting {key!r} ({source})")
+    if not spec.per_tenant:
+        raise SettingsError(f"setting {key!r} is process-wide and cannot be set per tenant ({source})")
+    return spec.coerce(value, source)

@@ -1,0 +1,170 @@
+"""Changes to the tree and to what each tenant has switched on: every rule lives here, CLI and console
+call the same functions, and every change bumps the directory version so all processes reload."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from core import audit
+from core.contracts import PluginInfo
+from core.db.base import Base
+from core.tenancy.directory import Directory, TenantRef, bump_version
+from core.tenancy.models import LEVEL_ORDER, PluginState, Tenant, TenantSetting
+
+SwitchState = Literal["on", "off", "inherit"]
+
+
+class TenancyError(ValueError):
+    """A refused change; the message says why in English, ``message_zh`` in Chinese."""
+
+    def __init__(self, message: str, message_zh: str = "") -> None:
+        super().__init__(message)
+        self.message_zh = message_zh or message
+
+
+def require_tenant(directory: Directory, code: str) -> TenantRef:
+    tenant = directory.get(code)
+    if tenant is None:
+        raise TenancyError(f"unknown tenant {code!r}", f"未知的行政区划代码 {code}")
+    return tenant
+
+
+def set_plugin_state(
+    session: Session,
+    directory: Directory,
+    tenant: TenantRef,
+    plugin: str,
+    state: SwitchState,
+    *,
+    lock: bool = False,
+    actor: str,
+    hooks: Any = None,
+) -> str:
+    """Switch ``plugin`` at ``tenant`` to on/off/inherit, optionally locking it for the subtree.
+
+    Refused (TenancyError) when: the plugin is unknown or required; an ancestor locks it; enabling while
+    a dependency is off here; disabling while a plugin that depends on it is on here; locking 'inherit'.
+    Returns a one-line description of what changed. ``hooks`` is ``Registry.hook_for({plugin})`` for
+    the lifecycle call, or None.
+    """
+    info = _require_plugin(directory.plugins, plugin)
+    if info.required and state != "on":
+        raise TenancyError(f"plugin {plugin!r} is part of the hall and cannot be switched off",
+                           f"插件 {plugin} 是办事大厅的组成部分，不能关闭")
+    if lock and state == "inherit":
+        raise TenancyError("only 'on' or 'off' can be locked", "只有“开启”或“关闭”可以锁定")
+    above = directory.lock_above(tenant, plugin)
+    if above is not None:
+        raise TenancyError(
+            f"plugin {plugin!r} is locked by {above.code} ({above.name_en or above.name}) for its whole subtree",
+            f"插件 {plugin} 已被上级 {above.name}（{above.code}）锁定",
+        )
+    effective = directory.effective(tenant)
+    if state == "on":
+        off = [d for d in info.depends if not effective[d].enabled]
+        if off:
+            raise TenancyError(f"plugin {plugin!r} needs {', '.join(off)}, which is off at {tenant.code}",
+                               f"插件 {plugin} 依赖的 {', '.join(off)} 在此处未开启")
+    if state == "off":
+        dependants = [n for n, p in directory.plugins.items() if plugin in p.depends and effective[n].enabled]
+        if dependants:
+            raise TenancyError(f"plugin {', '.join(dependants)} depends on {plugin!r} and is on at {tenant.code}",
+                               f"插件 {', '.join(dependants)} 依赖 {plugin}，请先关闭")
+    row = session.scalar(select(PluginState).where(PluginState.tenant_id == tenant.id,
+                                                   PluginState.plugin == plugin))
+    before = "inherit" if row is None else ("on" if row.enabled else "off") + (" locked" if row.locked else "")
+    after = state + (" locked" if lock else "")
+    if before == after:
+        return f"{plugin} at {tenant.code}: already {after}"
+    if state == "inherit":
+        if row is not None:
+            session.delete(row)
+    elif row is None:
+        session.add(PluginState(tenant_id=tenant.id, plugin=plugin, enabled=state == "on", locked=lock,
+                                updated_by=actor))
+    else:
+        row.enabled, row.locked, row.updated_by = state == "on", lock, actor
+    bump_version(session)
+    audit.record(session, actor=actor, action="plugin.switch", tenant=tenant,
+                 target=f"plugin:{plugin}", details={"before": before, "after": after})
+    if hooks is not None:
+        was_on = effective[plugin].enabled
+        if state == "on" and not was_on:
+            hooks.govhall_tenant_enabled(tenant=tenant, session=session)
+        elif state == "off" and was_on:
+            hooks.govhall_tenant_disabled(tenant=tenant, session=session)
+    return f"{plugin} at {tenant.code}: {before} -> {after}"
+
+
+def _require_plugin(plugins: Mapping[str, PluginInfo], name: str) -> PluginInfo:
+    info = plugins.get(name)
+    if info is None:
+        known = ", ".join(sorted(plugins))
+        raise TenancyError(f"unknown plugin {name!r} (installed: {known})", f"未安装的插件 {name}")
+    return info
+
+
+def set_tenant_setting(session: Session, tenant: TenantRef, key: str, value: Any, *, actor: str) -> bool:
+    """Overlay a (validated) per-tenant setting; returns True when it changed."""
+    row = session.scalar(select(TenantSetting).where(TenantSetting.tenant_id == tenant.id,
+                                                     TenantSetting.key == key))
+    if row is not None and row.value == value:
+        return False
+    if row is None:
+        session.add(TenantSetting(tenant_id=tenant.id, key=key, value=value))
+    else:
+        row.value = value
+    bump_version(session)
+    audit.record(session, actor=actor, action="setting.set", tenant=tenant, target=f"setting:{key}",
+                 details={"value": value})
+    return True
+
+
+def move_subtree(session: Session, directory: Directory, code: str, new_parent_code: str, *, actor: str) -> int:
+    """Re-parent a tenant with its whole subtree, its data and its grants. Returns rows re-pathed.
+
+    Every table carrying ``tenant_path`` (tenant-owned data, grants) is rewritten in the same
+    transaction with one set-based UPDATE per table.
+    """
+    tenant = require_tenant(directory, code)
+    parent = require_tenant(directory, new_parent_code)
+    if tenant.parent_id is None:
+        raise TenancyError("the root of the tree cannot be moved", "根节点不能移动")
+    if parent.path == tenant.path or parent.path.startswith(tenant.path + "/"):
+        raise TenancyError(f"cannot move {code} below itself ({new_parent_code} is in its subtree)",
+                           f"不能把 {code} 移到它自己的下级 {new_parent_code} 之下")
+    if tenant.parent_id == parent.id:
+        return 0
+    if LEVEL_ORDER.index(parent.level) >= LEVEL_ORDER.index(tenant.level):  # type: ignore[arg-type]
+        raise TenancyError(f"a {tenant.level} cannot be placed under a {parent.level}",
+                           "目标上级的层级不高于被移动的节点")
+    old, new = tenant.path, f"{parent.path}/{tenant.code}"
+    params = {"old": old, "hi": old + "0", "new": new, "n": len(old) + 1}
+    moved = session.execute(
+        text("UPDATE tenants SET path = :new || substr(path, :n) WHERE path >= :old AND path < :hi"), params
+    ).rowcount
+    session.execute(text("UPDATE tenants SET parent_id = :p WHERE id = :t"), {"p": parent.id, "t": tenant.id})
+    for table in _path_tables():
+        session.execute(
+            text(f"UPDATE {table} SET tenant_path = :new || substr(tenant_path, :n) "
+                 "WHERE tenant_path >= :old AND tenant_path < :hi"), params
+        )
+    bump_version(session)
+    for key in ("policy",):
+        bump_version(session, key)
+    audit.record(session, actor=actor, action="tenant.move", tenant=tenant, target=f"tenant:{code}",
+                 details={"from": old, "to": new})
+    return moved
+
+
+def _path_tables() -> list[str]:
+    return sorted(t.name for t in Base.metadata.sorted_tables
+                  if "tenant_path" in t.c and t.name != "audit_log")
+
+
+def tenant_row(session: Session, code: str) -> Tenant | None:
+    return session.scalar(select(Tenant).where(Tenant.code == code))

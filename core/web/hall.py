@@ -1,0 +1,87 @@
+"""Core pages: the hall of each tenant, the root redirect and the health check."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import text
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from core.access import require
+from core.access.guard import public
+from core.contracts import MenuEntry
+from core.hall import HALL_VIEW
+from core.web.render import render
+
+ENTRANCES = ("personal", "legal")
+SECTIONS = ("approval", "public_service", "sunshine")
+
+
+def visible_menu(request: Request) -> dict[str, list[MenuEntry]]:
+    """Menu entries of the plugins enabled here, minus those whose permission the actor lacks."""
+    ctx = request.state.ctx
+    entries = ctx.platform.registry.menu(ctx.enabled, tenant=ctx.tenant, actor=ctx.actor)
+    grouped: dict[str, list[MenuEntry]] = defaultdict(list)
+    for entry in entries:
+        if entry.permission and not ctx.allowed(entry.permission):
+            continue
+        grouped[entry.section].append(entry)
+    return grouped
+
+
+@require(HALL_VIEW)
+async def hall_home(request: Request) -> Response:
+    ctx = request.state.ctx
+    directory = ctx.platform.directory
+    tenant = ctx.tenant
+    return render(request, "hall.html", {
+        "ancestors": directory.ancestors(tenant)[:-1],
+        "children": directory.kids(tenant),
+        "menu": visible_menu(request),
+        "entrances": ENTRANCES,
+        "sections": SECTIONS,
+        "contact_phone": ctx.platform.tenant_setting(tenant, "hall.contact_phone"),
+    })
+
+
+@public
+async def root(request: Request) -> Response:
+    ctx = request.state.ctx
+    if ctx.tenant is not None:  # a host mapped to a tenant
+        return RedirectResponse(f"/t/{ctx.tenant.code}/", status_code=302)
+    roots = ctx.platform.directory.roots()
+    if not roots:
+        return render(request, "empty.html", {})
+    return RedirectResponse(f"/t/{roots[0].code}/", status_code=302)
+
+
+@public
+async def healthz(request: Request) -> Response:
+    """200 when the database answers; 503 (with the reason) when it does not."""
+    platform = request.state.ctx.platform
+
+    def probe() -> None:
+        with platform.db.engine.connect() as conn:
+            conn.execute(text("SELECT 1 FROM tenants LIMIT 1"))
+
+    try:
+        await platform.db.run(probe)
+    except Exception as exc:  # the point is to report it
+        return JSONResponse({"status": "error", "database": str(exc).splitlines()[0]}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "ok", "directory_version": platform.directory.version})
+
+
+@public
+async def tenant_slash(request: Request) -> Response:
+    return RedirectResponse(f"/t/{request.path_params['tenant_code']}/", status_code=308)
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/", root),
+        Route("/healthz", healthz),
+        Route("/t/{tenant_code}", tenant_slash),
+        Route("/t/{tenant_code}/", hall_home, name="hall"),
+    ]

@@ -1,0 +1,71 @@
+"""Rendering: one Jinja2 environment over core and plugin templates, JSON and error responses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from core.web.i18n import Catalogue
+
+CORE_TEMPLATES = Path(__file__).parent / "templates"
+
+
+class Renderer:
+    def __init__(self, template_dirs: list[Path], locale_dirs: list[Path]) -> None:
+        self.catalogue = Catalogue(locale_dirs)
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(CORE_TEMPLATES), *map(str, template_dirs)]),
+            autoescape=jinja2.select_autoescape(["html"]),
+            extensions=["jinja2.ext.i18n"],
+            auto_reload=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.install_gettext_callables(  # type: ignore[attr-defined]
+            gettext=self._gettext, ngettext=self._ngettext, newstyle=True
+        )
+
+    @jinja2.pass_context
+    def _gettext(self, context: jinja2.runtime.Context, message: str, **kwargs: Any) -> str:
+        lang = context.get("lang", "zh-CN")
+        text = self.catalogue.gettext(lang, message)
+        return text % kwargs if kwargs else text
+
+    @jinja2.pass_context
+    def _ngettext(self, context: jinja2.runtime.Context, singular: str, plural: str, n: int, **kw: Any) -> str:
+        lang = context.get("lang", "zh-CN")
+        text = self.catalogue.gettext(lang, singular if n == 1 else plural)
+        return text % {"num": n, **kw}
+
+    def page(self, request: Request, template: str, context: dict[str, Any] | None = None,
+             status: int = 200) -> HTMLResponse:
+        ctx = request.state.ctx
+        values = {
+            "request": request, "ctx": ctx, "lang": ctx.lang, "tenant": ctx.tenant, "actor": ctx.actor,
+            "_t": lambda m: self.catalogue.gettext(ctx.lang, m), **(context or {}),
+        }
+        html = self.env.get_template(template).render(values)
+        return HTMLResponse(html, status_code=status)
+
+    def t(self, request: Request, message: str) -> str:
+        return self.catalogue.gettext(request.state.ctx.lang, message)
+
+
+def json_error(status: int, code: str, message: str, fields: dict[str, str] | None = None,
+               headers: dict[str, str] | None = None) -> JSONResponse:
+    """The one error shape of the API: ``{"error": {"code", "message", "fields"}}``."""
+    return JSONResponse({"error": {"code": code, "message": message, "fields": fields or {}}},
+                        status_code=status, headers=headers)
+
+
+def renderer_of(request: Request) -> Renderer:
+    return request.state.ctx.platform.extras["renderer"]  # type: ignore[no-any-return]
+
+
+def render(request: Request, template: str, context: dict[str, Any] | None = None,
+           status: int = 200) -> Response:
+    return renderer_of(request).page(request, template, context, status)

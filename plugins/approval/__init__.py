@@ -1,0 +1,1 @@
+"""The online approval platform (网上审批)."""

@@ -1,0 +1,160 @@
+"""Test fixtures: a real database per test (SQLite file or PostgreSQL), real migrations, real HTTP.
+
+The backend is chosen by GOVHALL_TEST_DATABASE_URL: unset, every test runs on SQLite and tests marked
+``postgres`` are skipped (the run says so at the end); set to a PostgreSQL server URL, every test runs on
+PostgreSQL. Each test gets a fresh copy of a template database that was migrated and loaded with
+tenants/jiangxi.toml once per worker: copying a file (SQLite) or CREATE DATABASE ... TEMPLATE (PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import create_engine, text
+from starlette.testclient import TestClient
+
+from core.platform import Platform
+from core.settings import load_settings
+
+PG_URL = os.environ.get("GOVHALL_TEST_DATABASE_URL", "").strip()
+BACKEND = "postgresql" if PG_URL else "sqlite"
+_counter = itertools.count()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if PG_URL:
+        return f"govhall: database backend PostgreSQL ({PG_URL.rsplit('@', 1)[-1]})"
+    return "govhall: database backend SQLite; PostgreSQL suite SKIPPED (GOVHALL_TEST_DATABASE_URL is unset)"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if PG_URL:
+        return
+    skip = pytest.mark.skip(reason="PostgreSQL suite skipped: GOVHALL_TEST_DATABASE_URL is unset")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    if not PG_URL:
+        terminalreporter.write_line(
+            "govhall: the PostgreSQL suite was SKIPPED (GOVHALL_TEST_DATABASE_URL is unset); "
+            "all other tests ran on SQLite.", yellow=True)
+
+
+def _pg_admin_url() -> str:
+    from core.settings import normalise_db_url
+
+    return normalise_db_url(PG_URL)
+
+
+def _pg_url_for(name: str) -> str:
+    base = _pg_admin_url()
+    head, _, _db = base.rpartition("/")
+    return f"{head}/{name}"
+
+
+def _pg_exec(sql: str) -> None:
+    engine = create_engine(_pg_admin_url(), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql(sql)
+    engine.dispose()
+
+
+def make_platform(url: str, data_dir: Path, **overrides: Any) -> Platform:
+    settings = load_settings(overrides={"database_url": url, "data_dir": str(data_dir), "env": "test",
+                                        "watch_interval": 0.2, **overrides})
+    return Platform.start(settings)
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
+    """A migrated database with the Jiangxi tree, copied for each test."""
+    from core.demo import JIANGXI
+    from core.db import Scope, migrate
+    from core.tenancy import loader
+
+    root = tmp_path_factory.mktemp("template")
+    if PG_URL:
+        name = f"govhall_tpl_{worker_id}_{uuid.uuid4().hex[:6]}"
+        _pg_exec(f'CREATE DATABASE "{name}"')
+        url = _pg_url_for(name)
+    else:
+        url = f"sqlite:///{root / 'template.db'}"
+    platform = make_platform(url, root)
+    migrate.upgrade(platform.db, platform.registry.migration_dirs())
+    tree, lines, path = loader.load_file(JIANGXI)
+    platform.refresh(force=True)
+    loader.validate(tree, lines, path, platform.directory, platform.settings)
+    with platform.db.transaction(Scope.system()) as s:
+        loader.apply(s, tree, platform.directory, actor="tests")
+    platform.close()
+    yield url
+    if PG_URL:
+        _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def db_url(template_db: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh database for this test, with migrations applied and the Jiangxi tree loaded."""
+    if PG_URL:
+        name = f"govhall_t_{os.getpid()}_{next(_counter)}_{uuid.uuid4().hex[:4]}"
+        tpl = template_db.rsplit("/", 1)[1]
+        _pg_exec(f'CREATE DATABASE "{name}" TEMPLATE "{tpl}"')
+        yield _pg_url_for(name)
+        _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    else:
+        src = Path(template_db.removeprefix("sqlite:///"))
+        dst = tmp_path / "govhall.db"
+        shutil.copyfile(src, dst)
+        yield f"sqlite:///{dst}"
+
+
+@pytest.fixture
+def platform(db_url: str, tmp_path: Path) -> Iterator[Platform]:
+    p = make_platform(db_url, tmp_path)
+    yield p
+    p.close()
+
+
+@pytest.fixture
+def app(platform: Platform) -> Any:
+    from core.app import create_app
+
+    return create_app(platform=platform)
+
+
+@pytest.fixture
+def client(app: Any) -> Iterator[TestClient]:
+    with TestClient(app, follow_redirects=False) as c:
+        yield c
+
+
+@pytest.fixture
+def cli(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Run ``govhall ...`` in-process against this test's database; returns the click Result."""
+    from core.cli import cli as root
+
+    monkeypatch.setenv("GOVHALL_DATABASE_URL", db_url)
+    monkeypatch.setenv("GOVHALL_DATA_DIR", str(tmp_path))
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None) -> Any:
+        return runner.invoke(root, list(args), input=input, catch_exceptions=False)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def worker_id(request: pytest.FixtureRequest) -> str:
+    """xdist worker name, or 'main' when not distributed."""
+    return getattr(request.config, "workerinput", {}).get("workerid", "main")
