@@ -77,8 +77,9 @@ def plugin_mounts(platform: Platform) -> tuple[list[BaseRoute], list[BaseRoute]]
 
 def core_routes() -> list[BaseRoute]:
     from core.identity import views as identity_views
+    from core.web import console, my
 
-    return [*hall.routes(), *identity_views.routes(), *api_docs.routes()]
+    return [*hall.routes(), *identity_views.routes(), *api_docs.routes(), *console.routes(), *my.routes()]
 
 
 def create_app(settings: Settings | None = None, *, platform: Platform | None = None) -> Starlette:

@@ -129,6 +129,13 @@ def govhall_checks(check: str, subject: dict[str, Any], tenant: Any, session: An
 
 
 @hookspec
+def govhall_supervision_metrics(scope: Any, session: Any) -> list[dict[str, Any]]:
+    """Figures for supervision dashboards over ``scope`` (a core.db.Scope, often a subtree), one dict per
+    (tenant, kind of power): ``{"tenant_path", "kind_of_power", "received", "concluded", "on_time",
+    "overdue", "week": "2026-W48" (optional)}``. Computed with set-based SQL over the plugin's own tables."""
+
+
+@hookspec
 def govhall_data_resources(tenant: Any) -> list[DataResource]:
     """Data resources this plugin offers for exchange at ``tenant`` (the data sharing platform)."""
 
