@@ -63,6 +63,13 @@ def govhall_roles() -> list[RoleTemplate]:
 
 
 @hookimpl
+def govhall_api_routes() -> list[Any]:
+    from core.web.hall_api import routes
+
+    return routes()
+
+
+@hookimpl
 def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
     return [
         MenuEntry("console", "管理控制台", "Console", "console/", plugin="hall", order=1,

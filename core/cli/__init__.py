@@ -94,6 +94,8 @@ def cli(ctx: click.Context) -> None:
 
 def _register_groups() -> None:
     for mod in pkgutil.iter_modules(__path__):
+        if mod.name.startswith("_"):
+            continue
         module = importlib.import_module(f"{__name__}.{mod.name}")
         register = getattr(module, "register", None)
         if register is not None:
