@@ -36,7 +36,7 @@ class Platform:
         base = settings or load_settings()
         full = load_settings(extra_specs=registry.setting_specs,
                              overrides={k: v for k, v in base.values.items() if base.origins.get(k) == "override"},
-                             _file=base.origins.get("__file__") or None)
+                             _file=base.origins.get("__file__") or None, plugin_names=registry.plugins)
         if full.database_url.startswith("sqlite"):
             full.data_dir.mkdir(parents=True, exist_ok=True)
         platform = cls(settings=full, db=Database(full.database_url), registry=registry)

@@ -176,6 +176,7 @@ def load_settings(
     extra_specs: Iterable[SettingSpec] = (),
     overrides: Mapping[str, Any] | None = None,
     _file: str | None = None,
+    plugin_names: Iterable[str] = (),
 ) -> Settings:
     """Read and validate every declared setting; raise SettingsError naming the first bad one."""
     specs = {s.key: s for s in (*CORE_SETTINGS, *extra_specs)}
@@ -185,11 +186,13 @@ def load_settings(
         raise SettingsError(f"settings file {file!r} (GOVHALL_SETTINGS_FILE) does not exist")
     # dynaconf reads the file (TOML, YAML, JSON or INI by extension); the environment is read below so
     # that each value's origin can be reported. Constructor kwargs would become settings themselves.
-    dyn = Dynaconf(envvar_prefix=False, settings_files=[file] if file else [])
+    # loaders=[]: without it dynaconf also reads every environment variable into the "file" values.
+    dyn = Dynaconf(settings_files=[file] if file else [], loaders=[])
     from_file = _flatten(dyn.as_dict()) if file else {}
     values: dict[str, Any] = {}
     origins: dict[str, str] = {"__file__": file or ""}
-    known_plugins = {k.split(".", 1)[0] for k in specs if "." in k}
+    # Sections of installed plugins are checked key by key (even when the plugin declares no setting).
+    known_plugins = {k.split(".", 1)[0] for k in specs if "." in k} | set(plugin_names)
     for key in from_file:
         if key not in specs and key.split(".", 1)[0] not in _PLUGIN_SECTIONS_UNCHECKED and (
             "." not in key or key.split(".", 1)[0] in known_plugins
