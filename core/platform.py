@@ -34,8 +34,8 @@ class Platform:
         """Load plugins, validate every setting (core and plugin), open the database."""
         registry = Registry.load(only=plugins)
         base = settings or load_settings()
-        full = load_settings(extra_specs=registry.setting_specs,
-                             overrides={k: v for k, v in base.values.items() if base.origins.get(k) == "override"},
+        overrides = {k: v for k, v in base.values.items() if base.origins.get(k) == "override"}
+        full = load_settings(extra_specs=registry.setting_specs, overrides=overrides,
                              _file=base.origins.get("__file__") or None, plugin_names=registry.plugins)
         if full.database_url.startswith("sqlite"):
             full.data_dir.mkdir(parents=True, exist_ok=True)

@@ -101,11 +101,14 @@ def _check_db_url(value: str) -> str | None:
 
 
 CORE_SETTINGS: tuple[SettingSpec, ...] = (
-    SettingSpec("database_url", "", "SQLAlchemy URL of the database; empty means SQLite at <data_dir>/govhall.db.",
+    SettingSpec("database_url", "",
+                "SQLAlchemy URL of the database; empty means SQLite at <data_dir>/govhall.db.",
                 check=lambda v: _check_db_url(v) if v else None),
-    SettingSpec("data_dir", "var", "Directory for the SQLite file, uploaded materials and other local state."),
+    SettingSpec("data_dir", "var",
+                "Directory for the SQLite file, uploaded materials and other local state."),
     SettingSpec("secret_key", "dev-only-change-me", "Secret for signing CSRF tokens; set it in production."),
-    SettingSpec("env", "development", "Deployment environment.", choices=("development", "production", "test")),
+    SettingSpec("env", "development", "Deployment environment.",
+                choices=("development", "production", "test")),
     SettingSpec("log_format", "console", "Log output: one JSON object per line, or human-readable.",
                 choices=("json", "console")),
     SettingSpec("log_level", "info", "Minimum log level.", choices=("debug", "info", "warning", "error")),
@@ -180,8 +183,8 @@ def load_settings(
 ) -> Settings:
     """Read and validate every declared setting; raise SettingsError naming the first bad one."""
     specs = {s.key: s for s in (*CORE_SETTINGS, *extra_specs)}
-    file = _file or os.environ.get(f"{ENV_PREFIX}_SETTINGS_FILE") or ("govhall.toml"
-                                                                      if Path("govhall.toml").exists() else None)
+    file = _file or os.environ.get(f"{ENV_PREFIX}_SETTINGS_FILE") or (
+        "govhall.toml" if Path("govhall.toml").exists() else None)
     if file and not Path(file).exists():
         raise SettingsError(f"settings file {file!r} (GOVHALL_SETTINGS_FILE) does not exist")
     # dynaconf reads the file (TOML, YAML, JSON or INI by extension); the environment is read below so

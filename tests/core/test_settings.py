@@ -135,10 +135,15 @@ settings = { "hall.contact_phone" = "0791-12345" }
 ''')
     r = cli("tenants", "apply", str(f))
     assert r.exit_code == 0, r.output
-    shown = {row["key"]: row for row in json.loads(cli("settings", "show", "--tenant", "360102", "--json").output)}
+
+    def show(code: str) -> dict:
+        out = cli("settings", "show", "--tenant", code, "--json").output
+        return {row["key"]: row for row in json.loads(out)}
+
+    shown = show("360102")
     assert shown["hall.contact_phone"] == {**shown["hall.contact_phone"], "value": "0791-12345",
                                            "origin": "tenant:360100"}
-    top = {row["key"]: row for row in json.loads(cli("settings", "show", "--tenant", "360000", "--json").output)}
+    top = show("360000")
     assert top["hall.contact_phone"]["origin"] == "default"
     platform.refresh(force=True)
     assert platform.tenant_setting(platform.directory.get("360103"), "hall.contact_phone") == "0791-12345"
