@@ -140,9 +140,10 @@ def validate(tree: TreeFile, lines: list[int], path: Path, directory: Directory,
             continue
         if t.parent not in seen and directory.get(t.parent) is None:
             raise TreeFileError(f"{at}: unknown parent {t.parent!r}")
+        # The cycle first: a cycle always breaks the level order too, but "cycle" is the clearer message.
+        _check_cycle(t.code, parents, directory, at)
         if LEVEL_ORDER.index(levels[t.parent]) >= LEVEL_ORDER.index(t.level):
             raise TreeFileError(f"{at}: a {t.level.value} cannot sit under a {levels[t.parent].value}")
-        _check_cycle(t.code, parents, directory, at)
 
 
 def _check_cycle(code: str, parents: dict[str, str | None], directory: Directory, at: str) -> None:
