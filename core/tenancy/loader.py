@@ -120,7 +120,8 @@ def validate(tree: TreeFile, lines: list[int], path: Path, directory: Directory,
         levels[t.code] = t.level
         for name in [*t.plugins, *t.lock]:
             if name not in directory.plugins:
-                raise TreeFileError(f"{at}: unknown plugin {name!r} (installed: {', '.join(sorted(directory.plugins))})")
+                installed = ", ".join(sorted(directory.plugins))
+                raise TreeFileError(f"{at}: unknown plugin {name!r} (installed: {installed})")
         for name in t.lock:
             if t.plugins.get(name, "inherit") == "inherit":
                 raise TreeFileError(f"{at}: lock {name!r} needs plugins.{name} = \"on\" or \"off\"")
@@ -178,9 +179,7 @@ def apply(session: Session, tree: TreeFile, directory: Directory, *, actor: str,
             for key, value in entry.settings.items():
                 if set_tenant_setting(session, ref, key, value, actor=actor):
                     changes.append(f"settings.{key}")
-        if changes == ["created"]:
-            report.created.append(f"{entry.code} {entry.name}")
-        elif changes and changes[0] == "created":
+        if changes == ["created"] or changes and changes[0] == "created":
             report.created.append(f"{entry.code} {entry.name}")
         elif changes:
             report.changed.append(f"{entry.code} {entry.name}: {', '.join(changes)}")

@@ -1,4 +1,5 @@
 """`govhall tenants apply|tree|move` and tenant resolution, on the real Jiangxi tree."""
+# ruff: noqa: E501  (tables of tree-file snippets read better unwrapped)
 
 from __future__ import annotations
 
