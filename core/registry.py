@@ -101,6 +101,21 @@ class Registry:
                 raise PluginError(f"plugin {name!r} depends on {', '.join(missing)}, which is not installed")
         return cls(pm, plugins)
 
+    def add(self, module: ModuleType, distribution: str = "tests") -> LoadedPlugin:
+        """Register one more plugin module in-process (tests of events and jobs). Clears the cached
+        declarations and subset callers; call ``platform.refresh(force=True)`` afterwards so the
+        directory knows the plugin."""
+        info = module.govhall_plugin_info()
+        if info.name in self.plugins:
+            raise PluginError(f"plugin {info.name!r} is already registered")
+        self.pm.register(module, name=info.name)
+        self.pm.check_pending()
+        loaded = self.plugins[info.name] = LoadedPlugin(info=info, module=module, distribution=distribution)
+        for cached in ("permissions", "roles", "setting_specs", "periodic_tasks"):
+            self.__dict__.pop(cached, None)
+        self._subsets.clear()
+        return loaded
+
     # -- declarations, per plugin ----------------------------------------------------------------------
 
     def declared(self, hook: str) -> dict[str, list[Any]]:
