@@ -1,9 +1,220 @@
-"""The administration console of a tenant: the tree, plugin switches, role grants, the audit log."""
+"""The administration console of a tenant: the tree, plugin switches, role grants, the audit log.
+
+The tree is browsed one node at a time (its children, paginated) and searched on the server with a limit,
+so a province of 20,000 villages never ships its whole tree in one page. Plugin switches call
+``core.tenancy.service.set_plugin_state`` — the same rules as the CLI — inside the subtree scope of the
+node, which the administrator's grant covers (the route's permission check ran first).
+"""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from core.access import require
+from core.audit import AuditEntry
+from core.hall import AUDIT_VIEW, CONSOLE_VIEW, PLUGINS_MANAGE, ROLES_VIEW
+from core.tenancy.directory import Directory, Effective, TenantRef
+from core.tenancy.models import LEVEL_TITLES, Level
+from core.tenancy.service import TenancyError, set_plugin_state
+from core.web.forms import read_form
+from core.web.render import render
+
+SEARCH_LIMIT = 50
+CHILDREN_PAGE = 100
+AUDIT_PAGE = 50
+
+
+# -- the tree ---------------------------------------------------------------------------------------------
+
+def search_subtree(directory: Directory, root: TenantRef, query: str, limit: int = SEARCH_LIMIT
+                   ) -> tuple[list[TenantRef], bool]:
+    """Nodes of ``root``'s subtree whose code starts with ``query`` or whose name contains it.
+
+    Returns at most ``limit`` nodes (shallowest first) and whether more matched. One pass over the
+    in-memory snapshot: ~10 ms at 21,600 nodes (bench figure in the final report), no database round trip.
+    """
+    q = query.strip()
+    if not q:
+        return [], False
+    q_low = q.lower()
+    prefix = root.path + "/"
+    hits: list[TenantRef] = []
+    for t in directory.by_id.values():
+        if t.path != root.path and not t.path.startswith(prefix):
+            continue
+        if t.code.startswith(q) or q in t.name or q_low in t.name_en.lower():
+            hits.append(t)
+    hits.sort(key=lambda t: (t.depth, t.code))
+    return hits[:limit], len(hits) > limit
+
+
+def children_page(directory: Directory, tenant: TenantRef, page: int) -> tuple[list[TenantRef], int]:
+    """One page of a node's direct children, and the number of pages."""
+    kids = directory.kids(tenant)
+    pages = max(1, -(-len(kids) // CHILDREN_PAGE))
+    page = min(max(page, 1), pages)
+    return kids[(page - 1) * CHILDREN_PAGE: page * CHILDREN_PAGE], pages
+
+
+# -- plugin states ----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PluginRow:
+    """One plugin at one node, as the console shows it."""
+
+    name: str
+    title_zh: str
+    title_en: str
+    enabled: bool
+    origin_kind: Literal["default", "required", "here", "locked_here", "inherited", "locked_above"]
+    origin: TenantRef | None  # the node whose setting decided, when not the default
+    explicit: str  # this node's own setting: "inherit", "on", "off", "on locked", "off locked"
+    reason: str  # why a dependency forces it off
+    switchable: bool  # False when required or locked above
+
+
+def plugin_rows(directory: Directory, tenant: TenantRef) -> list[PluginRow]:
+    rows = []
+    effective = directory.effective(tenant)
+    own = directory.states.get(tenant.id, {})
+    for name in sorted(directory.plugins):
+        info = directory.plugins[name]
+        eff: Effective = effective[name]
+        origin = directory.get(eff.origin) if eff.origin != "default" else None
+        kind = _origin_kind(eff, tenant, info.required)
+        state = own.get(name)
+        explicit = "inherit" if state is None else ("on" if state.enabled else "off") + (
+            " locked" if state.locked else "")
+        rows.append(PluginRow(name, info.title_zh, info.title_en, eff.enabled, kind, origin, explicit,
+                              eff.reason, switchable=kind not in ("required", "locked_above")))
+    return rows
+
+
+def _origin_kind(eff: Effective, tenant: TenantRef, required: bool) -> Any:
+    if required:
+        return "required"
+    if eff.origin == "default":
+        return "default"
+    if eff.origin == tenant.code:
+        return "locked_here" if eff.locked else "here"
+    return "locked_above" if eff.locked else "inherited"
+
+
+class SwitchForm(BaseModel):
+    plugin: str = Field(pattern=r"^[a-z][a-z0-9_]{1,30}$")
+    state: Literal["on", "off", "inherit"]
+    lock: bool = False
+
+
+# -- pages ------------------------------------------------------------------------------------------------
+
+def _node_context(request: Request, tenant: TenantRef) -> dict[str, Any]:
+    ctx = request.state.ctx
+    directory: Directory = ctx.platform.directory
+    query = request.query_params.get("q", "")[:50]
+    try:
+        page = int(request.query_params.get("page", "1"))
+    except ValueError:
+        page = 1
+    hits, more = search_subtree(directory, tenant, query)
+    kids, pages = children_page(directory, tenant, page)
+    return {
+        "ancestors": directory.ancestors(tenant)[:-1],
+        "level_title": LEVEL_TITLES.get(Level(tenant.level), (tenant.level, tenant.level)),
+        "query": query, "hits": hits, "more_hits": more, "search_limit": SEARCH_LIMIT,
+        "children": kids, "page": min(max(page, 1), pages), "pages": pages,
+        "child_count": len(directory.children.get(tenant.id, [])),
+        "plugins": plugin_rows(directory, tenant),
+        "can_switch": ctx.allowed(PLUGINS_MANAGE),
+        "can_roles": ctx.allowed(ROLES_VIEW),
+        "can_audit": ctx.allowed(AUDIT_VIEW),
+        "saved": request.query_params.get("saved", ""),
+        "refused": None,
+    }
+
+
+@require(CONSOLE_VIEW)
+async def console_home(request: Request) -> Response:
+    tenant = request.state.ctx.tenant
+    return render(request, "console/node.html", _node_context(request, tenant))
+
+
+@require(PLUGINS_MANAGE)
+async def switch_plugin(request: Request) -> Response:
+    """Switch one plugin at this node; a refused change re-renders the page with the reason (409)."""
+    ctx = request.state.ctx
+    platform = ctx.platform
+    tenant: TenantRef = ctx.tenant
+    form = SwitchForm.model_validate(await read_form(request))
+    hooks = platform.registry.hook_for(frozenset({form.plugin})) if form.plugin in platform.registry.plugins \
+        else None
+
+    def apply() -> str:
+        platform.refresh()
+        with platform.db.transaction(tenant.subtree_scope) as session:
+            return set_plugin_state(session, platform.directory, tenant, form.plugin, form.state,
+                                    lock=form.lock, actor=ctx.actor.label, hooks=hooks)
+
+    try:
+        await platform.db.run(apply)
+    except TenancyError as exc:
+        page = _node_context(request, tenant)
+        page["refused"] = {"zh": exc.message_zh, "en": str(exc), "plugin": form.plugin}
+        return render(request, "console/node.html", page, status=409)
+    await platform.db.run(lambda: platform.refresh(force=True))
+    return RedirectResponse(f"/t/{tenant.code}/console/?saved={form.plugin}#plugins", status_code=303)
+
+
+def audit_page(session: Any, tenant: TenantRef, *, before: int | None, action: str,
+               limit: int = AUDIT_PAGE) -> tuple[list[AuditEntry], int | None]:
+    """Newest-first audit entries of ``tenant``'s subtree, keyset-paginated by sequence number."""
+    stmt = select(AuditEntry).where(tenant.subtree_scope.predicate(AuditEntry.tenant_path))
+    if before is not None:
+        stmt = stmt.where(AuditEntry.seq < before)
+    if action:
+        stmt = stmt.where(AuditEntry.action.startswith(action, autoescape=True))
+    rows = list(session.scalars(stmt.order_by(AuditEntry.seq.desc()).limit(limit + 1)))
+    next_before = rows[limit - 1].seq if len(rows) > limit else None
+    return rows[:limit], next_before
+
+
+@require(AUDIT_VIEW)
+async def audit_log(request: Request) -> Response:
+    ctx = request.state.ctx
+    tenant: TenantRef = ctx.tenant
+    raw_before = request.query_params.get("before", "")
+    before = int(raw_before) if raw_before.isdigit() else None
+    action = request.query_params.get("action", "")[:100].strip()
+
+    def load() -> tuple[list[dict[str, Any]], int | None]:
+        with ctx.platform.db.session(tenant.subtree_scope) as session:
+            rows, nxt = audit_page(session, tenant, before=before, action=action)
+            return [_audit_row(ctx.platform.directory, r) for r in rows], nxt
+
+    rows, next_before = await ctx.platform.db.run(load)
+    return render(request, "console/audit.html", {
+        "rows": rows, "next_before": next_before, "before": before, "action": action,
+        "ancestors": ctx.platform.directory.ancestors(tenant)[:-1],
+    })
+
+
+def _audit_row(directory: Directory, r: AuditEntry) -> dict[str, Any]:
+    code = r.tenant_path.rsplit("/", 1)[-1]
+    return {"seq": r.seq, "at": r.at.strftime("%Y-%m-%d %H:%M:%S"), "actor": r.actor, "action": r.action,
+            "tenant": directory.get(code), "tenant_code": code, "target": r.target,
+            "details": ", ".join(f"{k}: {v}" for k, v in (r.details or {}).items())}
 
 
 def routes() -> list[BaseRoute]:
-    return []
+    return [
+        Route("/t/{tenant_code}/console/", console_home, name="console"),
+        Route("/t/{tenant_code}/console/plugins", switch_plugin, methods=["POST"], name="console_plugins"),
+        Route("/t/{tenant_code}/console/audit", audit_log, name="console_audit"),
+    ]

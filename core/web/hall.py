@@ -36,14 +36,23 @@ async def hall_home(request: Request) -> Response:
     ctx = request.state.ctx
     directory = ctx.platform.directory
     tenant = ctx.tenant
+    ancestors = directory.ancestors(tenant)[:-1]
     return render(request, "hall.html", {
-        "ancestors": directory.ancestors(tenant)[:-1],
+        "ancestors": ancestors,
+        "parent": ancestors[-1] if ancestors else None,
         "children": directory.kids(tenant),
         "menu": visible_menu(request),
         "entrances": ENTRANCES,
         "sections": SECTIONS,
+        "search_action": search_action(tenant.code, ctx.enabled),
         "contact_phone": ctx.platform.tenant_setting(tenant, "hall.contact_phone"),
     })
+
+
+def search_action(code: str, enabled: frozenset[str]) -> str | None:
+    """Where the hall's search box sends its query: the approval plugin's item search, when it is on here.
+    (The catalogue of service items is what people search a hall for; no other plugin offers a search.)"""
+    return f"/t/{code}/approval/search" if "approval" in enabled else None
 
 
 @public

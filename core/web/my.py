@@ -1,9 +1,99 @@
-""""My space" (one login, every hall) and the staff workbench shell."""
+""""My space" (one login, every hall) and the staff workbench shell.
+
+Both pages are shells: their content comes from the plugins' menu entries (section ``my`` and
+``workbench``), gathered per hall with the plugins enabled there and the actor's permissions there.
+
+"My messages" decision: the core keeps no message table of its own. A person's messages are the state
+changes of their own cases, and those live with the plugin that owns the case (approval's "my
+applications" shows each application's history); a second copy in a core table would need a core
+migration and a fan-out writer for little gain. So "my messages" is the ``my`` entries plugins offer
+(approval: my applications; interaction plugins: my consultations), shown per hall.
+"""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+from typing import Any
+
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from core.access.guard import public
+from core.contracts import MenuEntry
+from core.db import Scope
+from core.tenancy.directory import TenantRef
+from core.web.render import render
+
+WORKBENCH_HALLS = 50  # a clerk holds roles in a handful of halls; more is an administrator
+
+
+def entries_at(request: Request, tenant: TenantRef, section: str) -> list[MenuEntry]:
+    """Menu entries of ``section`` offered by the plugins enabled at ``tenant``, permission-filtered there."""
+    ctx = request.state.ctx
+    platform = ctx.platform
+    enabled = platform.enabled(tenant)
+    out = []
+    for e in platform.registry.menu(enabled, tenant=tenant, actor=ctx.actor):
+        if e.section != section:
+            continue
+        if e.permission and not platform.access.check(ctx.actor, tenant, e.permission).allowed:
+            continue
+        out.append(e)
+    return out
+
+
+def _login_redirect(path: str) -> Response:
+    return RedirectResponse(f"/login?next={path}", status_code=303)
+
+
+@public  # any logged-in account; guests are sent to log in below
+async def my_space(request: Request) -> Response:
+    ctx = request.state.ctx
+    if ctx.actor.is_guest:
+        return _login_redirect("/my/")
+    directory = ctx.platform.directory
+    hall = directory.get(request.query_params.get("hall", "")) or (directory.roots() or [None])[0]
+    return render(request, "my.html", {
+        "hall": hall, "ancestors": directory.ancestors(hall)[:-1] if hall else [],
+        "children": directory.kids(hall) if hall else [],
+        "entries": entries_at(request, hall, "my") if hall else [],
+    })
+
+
+def grant_tenants(platform: Any, account_id: int) -> list[TenantRef]:
+    """The halls where the account holds a role (its own grant rows; subtree grants count at their root)."""
+    from core.access.models import RoleGrant
+
+    with platform.db.session(Scope.system()) as session:  # only this account's own rows are read
+        ids = session.scalars(select(RoleGrant.tenant_id).where(RoleGrant.account_id == account_id)
+                              .distinct()).all()
+    found = [platform.directory.by_id[i] for i in ids if i in platform.directory.by_id]
+    return sorted(found, key=lambda t: t.path)[:WORKBENCH_HALLS]
+
+
+@public  # staff only; others get the 403 page, guests are sent to log in
+async def workbench(request: Request) -> Response:
+    ctx = request.state.ctx
+    if ctx.actor.is_guest:
+        return _login_redirect("/workbench/")
+    if ctx.actor.kind != "staff":
+        from core.access.guard import Forbidden
+
+        raise Forbidden("hall:workbench:view", "the workbench is for staff accounts")
+    halls = await ctx.platform.db.run(lambda: grant_tenants(ctx.platform, ctx.actor.account_id))
+    boards = [(h, entries_at(request, h, "workbench")) for h in halls]
+    return render(request, "workbench.html", {"boards": boards})
+
+
+@public
+async def my_slash(request: Request) -> Response:
+    return RedirectResponse("/my/", status_code=308)
 
 
 def routes() -> list[BaseRoute]:
-    return []
+    return [
+        Route("/my/", my_space, name="my"),
+        Route("/my", my_slash),
+        Route("/workbench/", workbench, name="workbench"),
+    ]
