@@ -249,6 +249,7 @@ def _deliver(platform: Platform, tenant: TenantRef, plugin: str, handler: Any, e
                 s.flush()
             except IntegrityError as exc:
                 raise _AlreadyDelivered from exc
+            s.info["platform"] = platform  # for handlers that need tenant settings or hooks
             args = {"event": event, "session": s}
             handler.function(*(args[a] for a in handler.argnames))
     except _AlreadyDelivered:
