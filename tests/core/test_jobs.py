@@ -184,3 +184,19 @@ def test_app_lifespan_starts_and_stops_the_runner(platform):
         assert runner._thread is not None and runner._thread.is_alive()
     assert seen == [event_id]
     assert runner._thread is None  # stopped by the lifespan's on_stop
+
+
+def test_worker_once_runs_one_round_from_the_command_line(platform, cli):
+    donghu = platform.directory.get("360102")
+    with platform.db.transaction(donghu.scope) as s:
+        publish(s, tenant=donghu, type="approval.application.submitted", payload={"number": "N1"})
+    assert pending_count(platform) == 1
+    result = cli("worker", "--once")
+    assert result.exit_code == 0, result.output
+    assert "delivered" in result.output
+    assert pending_count(platform) == 0  # no installed plugin left to deliver to: closed
+
+
+def test_worker_refuses_bad_interval(cli):
+    result = cli("worker", "--interval", "0")
+    assert result.exit_code == 2 and "--interval" in result.output
