@@ -15,8 +15,10 @@ from core.cli.common import pass_platform
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes (PostgreSQL only; SQLite runs one).")
 @click.option("--demo", is_flag=True, help="Migrate, apply tenants/jiangxi.toml and load demo data first.")
+@click.option("--jobs/--no-jobs", default=True, show_default=True,
+              help="Deliver events and run periodic tasks here (--no-jobs when `govhall worker` runs).")
 @pass_platform
-def serve(platform: Any, host: str, port: int, workers: int, demo: bool) -> None:
+def serve(platform: Any, host: str, port: int, workers: int, demo: bool, jobs: bool) -> None:
     """Serve the halls over HTTP."""
     import uvicorn
 
@@ -32,13 +34,26 @@ def serve(platform: Any, host: str, port: int, workers: int, demo: bool) -> None
         raise click.BadParameter("SQLite serves from one process; use PostgreSQL for --workers > 1",
                                  param_hint="--workers")
     click.echo(f"govhall serving on http://{host}:{port}/ ({platform.db.engine.url.get_backend_name()})", err=True)
+    from core import jobs as job_runner
+
     if workers > 1:
-        uvicorn.run("core.asgi:app", host=host, port=port, workers=workers, log_level="warning",
-                    access_log=False)
+        # One runner in the supervising process, none in the workers: it lives as long as the server.
+        runner = job_runner.JobRunner(platform) if jobs else None
+        if runner is not None:
+            runner.start()
+        try:
+            uvicorn.run("core.asgi:app", host=host, port=port, workers=workers, log_level="warning",
+                        access_log=False)
+        finally:
+            if runner is not None:
+                runner.stop()
     else:
         from core.app import create_app
 
-        uvicorn.run(create_app(platform=platform), host=host, port=port, log_level="warning", access_log=False)
+        if jobs:
+            job_runner.install(platform)  # started and stopped by the app's lifespan
+        uvicorn.run(create_app(platform=platform), host=host, port=port, log_level="warning",
+                    access_log=False)
 
 
 @click.command()
