@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -63,11 +62,11 @@ async def my_space(request: Request) -> Response:
 
 def grant_tenants(platform: Any, account_id: int) -> list[TenantRef]:
     """The halls where the account holds a role (its own grant rows; subtree grants count at their root)."""
-    from core.access.models import RoleGrant
+    from core.access.grants import grants_of
 
-    with platform.db.session(Scope.system()) as session:  # only this account's own rows are read
-        ids = session.scalars(select(RoleGrant.tenant_id).where(RoleGrant.account_id == account_id)
-                              .distinct()).all()
+    # The system scope reads across halls, but only this account's own grant rows (one login, every hall).
+    with platform.db.session(Scope.system()) as session:
+        ids = dict.fromkeys(g.tenant_id for g in grants_of(session, account_id))
     found = [platform.directory.by_id[i] for i in ids if i in platform.directory.by_id]
     return sorted(found, key=lambda t: t.path)[:WORKBENCH_HALLS]
 
