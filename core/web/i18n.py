@@ -46,8 +46,8 @@ class _DictTranslations(Translations):
     def gettext(self, message: str) -> str:
         return self._table.get(message, message)
 
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return self.gettext(singular if n == 1 else plural)
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        return self.gettext(msgid1 if n == 1 else msgid2)
 
     ugettext = gettext
     ungettext = ngettext
