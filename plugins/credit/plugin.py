@@ -1,11 +1,109 @@
-"""Hook implementations of the credit plugin: thin wiring only."""
+"""Hook implementations of the credit plugin: thin wiring only (logic in services, check, warning)."""
 
 from __future__ import annotations
 
-from core.contracts import PluginInfo
+from pathlib import Path
+from typing import Any
+
+from core.contracts import Event, Finding, MenuEntry, Permission, PluginInfo, RoleTemplate, SupervisionRule
 from core.hookspecs import hookimpl
+from core.settings import SettingSpec
+from plugins.credit import check as credit_check
+from plugins.credit import permissions, rules
+
+HERE = Path(__file__).resolve().parent
 
 
 @hookimpl
 def govhall_plugin_info() -> PluginInfo:
-    return PluginInfo(name="credit", title_zh="credit", title_en="credit", version="0.1.0")
+    return PluginInfo(name="credit", title_zh="公共信用", title_en="Public credit", version="0.1.0",
+                      description_zh="双公示、红黑名单、企业信用监管警示与联合奖惩",
+                      description_en="Licence and penalty publicity, red and black lists, enterprise credit "
+                                     "warning, joint reward and punishment")
+
+
+@hookimpl
+def govhall_routes() -> list[Any]:
+    from plugins.credit import views
+
+    return views.routes()
+
+
+@hookimpl
+def govhall_api_routes() -> list[Any]:
+    from plugins.credit import api
+
+    return api.routes()
+
+
+@hookimpl
+def govhall_template_dirs() -> list[Path]:
+    return [HERE / "templates"]
+
+
+@hookimpl
+def govhall_migration_dirs() -> list[Path]:
+    return [HERE / "migrations" / "versions"]
+
+
+@hookimpl
+def govhall_permissions() -> list[Permission]:
+    return permissions.PERMISSIONS
+
+
+@hookimpl
+def govhall_roles() -> list[RoleTemplate]:
+    return permissions.ROLES
+
+
+@hookimpl
+def govhall_settings() -> list[SettingSpec]:
+    return rules.SPECS
+
+
+@hookimpl
+def govhall_cli_commands() -> list[Any]:
+    from plugins.credit.cli import credit
+
+    return [credit]
+
+
+@hookimpl
+def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
+    return [
+        MenuEntry("subsystem", "公共信用", "Public credit", "credit/", plugin="credit", order=10,
+                  permission=permissions.PUBLIC_VIEW.name,
+                  description_zh="信用查询、双公示、红黑名单", description_en="Credit search, publicity, lists"),
+        MenuEntry("sunshine", "双公示", "Licences and penalties", "credit/publicity", plugin="credit", order=30,
+                  permission=permissions.PUBLIC_VIEW.name),
+        MenuEntry("sunshine", "红黑名单", "Red and black lists", "credit/lists", plugin="credit", order=31,
+                  permission=permissions.PUBLIC_VIEW.name),
+        MenuEntry("workbench", "信用信息管理", "Credit records", "credit/records", plugin="credit", order=40,
+                  permission=permissions.RECORD_VIEW.name),
+    ]
+
+
+@hookimpl
+def govhall_checks(check: str, subject: dict[str, Any], tenant: Any, session: Any) -> list[Finding]:
+    return credit_check.acceptance_check(check, subject, tenant, session)
+
+
+@hookimpl
+def govhall_handle_event(event: Event, session: Any) -> None:
+    credit_check.handle_event(event, session)
+
+
+@hookimpl
+def govhall_supervision_rules() -> list[SupervisionRule]:
+    return [SupervisionRule(
+        id=credit_check.RULE_ID, version=1, kind_of_power="administrative_approval", severity="yellow",
+        title_zh="受理信用预警等级为“严重”的申请人", title_en="Applicant at credit level serious accepted",
+        on_events=("approval.application.accepted",), evaluate_event=credit_check.serious_on_acceptance,
+    )]
+
+
+@hookimpl
+def govhall_demo_data(session: Any, directory: Any) -> None:
+    from plugins.credit.demo import load
+
+    load(session, directory)

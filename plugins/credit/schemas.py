@@ -1,0 +1,77 @@
+"""Validated input: penalties (page, API, import), list entries, repairs, exits."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from plugins.credit.lists import ListInput
+from plugins.credit.services import PenaltyInput
+
+Text = Field(min_length=1, max_length=300)
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class PenaltyIn(_In):
+    subject_kind: Literal["legal", "person"]
+    subject_code: str = Field(min_length=1, max_length=18)
+    subject_name: str = Field(min_length=1, max_length=200)
+    title: str = Text
+    decision_number: str = Field(min_length=1, max_length=100)
+    severity: Literal["minor", "general", "serious"]
+    source_department: str = Field(min_length=1, max_length=100)
+    decision_date: date
+    content: str = Field(default="", max_length=5000)
+
+    @field_validator("subject_kind", "severity", mode="before")
+    @classmethod
+    def _lower(cls, v: object) -> object:
+        return v.strip().lower() if isinstance(v, str) else v
+
+    def to_input(self) -> PenaltyInput:
+        return PenaltyInput(**self.model_dump())
+
+
+class ListEntryIn(_In):
+    list_type: Literal["red", "black", "abnormal"]
+    subject_kind: Literal["legal", "person"]
+    subject_code: str = Field(min_length=1, max_length=18)
+    subject_name: str = Field(min_length=1, max_length=200)
+    basis: str = Field(min_length=1, max_length=2000)
+    issuing_department: str = Field(min_length=1, max_length=100)
+    entered_on: date
+    exit_on: date | None = None
+
+    def to_input(self) -> ListInput:
+        return ListInput(**self.model_dump())
+
+
+class RepairIn(_In):
+    reason: str = Field(min_length=1, max_length=2000)
+    version: int = Field(ge=1)
+
+
+class RecordOut(BaseModel):
+    id: int
+    kind: str
+    subject_kind: str
+    subject_code: str
+    subject_name: str
+    title: str
+    decision_number: str
+    severity: str | None
+    source_department: str
+    decision_date: date
+    publish_deadline: date
+    published_on: date
+    publish_until: date
+    repaired_on: date | None
+    repair_reason: str
+    version: int
+
+    model_config = ConfigDict(from_attributes=True)

@@ -1,0 +1,164 @@
+"""Credit records and list entries: publish, repair, list, enter and leave. No HTTP here.
+
+Writes go through a session scoped to the publishing tenant; each act of power is audited in the same
+transaction. Public reads go through ``network_scope`` (the whole province tree) and see only what is
+published today.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core import audit
+from core.db import Scope
+from core.errors import Conflict, Invalid, NotFound
+from plugins.credit.dates import add_months, add_workdays, local_today
+from plugins.credit.models import CreditListEntry, CreditRecord
+from plugins.credit.rules import PUBLISH_WORKDAYS, Rules
+from plugins.credit.subjects import normalise
+
+
+def network_scope(tenant: Any) -> Scope:
+    """Credit information is shared across the province's network (one credit platform per province):
+    the subtree of the tenant's root. Used for public pages and the check, both filtered to published
+    or aggregated data, never for staff lists of raw rows."""
+    return Scope(path=tenant.path.split("/")[0], tenant_id=None, subtree=True)
+
+
+@dataclass(frozen=True)
+class PenaltyInput:
+    subject_kind: str
+    subject_code: str
+    subject_name: str
+    title: str
+    decision_number: str
+    severity: str
+    source_department: str
+    decision_date: date
+    content: str = ""
+
+
+def _check_penalty(data: PenaltyInput, today: date) -> str:
+    code = normalise(data.subject_kind, data.subject_code)
+    if data.decision_date > today:
+        raise Invalid("The decision date is in the future", "决定日期不能晚于今天",
+                      fields={"decision_date": "must not be in the future"})
+    if data.severity not in ("minor", "general", "serious"):
+        raise Invalid("Severity must be minor, general or serious", "严重程度应为轻微、一般或严重",
+                      fields={"severity": "must be minor, general or serious"})
+    for name in ("subject_name", "title", "decision_number", "source_department"):
+        if not str(getattr(data, name)).strip():
+            raise Invalid(f"{name} is required", f"请填写“{name}”", fields={name: "required"})
+    return code
+
+
+def record_penalty(session: Session, tenant: Any, rules: Rules, data: PenaltyInput, *, actor: str,
+                   today: date | None = None, source_key: str | None = None) -> CreditRecord:
+    """Publish one administrative penalty of ``tenant``."""
+    today = today or local_today()
+    code = _check_penalty(data, today)
+    rec = CreditRecord(
+        tenant_id=tenant.id, tenant_path=tenant.path, kind="penalty", subject_kind=data.subject_kind,
+        subject_code=code, subject_name=data.subject_name.strip(), title=data.title.strip(),
+        decision_number=data.decision_number.strip(), content=data.content.strip(), severity=data.severity,
+        source_department=data.source_department.strip(), decision_date=data.decision_date,
+        publish_deadline=add_workdays(data.decision_date, PUBLISH_WORKDAYS), published_on=today,
+        publish_until=add_months(data.decision_date, rules.publish_months("penalty", data.severity)),
+        source_key=source_key or f"penalty:{data.source_department.strip()}:{data.decision_number.strip()}",
+        created_by=actor,
+    )
+    _insert_once(session, rec, "decision_number", "this decision number is already published here",
+                 "本级已公示过该决定文书号")
+    audit.record(session, actor=actor, action="credit.penalty.publish", tenant=tenant,
+                 target=f"credit_record:{rec.id}", details={"subject": code, "severity": data.severity})
+    return rec
+
+
+def _insert_once(session: Session, obj: Any, field: str, en: str, zh: str) -> None:
+    existing = session.scalar(select(type(obj)).where(type(obj).source_key == obj.source_key,
+                                                      type(obj).tenant_id == obj.tenant_id))
+    if existing is not None:
+        raise Conflict(en, zh, code="duplicate", fields={field: en})
+    session.add(obj)
+    try:
+        session.flush()
+    except IntegrityError:  # a concurrent insert of the same decision won; the transaction is void
+        raise Conflict(en, zh, code="duplicate", fields={field: en}) from None
+
+
+def record_licence(session: Session, tenant: Any, rules: Rules, *, payload: dict[str, Any], decided_on: date,
+                   source_key: str, actor: str, today: date | None = None) -> CreditRecord | None:
+    """Publish an approval decision as a licence record; None when it was already published."""
+    existing = session.scalar(select(CreditRecord).where(CreditRecord.source_key == source_key,
+                                                         CreditRecord.tenant_id == tenant.id))
+    if existing is not None:
+        return None
+    today = today or local_today()
+    kind = payload.get("applicant_kind", "legal")
+    code = normalise(kind, str(payload.get("applicant_id_number", "")), field="applicant_id_number")
+    rec = CreditRecord(
+        tenant_id=tenant.id, tenant_path=tenant.path, kind="licence", subject_kind=kind, subject_code=code,
+        subject_name=str(payload.get("applicant_name", "")), severity=None,
+        title=str(payload.get("item_name") or payload.get("item_code") or ""),
+        decision_number=str(payload.get("number", "")), content=str(payload.get("decision_reason") or ""),
+        source_department=str(payload.get("department_code") or ""), decision_date=decided_on,
+        publish_deadline=add_workdays(decided_on, PUBLISH_WORKDAYS), published_on=today,
+        publish_until=add_months(decided_on, rules.publish_months("licence", None)),
+        source_key=source_key, created_by=actor,
+    )
+    session.add(rec)
+    session.flush()
+    audit.record(session, actor=actor, action="credit.licence.publish", tenant=tenant,
+                 target=f"credit_record:{rec.id}", details={"subject": code, "source": source_key})
+    return rec
+
+
+def repair(session: Session, tenant: Any, rules: Rules, record_id: int, *, reason: str, version: int,
+           actor: str, today: date | None = None) -> CreditRecord:
+    """Credit repair: end a penalty's publication early, with a reason, after the minimum period."""
+    today = today or local_today()
+    rec = session.get(CreditRecord, record_id)
+    if rec is None or rec.tenant_id != tenant.id:
+        raise NotFound("No such credit record here", "本级没有该信用记录")
+    if rec.version != version:
+        raise Conflict("Someone else changed this record; reload and try again", "该记录已被他人修改，请刷新后重试",
+                       fields={"version": f"current version is {rec.version}"})
+    if not reason.strip():
+        raise Invalid("A reason is required", "请填写信用修复理由", fields={"reason": "required"})
+    if rec.kind != "penalty" or rec.repaired_on is not None:
+        raise Conflict("Only a published, unrepaired penalty can be repaired", "只有未修复的行政处罚信息可以修复")
+    earliest = add_months(rec.decision_date, rules.repair_min_months(rec.severity))
+    if today < earliest:
+        raise Invalid(f"Repair is possible from {earliest.isoformat()}", f"最短公示期未满，{earliest.isoformat()} 起可申请修复",
+                      fields={"reason": f"minimum publication period runs until {earliest.isoformat()}"})
+    rec.repaired_on, rec.repair_reason = today, reason.strip()
+    rec.publish_until = min(rec.publish_until, today)
+    session.flush()
+    audit.record(session, actor=actor, action="credit.record.repair", tenant=tenant,
+                 target=f"credit_record:{rec.id}", details={"reason": rec.repair_reason})
+    return rec
+
+
+def published(today: date) -> Any:
+    """Visible to the public today: inside its publication period and not repaired."""
+    return and_(CreditRecord.published_on <= today, CreditRecord.publish_until > today,
+                CreditRecord.repaired_on.is_(None))
+
+
+def active_entry(today: date) -> Any:
+    return and_(CreditListEntry.entered_on <= today,
+                or_(CreditListEntry.exit_on.is_(None), CreditListEntry.exit_on > today))
+
+
+def tenant_records(session: Session, *, kind: str | None = None, limit: int = 200) -> list[CreditRecord]:
+    """Raw rows of the session's tenant (staff with credit:record:view there)."""
+    stmt = select(CreditRecord).order_by(CreditRecord.decision_date.desc(), CreditRecord.id.desc()).limit(limit)
+    if kind:
+        stmt = stmt.where(CreditRecord.kind == kind)
+    return list(session.scalars(stmt))
