@@ -1,42 +1,207 @@
 """AccessControl: the one place permission decisions are made.
 
 Public roles (guest, person, legal) hold their permissions in every tenant. Staff roles are granted per
-tenant (optionally for the subtree) and decided by the enforcer in core.access.enforcer.
+tenant (optionally for the subtree) and decided by Casbin (core.access.enforcer), one small enforcer per
+account. In front of it sits a decision cache keyed (account, tenant path, obj, act) that belongs to one
+policy version: when the version moves, a new empty state is swapped in whole — nothing is modified in
+place, so a concurrent check sees either the old state or the new one, never half of each.
 """
 
 from __future__ import annotations
 
+import threading
+import time
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import ColumnElement, literal, or_, select
+
+from core.access.enforcer import AccountPolicy, GrantRow, RoleTemplates
 from core.access.guard import Decision
+from core.access.models import RoleGrant
+from core.access.watcher import policy_version, read_policy_version
+from core.db.scope import Scope
 from core.identity.actor import Actor
 
 if TYPE_CHECKING:
     from core.platform import Platform
     from core.tenancy.directory import TenantRef
 
-PUBLIC_ROLE_OF_KIND = {"guest": ("guest",), "person": ("guest", "person"), "legal": ("guest", "legal"),
-                       "staff": ("guest",)}
+PUBLIC_ROLE_OF_KIND = {
+    "guest": ("guest",),
+    "person": ("guest", "person"),
+    "legal": ("guest", "legal"),
+    "staff": ("guest",),
+}
+MAX_DECISIONS = 200_000
+MAX_ACCOUNTS = 50_000
+
+
+@dataclass
+class _State:
+    """Everything cached for one policy version."""
+
+    version: int
+    accounts: dict[int, AccountPolicy] = field(default_factory=dict)
+    decisions: dict[tuple[int, str, str], Decision] = field(default_factory=dict)
 
 
 class AccessControl:
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
-        roles = platform.registry.roles
+        registry = platform.registry
+        self.templates = RoleTemplates(registry.roles, registry.permissions)
         self._public: dict[str, frozenset[str]] = {
-            kind: frozenset(p for r in names if r in roles for p in roles[r].permissions)
+            kind: frozenset(p for r in names for p in self.templates.of(r))
             for kind, names in PUBLIC_ROLE_OF_KIND.items()
         }
+        self._state = _State(version=-1)
+        self._lock = threading.Lock()
+        self._polled_at = 0.0
+
+    # -- decisions -------------------------------------------------------------------------------------
 
     def check(self, actor: Actor, tenant: TenantRef | None, permission: str) -> Decision:
+        """May ``actor`` use ``permission`` at ``tenant``? ``reason`` names the grant, or why nothing did."""
+        permission = getattr(permission, "name", permission)
+        if (
+            actor.token_id is not None
+            and "*" not in actor.token_scopes
+            and permission not in actor.token_scopes
+        ):
+            return Decision(False, f"the API token is not scoped for {permission}")
         if permission in self._public.get(actor.kind, frozenset()):
             return Decision(True, f"public role of a {actor.kind}")
+        if permission not in self.templates.permissions:
+            return Decision(False, f"{permission} is not a declared permission")
         if tenant is None:
             return Decision(False, "no tenant")
-        return Decision(False, f"{actor.label} holds no role granting {permission} at {tenant.code}")
+        if actor.account_id is None or actor.kind != "staff":
+            return Decision(False, f"{actor.label} holds no role granting {permission} at {tenant.code}")
+        self._maybe_poll()
+        state = self._state
+        key = (actor.account_id, tenant.path, permission)
+        cached = state.decisions.get(key)
+        if cached is not None:
+            return cached
+        policy = self._policy(state, actor.account_id)
+        decision = self._decide(policy, actor, tenant, permission)
+        if policy.version == self._state.version:  # never cache an answer under a newer version
+            decisions = self._state.decisions
+            if len(decisions) >= MAX_DECISIONS:
+                decisions.clear()
+            decisions[key] = decision
+        return decision
 
-    def tenant_filter(self, actor: Actor, permission: str, column: Any) -> Any:
-        """SQL predicate over a tenant-path column: the tenants where ``actor`` holds ``permission``."""
-        from core.db.scope import subtree_predicate
+    def _decide(self, policy: AccountPolicy, actor: Actor, tenant: TenantRef, permission: str) -> Decision:
+        allowed = policy.enforce(tenant.path, permission)
+        if allowed:
+            grant = policy.covering(tenant.path, permission)
+            why = grant.describe() if grant else "casbin policy"
+            return Decision(True, why, version=policy.version)
+        return Decision(
+            False,
+            f"{actor.label} holds no role granting {permission} at {tenant.code}",
+            version=policy.version,
+        )
 
-        return subtree_predicate(column, [])
+    def policy_of(self, account_id: int) -> AccountPolicy:
+        """The account's current policy (grants and enforcer) for this process's policy version."""
+        self._maybe_poll()
+        return self._policy(self._state, account_id)
+
+    def _policy(self, state: _State, account_id: int) -> AccountPolicy:
+        policy = state.accounts.get(account_id)
+        if policy is not None:
+            return policy
+        version, rows = self._load_grants(account_id)
+        policy = AccountPolicy(account_id, version, rows, self.templates)
+        current = self._advance(version)
+        if current.version == version:
+            if len(current.accounts) >= MAX_ACCOUNTS:
+                current.accounts.clear()
+            current.accounts[account_id] = policy
+        return policy
+
+    def _load_grants(self, account_id: int) -> tuple[int, list[GrantRow]]:
+        """The account's grants and the policy version they belong to, read consistently: the version is
+        read before and after, and a grant change between the two (which bumps it) makes us read again."""
+        t = RoleGrant.__table__
+        stmt = select(
+            t.c.id,
+            t.c.account_id,
+            t.c.role,
+            t.c.tenant_id,
+            t.c.tenant_path,
+            t.c.subtree,
+            t.c.granted_by,
+            t.c.granted_at,
+        ).where(t.c.account_id == account_id)
+        with self.platform.db.session(Scope.system()) as s:
+            while True:
+                before = policy_version(s)
+                rows = [GrantRow(*r) for r in s.execute(stmt)]
+                after = policy_version(s)
+                if before == after:
+                    return after, rows
+                s.rollback()
+
+    # -- versions --------------------------------------------------------------------------------------
+
+    def _advance(self, version: int) -> _State:
+        """Swap in an empty state when ``version`` is newer than ours; return the current state."""
+        state = self._state
+        if version > state.version:
+            with self._lock:
+                if version > self._state.version:
+                    self._state = _State(version=version)
+                state = self._state
+        return state
+
+    def poll(self) -> bool:
+        """Read the policy version (one primary-key SELECT); drop caches if it moved. The app's watcher
+        loop calls this every ``watch_interval``. Returns True when it moved."""
+        self._polled_at = time.monotonic()
+        before = self._state.version
+        return self._advance(read_policy_version(self.platform.db)).version != before
+
+    def _maybe_poll(self) -> None:
+        if time.monotonic() - self._polled_at >= self.platform.settings["watch_interval"]:
+            self.poll()
+
+    @property
+    def version(self) -> int:
+        return self._state.version
+
+    # -- lists and scopes ------------------------------------------------------------------------------
+
+    def tenant_filter(self, actor: Actor, permission: Any, column: Any) -> ColumnElement[bool]:
+        """SQL predicate over a tenant-path column: the tenants where ``actor`` holds ``permission``
+        (one equality per exact grant, one index range per subtree grant)."""
+        permission = getattr(permission, "name", permission)
+        if (
+            actor.token_id is not None
+            and "*" not in actor.token_scopes
+            and permission not in actor.token_scopes
+        ):
+            return literal(False)
+        if permission in self._public.get(actor.kind, frozenset()):
+            return literal(True)
+        if actor.account_id is None or actor.kind != "staff":
+            return literal(False)
+        exact, roots = self.policy_of(actor.account_id).paths_with(permission)
+        parts: list[ColumnElement[bool]] = [column == p for p in exact]
+        parts += [Scope(path=p, subtree=True).predicate(column) for p in roots]
+        return or_(*parts) if parts else literal(False)
+
+    def subtree_scope(self, actor: Actor, tenant: TenantRef, permission: Any) -> Scope | None:
+        """``Scope.below(tenant)`` when a subtree grant at or above ``tenant`` gives ``permission``."""
+        permission = getattr(permission, "name", permission)
+        if (
+            actor.account_id is None
+            or actor.kind != "staff"
+            or not self.check(actor, tenant, permission).allowed
+        ):
+            return None
+        grant = self.policy_of(actor.account_id).covering(tenant.path, permission, subtree_only=True)
+        return Scope.below(tenant.id, tenant.path) if grant is not None else None

@@ -19,6 +19,7 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 class Decision:
     allowed: bool
     reason: str  # the grant that allowed it, or why nothing did
+    version: int = 0  # the policy version the decision was made under (0: not policy-dependent)
 
 
 class Forbidden(Exception):

@@ -4,6 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.requests import Request
+
+from core.identity.actor import Actor
+
 
 def install(platform: Any) -> None:
-    """Attach authentication to the platform (called by create_app)."""
+    """Attach authentication, the policy watcher and the demo accounts to the platform (create_app)."""
+    from core.identity import csrf
+    from core.identity.demo import load_demo_accounts
+    from core.identity.sessions import make_authenticate
+
+    lookup = make_authenticate(platform)
+    secret = platform.settings["secret_key"]
+    secure = bool(platform.settings["https"])
+
+    async def authenticate(request: Request) -> Actor:
+        actor = await lookup(request)
+        request.state.ctx.actor = actor
+        csrf.prepare(request, secret, secure)
+        return actor
+
+    platform.extras["authenticate"] = authenticate
+    watchers = platform.extras.setdefault("watchers", [])
+    if platform.access.poll not in watchers:
+        watchers.append(platform.access.poll)
+    loaders = platform.extras.setdefault("demo_loaders", [])
+    if load_demo_accounts not in loaders:
+        loaders.append(load_demo_accounts)

@@ -129,4 +129,18 @@ class AuthMiddleware:
                 if hasattr(result, "__await__"):
                     result = await result
                 ctx.actor = result
+                cookies = scope["state"].get("response_cookies")
+                if cookies:  # e.g. the guest CSRF cookie set by core.identity
+                    send = _add_cookies(send, cookies)
         await self.app(scope, receive, send)
+
+
+def _add_cookies(send: Send, cookies: list[str]) -> Send:
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = MutableHeaders(scope=message)
+            for cookie in cookies:
+                headers.append("set-cookie", cookie)
+        await send(message)
+
+    return wrapped
