@@ -146,29 +146,31 @@ async def console_home(request: Request) -> Response:
     return render(request, "console/node.html", _node_context(request, tenant))
 
 
+def apply_switch(platform: Any, tenant: TenantRef, form: SwitchForm, actor: str) -> str:
+    """Switch one plugin at ``tenant`` inside its subtree scope (what the administrator's grant covers);
+    the same rules as ``govhall plugins enable|disable|inherit`` (TenancyError when refused)."""
+    hooks = platform.registry.hook_for(frozenset({form.plugin})) if form.plugin in platform.registry.plugins \
+        else None
+    platform.refresh()  # decide on the newest tree: another process may have switched something
+    with platform.db.transaction(tenant.subtree_scope) as session:
+        message: str = set_plugin_state(session, platform.directory, tenant, form.plugin, form.state,
+                                        lock=form.lock, actor=actor, hooks=hooks)
+    platform.refresh(force=True)  # this process shows the change at once; others within watch_interval
+    return message
+
+
 @require(PLUGINS_MANAGE)
 async def switch_plugin(request: Request) -> Response:
     """Switch one plugin at this node; a refused change re-renders the page with the reason (409)."""
     ctx = request.state.ctx
-    platform = ctx.platform
     tenant: TenantRef = ctx.tenant
     form = SwitchForm.model_validate(await read_form(request))
-    hooks = platform.registry.hook_for(frozenset({form.plugin})) if form.plugin in platform.registry.plugins \
-        else None
-
-    def apply() -> str:
-        platform.refresh()
-        with platform.db.transaction(tenant.subtree_scope) as session:
-            return set_plugin_state(session, platform.directory, tenant, form.plugin, form.state,
-                                    lock=form.lock, actor=ctx.actor.label, hooks=hooks)
-
     try:
-        await platform.db.run(apply)
+        await ctx.platform.db.run(lambda: apply_switch(ctx.platform, tenant, form, ctx.actor.label))
     except TenancyError as exc:
         page = _node_context(request, tenant)
         page["refused"] = {"zh": exc.message_zh, "en": str(exc), "plugin": form.plugin}
         return render(request, "console/node.html", page, status=409)
-    await platform.db.run(lambda: platform.refresh(force=True))
     return RedirectResponse(f"/t/{tenant.code}/console/?saved={form.plugin}#plugins", status_code=303)
 
 
