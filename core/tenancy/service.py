@@ -6,12 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from sqlalchemy import select, text
+from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session
 
 from core import audit
 from core.contracts import PluginInfo
-from core.db.base import Base
 from core.tenancy.directory import Directory, TenantRef, bump_version
 from core.tenancy.models import LEVEL_ORDER, PluginState, Tenant, TenantSetting
 
@@ -60,7 +59,8 @@ def set_plugin_state(
     above = directory.lock_above(tenant, plugin)
     if above is not None:
         raise TenancyError(
-            f"plugin {plugin!r} is locked by {above.code} ({above.name_en or above.name}) for its whole subtree",
+            f"plugin {plugin!r} is locked by {above.code} ({above.name_en or above.name}) "
+            "for its whole subtree",
             f"插件 {plugin} 已被上级 {above.name}（{above.code}）锁定",
         )
     effective = directory.effective(tenant)
@@ -72,11 +72,13 @@ def set_plugin_state(
     if state == "off":
         dependants = [n for n, p in directory.plugins.items() if plugin in p.depends and effective[n].enabled]
         if dependants:
-            raise TenancyError(f"plugin {', '.join(dependants)} depends on {plugin!r} and is on at {tenant.code}",
+            raise TenancyError(f"plugin {', '.join(dependants)} depends on {plugin!r} and is on at "
+                               f"{tenant.code}",
                                f"插件 {', '.join(dependants)} 依赖 {plugin}，请先关闭")
     row = session.scalar(select(PluginState).where(PluginState.tenant_id == tenant.id,
                                                    PluginState.plugin == plugin))
-    before = "inherit" if row is None else ("on" if row.enabled else "off") + (" locked" if row.locked else "")
+    before = "inherit" if row is None else (
+        ("on" if row.enabled else "off") + (" locked" if row.locked else ""))
     after = state + (" locked" if lock else "")
     if before == after:
         return f"{plugin} at {tenant.code}: already {after}"
@@ -124,7 +126,8 @@ def set_tenant_setting(session: Session, tenant: TenantRef, key: str, value: Any
     return True
 
 
-def move_subtree(session: Session, directory: Directory, code: str, new_parent_code: str, *, actor: str) -> int:
+def move_subtree(session: Session, directory: Directory, code: str, new_parent_code: str, *,
+                 actor: str) -> int:
     """Re-parent a tenant with its whole subtree, its data and its grants. Returns rows re-pathed.
 
     Every table carrying ``tenant_path`` (tenant-owned data, grants) is rewritten in the same
@@ -148,7 +151,7 @@ def move_subtree(session: Session, directory: Directory, code: str, new_parent_c
         text("UPDATE tenants SET path = :new || substr(path, :n) WHERE path >= :old AND path < :hi"), params
     ).rowcount
     session.execute(text("UPDATE tenants SET parent_id = :p WHERE id = :t"), {"p": parent.id, "t": tenant.id})
-    for table in _path_tables():
+    for table in _path_tables(session):
         session.execute(
             text(f"UPDATE {table} SET tenant_path = :new || substr(tenant_path, :n) "
                  "WHERE tenant_path >= :old AND tenant_path < :hi"), params
@@ -161,9 +164,13 @@ def move_subtree(session: Session, directory: Directory, code: str, new_parent_c
     return moved
 
 
-def _path_tables() -> list[str]:
-    return sorted(t.name for t in Base.metadata.sorted_tables
-                  if "tenant_path" in t.c and t.name != "audit_log")
+def _path_tables(session: Session) -> list[str]:
+    """Tables of this database with a tenant_path column, found by inspection rather than from the
+    loaded models: a plugin that is installed but not imported here, or uninstalled with its data
+    kept, still has its rows moved with their tenant. The audit log keeps the path at the time."""
+    insp = inspect(session.connection())
+    return sorted(t for t in insp.get_table_names() if t != "audit_log"
+                  and any(c["name"] == "tenant_path" for c in insp.get_columns(t)))
 
 
 def tenant_row(session: Session, code: str) -> Tenant | None:
