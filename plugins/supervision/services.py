@@ -1,0 +1,324 @@
+"""Cards: issuing them from findings (set-based insert-or-ignore), the card state machine, escalation.
+
+Issuing is one multi-row ``INSERT ... ON CONFLICT DO NOTHING RETURNING id`` per batch of findings, keyed
+on (tenant, rule, object, occurrence), so a rerun scan or a redelivered event adds nothing. Transitions
+are guarded by the card's version (409 when someone else changed it first) and by its state (409 with
+the state named). Every change is written to the card history, the audit log and the event outbox in the
+caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import structlog
+from sqlalchemy import insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from core import audit
+from core.calendar import add_workdays
+from core.contracts import Finding, SupervisionRule
+from core.db.base import utcnow
+from core.errors import Conflict, Invalid, NotFound
+from plugins.supervision.models import STATE_TITLES, Card, CardAction
+from plugins.supervision.outbox import publish_many
+
+if TYPE_CHECKING:
+    from core.platform import Platform
+    from core.tenancy.directory import TenantRef
+
+log = structlog.get_logger(__name__)
+
+FEEDBACK_DAYS = "supervision.feedback_days"
+ESCALATE_AFTER_DAYS = "supervision.escalate_after_days"
+SYSTEM_ACTOR = "system:supervision"
+BATCH = 2000  # rows per multi-row INSERT: large enough to amortise round trips, small enough for SQLite
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One act on a card: from which states, to which state, by whom (respond = department, act =
+    supervisor), and whether a note is required."""
+
+    name: str
+    sources: frozenset[str]
+    target: str
+    by: str
+    note_required: bool = False
+    title_zh: str = ""
+    title_en: str = ""
+
+
+TRANSITIONS: dict[str, Transition] = {t.name: t for t in (
+    Transition("acknowledge", frozenset({"issued", "sent_back", "escalated"}), "acknowledged", "respond",
+               title_zh="签收", title_en="Acknowledge"),
+    Transition("appeal", frozenset({"issued", "acknowledged", "escalated"}), "appealed", "respond",
+               note_required=True, title_zh="申诉", title_en="Appeal"),
+    Transition("revoke", frozenset({"appealed"}), "revoked", "act", note_required=True,
+               title_zh="撤销（申诉成立）", title_en="Revoke (appeal upheld)"),
+    Transition("send_back", frozenset({"appealed"}), "sent_back", "act", note_required=True,
+               title_zh="驳回申诉", title_en="Send back (appeal rejected)"),
+    Transition("escalate", frozenset({"appealed"}), "escalated", "act",
+               title_zh="上报上级", title_en="Escalate to the parent tier"),
+    Transition("resolve", frozenset({"acknowledged"}), "resolved", "act",
+               title_zh="办结", title_en="Resolve"),
+)}
+RESPOND_ACTIONS = tuple(n for n, t in TRANSITIONS.items() if t.by == "respond")
+ACT_ACTIONS = tuple(n for n, t in TRANSITIONS.items() if t.by == "act")
+# States the automatic escalation moves up: an appealed card waits on the supervisors, not the department.
+AUTO_ESCALATE_FROM = ("issued", "acknowledged", "sent_back", "escalated")
+
+
+def _insert_for(session: Session) -> Any:
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+# -- issuing -----------------------------------------------------------------------------------------
+
+class _Deadlines:
+    """Feedback deadline per tenant for one run: the setting is per tenant, the date computed once."""
+
+    def __init__(self, platform: Platform, today: date, key: str = FEEDBACK_DAYS) -> None:
+        self.platform, self.today, self.key = platform, today, key
+        self._by_days: dict[int, date] = {}
+
+    def due(self, tenant: TenantRef) -> date:
+        days = int(self.platform.tenant_setting(tenant, self.key))
+        got = self._by_days.get(days)
+        if got is None:
+            got = self._by_days[days] = add_workdays(self.today, days)
+        return got
+
+
+def card_rows(platform: Platform, rule: SupervisionRule, findings: Iterable[Finding], *,
+              default_tenant: TenantRef | None, allowed: set[int] | None, today: date,
+              event_id: int | None = None) -> list[dict[str, Any]]:
+    """Turn findings into card rows; drop findings for tenants where the rule does not apply."""
+    directory = platform.directory
+    deadlines = _Deadlines(platform, today)
+    now = utcnow()
+    rows: list[dict[str, Any]] = []
+    for f in findings:
+        tenant = directory.by_id.get(f.tenant_id) if f.tenant_id is not None else default_tenant
+        if tenant is None or (allowed is not None and tenant.id not in allowed):
+            continue
+        facts = dict(f.facts or {})
+        rows.append({
+            "tenant_id": tenant.id, "tenant_path": tenant.path, "owner_tenant_id": tenant.id,
+            "owner_path": tenant.path, "rule_id": rule.id, "rule_version": rule.version,
+            "kind_of_power": rule.kind_of_power, "severity": rule.severity,
+            "title_zh": rule.title_zh[:200], "title_en": rule.title_en[:200],
+            "message_zh": f.message_zh, "message_en": f.message_en,
+            "object_type": f.object_type[:60], "object_id": str(f.object_id)[:100],
+            "occurrence": str(facts.get("occurrence", ""))[:100],
+            "department_code": str(facts.get("department_code") or "")[:32],
+            "step": str(facts.get("step") or "")[:60], "facts": facts, "state": "issued",
+            "issued_at": now, "issued_on": today, "feedback_due": deadlines.due(tenant),
+            "escalation_level": 0, "source_event_id": event_id, "version": 1, "updated_at": now,
+        })
+    return rows
+
+
+def insert_cards(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert-or-ignore on the occurrence key; returns the ids of the cards actually created."""
+    if not rows:
+        return []
+    table = Card.__table__
+    ins = _insert_for(session)
+    stmt = ins(table).on_conflict_do_nothing(
+        index_elements=["tenant_id", "rule_id", "object_type", "object_id", "occurrence"]
+    ).returning(table.c.id)
+    ids: list[int] = []
+    for start in range(0, len(rows), BATCH):
+        chunk = rows[start:start + BATCH]
+        ids.extend(r[0] for r in session.execute(stmt, list(chunk)))
+    return ids
+
+
+def issue(platform: Platform, session: Session, rule: SupervisionRule, findings: Iterable[Finding], *,
+          default_tenant: TenantRef | None, allowed: set[int] | None = None, today: date | None = None,
+          event_id: int | None = None, actor: str = SYSTEM_ACTOR, audit_tenant: TenantRef | None = None
+          ) -> list[int]:
+    """Issue cards for findings of one rule; history, audit and events for the new ones only."""
+    today = today or date.today()
+    rows = card_rows(platform, rule, findings, default_tenant=default_tenant, allowed=allowed, today=today,
+                     event_id=event_id)
+    ids = insert_cards(session, rows)
+    if ids:
+        _record_issued(platform, session, rule, ids, actor=actor,
+                       audit_tenant=audit_tenant or default_tenant, event_id=event_id)
+    return ids
+
+
+def _record_issued(platform: Platform, session: Session, rule: SupervisionRule, ids: list[int], *,
+                   actor: str, audit_tenant: TenantRef | None, event_id: int | None) -> None:
+    c = Card.__table__
+    created = []
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start:start + BATCH]
+        created.extend(session.execute(
+            select(c.c.id, c.c.tenant_id, c.c.tenant_path, c.c.owner_path, c.c.object_type, c.c.object_id,
+                   c.c.severity, c.c.department_code).where(c.c.id.in_(chunk))).all())
+    now = utcnow()
+    history = [{"card_id": r.id, "tenant_id": r.tenant_id, "tenant_path": r.tenant_path, "at": now,
+                "actor": actor, "action": "issue", "from_state": "", "to_state": "issued",
+                "owner_path": r.owner_path, "note": ""} for r in created]
+    for start in range(0, len(history), BATCH):
+        session.execute(insert(CardAction.__table__), history[start:start + BATCH])
+    publish_many(session, [
+        (r.tenant_id, r.tenant_path, "supervision.card.issued",
+         {"card_id": r.id, "rule_id": rule.id, "rule_version": rule.version, "severity": r.severity,
+          "kind_of_power": rule.kind_of_power, "object_type": r.object_type, "object_id": r.object_id,
+          "department_code": r.department_code}) for r in created], actor=actor)
+    # One audit entry per rule and run lists every card it issued: each card is accounted for without
+    # serialising a scan of a province on one chained append per card.
+    audit.record(session, actor=actor, action="supervision.cards.issue", tenant=audit_tenant,
+                 target=f"rule:{rule.id}@{rule.version}",
+                 details={"rule_id": rule.id, "rule_version": rule.version, "count": len(ids),
+                          "card_ids": ids, "event_id": event_id})
+
+
+# -- transitions -------------------------------------------------------------------------------------
+
+def get_card(session: Session, card_id: int) -> Card:
+    """A card in the session's scope, or NotFound (also when it exists outside the scope)."""
+    card = session.get(Card, card_id)
+    if card is None or not session.info["scope"].covers(card.tenant_path):
+        raise NotFound(f"There is no card {card_id} here", f"此处没有编号为 {card_id} 的监察卡片")
+    return card
+
+
+def check_transition(card: Card, action: str, version: int, note: str) -> Transition:
+    t = TRANSITIONS.get(action)
+    if t is None:
+        raise Invalid(f"Unknown action {action!r}", f"未知的操作“{action}”", fields={"action": "unknown"})
+    if t.note_required and not note.strip():
+        raise Invalid(f"A reason is required to {action} a card", f"{t.title_zh}须填写理由",
+                      fields={"note": "required"})
+    if card.version != version:
+        raise Conflict(f"Card {card.id} was changed by someone else (your version {version}, now "
+                       f"{card.version}); reload and try again",
+                       f"监察卡片 {card.id} 已被他人修改（您的版本 {version}，"
+                       f"当前 {card.version}），请刷新后重试",
+                       code="version_conflict")
+    if card.state not in t.sources:
+        zh_state = STATE_TITLES.get(card.state, (card.state, card.state))[0]
+        raise Conflict(f"Cannot {action} card {card.id}: it is {card.state}",
+                       f"监察卡片 {card.id} 当前状态为“{zh_state}”，不能{t.title_zh}", code="bad_transition")
+    return t
+
+
+def apply(platform: Platform, session: Session, card: Card, action: str, *, version: int, note: str,
+          actor: str, today: date | None = None) -> Card:
+    """Move a card along the state machine (authorisation is the caller's: see access.py)."""
+    t = check_transition(card, action, version, note)
+    today = today or date.today()
+    values: dict[str, Any] = {"state": t.target, "version": card.version + 1, "updated_at": utcnow()}
+    directory = platform.directory
+    if t.target in ("resolved", "revoked"):
+        values["closed_on"] = today
+    elif t.target == "sent_back":
+        values["feedback_due"] = add_workdays(today, int(platform.tenant_setting(
+            directory.by_id[card.tenant_id], FEEDBACK_DAYS)))
+    elif t.target == "escalated":
+        owner = directory.by_id[card.owner_tenant_id]
+        parent = directory.by_id.get(owner.parent_id) if owner.parent_id else None
+        if parent is None:
+            raise Conflict(f"Card {card.id} is already at the top tier", "卡片已在最高一级，无法继续上报",
+                           code="bad_transition")
+        values.update(owner_tenant_id=parent.id, owner_path=parent.path,
+                      escalation_level=card.escalation_level + 1,
+                      feedback_due=add_workdays(today, int(platform.tenant_setting(parent,
+                                                                                   ESCALATE_AFTER_DAYS))))
+    c = Card.__table__
+    done = session.execute(update(c).where(c.c.id == card.id, c.c.version == version).values(**values))
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(f"Card {card.id} was changed by someone else; reload and try again",
+                       f"监察卡片 {card.id} 已被他人修改，请刷新后重试", code="version_conflict")
+    from_state = card.state
+    session.refresh(card)
+    _record_change(platform, session, card, action, from_state, note=note, actor=actor)
+    return card
+
+
+def _record_change(platform: Platform, session: Session, card: Card, action: str, from_state: str, *,
+                   note: str, actor: str) -> None:
+    session.add(CardAction(card_id=card.id, tenant_id=card.tenant_id, tenant_path=card.tenant_path,
+                           at=utcnow(), actor=actor, action=action, from_state=from_state,
+                           to_state=card.state, owner_path=card.owner_path, note=note))
+    tenant = platform.directory.by_id[card.tenant_id]
+    details = {"card_id": card.id, "from": from_state, "to": card.state, "note": note,
+               "owner_path": card.owner_path, "escalation_level": card.escalation_level,
+               "version": card.version}
+    audit.record(session, actor=actor, action=f"supervision.card.{action}", tenant=tenant,
+                 target=f"card:{card.id}", details=details)
+    publish_many(session, [(card.tenant_id, card.tenant_path, f"supervision.card.{_verb(action)}",
+                            {**details, "rule_id": card.rule_id, "object_type": card.object_type,
+                             "object_id": card.object_id, "severity": card.severity})], actor=actor)
+    session.flush()
+
+
+def _verb(action: str) -> str:
+    return {"acknowledge": "acknowledged", "appeal": "appealed", "revoke": "revoked",
+            "send_back": "sent_back", "escalate": "escalated", "resolve": "resolved"}[action]
+
+
+# -- automatic escalation ----------------------------------------------------------------------------
+
+def escalate_overdue(platform: Platform, session: Session, *, today: date | None = None) -> list[int]:
+    """Move every open card past its feedback deadline up one tier, grouped by owning tier so each
+    group is one UPDATE. Returns the ids escalated. ``session`` must have system or subtree scope."""
+    today = today or date.today()
+    c = Card.__table__
+    owners = session.execute(
+        select(c.c.owner_tenant_id).where(c.c.state.in_(AUTO_ESCALATE_FROM), c.c.feedback_due < today)
+        .group_by(c.c.owner_tenant_id)).scalars().all()
+    directory = platform.directory
+    escalated: list[int] = []
+    for owner_id in owners:
+        owner = directory.by_id.get(owner_id)
+        parent = directory.by_id.get(owner.parent_id) if owner and owner.parent_id else None
+        if owner is None or parent is None:
+            continue  # the top tier has nobody above it: the card stays with the province
+        due = add_workdays(today, int(platform.tenant_setting(parent, ESCALATE_AFTER_DAYS)))
+        rows = session.execute(
+            update(c).where(c.c.owner_tenant_id == owner_id, c.c.state.in_(AUTO_ESCALATE_FROM),
+                            c.c.feedback_due < today)
+            .values(state="escalated", owner_tenant_id=parent.id, owner_path=parent.path,
+                    escalation_level=c.c.escalation_level + 1, feedback_due=due, version=c.c.version + 1,
+                    updated_at=utcnow())
+            .returning(c.c.id, c.c.tenant_id, c.c.tenant_path, c.c.escalation_level, c.c.rule_id,
+                       c.c.object_type, c.c.object_id, c.c.severity)).all()
+        _record_escalations(session, rows, owner, parent, today)
+        escalated.extend(r.id for r in rows)
+    return escalated
+
+
+def _record_escalations(session: Session, rows: Sequence[Any], owner: TenantRef, parent: TenantRef,
+                        today: date) -> None:
+    if not rows:
+        return
+    now = utcnow()
+    note = f"feedback deadline passed on {today.isoformat()}: {owner.code} -> {parent.code}"
+    session.execute(insert(CardAction.__table__), [
+        {"card_id": r.id, "tenant_id": r.tenant_id, "tenant_path": r.tenant_path, "at": now,
+         "actor": SYSTEM_ACTOR, "action": "escalate", "from_state": "", "to_state": "escalated",
+         "owner_path": parent.path, "note": note} for r in rows])
+    publish_many(session, [
+        (r.tenant_id, r.tenant_path, "supervision.card.escalated",
+         {"card_id": r.id, "rule_id": r.rule_id, "object_type": r.object_type, "object_id": r.object_id,
+          "severity": r.severity, "owner_path": parent.path, "escalation_level": r.escalation_level,
+          "automatic": True}) for r in rows], actor=SYSTEM_ACTOR)
+    audit.record(session, actor=SYSTEM_ACTOR, action="supervision.cards.escalate", tenant=parent,
+                 target=f"tier:{owner.code}",
+                 details={"from": owner.code, "to": parent.code, "card_ids": [r.id for r in rows]})
+
+
+def history(session: Session, card: Card) -> list[CardAction]:
+    return list(session.scalars(select(CardAction).where(CardAction.card_id == card.id)
+                                .order_by(CardAction.id)))
