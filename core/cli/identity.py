@@ -4,7 +4,7 @@ and ``govhall access check USER TENANT_CODE PERMISSION [--json]``."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 import click
 
@@ -228,7 +228,7 @@ def access() -> None:
 def access_check(platform: Any, username: str, tenant_code: str, permission: str, as_json: bool) -> None:
     """May USER use PERMISSION at TENANT_CODE? Prints allow or deny (and, with --json, the reason)."""
     from core.db import Scope
-    from core.identity.actor import Actor
+    from core.identity.actor import Actor, ActorKind
     from core.identity.service import require_account
 
     tenant = tenant_arg(platform, tenant_code, "TENANT_CODE")
@@ -238,8 +238,8 @@ def access_check(platform: Any, username: str, tenant_code: str, permission: str
         account = require_account(s, username)
         actor = Actor(
             account_id=account.id,
-            kind=account.kind,  # type: ignore[arg-type]
-            display_name=account.display_name,  # type: ignore[arg-type]
+            kind=cast(ActorKind, account.kind),
+            display_name=account.display_name,
             username=account.username,
         )
     decision = platform.access.check(actor, tenant, permission)

@@ -13,7 +13,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -21,7 +21,7 @@ from starlette.requests import Request
 
 from core.db import Scope, utcnow
 from core.errors import Conflict, Invalid, NotFound
-from core.identity.actor import GUEST, Actor
+from core.identity.actor import GUEST, Actor, ActorKind
 from core.identity.models import Account, ApiToken, LoginSession
 
 SESSION_COOKIE = "govhall_session"
@@ -205,8 +205,8 @@ _cache = _ActorCache()
 def _actor_of(account: Account, **extra: Any) -> Actor:
     return Actor(
         account_id=account.id,
-        kind=account.kind,  # type: ignore[arg-type]
-        display_name=account.display_name,  # type: ignore[arg-type]
+        kind=cast(ActorKind, account.kind),
+        display_name=account.display_name,
         username=account.username,
         **extra,
     )
