@@ -1,9 +1,205 @@
-"""One OpenAPI document for the installed plugins at /api/openapi.json, and an offline docs page."""
+"""One OpenAPI 3.1 document for the installed plugins at /api/openapi.json, and an offline docs page.
+
+Built once per app from every installed plugin's ``govhall_api_routes`` (paths as
+``/api/t/{tenant_code}/<plugin>/...``, one tag per plugin) plus core JSON routes under ``/api/`` that
+carry ``@api_doc``. Schemas come from the pydantic models named in ``@api_doc``; each operation's
+description ends with the permission its ``require`` declares. /api/docs renders the same document as
+server-side HTML: no JavaScript, no CDN, so it works on an offline government network.
+"""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+import re
+from typing import Any
+
+from pydantic import BaseModel
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+
+from core.access.guard import public, required_permission
+from core.web.api import ApiDoc, doc_of
+from core.web.render import render
+
+_PARAM = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)(?::([a-z]+))?}")
+_CONVERTOR_TYPES = {"int": "integer", "float": "number", "str": "string", "path": "string", "uuid": "string"}
+_ERRORS = {
+    "400": "Malformed request (e.g. malformed_json) / 请求格式错误",
+    "401": "Not logged in / 未登录",
+    "403": "Permission missing here / 无权限",
+    "404": "Not found, or the plugin is not enabled at this tenant / 不存在或本地未开通",
+    "409": "Concurrent change or wrong state / 冲突",
+    "422": "Invalid fields, named in error.fields / 字段校验失败",
+}
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {"error": {
+        "type": "object", "required": ["code", "message", "fields"],
+        "properties": {"code": {"type": "string"}, "message": {"type": "string"},
+                       "fields": {"type": "object", "additionalProperties": {"type": "string"}}},
+    }},
+}
+
+
+class _Builder:
+    def __init__(self, platform: Any) -> None:
+        self.platform = platform
+        self.paths: dict[str, dict[str, Any]] = {}
+        self.schemas: dict[str, Any] = {"Error": ERROR_SCHEMA}
+
+    def model_ref(self, model: type[BaseModel]) -> dict[str, Any]:
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, sub in schema.pop("$defs", {}).items():
+            self.schemas.setdefault(name, sub)
+        self.schemas.setdefault(model.__name__, schema)
+        return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+    def walk(self, routes: list[BaseRoute], prefix: str, tag: str, plugin_base: bool) -> None:
+        for route in routes:
+            if isinstance(route, Mount):
+                self.walk(list(route.routes), prefix + route.path, tag, plugin_base)
+            elif isinstance(route, Route):
+                if not plugin_base and doc_of(route.endpoint) is None:
+                    continue  # core routes are listed only when documented
+                self.add(prefix + route.path, route, tag)
+
+    def add(self, raw_path: str, route: Route, tag: str) -> None:
+        path = _PARAM.sub(lambda m: "{" + m.group(1) + "}", raw_path)
+        params = [{"name": m.group(1), "in": "path", "required": True,
+                   "schema": {"type": _CONVERTOR_TYPES.get(m.group(2) or "str", "string")}}
+                  for m in _PARAM.finditer(raw_path)]
+        for method in sorted((route.methods or {"GET"}) - {"HEAD"}):
+            self.paths.setdefault(path, {})[method.lower()] = self.operation(route, method, tag, params)
+
+    def operation(self, route: Route, method: str, tag: str, params: list[dict[str, Any]]) -> dict[str, Any]:
+        endpoint = route.endpoint
+        doc = doc_of(endpoint) or ApiDoc()
+        lines = (endpoint.__doc__ or "").strip().splitlines()
+        summary = doc.summary or (lines[0].strip() if lines else route.name)
+        description = "\n".join(line.strip() for line in lines[1:]).strip()
+        op: dict[str, Any] = {
+            "tags": [tag, *doc.tags], "summary": summary,
+            "operationId": f"{tag}.{route.name}.{method.lower()}",
+            "description": (description + "\n\n" if description else "") + self.permission_text(endpoint),
+            "parameters": [*params, *self.query_params(doc)],
+            "responses": self.responses(doc),
+        }
+        if doc.request is not None:
+            op["requestBody"] = {"required": True,
+                                 "content": {"application/json": {"schema": self.model_ref(doc.request)}}}
+        return op
+
+    def permission_text(self, endpoint: Any) -> str:
+        perm = required_permission(endpoint)
+        if not perm:
+            return "Permission: none (public). 权限：无（公开）。"
+        known = self.platform.registry.permissions.get(perm)
+        titles = f" ({known.title_zh} / {known.title_en})" if known else ""
+        return f"Permission: `{perm}`{titles} at the tenant in the path. 所需权限：`{perm}`。"
+
+    def query_params(self, doc: ApiDoc) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        if doc.query is not None:
+            schema = doc.query.model_json_schema()
+            required = set(schema.get("required", []))
+            for name, prop in schema.get("properties", {}).items():
+                out.append({"name": name, "in": "query", "required": name in required, "schema": prop})
+        if doc.paginated:
+            out.append({"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"},
+                        "description": "next_cursor of the previous page / 上一页的 next_cursor"})
+            out.append({"name": "limit", "in": "query", "required": False,
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}})
+        return out
+
+    def responses(self, doc: ApiDoc) -> dict[str, Any]:
+        ok: dict[str, Any] = {"description": "OK"}
+        if doc.response is not None:
+            schema = self.model_ref(doc.response)
+            if doc.paginated:
+                schema = {"type": "object", "required": ["items", "next_cursor"], "properties": {
+                    "items": {"type": "array", "items": schema},
+                    "next_cursor": {"anyOf": [{"type": "string"}, {"type": "null"}]}}}
+            ok["content"] = {"application/json": {"schema": schema}}
+        out: dict[str, Any] = {str(doc.status): ok}
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for status, text in _ERRORS.items():
+            out[status] = {"description": text, "content": error}
+        return out
+
+
+def build_openapi(platform: Any, app_routes: list[BaseRoute] | None = None) -> dict[str, Any]:
+    """The OpenAPI document for the installed plugins (and documented core JSON routes)."""
+    b = _Builder(platform)
+    tags = []
+    for plugin, routes in sorted(platform.registry.declared("govhall_api_routes").items()):
+        if not routes:
+            continue
+        info = platform.registry.plugins[plugin].info
+        tags.append({"name": plugin, "description": f"{info.title_zh} / {info.title_en}"})
+        b.walk(list(routes), "/api/t/{tenant_code}/" + plugin, plugin, plugin_base=True)
+    core_routes = [r for r in app_routes or [] if isinstance(r, Route) and r.path.startswith("/api/")
+                   and not r.path.startswith("/api/t/")]
+    if core_routes:
+        tags.insert(0, {"name": "core", "description": "网上办事大厅核心 / Core"})
+        b.walk(list(core_routes), "", "core", plugin_base=False)
+    tenant_param = {"name": "tenant_code", "in": "path", "required": True,
+                    "description": "Administrative division code of the hall, e.g. 360102 / 行政区划代码",
+                    "schema": {"type": "string", "pattern": "^[0-9]{6,12}$"}}
+    for path, ops in b.paths.items():
+        if "{tenant_code}" in path:
+            for op in ops.values():
+                rest = [p for p in op["parameters"] if p["name"] != "tenant_code"]
+                op["parameters"] = [tenant_param, *rest]
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "govhall API / 网上办事大厅接口", "version": _version(),
+                 "description": "JSON API of the installed plugins. Errors: "
+                                "{\"error\": {\"code\", \"message\", \"fields\"}}. Lists page by cursor."},
+        "tags": tags,
+        "paths": dict(sorted(b.paths.items())),
+        "components": {"schemas": dict(sorted(b.schemas.items())),
+                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
+                                           "session": {"type": "apiKey", "in": "cookie", "name": "session"}}},
+    }
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("govhall")
+    except PackageNotFoundError:
+        return "0"
+
+
+def document(request: Request) -> dict[str, Any]:
+    """Built on first use and kept: routes are fixed once the app is built."""
+    platform = request.state.ctx.platform
+    doc = platform.extras.get("openapi")
+    if doc is None:
+        doc = platform.extras["openapi"] = build_openapi(platform, list(request.app.routes))
+    return doc  # type: ignore[no-any-return]
+
+
+@public
+async def openapi_json(request: Request) -> Response:
+    return JSONResponse(document(request))
+
+
+@public
+async def docs_page(request: Request) -> Response:
+    doc = document(request)
+    by_tag: dict[str, list[dict[str, Any]]] = {t["name"]: [] for t in doc["tags"]}
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            by_tag.setdefault(op["tags"][0], []).append({"path": path, "method": method.upper(), **op})
+    return render(request, "api_docs.html",
+                  {"doc": doc, "by_tag": by_tag, "schemas": doc["components"]["schemas"]})
 
 
 def routes() -> list[BaseRoute]:
-    return []
+    return [
+        Route("/api/openapi.json", openapi_json, methods=["GET"], name="openapi"),
+        Route("/api/docs", docs_page, methods=["GET"], name="api_docs"),
+    ]
