@@ -44,6 +44,9 @@ class Permission:
     title_en: str
     # Read-only permissions may be held by supervisors (who read a subtree and act nowhere).
     read_only: bool = False
+    # An act on the supervision platform's own objects (cards), never on what is supervised: the one kind
+    # of non-read permission the supervisor role may also hold ("supervisors act only on cards").
+    supervisory: bool = False
 
     def __post_init__(self) -> None:
         if not _PERMISSION_RE.match(self.name):

@@ -63,8 +63,8 @@ class GrantRow:
 class RoleTemplates:
     """Role -> permissions, merged from every plugin's ``govhall_roles``.
 
-    The supervisor reads a subtree and acts nowhere: whatever a plugin adds to it, only permissions
-    declared ``read_only`` are kept.
+    The supervisor reads a subtree and acts nowhere but on supervision cards: whatever a plugin adds to
+    it, only permissions declared ``read_only`` (or ``supervisory``) are kept.
     """
 
     def __init__(self, roles: Mapping[str, RoleTemplate], permissions: Mapping[str, Permission]) -> None:
@@ -74,7 +74,7 @@ class RoleTemplates:
         for name, role in roles.items():
             perms = [p for p in role.permissions if p in permissions]
             if name == SUPERVISOR:
-                perms = [p for p in perms if permissions[p].read_only]
+                perms = [p for p in perms if permissions[p].read_only or permissions[p].supervisory]
             self.perms[name] = frozenset(perms)
 
     def of(self, role: str) -> frozenset[str]:
