@@ -33,7 +33,8 @@ from plugins.credit.subjects import guess_kind, normalise
 
 
 def _json(data: Any, status: int = 200) -> JSONResponse:
-    return JSONResponse(json.loads(json.dumps(data, ensure_ascii=False, default=_default)), status_code=status)
+    return JSONResponse(json.loads(json.dumps(data, ensure_ascii=False, default=_default)),
+                        status_code=status)
 
 
 def _default(value: Any) -> Any:
@@ -50,9 +51,11 @@ async def _body(request: Request, model: type[BaseModel]) -> Any:
     try:
         raw = await request.json()
     except (ValueError, UnicodeDecodeError):
-        raise Invalid("The body is not valid JSON", "请求体不是有效的 JSON", fields={"body": "invalid JSON"}) from None
+        raise Invalid("The body is not valid JSON", "请求体不是有效的 JSON",
+                      fields={"body": "invalid JSON"}) from None
     if not isinstance(raw, dict):
-        raise Invalid("The body must be a JSON object", "请求体应为 JSON 对象", fields={"body": "expected an object"})
+        raise Invalid("The body must be a JSON object", "请求体应为 JSON 对象",
+                      fields={"body": "expected an object"})
     return model.model_validate(raw)  # ValidationError -> 422 naming the fields
 
 
@@ -83,7 +86,8 @@ async def report(request: Request) -> Response:
     """A subject's public credit report: published licences, penalties and list entries."""
     code = request.path_params["code"]
     tenant = request.state.ctx.tenant
-    found = await _run(request, services.network_scope(tenant), lambda s: public.report(s, code, local_today()))
+    found = await _run(request, services.network_scope(tenant), lambda s: public.report(s, code,
+                                                                                        local_today()))
     if found is None:
         raise NotFound("Nothing is published about this subject", "未查询到该主体的公示信用信息")
     data = _default(found)
@@ -96,7 +100,8 @@ async def report(request: Request) -> Response:
 async def list_records(request: Request) -> Response:
     """This tenant's own credit records (raw rows, including unpublished and repaired ones)."""
     kind = request.query_params.get("kind") or None
-    rows = await _run(request, request.state.ctx.tenant.scope, lambda s: services.tenant_records(s, kind=kind))
+    rows = await _run(request, request.state.ctx.tenant.scope, lambda s: services.tenant_records(s,
+                                                                                                 kind=kind))
     return _json({"items": [RecordOut.model_validate(r) for r in rows]})
 
 
@@ -113,7 +118,7 @@ async def create_penalty(request: Request) -> Response:
 
 @require(RECORD_REPAIR)
 async def repair(request: Request) -> Response:
-    """Credit repair: end a penalty's publication early (``{"reason", "version"}``; 409 on a stale version)."""
+    """Credit repair: end a penalty's publication early (``{"reason", "version"}``; 409 when stale)."""
     data = await _body(request, RepairIn)
     ctx = request.state.ctx
     rules = rules_from_platform(ctx.platform, ctx.tenant)

@@ -49,7 +49,8 @@ def acceptance_check(check: str, subject: dict[str, Any], tenant: Any, session: 
     except Invalid as exc:
         # Approval validated the applicant already; an unusable code is reported, not fatal.
         return [Finding(source="credit", code="credit.subject.invalid", level="attention",
-                        message_zh=f"无法核查信用：{exc.message_zh}", message_en=f"Credit not checked: {exc.message_en}",
+                        message_zh=f"无法核查信用：{exc.message_zh}",
+                        message_en=f"Credit not checked: {exc.message_en}",
                         object_type="credit.subject", object_id=str(subject.get("id_number", "")),
                         tenant_id=tenant.id)]
     result = assess_subject(session, tenant, code)
@@ -114,7 +115,8 @@ def serious_on_acceptance(event: Event, session: Session) -> list[Finding]:
     return [Finding(
         source="credit", code=RULE_ID, level="serious",
         message_zh=f"受理了信用预警等级为“严重”的申请人 {payload.get('applicant_name', '')}：{why_zh}",
-        message_en=f"Accepted an applicant at credit level serious ({payload.get('applicant_name', '')}): {why_en}",
+        message_en=f"Accepted an applicant at credit level serious "
+                   f"({payload.get('applicant_name', '')}): {why_en}",
         object_type="approval.application", object_id=str(payload.get("application_id", "")),
         tenant_id=event.tenant_id, facts={"subject_code": number, "reasons": reasons,
                                           "number": payload.get("number", "")},

@@ -56,7 +56,8 @@ def load(session: Any, directory: Any, today: date | None = None) -> None:
     for i, (key, list_type, basis, dept, days) in enumerate(ENTRIES):
         tenant, name, code = companies[key]
         source = f"demo:list:{i}"
-        if tenant is None or session.scalar(select(CreditListEntry.id).where(CreditListEntry.source_key == source)):
+        done = select(CreditListEntry.id).where(CreditListEntry.source_key == source)
+        if tenant is None or session.scalar(done):
             continue
         add_entry(session, tenant, ListInput(list_type=list_type, subject_kind="legal", subject_code=code,
                                              subject_name=name, basis=basis, issuing_department=dept,

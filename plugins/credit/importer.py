@@ -39,7 +39,8 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise Invalid(f"{path.name}: not valid JSON ({exc})", f"{path.name}：JSON 格式错误（{exc}）") from None
+            raise Invalid(f"{path.name}: not valid JSON ({exc})",
+                          f"{path.name}：JSON 格式错误（{exc}）") from None
         if not isinstance(data, list):
             raise Invalid(f"{path.name}: expected a JSON array of rows", f"{path.name}：应为 JSON 数组")
         return [(i, row if isinstance(row, dict) else {"__row__": row}) for i, row in enumerate(data, 1)]

@@ -53,7 +53,8 @@ def add_entry(session: Session, tenant: Any, data: ListInput, *, actor: str,
         raise Conflict("The subject is already on this list here", "该主体已在本级该名单中",
                        fields={"subject_code": "already listed"})
     entry = CreditListEntry(
-        tenant_id=tenant.id, tenant_path=tenant.path, list_type=data.list_type, subject_kind=data.subject_kind,
+        tenant_id=tenant.id, tenant_path=tenant.path, list_type=data.list_type,
+                            subject_kind=data.subject_kind,
         subject_code=code, subject_name=data.subject_name.strip(), basis=data.basis.strip(),
         issuing_department=data.issuing_department.strip(), entered_on=data.entered_on, exit_on=data.exit_on,
         source_key=source_key, created_by=actor)
@@ -72,7 +73,8 @@ def exit_entry(session: Session, tenant: Any, entry_id: int, *, reason: str, ver
     if entry is None or entry.tenant_id != tenant.id:
         raise NotFound("No such list entry here", "本级没有该名单记录")
     if entry.version != version:
-        raise Conflict("Someone else changed this entry; reload and try again", "该记录已被他人修改，请刷新后重试",
+        raise Conflict("Someone else changed this entry; reload and try again",
+                       "该记录已被他人修改，请刷新后重试",
                        fields={"version": f"current version is {entry.version}"})
     if not reason.strip():
         raise Invalid("A reason is required", "请填写移出理由", fields={"reason": "required"})

@@ -73,8 +73,10 @@ def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
     return [
         MenuEntry("subsystem", "公共信用", "Public credit", "credit/", plugin="credit", order=10,
                   permission=permissions.PUBLIC_VIEW.name,
-                  description_zh="信用查询、双公示、红黑名单", description_en="Credit search, publicity, lists"),
-        MenuEntry("sunshine", "双公示", "Licences and penalties", "credit/publicity", plugin="credit", order=30,
+                  description_zh="信用查询、双公示、红黑名单",
+                  description_en="Credit search, publicity, lists"),
+        MenuEntry("sunshine", "双公示", "Licences and penalties", "credit/publicity", plugin="credit",
+                  order=30,
                   permission=permissions.PUBLIC_VIEW.name),
         MenuEntry("sunshine", "红黑名单", "Red and black lists", "credit/lists", plugin="credit", order=31,
                   permission=permissions.PUBLIC_VIEW.name),

@@ -83,7 +83,8 @@ def report(session: Session, code: str, today: date) -> Report | None:
         (out.licences if r.kind == "licence" else out.penalties).append(row)
     for e in entries:
         out.lists.append({"list_type": e.list_type, "basis": e.basis, "department": e.issuing_department,
-                          "entered_on": e.entered_on, "exit_on": e.exit_on, "tenant": names.get(e.tenant_id, "")})
+                          "entered_on": e.entered_on, "exit_on": e.exit_on, "tenant": names.get(e.tenant_id,
+                                                                                                "")})
     return out
 
 
@@ -92,7 +93,8 @@ def list_entries(session: Session, list_type: str, today: date, limit: int = 200
                                                          active_entry(today))
                            .order_by(CreditListEntry.entered_on.desc()).limit(limit)).all()
     names = _tenant_names(session, {e.tenant_id for e in rows})
-    return [{"code": e.subject_code, "public_code": mask(e.subject_kind, e.subject_code), "name": e.subject_name,
+    return [{"code": e.subject_code, "public_code": mask(e.subject_kind, e.subject_code),
+             "name": e.subject_name,
              "basis": e.basis, "department": e.issuing_department, "entered_on": e.entered_on,
              "exit_on": e.exit_on, "tenant": names.get(e.tenant_id, "")} for e in rows]
 

@@ -127,15 +127,18 @@ def repair(session: Session, tenant: Any, rules: Rules, record_id: int, *, reaso
     if rec is None or rec.tenant_id != tenant.id:
         raise NotFound("No such credit record here", "本级没有该信用记录")
     if rec.version != version:
-        raise Conflict("Someone else changed this record; reload and try again", "该记录已被他人修改，请刷新后重试",
+        raise Conflict("Someone else changed this record; reload and try again",
+                       "该记录已被他人修改，请刷新后重试",
                        fields={"version": f"current version is {rec.version}"})
     if not reason.strip():
         raise Invalid("A reason is required", "请填写信用修复理由", fields={"reason": "required"})
     if rec.kind != "penalty" or rec.repaired_on is not None:
-        raise Conflict("Only a published, unrepaired penalty can be repaired", "只有未修复的行政处罚信息可以修复")
+        raise Conflict("Only a published, unrepaired penalty can be repaired",
+                       "只有未修复的行政处罚信息可以修复")
     earliest = add_months(rec.decision_date, rules.repair_min_months(rec.severity))
     if today < earliest:
-        raise Invalid(f"Repair is possible from {earliest.isoformat()}", f"最短公示期未满，{earliest.isoformat()} 起可申请修复",
+        raise Invalid(f"Repair is possible from {earliest.isoformat()}",
+                      f"最短公示期未满，{earliest.isoformat()} 起可申请修复",
                       fields={"reason": f"minimum publication period runs until {earliest.isoformat()}"})
     rec.repaired_on, rec.repair_reason = today, reason.strip()
     rec.publish_until = min(rec.publish_until, today)
@@ -158,7 +161,8 @@ def active_entry(today: date) -> Any:
 
 def tenant_records(session: Session, *, kind: str | None = None, limit: int = 200) -> list[CreditRecord]:
     """Raw rows of the session's tenant (staff with credit:record:view there)."""
-    stmt = select(CreditRecord).order_by(CreditRecord.decision_date.desc(), CreditRecord.id.desc()).limit(limit)
+    stmt = select(CreditRecord).order_by(CreditRecord.decision_date.desc(),
+                                         CreditRecord.id.desc()).limit(limit)
     if kind:
         stmt = stmt.where(CreditRecord.kind == kind)
     return list(session.scalars(stmt))

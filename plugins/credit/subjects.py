@@ -25,13 +25,15 @@ def normalise(kind: str, code: str, *, field: str = "subject_code") -> str:
         try:
             return str(uscc.validate(code))
         except ValidationError:
-            raise Invalid(f"{code!r} is not a valid unified social credit code", f"“{code}”不是有效的统一社会信用代码",
+            raise Invalid(f"{code!r} is not a valid unified social credit code",
+                          f"“{code}”不是有效的统一社会信用代码",
                           fields={field: f"invalid unified social credit code {code!r}"}) from None
     if kind == "person":
         try:
             return str(ric.validate(code))
         except ValidationError:
-            raise Invalid(f"{code!r} is not a valid resident identity number", f"“{code}”不是有效的公民身份号码",
+            raise Invalid(f"{code!r} is not a valid resident identity number",
+                          f"“{code}”不是有效的公民身份号码",
                           fields={field: f"invalid resident identity number {code!r}"}) from None
     raise Invalid(f"subject kind {kind!r} must be legal or person", f"主体类型“{kind}”应为 legal 或 person",
                   fields={"subject_kind": "must be legal or person"})

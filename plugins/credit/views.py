@@ -120,7 +120,8 @@ async def new_penalty(request: Request) -> Response:
         actor = _ctx(request).actor.label
         tenant = _ctx(request).tenant
         rules = _rules(request)
-        await _tenant_tx(request, lambda s: services.record_penalty(s, tenant, rules, data.to_input(), actor=actor))
+        await _tenant_tx(request, lambda s: services.record_penalty(s, tenant, rules, data.to_input(),
+                                                                    actor=actor))
     except (ValidationError, DomainError) as exc:
         status = getattr(exc, "status", 422)
         return render(request, "credit/penalty_form.html", {"form": form, "errors": _field_errors(exc)},
@@ -149,7 +150,8 @@ async def manage_lists(request: Request) -> Response:
     if request.method == "POST":
         form = await read_form(request)
         try:
-            data = ListEntryIn.model_validate({k: (v or None) if k == "exit_on" else v for k, v in form.items()})
+            data = ListEntryIn.model_validate({k: (v or None) if k == "exit_on" else v for k,
+                                               v in form.items()})
             actor = ctx.actor.label
             await _tenant_tx(request, lambda s: lists.add_entry(s, ctx.tenant, data.to_input(), actor=actor))
             return RedirectResponse(f"/t/{ctx.tenant.code}/credit/lists/manage", status_code=303)

@@ -114,7 +114,8 @@ def finding(result: Assessment, subject: dict[str, Any], tenant_id: int) -> Find
         source="credit", code=f"credit.warning.{result.level}",
         level="info" if result.level == "none" else result.level,  # type: ignore[arg-type]
         message_zh=f"信用预警：{zh_level}。{why_zh}" + (f"。措施：{measures_zh}" if measures_zh else ""),
-        message_en=f"Credit warning: {en_level}. {why_en}" + (f". Measures: {measures_en}" if measures_en else ""),
+        message_en=f"Credit warning: {en_level}. {why_en}"
+                   + (f". Measures: {measures_en}" if measures_en else ""),
         object_type="credit.subject", object_id=result.code, tenant_id=tenant_id,
         facts={"level": result.level, "reasons": result.reasons, "penalties": result.penalties,
                "lists": result.lists, "subject_name": subject.get("name", "")},

@@ -33,7 +33,8 @@ def listed(platform: Any, code: str, list_type: str, tenant_code: str = "360102"
     tenant = platform.directory.get(tenant_code)
     with platform.db.transaction(tenant.scope) as s:
         return add_entry(s, tenant, ListInput(list_type=list_type, subject_kind="legal", subject_code=code,
-                                              subject_name=name, basis="依据", issuing_department="发展改革委",
+                                              subject_name=name, basis="依据",
+                                              issuing_department="发展改革委",
                                               entered_on=today - timedelta(days=days_ago)), actor="tests")
 
 

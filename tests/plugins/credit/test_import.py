@@ -11,7 +11,8 @@ from core.audit import AuditEntry
 from core.db import Scope
 from plugins.credit.models import CreditRecord
 
-HEADER = "subject_kind,subject_code,subject_name,title,decision_number,severity,source_department,decision_date"
+HEADER = ("subject_kind,subject_code,subject_name,title,decision_number,severity,source_department,"
+          "decision_date")
 
 
 def _count(platform, model=CreditRecord):
@@ -58,7 +59,8 @@ def test_json_import_and_json_errors(cli, platform, tmp_path):
     f = tmp_path / "p.json"
     f.write_text(json.dumps(good, ensure_ascii=False), encoding="utf-8")
     assert cli("credit", "import", str(f), "--tenant", "360103").exit_code == 0
-    f.write_text(json.dumps([good[0], "x", {**good[0], "decision_number": "J2", "extra": 1}]), encoding="utf-8")
+    f.write_text(json.dumps([good[0], "x", {**good[0], "decision_number": "J2", "extra": 1}]),
+                 encoding="utf-8")
     r = cli("credit", "import", str(f), "--tenant", "360103")
     assert r.exit_code == 1
     assert "row 1: decision_number" in r.output  # already published at Xihu

@@ -28,7 +28,8 @@ def test_public_search_report_and_lists(client, platform):
     assert r.status_code == 200 and "江西洪城建设有限公司" in r.text and f"{D}/subjects/{ACME}" in r.text
     rep = client.get(f"{D}/subjects/{ACME}")
     assert rep.status_code == 200
-    assert "公共信用信息报告" in rep.text and "洪罚1" in rep.text and "黑名单" in rep.text and "西湖区" in rep.text
+    for text in ("公共信用信息报告", "洪罚1", "黑名单", "西湖区"):
+        assert text in rep.text
     assert '<style media="print">' in rep.text and "window.print()" in rep.text
     assert client.get(f"{D}/subjects/{BETA}").status_code == 404
     lists = client.get(f"{D}/lists")
@@ -125,9 +126,11 @@ def test_api_penalty_repair_conflict_and_list_entry(client, platform):
     assert created.status_code == 201, created.text
     rec = created.json()
     assert client.post(f"/api{D}/penalties", json=body, headers=h).status_code == 409
-    stale = client.post(f"/api{D}/records/{rec['id']}/repair", json={"reason": "已整改", "version": 9}, headers=h)
+    stale = client.post(f"/api{D}/records/{rec['id']}/repair", json={"reason": "已整改", "version": 9},
+                        headers=h)
     assert stale.status_code == 409
-    done = client.post(f"/api{D}/records/{rec['id']}/repair", json={"reason": "已整改", "version": 1}, headers=h)
+    done = client.post(f"/api{D}/records/{rec['id']}/repair", json={"reason": "已整改", "version": 1},
+                       headers=h)
     assert done.status_code == 200 and done.json()["repaired_on"] == local_today().isoformat()
     assert client.get(f"/api{D}/subjects/{ACME}").status_code == 404
     entry = {"list_type": "red", "subject_kind": "legal", "subject_code": BETA, "subject_name": "乙公司",
@@ -149,7 +152,8 @@ def test_list_management_page_enters_and_exits(client, platform):
     assert "甲公司" in client.get(f"{D}/lists").text
     with platform.db.session(Scope.system()) as s:
         entry = s.scalars(select(CreditListEntry)).one()
-    r = client.post(f"{D}/lists/{entry.id}/exit", data={"csrf_token": token, "reason": "信用修复", "version": "1"})
+    r = client.post(f"{D}/lists/{entry.id}/exit", data={"csrf_token": token, "reason": "信用修复",
+                                                        "version": "1"})
     assert r.status_code == 303
     assert "甲公司" not in client.get(f"{D}/lists").text
 
@@ -159,7 +163,8 @@ def test_warning_page_for_staff(client, platform):
     login(client, "handler")
     listed(platform, ACME, "black", today=local_today())
     r = client.get(f"{D}/warning", params={"code": ACME})
-    assert r.status_code == 200 and 'data-level="serious"' in r.text and 'data-measure="manual_review"' in r.text
+    assert r.status_code == 200 and 'data-level="serious"' in r.text
+    assert 'data-measure="manual_review"' in r.text
     bad = client.get(f"{D}/warning", params={"code": "91360000XXXX"})
     assert bad.status_code == 422 and "91360000XXXX" in bad.text
     assert client.get(f"{D}/records").status_code == 403  # handlers see the level, not the raw rows
@@ -179,5 +184,6 @@ def test_demo_data_is_idempotent_and_levels_vary(platform):
     donghu = platform.directory.get("360102")
     with platform.db.session(donghu.scope) as s:
         levels = {k: assess_subject(s, donghu, make_uscc(body)).level for k, _t, _n, body in COMPANIES}
-    assert levels == {"hongcheng": "serious", "ganjiang": "warning", "huimin": "attention", "chengxin": "none",
+    assert levels == {"hongcheng": "serious", "ganjiang": "warning", "huimin": "attention",
+                      "chengxin": "none",
                       "lvyuan": "warning"}

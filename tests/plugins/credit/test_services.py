@@ -93,11 +93,13 @@ def test_repair_ends_publication_early_with_a_reason_after_the_minimum(platform)
     rules = rules_from_platform(platform, donghu)
     rec = penalty(platform, ACME, days_ago=30)
     with pytest.raises(Invalid) as exc, platform.db.transaction(donghu.scope) as s:
-        services.repair(s, donghu, rules, rec.id, reason="已整改", version=rec.version, actor="t", today=TODAY)
+        services.repair(s, donghu, rules, rec.id, reason="已整改", version=rec.version, actor="t",
+                        today=TODAY)
     assert "reason" in exc.value.fields  # three months not yet over
     later = rec.decision_date + timedelta(days=100)
     with pytest.raises(Conflict), platform.db.transaction(donghu.scope) as s:
-        services.repair(s, donghu, rules, rec.id, reason="已整改", version=rec.version + 1, actor="t", today=later)
+        services.repair(s, donghu, rules, rec.id, reason="已整改", version=rec.version + 1, actor="t",
+                        today=later)
     with pytest.raises(Invalid), platform.db.transaction(donghu.scope) as s:
         services.repair(s, donghu, rules, rec.id, reason="  ", version=rec.version, actor="t", today=later)
     with platform.db.transaction(donghu.scope) as s:
@@ -117,7 +119,8 @@ def test_repair_of_another_tenants_record_is_not_found(platform):
     from core.errors import NotFound
 
     with pytest.raises(NotFound), platform.db.transaction(xihu.scope) as s:
-        services.repair(s, xihu, rules_from_platform(platform, xihu), rec.id, reason="x", version=1, actor="t")
+        services.repair(s, xihu, rules_from_platform(platform, xihu), rec.id, reason="x", version=1,
+                        actor="t")
 
 
 def test_staff_lists_are_tenant_scoped_public_reads_span_the_network(platform):
@@ -141,7 +144,8 @@ def test_people_are_found_by_full_id_only_and_shown_masked(platform):
     pid = "11010519491231002X"
     with platform.db.transaction(donghu.scope) as s:
         record_penalty(s, donghu, rules_from_platform(platform, donghu), PenaltyInput(
-            subject_kind="person", subject_code=pid, subject_name="张三", title="无证经营", decision_number="p1",
+            subject_kind="person", subject_code=pid, subject_name="张三", title="无证经营",
+                                                                                      decision_number="p1",
             severity="general", source_department="市场监管", decision_date=TODAY), actor="t", today=TODAY)
     with platform.db.session(services.network_scope(donghu)) as s:
         assert public.search(s, "张三", TODAY) == []

@@ -127,7 +127,8 @@ def test_disabled_at_a_tenant_the_check_returns_nothing_there(platform):
 def _approved(application_id: int = 41) -> dict:
     return {"application_id": application_id, "number": f"DH2026{application_id:06d}", "item_code": "FOOD-01",
             "item_name": "食品经营许可", "applicant_kind": "legal", "applicant_id_number": ACME,
-            "applicant_name": "江西测试企业有限公司", "department_code": "scjgj", "decision_reason": "符合条件"}
+            "applicant_name": "江西测试企业有限公司", "department_code": "scjgj",
+            "decision_reason": "符合条件"}
 
 
 def test_approved_application_becomes_a_licence_once_through_the_outbox(platform):
@@ -141,12 +142,14 @@ def test_approved_application_becomes_a_licence_once_through_the_outbox(platform
         outbox = s.get(events.OutboxEvent, event_id)
         occurred = outbox.occurred_at
     decided = local_date(occurred)
-    assert (rec.kind, rec.subject_code, rec.title, rec.source_department) == ("licence", ACME, "食品经营许可", "scjgj")
+    assert (rec.kind, rec.subject_code, rec.title, rec.source_department) == ("licence", ACME,
+                                                                              "食品经营许可", "scjgj")
     assert rec.decision_date == decided and rec.published_on == local_today()
     assert rec.publish_deadline == add_workdays(decided, 7) and rec.published_on <= rec.publish_deadline
     assert rec.source_key == "approval.application:41"
     # Redelivery (a handler re-run, or the same decision published again) never publishes twice.
-    ev = Event(id=event_id, type="approval.application.approved", tenant_id=donghu.id, tenant_path=donghu.path,
+    ev = Event(id=event_id, type="approval.application.approved", tenant_id=donghu.id,
+               tenant_path=donghu.path,
                payload=_approved(), occurred_at=occurred, actor="staff:7")
     with platform.db.transaction(donghu.scope) as s:
         handle_event(ev, s)
@@ -183,7 +186,8 @@ def test_supervision_rule_raises_a_finding_for_serious_subjects_only(platform):
                                               session=s)
     with platform.db.session(donghu.scope) as s:  # ... and the rule reads it
         found = rules[0].evaluate_event(event=ev, session=s)
-    assert [(f.level, f.object_type, f.object_id) for f in found] == [("serious", "approval.application", "77")]
+    assert [(f.level, f.object_type, f.object_id) for f in found] == [("serious", "approval.application",
+                                                                       "77")]
     assert "黑名单" in found[0].message_zh
     other = Event(id=10, type="approval.application.approved", tenant_id=donghu.id, tenant_path=donghu.path,
                   payload=_approved(77), occurred_at=datetime.now(UTC) - timedelta(days=1))

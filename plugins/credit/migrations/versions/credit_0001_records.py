@@ -90,7 +90,8 @@ def upgrade() -> None:
         sa.Column("measures", sa.JSON, nullable=False),
         sa.Column("checked_at", sa.DateTime(timezone=True), nullable=False),
     )
-    op.create_index("ix_credit_assessments_subject", "credit_assessments", ["tenant_id", "subject_code", "id"])
+    op.create_index("ix_credit_assessments_subject", "credit_assessments", ["tenant_id", "subject_code",
+                                                                            "id"])
     for table in TABLES:
         enable_rls(op, table)
 
