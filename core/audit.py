@@ -35,7 +35,7 @@ class AuditEntry(Base):
     tenant_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     tenant_path: Mapped[str] = mapped_column(PathType(), default="", index=True)
     target: Mapped[str] = mapped_column(String(200), default="")
-    details: Mapped[Any] = mapped_column(JSON, default=dict)
+    details: Mapped[Any] = mapped_column(JSON, default=dict, nullable=True)  # as core_0001 made it
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 

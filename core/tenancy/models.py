@@ -88,7 +88,7 @@ class TenantSetting(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     key: Mapped[str] = mapped_column(String(100))
-    value: Mapped[Any] = mapped_column(JSON)
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)  # as core_0001 made it
 
 
 class CoreState(Base):
