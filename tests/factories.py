@@ -18,7 +18,7 @@ def resident_id(n: int | None = None, region: str = "360102") -> str:
 
     n = next(_seq) if n is None else n
     base = f"{region}1990{1 + n % 12:02d}{1 + n % 28:02d}{n % 1000:03d}"
-    return base + ric.calc_check_digit(base)
+    return base + ric.calc_check_digit(base + "0")  # it expects a check-digit position
 
 
 def credit_code(n: int | None = None) -> str:

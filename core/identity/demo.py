@@ -17,13 +17,13 @@ DEMO_PASSWORD = "Govhall2026demo"
 DEMO_ACCOUNTS: list[
     tuple[str, str, str, str | None, dict[str, str], tuple[str, str, bool, str | None] | None]
 ] = [
-    ("citizen", "person", "张三", "360102199003071231", {}, None),
+    ("citizen", "person", "张三", "360102199003071236", {}, None),
     (
         "enterprise",
         "legal",
         "南昌示例科技有限公司",
         "91360100MA35123453",
-        {"representative_name": "李四", "representative_id": "360102198511124568"},
+        {"representative_name": "李四", "representative_id": "360102198511124563"},
         None,
     ),
     (

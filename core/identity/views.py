@@ -36,8 +36,7 @@ async def login_page(request: Request) -> Response:
     ctx = request.state.ctx
     nxt = safe_next(request.query_params.get("next"))
     if request.method == "GET":
-        if not ctx.actor.is_guest:
-            return RedirectResponse(nxt, status_code=303)
+        # A logged-in user may log in as someone else; the new session replaces the old one.
         return render(request, "login.html", {"next": nxt, "errors": {}, "username": ""})
     form = await request.form()
     await csrf.check(request, form)
