@@ -11,7 +11,7 @@ from core.contracts import Permission, RoleTemplate
 
 CARD_VIEW = Permission("supervision:card:view", "查看监察卡片", "View supervision cards", read_only=True)
 CARD_ACT = Permission("supervision:card:act", "处置监察卡片（撤销、退回、办结、上报）",
-                      "Act on cards (revoke, send back, resolve, escalate)")
+                      "Act on cards (revoke, send back, resolve, escalate)", supervisory=True)
 CARD_RESPOND = Permission("supervision:card:respond", "反馈监察卡片（签收、申诉）",
                           "Respond to cards (acknowledge, appeal)")
 DASHBOARD_VIEW = Permission("supervision:dashboard:view", "查看监察看板", "View supervision dashboards",

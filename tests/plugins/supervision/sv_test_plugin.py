@@ -49,7 +49,8 @@ def _scope_pred(session: Any) -> Any:
 
 def _findings(rows: Any, code: str, zh: str, en: str, level: str) -> list[Finding]:
     return [Finding(source=NAME, code=code, level=level,  # type: ignore[arg-type]
-                    message_zh=f"{zh}（期限 {r.deadline}）", message_en=f"{en} (deadline {r.deadline})", object_type="sv_test.case", object_id=str(r.id),
+                    message_zh=f"{zh}（期限 {r.deadline}）", message_en=f"{en} (deadline {r.deadline})",
+                    object_type="sv_test.case", object_id=str(r.id),
                     tenant_id=r.tenant_id,
                     facts={"occurrence": r.deadline.isoformat(), "deadline": r.deadline.isoformat(),
                            "department_code": r.department_code, "step": "review",
@@ -74,7 +75,8 @@ def on_denied(*, event: Event, session: Any) -> list[Finding]:
     if event.payload.get("decision_reason"):
         return []
     return [Finding(source=NAME, code="sv_test.no_reason", level="serious",
-                    message_zh="不予许可未说明理由", message_en="Denied without a reason", object_type="sv_test.case",
+                    message_zh="不予许可未说明理由", message_en="Denied without a reason",
+                    object_type="sv_test.case",
                     object_id=str(event.payload["case_id"]), tenant_id=event.tenant_id,
                     facts={"department_code": event.payload.get("department_code", ""), "step": "decide"})]
 
@@ -85,7 +87,8 @@ RULES = [
     SupervisionRule("sv_test.near", 2, "administrative_approval", "yellow", "临近期限", "Near its deadline",
                     scan=scan_near),
     SupervisionRule("sv_test.no_reason", 1, "administrative_approval", "red", "决定无理由",
-                    "Decision without a reason", on_events=("sv_test.case.denied",), evaluate_event=on_denied),
+                    "Decision without a reason", on_events=("sv_test.case.denied",),
+                    evaluate_event=on_denied),
 ]
 
 
