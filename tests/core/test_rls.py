@@ -84,7 +84,8 @@ def test_orm_guard_reads_only_the_scope(platform, probe):
 
 def test_orm_guard_refuses_writes_outside_the_scope(platform, probe):
     donghu, xihu = probe["360102"], probe["360103"]
-    with pytest.raises(ScopeError, match="outside the session scope"), platform.db.transaction(donghu.scope) as s:
+    with pytest.raises(ScopeError, match="outside the session scope"), \
+            platform.db.transaction(donghu.scope) as s:
         s.add(GuardProbe(tenant_id=xihu.id, tenant_path=xihu.path, title="forged"))
     with pytest.raises(ScopeError), platform.db.transaction(donghu.scope) as s:
         row = s.scalars(select(GuardProbe)).one()
