@@ -37,7 +37,7 @@ def test_every_hookspec_is_documented_with_its_arguments_and_first_result_flag()
             assert field in body, f"{name}: no {field} line"
         first = bool(getattr(fn, f"{hookspecs.PROJECT}_spec").get("firstresult"))
         flag = re.search(r"\*\*First result:\*\* (yes|no)", body)
-        assert flag and (flag.group(1) == "yes") == first, f"{name}: first-result flag disagrees with the code"
+        assert flag and (flag.group(1) == "yes") == first, f"{name}: first-result flag disagrees with code"
         for arg in inspect.signature(fn).parameters:  # type: ignore[arg-type]
             assert f"`{arg}`" in body, f"{name}: argument {arg!r} is not described"
 
