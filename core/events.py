@@ -32,6 +32,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    insert,
     select,
     text,
     update,
@@ -163,7 +164,8 @@ def _claim(platform: Platform, limit: int, now: datetime) -> Iterator[tuple[list
     PostgreSQL: one transaction holds the row locks while the batch is delivered, so a second process
     skips these rows instead of waiting; the outcome is written in that same transaction. SQLite: a plain
     read, and each outcome in its own short write (holding a read snapshot across writes would fail with
-    SQLITE_BUSY_SNAPSHOT); a second SQLite process is still safe, only wasteful (see ``_deliver``).
+    SQLITE_BUSY_SNAPSHOT), and the outcomes of the batch in one short write at the end; a second SQLite
+    process is still safe, only wasteful (see ``_deliver``).
     """
     o = _table(OutboxEvent)
     stmt = (select(o.c.id, o.c.type, o.c.tenant_id, o.c.payload, o.c.actor, o.c.occurred_at, o.c.attempts)
@@ -179,12 +181,12 @@ def _claim(platform: Platform, limit: int, now: datetime) -> Iterator[tuple[list
         return
     with platform.db.session(Scope.system()) as s:
         rows = [_Pending(*r) for r in s.execute(stmt)]
-
-    def finish(ev: _Pending, errors: list[str], complete: bool) -> None:
+    outcomes: list[tuple[_Pending, list[str], bool]] = []
+    yield rows, lambda ev, errors, complete: outcomes.append((ev, errors, complete))
+    if outcomes:  # one write for the batch; lost on a crash, the delivery rows stop any re-run
         with platform.db.transaction(Scope.system()) as w:
-            _finish(w, ev, errors, complete)
-
-    yield rows, finish
+            for outcome in outcomes:
+                _finish(w, *outcome)
 
 
 def _finish(s: Session, ev: _Pending, errors: list[str], complete: bool) -> None:
@@ -244,9 +246,9 @@ def _deliver(platform: Platform, tenant: TenantRef, plugin: str, handler: Any, e
         with platform.db.transaction(tenant.scope) as s:
             # Insert the delivery first: a second process delivering the same pair blocks here on the
             # unique key (or SQLite's write lock) and then fails, before its handler runs.
-            s.add(EventDelivery(event_id=event.id, plugin=plugin, delivered_at=utcnow()))
             try:
-                s.flush()
+                s.execute(insert(_table(EventDelivery)).values(event_id=event.id, plugin=plugin,
+                                                               delivered_at=utcnow()))
             except IntegrityError as exc:
                 raise _AlreadyDelivered from exc
             s.info["platform"] = platform  # for handlers that need tenant settings or hooks

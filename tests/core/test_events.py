@@ -20,9 +20,25 @@ from core.db import Scope, ScopeError
 from core.db.base import utcnow
 from core.events import EventDelivery, EventError, OutboxEvent, dispatch_pending, pending_count, publish
 from core.hookspecs import hookimpl
+from core.platform import Platform
+from core.settings import load_settings
 from core.tenancy import service
 from core.tenancy.models import CoreState
-from tests.conftest import make_platform
+
+
+def hall_only(db_url: str, data_dir: Any) -> Platform:
+    """A platform with only the built-in hall plugin: the probes below are the only event handlers and
+    tasks, whatever other plugins are installed."""
+    settings = load_settings(overrides={"database_url": db_url, "data_dir": str(data_dir), "env": "test",
+                                        "watch_interval": 0.2})
+    return Platform.start(settings, plugins=["hall"])
+
+
+@pytest.fixture
+def platform(db_url: str, tmp_path: Any) -> Any:
+    p = hall_only(db_url, tmp_path)
+    yield p
+    p.close()
 
 
 def probe_plugin(name: str, calls: list[tuple[str, int]], *, fail: dict[str, bool] | None = None,
@@ -204,7 +220,7 @@ def test_event_of_a_removed_tenant_is_dropped(platform):
 def test_two_dispatchers_racing_deliver_each_pair_once(platform, db_url, tmp_path):
     calls: list[tuple[str, int]] = []
     lock = threading.Lock()
-    other = make_platform(db_url, tmp_path)
+    other = hall_only(db_url, tmp_path)
     try:
         for p in (platform, other):
             add_plugins(p, probe_plugin("alpha", calls, lock=lock), probe_plugin("beta", calls, lock=lock))
