@@ -130,12 +130,12 @@ def trend_by_week(platform: Platform, session: Session, tenant: TenantRef, scope
 def kinds_of_power(platform: Platform, session: Session, tenant: TenantRef, scope: Scope) -> dict[str, Any]:
     """The seven kinds of power: cards (open and all) per kind, and whether a plugin covers it here."""
     c = Card.__table__.c
-    rows = session.execute(select(c.kind_of_power, c.state.in_(OPEN_STATES), func.count())
-                           .where(_scoped(scope)).group_by(c.kind_of_power, c.state.in_(OPEN_STATES))).all()
+    rows = session.execute(select(c.kind_of_power, c.state, func.count())
+                           .where(_scoped(scope)).group_by(c.kind_of_power, c.state)).all()
     open_, total = defaultdict(int), defaultdict(int)
-    for kind, is_open, n in rows:
+    for kind, state, n in rows:
         total[kind] += int(n)
-        if is_open:
+        if state in OPEN_STATES:
             open_[kind] += int(n)
     covered = {r.kind_of_power for r in rules_at(platform, tenant)}
     items = [{"kind": k, "title_zh": zh, "title_en": en, "covered": k in covered,

@@ -74,7 +74,8 @@ def test_a_city_supervisor_sees_its_subtree_only(sv_client: Any, world: dict[str
     seen = _ids(c.get("/api/t/360100/supervision/cards"))
     assert world["dh"] in seen and world["jdz"] not in seen
     card = c.get(f"/api/t/360100/supervision/cards/{world['dh']}").json()
-    assert card["tenant_code"] == "360102" and card["object_href"] == f"/t/360102/sv_test/cases/{card['object_id']}"
+    assert card["tenant_code"] == "360102"
+    assert card["object_href"] == f"/t/360102/sv_test/cases/{card['object_id']}"
     assert card["may_respond"] == [] and card["may_act"] == []  # issued: nothing to decide yet
     assert c.get(f"/api/t/360100/supervision/cards/{world['jdz']}").status_code == 404
     assert c.get("/api/t/360200/supervision/cards").status_code == 403
@@ -172,7 +173,8 @@ def test_dashboards_json_and_charts(sv: Any, sv_client: Any, world: dict[str, An
     assert order.index("360102") < order.index("360103")  # worst first
     kinds = {k["kind"]: k for k in data["kinds"]["items"]}
     assert len(kinds) == 7 and kinds["administrative_approval"]["covered"] is True
-    assert kinds["administrative_approval"]["open_cards"] == 1 and kinds["cadre_personnel"]["covered"] is False
+    assert kinds["administrative_approval"]["open_cards"] == 1
+    assert kinds["cadre_personnel"]["covered"] is False
     assert sum(data["trend"]["cards"]["red"]) == 1 and len(data["trend"]["weeks"]) == 12
     for part in ("cards", "rates", "trend", "kinds"):
         assert c.get(f"/api/t/360100/supervision/dashboard/{part}").status_code == 200
@@ -182,5 +184,6 @@ def test_dashboards_json_and_charts(sv: Any, sv_client: Any, world: dict[str, An
     own = c.get("/api/t/360100/supervision/dashboard?subtree=0").json()
     assert own["subtree"] is False and own["cards"]["total"] == 0
     page = c.get("/t/360100/supervision/dashboard")
-    assert page.status_code == 200 and "<svg" in page.text and "七类权力" in page.text and "未接入" in page.text
+    assert page.status_code == 200 and "<svg" in page.text
+    assert "七类权力" in page.text and "未接入" in page.text
     assert _as(sv_client, "dh_handler").get("/api/t/360102/supervision/dashboard").status_code == 403
