@@ -28,9 +28,26 @@ from plugins.approval.models import BasicItem, ItemMaterial, SearchToken, Servic
 from plugins.approval.schemas import ItemIn
 
 _WORD = re.compile(r"[a-z0-9]+|[\u3400-\u9fff]+")
-_ITEM_SCALARS = ("name", "name_en", "item_type", "section", "entrance", "department_code", "legal_basis",
-                 "conditions", "statutory_days", "promised_days", "acceptance_days", "fee_cents", "fee_basis",
-                 "online_depth", "max_visits", "consult_phone", "complaint_phone", "keywords")
+_ITEM_SCALARS = (
+    "name",
+    "name_en",
+    "item_type",
+    "section",
+    "entrance",
+    "department_code",
+    "legal_basis",
+    "conditions",
+    "statutory_days",
+    "promised_days",
+    "acceptance_days",
+    "fee_cents",
+    "fee_basis",
+    "online_depth",
+    "max_visits",
+    "consult_phone",
+    "complaint_phone",
+    "keywords",
+)
 
 
 def tokens(text: str) -> set[str]:
@@ -42,35 +59,54 @@ def tokens(text: str) -> set[str]:
         elif len(run) == 1:
             out.add(run)
         else:
-            out.update(run[i:i + 2] for i in range(len(run) - 1))
+            out.update(run[i : i + 2] for i in range(len(run) - 1))
     return out
 
 
 def index_item(session: Session, item: ServiceItem) -> None:
     for tok in tokens(f"{item.name} {item.keywords} {item.name_en}") | tokens(item.code):
-        session.add(SearchToken(item_id=item.id, token=tok, tenant_id=item.tenant_id,
-                                tenant_path=item.tenant_path))
+        session.add(
+            SearchToken(item_id=item.id, token=tok, tenant_id=item.tenant_id, tenant_path=item.tenant_path)
+        )
 
 
-def create_item(session: Session, tenant: Any, data: ItemIn, *, status: str = "published",
-                version_no: int = 1, basic_item_id: int | None = None) -> ServiceItem:
+def create_item(
+    session: Session,
+    tenant: Any,
+    data: ItemIn,
+    *,
+    status: str = "published",
+    version_no: int = 1,
+    basic_item_id: int | None = None,
+) -> ServiceItem:
     """Write one item version with its materials and search tokens (in the caller's transaction)."""
     fields = {k: getattr(data, k) for k in _ITEM_SCALARS}
     if not data.department_name:
-        dept = session.scalar(select(Department.name).where(Department.tenant_id == tenant.id,
-                                                            Department.code == data.department_code))
+        dept = session.scalar(
+            select(Department.name).where(
+                Department.tenant_id == tenant.id, Department.code == data.department_code
+            )
+        )
         fields["department_name"] = dept or data.department_code
     else:
         fields["department_name"] = data.department_name
     item = ServiceItem(
-        tenant_id=tenant.id, tenant_path=tenant.path, code=data.code, version_no=version_no, status=status,
-        valid_from=date.today() if status == "published" else None, basic_item_id=basic_item_id,
+        tenant_id=tenant.id,
+        tenant_path=tenant.path,
+        code=data.code,
+        version_no=version_no,
+        status=status,
+        valid_from=date.today() if status == "published" else None,
+        basic_item_id=basic_item_id,
         special_procedures=[p.model_dump() for p in data.special_procedures],
         form_fields=[f.model_dump() for f in data.form_fields],
-        steps=[s.model_dump() for s in data.steps], **fields,
+        steps=[s.model_dump() for s in data.steps],
+        **fields,
     )
-    item.materials = [ItemMaterial(position=i, tenant_id=tenant.id, tenant_path=tenant.path, **m.model_dump())
-                      for i, m in enumerate(data.materials)]
+    item.materials = [
+        ItemMaterial(position=i, tenant_id=tenant.id, tenant_path=tenant.path, **m.model_dump())
+        for i, m in enumerate(data.materials)
+    ]
     session.add(item)
     session.flush()
     if status == "published":
@@ -79,15 +115,19 @@ def create_item(session: Session, tenant: Any, data: ItemIn, *, status: str = "p
 
 
 def published(session: Session, code: str) -> ServiceItem | None:
-    return session.scalar(select(ServiceItem).where(ServiceItem.code == code,
-                                                    ServiceItem.status == "published"))
+    return session.scalar(
+        select(ServiceItem).where(ServiceItem.code == code, ServiceItem.status == "published")
+    )
 
 
 def get_item(session: Session, code: str) -> ServiceItem:
     item = published(session, code)
     if item is None:
-        raise NotFound(f"There is no service item {code!r} here", f"本级没有编码为“{code}”的办事事项",
-                       code="unknown_item")
+        raise NotFound(
+            f"There is no service item {code!r} here",
+            f"本级没有编码为“{code}”的办事事项",
+            code="unknown_item",
+        )
     return item
 
 
@@ -111,14 +151,19 @@ def publish(session: Session, item: ServiceItem, today: date | None = None) -> N
     index_item(session, item)
 
 
-def search(session: Session, query: str, *, limit: int = 20, entrance: str | None = None,
-           section: str | None = None) -> list[ServiceItem]:
+def search(
+    session: Session, query: str, *, limit: int = 20, entrance: str | None = None, section: str | None = None
+) -> list[ServiceItem]:
     """Published items of the session's tenant holding every token of ``query``."""
     toks = sorted(tokens(query))
     stmt = select(ServiceItem).where(ServiceItem.status == "published")
     if toks:
-        hits = (select(SearchToken.item_id).where(SearchToken.token.in_(toks))
-                .group_by(SearchToken.item_id).having(func.count(func.distinct(SearchToken.token)) == len(toks)))
+        hits = (
+            select(SearchToken.item_id)
+            .where(SearchToken.token.in_(toks))
+            .group_by(SearchToken.item_id)
+            .having(func.count(func.distinct(SearchToken.token)) == len(toks))
+        )
         stmt = stmt.where(ServiceItem.id.in_(hits))
     if entrance:
         stmt = stmt.where(ServiceItem.entrance.in_((entrance, "both")))
@@ -127,20 +172,42 @@ def search(session: Session, query: str, *, limit: int = 20, entrance: str | Non
     return list(session.scalars(stmt.order_by(func.length(ServiceItem.name), ServiceItem.code).limit(limit)))
 
 
-def browse(session: Session, *, entrance: str | None = None, section: str | None = None,
-           item_type: str | None = None, limit: int = 200) -> list[ServiceItem]:
-    return search(session, "", limit=limit, entrance=entrance, section=section) if not item_type else list(
-        session.scalars(select(ServiceItem).where(ServiceItem.status == "published",
-                                                  ServiceItem.item_type == item_type)
-                        .order_by(ServiceItem.code).limit(limit)))
+def browse(
+    session: Session,
+    *,
+    entrance: str | None = None,
+    section: str | None = None,
+    item_type: str | None = None,
+    limit: int = 200,
+) -> list[ServiceItem]:
+    return (
+        search(session, "", limit=limit, entrance=entrance, section=section)
+        if not item_type
+        else list(
+            session.scalars(
+                select(ServiceItem)
+                .where(ServiceItem.status == "published", ServiceItem.item_type == item_type)
+                .order_by(ServiceItem.code)
+                .limit(limit)
+            )
+        )
+    )
 
 
 # --- the provincial basic catalogue and claims by lower tiers -----------------------------------------
 
+
 def add_basic(session: Session, province: Any, data: ItemIn) -> BasicItem:
-    row = BasicItem(tenant_id=province.id, tenant_path=province.path, code=data.code, name=data.name,
-                    item_type=data.item_type, competent_department=data.department_name or data.department_code,
-                    implementing_level=data.implementing_level, basis=data.legal_basis)
+    row = BasicItem(
+        tenant_id=province.id,
+        tenant_path=province.path,
+        code=data.code,
+        name=data.name,
+        item_type=data.item_type,
+        competent_department=data.department_name or data.department_code,
+        implementing_level=data.implementing_level,
+        basis=data.legal_basis,
+    )
     session.add(row)
     session.flush()
     return row
@@ -159,12 +226,19 @@ def find_basic(platform: Any, tenant: Any, code: str) -> BasicItem | None:
 def claim(session: Session, tenant: Any, basic: BasicItem, data: ItemIn) -> ServiceItem:
     """A lower tier claims a basic item: the six fixed elements come from the province, unchangeable;
     the implementation details (limits, fees, materials, department...) are the claimer's own."""
-    fixed = data.model_copy(update={"name": basic.name, "code": basic.code, "item_type": basic.item_type,
-                                    "legal_basis": basic.basis})
+    fixed = data.model_copy(
+        update={
+            "name": basic.name,
+            "code": basic.code,
+            "item_type": basic.item_type,
+            "legal_basis": basic.basis,
+        }
+    )
     return create_item(session, tenant, fixed, basic_item_id=basic.id)
 
 
 # --- import ---------------------------------------------------------------------------------------------
+
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
     """Rows of a CSV (UTF-8, header line; JSON in the list columns) or a JSON array file."""
@@ -212,15 +286,20 @@ def import_items(platform: Any, tenant: Any, rows: list[dict[str, Any]]) -> tupl
         if item.basic_code and not is_root:
             found = find_basic(platform, tenant, item.basic_code)
             if found is None:
-                errors.append(f"row {n}: basic_code: no basic item {item.basic_code} in the provincial catalogue")
+                errors.append(
+                    f"row {n}: basic_code: no basic item {item.basic_code} in the provincial catalogue"
+                )
             else:
                 basics[item.code] = found
     if errors:
         return 0, errors
     with platform.db.transaction(tenant.scope) as s:
         existing = set(s.scalars(select(ServiceItem.code).where(ServiceItem.status == "published")))
-        clash = [f"row {n}: code: {i.code} is already published here" for n, i in enumerate(items, 1)
-                 if i.code in existing]
+        clash = [
+            f"row {n}: code: {i.code} is already published here"
+            for n, i in enumerate(items, 1)
+            if i.code in existing
+        ]
         if clash:
             return 0, clash
         for item in items:

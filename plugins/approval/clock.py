@@ -32,8 +32,13 @@ def step_figures(steps: list[dict[str, Any]]) -> StepFigures:
         if s.get("role") == "co":
             per_co[s["department_code"]] = per_co.get(s["department_code"], 0) + int(s["days"])
     longest = max(per_co.values(), default=0)
-    return StepFigures(serial=lead + sum(per_co.values()), parallel=lead + longest, lead=lead,
-                       longest_co=longest, co_departments=len(per_co))
+    return StepFigures(
+        serial=lead + sum(per_co.values()),
+        parallel=lead + longest,
+        lead=lead,
+        longest_co=longest,
+        co_departments=len(per_co),
+    )
 
 
 def co_limits(steps: list[dict[str, Any]]) -> dict[str, tuple[str, int]]:

@@ -37,21 +37,39 @@ def _item(session: Session, app: Application) -> ServiceItem:
 def _reason(reason: str, field: str = "reason") -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise Invalid("A reason is required", "必须填写理由", code="reason_required", fields={field: "required"})
+        raise Invalid(
+            "A reason is required", "必须填写理由", code="reason_required", fields={field: "required"}
+        )
     return reason
 
 
 def run_checks(session: Session, c: Ctx, app: Application) -> list[Finding]:
     """Ask the plugins enabled at this tenant (e.g. credit) for findings about the applicant."""
-    subject = {"kind": app.applicant_kind, "id_number": app.applicant_id_number, "name": app.applicant_name,
-               "item_code": app.item_code}
+    subject = {
+        "kind": app.applicant_kind,
+        "id_number": app.applicant_id_number,
+        "name": app.applicant_name,
+        "item_code": app.item_code,
+    }
     hooks = c.platform.hooks(c.tenant)
-    batches = hooks.govhall_checks(check="approval.acceptance", subject=subject, tenant=c.tenant, session=session)
+    batches = hooks.govhall_checks(
+        check="approval.acceptance", subject=subject, tenant=c.tenant, session=session
+    )
     found = [f for batch in batches for f in (batch or [])]
     for f in found:
-        session.add(AcceptanceFinding(application_id=app.id, source=f.source, code=f.code, level=f.level,
-                                      message_zh=f.message_zh, message_en=f.message_en, facts=dict(f.facts),
-                                      tenant_id=app.tenant_id, tenant_path=app.tenant_path))
+        session.add(
+            AcceptanceFinding(
+                application_id=app.id,
+                source=f.source,
+                code=f.code,
+                level=f.level,
+                message_zh=f.message_zh,
+                message_en=f.message_en,
+                facts=dict(f.facts),
+                tenant_id=app.tenant_id,
+                tenant_path=app.tenant_path,
+            )
+        )
     return found
 
 
@@ -66,13 +84,31 @@ def accept(session: Session, c: Ctx, app_id: int, version: int) -> Application:
     app.deadline = clock.deadline(today, app.limit_days)
     app.statutory_deadline = calendar.add_workdays(today, item.statutory_days or app.limit_days)
     _move(session, c, app, "accept", "accepted")
-    session.add(Task(application_id=app.id, department_code=item.department_code,
-                     department_name=item.department_name, role="lead", limit_days=app.limit_days,
-                     deadline=app.deadline, tenant_id=app.tenant_id, tenant_path=app.tenant_path))
+    session.add(
+        Task(
+            application_id=app.id,
+            department_code=item.department_code,
+            department_name=item.department_name,
+            role="lead",
+            limit_days=app.limit_days,
+            deadline=app.deadline,
+            tenant_id=app.tenant_id,
+            tenant_path=app.tenant_path,
+        )
+    )
     for code, (name, days) in clock.co_limits(item.steps or []).items():
-        session.add(Task(application_id=app.id, department_code=code, department_name=name, role="co",
-                         limit_days=days, deadline=calendar.add_workdays(today, days),
-                         tenant_id=app.tenant_id, tenant_path=app.tenant_path))
+        session.add(
+            Task(
+                application_id=app.id,
+                department_code=code,
+                department_name=name,
+                role="co",
+                limit_days=days,
+                deadline=calendar.add_workdays(today, days),
+                tenant_id=app.tenant_id,
+                tenant_path=app.tenant_path,
+            )
+        )
     run_checks(session, c, app)
     session.flush()
     return app
@@ -85,20 +121,32 @@ def refuse(session: Session, c: Ctx, app_id: int, version: int, reason: str) -> 
     return _move(session, c, app, "refuse", "refused", app.refusal_reason, decision_reason=app.refusal_reason)
 
 
-def request_correction(session: Session, c: Ctx, app_id: int, version: int, missing: list[str],
-                       note: str = "") -> Application:
+def request_correction(
+    session: Session, c: Ctx, app_id: int, version: int, missing: list[str], note: str = ""
+) -> Application:
     """补正: one notice listing everything missing (material codes of this item), not a drip of notices."""
     app = load(session, app_id, version)
     _in_department(c, app.department_code)
     codes = {m.code: m.name for m in _item(session, app).materials}
     unknown = [m for m in missing if m not in codes]
     if not missing or unknown:
-        raise Invalid("List the materials to correct (codes of this item's materials)",
-                      "请勾选需要补正的材料", code="bad_notice", fields={"missing": ", ".join(unknown) or "empty"})
+        raise Invalid(
+            "List the materials to correct (codes of this item's materials)",
+            "请勾选需要补正的材料",
+            code="bad_notice",
+            fields={"missing": ", ".join(unknown) or "empty"},
+        )
     app.correction_notice = sorted(set(missing))
     text = "请补正：" + "、".join(codes[m] for m in app.correction_notice) + (f"（{note}）" if note else "")
-    return _move(session, c, app, "request_correction", "correction_requested", text,
-                 missing=[codes[m] for m in app.correction_notice])
+    return _move(
+        session,
+        c,
+        app,
+        "request_correction",
+        "correction_requested",
+        text,
+        missing=[codes[m] for m in app.correction_notice],
+    )
 
 
 def start_review(session: Session, c: Ctx, app_id: int, version: int) -> Application:
@@ -108,18 +156,32 @@ def start_review(session: Session, c: Ctx, app_id: int, version: int) -> Applica
 
 
 def _pick_task(c: Ctx, tasks: list[Task], department: str | None) -> Task:
-    pending = [t for t in tasks if t.state == "pending" and (department is None or t.department_code == department)]
+    pending = [
+        t for t in tasks if t.state == "pending" and (department is None or t.department_code == department)
+    ]
     mine = [t for t in pending if c.who.departments is None or t.department_code in c.who.departments]
     if not mine:
-        raise Conflict("Your department has no pending part of this application",
-                       "您所在部门在本办件中没有待办事项", code="no_task")
+        raise Conflict(
+            "Your department has no pending part of this application",
+            "您所在部门在本办件中没有待办事项",
+            code="no_task",
+        )
     # Co-departments' tasks first: the lead decides last, once every co-department has.
     mine.sort(key=lambda t: t.role != "co")
     return mine[0]
 
 
-def decide(session: Session, c: Ctx, app_id: int, version: int, *, approve: bool, reason: str = "",
-           remedies: str = "", department: str | None = None) -> Application:
+def decide(
+    session: Session,
+    c: Ctx,
+    app_id: int,
+    version: int,
+    *,
+    approve: bool,
+    reason: str = "",
+    remedies: str = "",
+    department: str | None = None,
+) -> Application:
     """One department decides its task. A denial by any ends the application with its reasons; the
     lead approves last, and the application is approved when every task is."""
     app = load(session, app_id, version)
@@ -129,10 +191,16 @@ def decide(session: Session, c: Ctx, app_id: int, version: int, *, approve: bool
         reason = _reason(reason)
     open_co = [t for t in tasks if t.role == "co" and t.state == "pending" and t is not task]
     if approve and task.role == "lead" and open_co:
-        raise Conflict("Co-departments have not all decided yet: " + ", ".join(t.department_code for t in open_co),
-                       "协办部门尚未全部办结：" + "、".join(t.department_name or t.department_code for t in open_co),
-                       code="co_pending")
-    task.state, task.reason, task.decided_by = ("approved" if approve else "denied"), reason or None, c.who.label
+        raise Conflict(
+            "Co-departments have not all decided yet: " + ", ".join(t.department_code for t in open_co),
+            "协办部门尚未全部办结：" + "、".join(t.department_name or t.department_code for t in open_co),
+            code="co_pending",
+        )
+    task.state, task.reason, task.decided_by = (
+        ("approved" if approve else "denied"),
+        reason or None,
+        c.who.label,
+    )
     task.decided_at, task.decided_on = _now(), c.today
     if not approve:
         for t in tasks:
@@ -147,7 +215,9 @@ def decide(session: Session, c: Ctx, app_id: int, version: int, *, approve: bool
         return _move(session, c, app, "decide", "approved", reason)
     # A co-department approved its part: the application stays in review (and its version moves on).
     app_state = "in_review"
-    return _move(session, c, app, "decide", app_state, f"{task.department_name or task.department_code} 已同意")
+    return _move(
+        session, c, app, "decide", app_state, f"{task.department_name or task.department_code} 已同意"
+    )
 
 
 def conclude(session: Session, c: Ctx, app_id: int, version: int) -> Application:
@@ -168,12 +238,26 @@ def suspend(session: Session, c: Ctx, app_id: int, version: int, procedure: str,
     _in_department(c, app.department_code)
     spec = {p["code"]: p for p in _item(session, app).special_procedures or []}
     if procedure not in spec:
-        raise Invalid("This item allows no such special procedure", "本事项没有该特别程序",
-                      code="unknown_procedure", fields={"procedure": "unknown"})
+        raise Invalid(
+            "This item allows no such special procedure",
+            "本事项没有该特别程序",
+            code="unknown_procedure",
+            fields={"procedure": "unknown"},
+        )
     p = spec[procedure]
-    session.add(Suspension(application_id=app.id, procedure=p["name"], reason=_reason(reason),
-                           counts=bool(p.get("counts")), max_days=p.get("max_days"), started_on=c.today,
-                           by=c.who.label, tenant_id=app.tenant_id, tenant_path=app.tenant_path))
+    session.add(
+        Suspension(
+            application_id=app.id,
+            procedure=p["name"],
+            reason=_reason(reason),
+            counts=bool(p.get("counts")),
+            max_days=p.get("max_days"),
+            started_on=c.today,
+            by=c.who.label,
+            tenant_id=app.tenant_id,
+            tenant_path=app.tenant_path,
+        )
+    )
     app.suspended_from = app.state
     return _move(session, c, app, "suspend", "suspended", f"{p['name']}：{reason}", procedure=p["name"])
 
@@ -181,8 +265,9 @@ def suspend(session: Session, c: Ctx, app_id: int, version: int, procedure: str,
 def resume(session: Session, c: Ctx, app_id: int, version: int) -> Application:
     app = load(session, app_id, version)
     _in_department(c, app.department_code)
-    sus = session.scalar(select(Suspension).where(Suspension.application_id == app.id,
-                                                  Suspension.ended_on.is_(None)))
+    sus = session.scalar(
+        select(Suspension).where(Suspension.application_id == app.id, Suspension.ended_on.is_(None))
+    )
     back = app.suspended_from or "in_review"
     if sus is not None:
         sus.ended_on = c.today
@@ -200,8 +285,9 @@ def _push_deadlines(session: Session, app: Application) -> None:
     app.deadline = clock.deadline(app.accepted_on, app.limit_days, app.paused_days, app.extension_days)
     for t in tasks_of(session, app.id):
         if t.state == "pending":
-            t.deadline = clock.deadline(app.accepted_on, t.limit_days, app.paused_days,
-                                        app.extension_days if t.role == "lead" else 0)
+            t.deadline = clock.deadline(
+                app.accepted_on, t.limit_days, app.paused_days, app.extension_days if t.role == "lead" else 0
+            )
 
 
 def extend(session: Session, c: Ctx, app_id: int, version: int, days: int, reason: str) -> Application:
@@ -209,11 +295,18 @@ def extend(session: Session, c: Ctx, app_id: int, version: int, days: int, reaso
     app = load(session, app_id, version)
     c.require(P.APP_EXTEND)
     if app.extension_days is not None:
-        raise Conflict("This application has already been extended once", "本办件已延期过一次，不能再次延期",
-                       code="already_extended")
+        raise Conflict(
+            "This application has already been extended once",
+            "本办件已延期过一次，不能再次延期",
+            code="already_extended",
+        )
     if days < 1:
-        raise Invalid("Extension days must be at least 1", "延期天数至少为 1 个工作日", code="invalid",
-                      fields={"days": "must be >= 1"})
+        raise Invalid(
+            "Extension days must be at least 1",
+            "延期天数至少为 1 个工作日",
+            code="invalid",
+            fields={"days": "must be >= 1"},
+        )
     app.extension_days, app.extension_reason = days, _reason(reason)
     app.extended_by, app.extended_at = c.who.label, _now()
     _push_deadlines(session, app)
@@ -232,13 +325,20 @@ def rate(session: Session, c: Ctx, app_id: int, level: int, comment: str = "") -
     exists = session.scalar(select(Rating.id).where(Rating.application_id == app.id))
     if exists:
         raise Conflict("This application has already been rated", "本办件已评价过", code="already_rated")
-    row = Rating(application_id=app.id, level=level, comment=comment.strip()[:500], tenant_id=app.tenant_id,
-                 tenant_path=app.tenant_path)
+    row = Rating(
+        application_id=app.id,
+        level=level,
+        comment=comment.strip()[:500],
+        tenant_id=app.tenant_id,
+        tenant_path=app.tenant_path,
+    )
     session.add(row)
     try:
         session.flush()
     except IntegrityError:
-        raise Conflict("This application has already been rated", "本办件已评价过", code="already_rated") from None
+        raise Conflict(
+            "This application has already been rated", "本办件已评价过", code="already_rated"
+        ) from None
     return row
 
 
@@ -249,8 +349,58 @@ def remaining_days(app: Application, today: date | None = None) -> int | None:
 
 
 def application_view(session: Session, app: Application, today: date | None = None) -> dict[str, Any]:
-    return {"id": app.id, "number": app.number, "item_code": app.item_code, "item_name": app.item_name,
-            "state": app.state, "version": app.version, "submitted_at": app.submitted_at.isoformat(),
-            "accepted_at": app.accepted_at.isoformat() if app.accepted_at else None,
-            "deadline": app.deadline.isoformat() if app.deadline else None,
-            "remaining_days": remaining_days(app, today), "decision_reason": app.decision_reason}
+    return {
+        "id": app.id,
+        "number": app.number,
+        "item_code": app.item_code,
+        "item_name": app.item_name,
+        "state": app.state,
+        "version": app.version,
+        "submitted_at": app.submitted_at.isoformat(),
+        "accepted_at": app.accepted_at.isoformat() if app.accepted_at else None,
+        "deadline": app.deadline.isoformat() if app.deadline else None,
+        "remaining_days": remaining_days(app, today),
+        "decision_reason": app.decision_reason,
+    }
+
+
+def perform(session: Session, c: Ctx, app_id: int, action: str, body: Any) -> Application:
+    """Run one handler action by name with a validated body (``schemas.TransitionIn``): the one
+    dispatcher shared by the workbench page and the JSON API."""
+    v = body.version
+    acts: dict[str, Any] = {
+        "accept": lambda: accept(session, c, app_id, v),
+        "refuse": lambda: refuse(session, c, app_id, v, body.reason),
+        "correct": lambda: request_correction(session, c, app_id, v, body.missing, body.reason),
+        "review": lambda: start_review(session, c, app_id, v),
+        "approve": lambda: decide(session, c, app_id, v, approve=True, reason=body.reason),
+        "deny": lambda: decide(
+            session, c, app_id, v, approve=False, reason=body.reason, remedies=body.remedies
+        ),
+        "conclude": lambda: conclude(session, c, app_id, v),
+        "suspend": lambda: suspend(session, c, app_id, v, body.procedure, body.reason),
+        "resume": lambda: resume(session, c, app_id, v),
+        "extend": lambda: extend(session, c, app_id, v, body.days, body.reason),
+    }
+    if action not in acts:
+        raise Invalid(
+            f"Unknown action {action!r}",
+            f"未知的操作“{action}”",
+            code="unknown_action",
+            fields={"action": "unknown"},
+        )
+    return acts[action]()  # type: ignore[no-any-return]
+
+
+ACTIONS = (
+    "accept",
+    "refuse",
+    "correct",
+    "review",
+    "approve",
+    "deny",
+    "conclude",
+    "suspend",
+    "resume",
+    "extend",
+)

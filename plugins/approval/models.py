@@ -38,7 +38,9 @@ ITEM_TYPES: dict[str, tuple[str, str]] = {
     "public_service": ("公共服务", "Public service"),
 }
 ENTRANCES: dict[str, tuple[str, str]] = {
-    "personal": ("个人办事", "Personal"), "legal": ("法人办事", "Legal person"), "both": ("个人和法人", "Both"),
+    "personal": ("个人办事", "Personal"),
+    "legal": ("法人办事", "Legal person"),
+    "both": ("个人和法人", "Both"),
 }
 ITEM_STATUSES = ("draft", "published", "retired")
 
@@ -107,7 +109,8 @@ class ServiceItem(TenantScoped, Base):
     publish_decisions: Mapped[bool] = mapped_column(Boolean, default=True)
 
     materials: Mapped[list[ItemMaterial]] = relationship(
-        back_populates="item", order_by="ItemMaterial.position", lazy="selectin")
+        back_populates="item", order_by="ItemMaterial.position", lazy="selectin"
+    )
 
     @property
     def is_parallel(self) -> bool:
@@ -259,7 +262,9 @@ class Task(TenantScoped, Base):
     __tablename__ = "approval_tasks"
     __table_args__ = (
         Index("ix_approval_tasks_queue", "tenant_path", "department_code", "state", "deadline"),
-        UniqueConstraint("application_id", "department_code", name="uq_approval_tasks_application_department"),
+        UniqueConstraint(
+            "application_id", "department_code", name="uq_approval_tasks_application_department"
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

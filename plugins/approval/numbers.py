@@ -19,8 +19,10 @@ from plugins.approval.models import NumberCounter
 def next_number(session: Session, tenant: Any, day: date) -> str:
     key = day.strftime("%Y%m%d")
     bumped = session.execute(
-        update(NumberCounter).where(NumberCounter.tenant_id == tenant.id, NumberCounter.day == key)
-        .values(seq=NumberCounter.seq + 1).returning(NumberCounter.seq)
+        update(NumberCounter)
+        .where(NumberCounter.tenant_id == tenant.id, NumberCounter.day == key)
+        .values(seq=NumberCounter.seq + 1)
+        .returning(NumberCounter.seq)
         .execution_options(synchronize_session=False)
     ).scalar()
     if bumped is None:

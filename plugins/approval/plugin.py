@@ -1,20 +1,144 @@
-"""Hook implementations of the approval plugin: thin wiring only."""
+"""Hook implementations of the approval plugin: thin wiring only (logic in services/handling/catalogue)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from core.contracts import MenuEntry, PluginInfo
+from core.contracts import MenuEntry, Permission, PluginInfo, RoleTemplate, SupervisionRule
 from core.hookspecs import hookimpl
+from core.settings import SettingSpec
+from plugins.approval import permissions as P
+
+HERE = Path(__file__).resolve().parent
 
 
 @hookimpl
 def govhall_plugin_info() -> PluginInfo:
-    return PluginInfo(name="approval", title_zh="网上审批", title_en="Online approval", version="0.1.0",
-                      default_enabled=True)
+    return PluginInfo(
+        name="approval",
+        title_zh="网上审批",
+        title_en="Online approval",
+        version="0.2.0",
+        default_enabled=True,
+        description_zh="事项目录、在线申报、受理审查决定办结、并联审批、结果公示与办件统计",
+        description_en="Item catalogue, online applications, handling with working-day clocks, "
+        "parallel approval, publicity and statistics",
+    )
+
+
+@hookimpl
+def govhall_permissions() -> list[Permission]:
+    return P.PERMISSIONS
+
+
+@hookimpl
+def govhall_roles() -> list[RoleTemplate]:
+    return P.ROLES
+
+
+@hookimpl
+def govhall_settings() -> list[SettingSpec]:
+    return [
+        SettingSpec(
+            "approval.upload_max_mb",
+            20,
+            "Largest uploaded material in MB (an item may allow less).",
+            type=int,
+            min=1,
+            max=500,
+        ),
+        SettingSpec(
+            "approval.yellow_margin_days",
+            2,
+            "Working days before the promised deadline at which an open application earns a yellow card.",
+            type=int,
+            min=1,
+            max=30,
+            per_tenant=True,
+        ),
+    ]
+
+
+@hookimpl
+def govhall_migration_dirs() -> list[Path]:
+    return [HERE / "migrations" / "versions"]
+
+
+@hookimpl
+def govhall_template_dirs() -> list[Path]:
+    return [HERE / "templates"]
+
+
+@hookimpl
+def govhall_routes() -> list[Any]:
+    from plugins.approval import views
+
+    return views.routes()
+
+
+@hookimpl
+def govhall_api_routes() -> list[Any]:
+    from plugins.approval import api
+
+    return api.routes()
+
+
+@hookimpl
+def govhall_cli_commands() -> list[Any]:
+    from plugins.approval.cli import approval
+
+    return [approval]
+
+
+@hookimpl
+def govhall_supervision_rules() -> list[SupervisionRule]:
+    from plugins.approval import rules
+
+    return rules.RULES
+
+
+@hookimpl
+def govhall_supervision_metrics(scope: Any, session: Any) -> list[dict[str, Any]]:
+    from plugins.approval import stats
+
+    return stats.supervision_metrics(session, scope)
+
+
+@hookimpl
+def govhall_demo_data(session: Any, directory: Any) -> None:
+    from plugins.approval import demo
+
+    demo.load(session, directory)
 
 
 @hookimpl
 def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
-    return [MenuEntry("approval", "行政许可事项", "Administrative licences", "approval/items?type=licence",
-                      plugin="approval")]
+    def m(section: Any, zh: str, en: str, href: str, perm: Permission, order: int = 100) -> MenuEntry:
+        return MenuEntry(section, zh, en, href, plugin="approval", order=order, permission=perm.name)
+
+    return [
+        m("personal", "个人办事事项", "Personal items", "approval/items?entrance=personal", P.ITEM_VIEW, 10),
+        m("legal", "法人办事事项", "Legal-person items", "approval/items?entrance=legal", P.ITEM_VIEW, 10),
+        m(
+            "approval",
+            "行政审批事项",
+            "Administrative approval items",
+            "approval/items?section=approval",
+            P.ITEM_VIEW,
+            10,
+        ),
+        m("approval", "并联审批", "Parallel approval", "approval/items?parallel=1", P.ITEM_VIEW, 20),
+        m(
+            "public_service",
+            "公共服务事项",
+            "Public service items",
+            "approval/items?section=public_service",
+            P.ITEM_VIEW,
+            10,
+        ),
+        m("sunshine", "审批结果公示", "Published decisions", "approval/publicity", P.PUBLICITY_VIEW, 10),
+        m("sunshine", "办件统计", "Approval statistics", "approval/stats", P.STATS_VIEW, 20),
+        m("workbench", "审批工作台", "Approval workbench", "approval/workbench", P.APP_HANDLE, 10),
+        m("my", "我的办件", "My applications", "approval/my", P.APP_OWN, 10),
+    ]

@@ -21,7 +21,7 @@ from core import audit, events
 from core.access.guard import Forbidden
 from core.contracts import Permission
 from core.errors import Conflict, Invalid, NotFound
-from plugins.approval import clock, numbers
+from plugins.approval import numbers
 from plugins.approval import permissions as P
 from plugins.approval.catalogue import get_item
 from plugins.approval.models import (
@@ -34,16 +34,24 @@ from plugins.approval.models import (
 from plugins.approval.uploads import Upload, check_uploads, store_uploads
 
 STATE_TITLES: dict[str, tuple[str, str]] = {
-    "submitted": ("已提交", "Submitted"), "accepted": ("已受理", "Accepted"),
-    "refused": ("不予受理", "Refused to accept"), "correction_requested": ("待补正", "Correction requested"),
-    "resubmitted": ("已补正", "Resubmitted"), "in_review": ("审查中", "In review"),
-    "approved": ("准予许可", "Approved"), "denied": ("不予许可", "Denied"), "concluded": ("已办结", "Concluded"),
-    "withdrawn": ("已撤回", "Withdrawn"), "suspended": ("特别程序中", "Suspended"),
+    "submitted": ("已提交", "Submitted"),
+    "accepted": ("已受理", "Accepted"),
+    "refused": ("不予受理", "Refused to accept"),
+    "correction_requested": ("待补正", "Correction requested"),
+    "resubmitted": ("已补正", "Resubmitted"),
+    "in_review": ("审查中", "In review"),
+    "approved": ("准予许可", "Approved"),
+    "denied": ("不予许可", "Denied"),
+    "concluded": ("已办结", "Concluded"),
+    "withdrawn": ("已撤回", "Withdrawn"),
+    "suspended": ("特别程序中", "Suspended"),
 }
 OPEN_STATES = ("submitted", "resubmitted", "correction_requested", "accepted", "in_review", "suspended")
-REMEDIES = ("申请人如对本决定不服，可以自收到本决定之日起六十日内依法申请行政复议，或者在六个月内依法提起"
-            "行政诉讼。 If you disagree, you may apply for administrative reconsideration within 60 days or "
-            "bring an administrative lawsuit within six months.")
+REMEDIES = (
+    "申请人如对本决定不服，可以自收到本决定之日起六十日内依法申请行政复议，或者在六个月内依法提起"
+    "行政诉讼。 If you disagree, you may apply for administrative reconsideration within 60 days or "
+    "bring an administrative lawsuit within six months."
+)
 
 # action: (states it may start from, permission, event verb)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], Permission, str]] = {
@@ -94,6 +102,7 @@ def _now() -> datetime:
 
 # --- reading ------------------------------------------------------------------------------------------
 
+
 def load(session: Session, app_id: int, version: int | None = None) -> Application:
     app = session.get(Application, app_id)
     if app is None or app.tenant_path != session.scope.path and not session.scope.covers(app.tenant_path):
@@ -103,9 +112,13 @@ def load(session: Session, app_id: int, version: int | None = None) -> Applicati
     return app
 
 
-def _stale(app: Application) -> Conflict:
-    return Conflict(f"Application {app.number} was changed by someone else meanwhile; reload and try again",
-                    f"办件 {app.number} 已被他人处理，请刷新后重试", code="stale_version")
+def _stale(app: Application | str) -> Conflict:
+    number = app if isinstance(app, str) else app.number
+    return Conflict(
+        f"Application {number} was changed by someone else meanwhile; reload and try again",
+        f"办件 {number} 已被他人处理，请刷新后重试",
+        code="stale_version",
+    )
 
 
 def _own(c: Ctx, app: Application) -> None:
@@ -121,8 +134,11 @@ def _in_department(c: Ctx, department_code: str) -> None:
 
 
 def history(session: Session, app_id: int) -> list[StatusChange]:
-    return list(session.scalars(select(StatusChange).where(StatusChange.application_id == app_id)
-                                .order_by(StatusChange.id)))
+    return list(
+        session.scalars(
+            select(StatusChange).where(StatusChange.application_id == app_id).order_by(StatusChange.id)
+        )
+    )
 
 
 def tasks_of(session: Session, app_id: int) -> list[Task]:
@@ -135,15 +151,26 @@ def findings_of(session: Session, app_id: int) -> list[AcceptanceFinding]:
 
 # --- the common path of every transition -----------------------------------------------------------------
 
-def _move(session: Session, c: Ctx, app: Application, action: str, to_state: str | None, note: str = "",
-          **payload: Any) -> Application:
+
+def _move(
+    session: Session,
+    c: Ctx,
+    app: Application,
+    action: str,
+    to_state: str | None,
+    note: str = "",
+    **payload: Any,
+) -> Application:
     """Check the action is allowed from the current state, record it, audit it, publish it."""
     starts, perm, verb = TRANSITIONS[action]
     c.require(perm)
     if app.state not in starts:
         title = STATE_TITLES.get(app.state, (app.state, app.state))
-        raise Conflict(f"Cannot {action.replace('_', ' ')} an application that is {title[1].lower()}",
-                       f"办件当前状态为“{title[0]}”，不能执行此操作", code="transition_not_allowed")
+        raise Conflict(
+            f"Cannot {action.replace('_', ' ')} an application that is {title[1].lower()}",
+            f"办件当前状态为“{title[0]}”，不能执行此操作",
+            code="transition_not_allowed",
+        )
     before = app.state
     if to_state is not None:
         app.state = to_state
@@ -152,27 +179,61 @@ def _move(session: Session, c: Ctx, app: Application, action: str, to_state: str
     return app
 
 
-def _record(session: Session, c: Ctx, app: Application, action: str, before: str, note: str, verb: str,
-            payload: dict[str, Any]) -> None:
-    session.add(StatusChange(application_id=app.id, action=action, from_state=before, to_state=app.state,
-                             actor=c.who.label, note=note, tenant_id=app.tenant_id, tenant_path=app.tenant_path))
+def _record(
+    session: Session,
+    c: Ctx,
+    app: Application,
+    action: str,
+    before: str,
+    note: str,
+    verb: str,
+    payload: dict[str, Any],
+) -> None:
+    number = app.number  # read now: after a failed flush the object cannot be loaded any more
+    session.add(
+        StatusChange(
+            application_id=app.id,
+            action=action,
+            from_state=before,
+            to_state=app.state,
+            actor=c.who.label,
+            note=note,
+            tenant_id=app.tenant_id,
+            tenant_path=app.tenant_path,
+        )
+    )
     try:
         session.flush()
     except StaleDataError:
-        raise _stale(app) from None
-    audit.record(session, actor=c.who.label, action=f"approval.application.{action}", tenant=c.tenant,
-                 target=f"approval.application:{app.id}", details={"number": app.number, "from": before,
-                                                                     "to": app.state, "note": note})
+        raise _stale(number) from None
+    audit.record(
+        session,
+        actor=c.who.label,
+        action=f"approval.application.{action}",
+        tenant=c.tenant,
+        target=f"approval.application:{app.id}",
+        details={"number": app.number, "from": before, "to": app.state, "note": note},
+    )
     if verb:
-        events.publish(session, tenant=c.tenant, type=f"approval.application.{verb}",
-                       payload=event_payload(app, **payload), actor=c.who.label)
+        events.publish(
+            session,
+            tenant=c.tenant,
+            type=f"approval.application.{verb}",
+            payload=event_payload(app, **payload),
+            actor=c.who.label,
+        )
 
 
 def event_payload(app: Application, **extra: Any) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "application_id": app.id, "number": app.number, "item_code": app.item_code, "item_name": app.item_name,
-        "applicant_kind": app.applicant_kind, "applicant_id_number": app.applicant_id_number,
-        "applicant_name": app.applicant_name, "department_code": app.department_code,
+        "application_id": app.id,
+        "number": app.number,
+        "item_code": app.item_code,
+        "item_name": app.item_name,
+        "applicant_kind": app.applicant_kind,
+        "applicant_id_number": app.applicant_id_number,
+        "applicant_name": app.applicant_name,
+        "department_code": app.department_code,
     }
     if app.deadline:
         out["deadline"] = app.deadline.isoformat()
@@ -186,40 +247,67 @@ def event_payload(app: Application, **extra: Any) -> dict[str, Any]:
 
 # --- applicant --------------------------------------------------------------------------------------------
 
+
 def _check_entrance(c: Ctx, item: ServiceItem) -> None:
     if item.entrance != "both" and item.entrance != c.who.kind:
         where = ("个人办事", "personal") if item.entrance == "personal" else ("法人办事", "legal-person")
-        raise Invalid(f"{item.name} is a {where[1]} item; apply with a {where[1]} account",
-                      f"“{item.name}”属于{where[0]}事项，请使用相应账户申报", code="wrong_entrance",
-                      fields={"item": "wrong entrance"})
+        raise Invalid(
+            f"{item.name} is a {where[1]} item; apply with a {where[1]} account",
+            f"“{item.name}”属于{where[0]}事项，请使用相应账户申报",
+            code="wrong_entrance",
+            fields={"item": "wrong entrance"},
+        )
 
 
 def _check_form(item: ServiceItem, form: dict[str, str]) -> dict[str, str]:
-    missing = {f["name"]: f"{f['label']}为必填项" for f in item.form_fields or []
-               if f.get("required", True) and not str(form.get(f["name"], "")).strip()}
+    missing = {
+        f["name"]: f"{f['label']}为必填项"
+        for f in item.form_fields or []
+        if f.get("required", True) and not str(form.get(f["name"], "")).strip()
+    }
     if missing:
-        raise Invalid("Required form fields are empty", "请填写必填项：" + "、".join(
-            f["label"] for f in item.form_fields if f["name"] in missing), code="missing_fields", fields=missing)
+        raise Invalid(
+            "Required form fields are empty",
+            "请填写必填项：" + "、".join(f["label"] for f in item.form_fields if f["name"] in missing),
+            code="missing_fields",
+            fields=missing,
+        )
     return {f["name"]: str(form.get(f["name"], "")).strip()[:2000] for f in item.form_fields or []}
 
 
-def submit(session: Session, c: Ctx, item_code: str, form: dict[str, str], uploads: Sequence[Upload]) -> Application:
+def submit(
+    session: Session, c: Ctx, item_code: str, form: dict[str, str], uploads: Sequence[Upload]
+) -> Application:
     """Apply online: validate the applicant, the form and every material, then store and number it."""
     c.require(P.APP_SUBMIT)
     if c.who.kind not in ("person", "legal") or c.who.account_id is None:
-        raise Invalid("Only a natural or legal person can apply", "只有自然人或法人账户可以申报",
-                      code="wrong_entrance")
+        raise Invalid(
+            "Only a natural or legal person can apply", "只有自然人或法人账户可以申报", code="wrong_entrance"
+        )
     item = get_item(session, item_code)
     _check_entrance(c, item)
     data = _check_form(item, form)
     max_mb = c.platform.settings["approval.upload_max_mb"]
     check_uploads(item.materials, uploads, max_mb=max_mb, require_all=True)
     app = Application(
-        tenant_id=c.tenant.id, tenant_path=c.tenant.path, number=numbers.next_number(session, c.tenant, c.today),
-        item_id=item.id, item_code=item.code, item_name=item.name, item_version_no=item.version_no,
-        department_code=item.department_code, applicant_account_id=c.who.account_id,
-        applicant_kind=c.who.kind, applicant_name=c.who.name, applicant_id_number=c.who.id_number,
-        form_data=data, state="submitted", submitted_at=_now(), submitted_on=c.today, fee_cents=item.fee_cents)
+        tenant_id=c.tenant.id,
+        tenant_path=c.tenant.path,
+        number=numbers.next_number(session, c.tenant, c.today),
+        item_id=item.id,
+        item_code=item.code,
+        item_name=item.name,
+        item_version_no=item.version_no,
+        department_code=item.department_code,
+        applicant_account_id=c.who.account_id,
+        applicant_kind=c.who.kind,
+        applicant_name=c.who.name,
+        applicant_id_number=c.who.id_number,
+        form_data=data,
+        state="submitted",
+        submitted_at=_now(),
+        submitted_on=c.today,
+        fee_cents=item.fee_cents,
+    )
     session.add(app)
     session.flush()
     store_uploads(session, app, uploads, c.platform.settings.data_dir, round_no=1)

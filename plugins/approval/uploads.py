@@ -20,12 +20,25 @@ from core.errors import Invalid
 from plugins.approval.models import UploadedMaterial
 
 # Types we accept at all, by extension; an item narrows this per material (allowed_types).
-KNOWN_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png",
-               "ofd": "application/ofd", "doc": "application/msword",
-               "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+KNOWN_TYPES = {
+    "pdf": "application/pdf",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "ofd": "application/ofd",
+    "doc": "application/msword",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
 # First bytes of each type: the extension alone is what the user claims, the magic is what it is.
-MAGIC = {"pdf": b"%PDF", "png": b"\x89PNG", "jpg": b"\xff\xd8\xff", "jpeg": b"\xff\xd8\xff", "ofd": b"PK",
-         "docx": b"PK", "doc": b"\xd0\xcf\x11\xe0"}
+MAGIC = {
+    "pdf": b"%PDF",
+    "png": b"\x89PNG",
+    "jpg": b"\xff\xd8\xff",
+    "jpeg": b"\xff\xd8\xff",
+    "ofd": b"PK",
+    "docx": b"PK",
+    "doc": b"\xd0\xcf\x11\xe0",
+}
 
 
 @dataclass(frozen=True)
@@ -39,8 +52,9 @@ class Upload:
         return self.filename.rsplit(".", 1)[-1].lower() if "." in self.filename else ""
 
 
-def check_uploads(materials: Sequence[Any], uploads: Sequence[Upload], *, max_mb: int,
-                  require_all: bool) -> None:
+def check_uploads(
+    materials: Sequence[Any], uploads: Sequence[Upload], *, max_mb: int, require_all: bool
+) -> None:
     """Every required material present; each file of an allowed type and size. Raises one Invalid
     naming every problem, so the applicant fixes everything in one go."""
     spec = {m.code: m for m in materials}
@@ -68,17 +82,27 @@ def check_uploads(materials: Sequence[Any], uploads: Sequence[Upload], *, max_mb
             fields[u.material_code] = f"file larger than {limit // (1024 * 1024)} MB"
             zh.append(f"“{m.name}”的文件超过 {limit // (1024 * 1024)} MB")
     if fields:
-        code = "missing_material" if all(v == "required material missing" for v in fields.values()) \
+        code = (
+            "missing_material"
+            if all(v == "required material missing" for v in fields.values())
             else "bad_upload"
-        raise Invalid("Some materials are missing or not acceptable: " + "; ".join(
-            f"{k}: {v}" for k, v in fields.items()), "；".join(zh), code=code, fields=fields)
+        )
+        raise Invalid(
+            "Some materials are missing or not acceptable: "
+            + "; ".join(f"{k}: {v}" for k, v in fields.items()),
+            "；".join(zh),
+            code=code,
+            fields=fields,
+        )
 
 
 def blob_path(data_dir: Path, sha: str) -> Path:
     return Path(data_dir) / "uploads" / sha[:2] / sha
 
 
-def store_uploads(session: Session, app: Any, uploads: Sequence[Upload], data_dir: Path, round_no: int) -> None:
+def store_uploads(
+    session: Session, app: Any, uploads: Sequence[Upload], data_dir: Path, round_no: int
+) -> None:
     for u in uploads:
         if not u.data:
             continue
@@ -90,7 +114,16 @@ def store_uploads(session: Session, app: Any, uploads: Sequence[Upload], data_di
             tmp.write_bytes(u.data)
             tmp.replace(path)  # atomic: a reader never sees half a file
         ctype = KNOWN_TYPES.get(u.ext) or mimetypes.guess_type(u.filename)[0] or "application/octet-stream"
-        session.add(UploadedMaterial(application_id=app.id, material_code=u.material_code,
-                                     filename=Path(u.filename).name[:200], content_type=ctype, size=len(u.data),
-                                     sha256=sha, round=round_no, tenant_id=app.tenant_id,
-                                     tenant_path=app.tenant_path))
+        session.add(
+            UploadedMaterial(
+                application_id=app.id,
+                material_code=u.material_code,
+                filename=Path(u.filename).name[:200],
+                content_type=ctype,
+                size=len(u.data),
+                sha256=sha,
+                round=round_no,
+                tenant_id=app.tenant_id,
+                tenant_path=app.tenant_path,
+            )
+        )

@@ -24,5 +24,7 @@ def xihu(platform: Any) -> Any:
 @pytest.fixture
 def items(platform: Any, donghu: Any) -> dict[str, int]:
     with platform.db.transaction(donghu.scope) as s:
-        return {d["code"]: catalogue.create_item(s, donghu, ItemIn.model_validate(d)).id
-                for d in (FOOD, BIRTH, PROJECT)}
+        return {
+            d["code"]: catalogue.create_item(s, donghu, ItemIn.model_validate(d)).id
+            for d in (FOOD, BIRTH, PROJECT)
+        }

@@ -21,8 +21,13 @@ HANDLER = who("staff", 100, departments=frozenset({"scjgj"}), label="staff:handl
 
 def _submit(platform, donghu, code="DH-SP-001", w=None, uploads=None, form=None):
     with in_scope(platform, donghu) as s:
-        app = services.submit(s, ctx(platform, donghu, w or who()), code, form or {"shop_name": "老王小吃"},
-                              food_uploads() if uploads is None else uploads)
+        app = services.submit(
+            s,
+            ctx(platform, donghu, w or who()),
+            code,
+            form or {"shop_name": "老王小吃"},
+            food_uploads() if uploads is None else uploads,
+        )
         return app.id, app.number
 
 
@@ -40,14 +45,24 @@ def test_submit_numbers_stores_files_and_history(platform, donghu, items):
     assert second.endswith("-000002")
     with in_scope(platform, donghu) as s:
         app = s.get(Application, app_id)
-        assert app.state == "submitted" and app.item_version_no == 1 and app.form_data == {"shop_name": "老王小吃"}
+        assert (
+            app.state == "submitted"
+            and app.item_version_no == 1
+            and app.form_data == {"shop_name": "老王小吃"}
+        )
         files = list(s.scalars(select(UploadedMaterial).where(UploadedMaterial.application_id == app_id)))
         assert {f.material_code for f in files} == {"form", "photo"}
         for f in files:
             assert blob_path(platform.settings.data_dir, f.sha256).read_bytes() in (PDF, PNG)
         assert [h.action for h in services.history(s, app_id)] == ["submit"]
-        assert s.scalar(select(func.count()).select_from(AuditEntry)
-                        .where(AuditEntry.action == "approval.application.submit")) == 2
+        assert (
+            s.scalar(
+                select(func.count())
+                .select_from(AuditEntry)
+                .where(AuditEntry.action == "approval.application.submit")
+            )
+            == 2
+        )
 
 
 def test_full_flow_accept_review_approve_conclude_rate(platform, donghu, items):
@@ -63,7 +78,8 @@ def test_full_flow_accept_review_approve_conclude_rate(platform, donghu, items):
     with in_scope(platform, donghu) as s:
         app = s.get(Application, app_id)
         assert app.on_time is True and app.working_days_used == calendar.workdays_between(
-            MONDAY, MONDAY + timedelta(days=3))
+            MONDAY, MONDAY + timedelta(days=3)
+        )
         handling.rate(s, ctx(platform, donghu, who()), app_id, 5, "很快")
     with in_scope(platform, donghu) as s, pytest.raises(Conflict) as e:
         handling.rate(s, ctx(platform, donghu, who()), app_id, 4)
@@ -75,14 +91,19 @@ def test_refuse_needs_a_reason_and_correction_lists_everything(platform, donghu,
     with pytest.raises(Invalid) as e:
         _act(platform, donghu, handling.refuse, app_id, "  ")
     assert e.value.fields == {"reason": "required"}
-    assert _act(platform, donghu, handling.request_correction, app_id, ["form", "photo"]) == "correction_requested"
+    assert (
+        _act(platform, donghu, handling.request_correction, app_id, ["form", "photo"])
+        == "correction_requested"
+    )
     with in_scope(platform, donghu) as s:
         h = services.history(s, app_id)[-1]
         assert "食品经营许可申请书" in h.note and "经营场所照片" in h.note
     # the applicant must bring back every listed material
     with in_scope(platform, donghu) as s, pytest.raises(Invalid) as e:
         app = s.get(Application, app_id)
-        services.resubmit(s, ctx(platform, donghu, who()), app_id, app.version, [Upload("form", "a.pdf", PDF)])
+        services.resubmit(
+            s, ctx(platform, donghu, who()), app_id, app.version, [Upload("form", "a.pdf", PDF)]
+        )
     assert e.value.code == "missing_material"
     with in_scope(platform, donghu) as s:
         app = s.get(Application, app_id)
@@ -95,11 +116,21 @@ def test_bad_input_changes_nothing(platform, donghu, items):
         (dict(code="NOPE"), NotFound, "unknown_item"),
         (dict(code="DH-WJ-002"), Invalid, "wrong_entrance"),  # a personal item, a legal applicant
         (dict(uploads=[Upload("form", "a.pdf", PDF)]), Invalid, "missing_material"),
-        (dict(uploads=[Upload("form", "a.pdf", PDF + b"x" * 1024 * 1024), Upload("photo", "p.png", PNG)]),
-         Invalid, "bad_upload"),
-        (dict(uploads=[Upload("form", "a.exe", b"MZ"), Upload("photo", "p.png", PNG)]), Invalid, "bad_upload"),
-        (dict(uploads=[Upload("form", "fake.pdf", b"MZ not a pdf"), Upload("photo", "p.png", PNG)]),
-         Invalid, "bad_upload"),
+        (
+            dict(uploads=[Upload("form", "a.pdf", PDF + b"x" * 1024 * 1024), Upload("photo", "p.png", PNG)]),
+            Invalid,
+            "bad_upload",
+        ),
+        (
+            dict(uploads=[Upload("form", "a.exe", b"MZ"), Upload("photo", "p.png", PNG)]),
+            Invalid,
+            "bad_upload",
+        ),
+        (
+            dict(uploads=[Upload("form", "fake.pdf", b"MZ not a pdf"), Upload("photo", "p.png", PNG)]),
+            Invalid,
+            "bad_upload",
+        ),
         (dict(form={"shop_name": ""}), Invalid, "missing_fields"),
     ]
     for kwargs, exc, code in cases:
@@ -190,8 +221,15 @@ def test_suspension_not_counting_pushes_the_deadline_and_extension_once(platform
         assert app.deadline > first
     leader = who("staff", 103, departments=frozenset({"scjgj"}))
     with pytest.raises(Forbidden):
-        _act(platform, donghu, handling.extend, app_id, 5, "情况复杂",
-             w=who("staff", 104, deny=("approval:application:extend",)))
+        _act(
+            platform,
+            donghu,
+            handling.extend,
+            app_id,
+            5,
+            "情况复杂",
+            w=who("staff", 104, deny=("approval:application:extend",)),
+        )
     _act(platform, donghu, handling.extend, app_id, 5, "情况复杂", w=leader)
     with pytest.raises(Conflict) as e:
         _act(platform, donghu, handling.extend, app_id, 3, "再延", w=leader)
@@ -203,8 +241,7 @@ def test_suspension_not_counting_pushes_the_deadline_and_extension_once(platform
 
 
 def test_parallel_approval_tasks_limits_and_denial(platform, donghu, items):
-    app_id, _ = _submit(platform, donghu, code="DH-FG-003", uploads=[Upload("report", "r.pdf", PDF)],
-                        form={})
+    app_id, _ = _submit(platform, donghu, code="DH-FG-003", uploads=[Upload("report", "r.pdf", PDF)], form={})
     lead = who("staff", 110, departments=frozenset({"fgw"}))
     _act(platform, donghu, handling.accept, app_id, w=lead)
     with in_scope(platform, donghu) as s:
@@ -219,14 +256,22 @@ def test_parallel_approval_tasks_limits_and_denial(platform, donghu, items):
     zjj = who("staff", 111, departments=frozenset({"zjj"}))
     assert _act(platform, donghu, handling.decide, app_id, approve=True, w=zjj) == "in_review"
     scj = who("staff", 112, departments=frozenset({"scjgj"}))
-    assert _act(platform, donghu, handling.decide, app_id, approve=False, reason="名称不合规", w=scj) == "denied"
+    assert (
+        _act(platform, donghu, handling.decide, app_id, approve=False, reason="名称不合规", w=scj) == "denied"
+    )
     with in_scope(platform, donghu) as s:
         app = s.get(Application, app_id)
         assert "名称不合规" in app.decision_reason and "行政复议" in app.remedies_notice
-        states = dict(s.execute(select(Task.department_code, Task.state).where(Task.application_id == app_id)).all())
+        states = dict(
+            s.execute(select(Task.department_code, Task.state).where(Task.application_id == app_id)).all()
+        )
         assert states == {"fgw": "cancelled", "zjj": "approved", "scjgj": "denied"}
-        assert s.scalar(select(func.count()).select_from(StatusChange)
-                        .where(StatusChange.application_id == app_id)) == 4
+        assert (
+            s.scalar(
+                select(func.count()).select_from(StatusChange).where(StatusChange.application_id == app_id)
+            )
+            == 4
+        )
 
 
 def test_parallel_all_approve(platform, donghu, items):
@@ -237,5 +282,14 @@ def test_parallel_all_approve(platform, donghu, items):
             _act(platform, donghu, handling.accept, app_id, w=w)
             continue
         _act(platform, donghu, handling.decide, app_id, approve=True, w=w)
-    assert _act(platform, donghu, handling.decide, app_id, approve=True,
-                w=who("staff", 120, departments=frozenset({"fgw"}))) == "approved"
+    assert (
+        _act(
+            platform,
+            donghu,
+            handling.decide,
+            app_id,
+            approve=True,
+            w=who("staff", 120, departments=frozenset({"fgw"})),
+        )
+        == "approved"
+    )

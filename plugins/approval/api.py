@@ -1,0 +1,319 @@
+"""JSON API of the approval plugin, mounted at ``/api/t/{code}/approval/``.
+
+Errors use the one shape ``{"error": {"code", "message", "fields"}}`` (core.web.errors): e.g.
+``unknown_item`` 404, ``wrong_entrance`` / ``missing_material`` / ``bad_upload`` 422,
+``transition_not_allowed`` / ``stale_version`` 409. Lists are cursor-paginated.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from core.access import require
+from core.errors import NotFound
+from core.web.api import api_doc, json_ok, page_params, paginate, parse_body
+from plugins.approval import catalogue, clock, handling, queries, services
+from plugins.approval import permissions as P
+from plugins.approval.models import Application
+from plugins.approval.schemas import ApplicationOut, RatingIn, StatsOut, TransitionIn
+from plugins.approval.views_staff import _visible_to, figures
+from plugins.approval.webctx import my_applications, read_uploads, service_ctx
+
+
+class ItemOut(BaseModel):
+    code: str
+    name: str
+    item_type: str
+    entrance: str
+    section: str
+    department_code: str
+    promised_days: int
+    statutory_days: int
+    fee: float
+    parallel: bool
+    serial_days: int | None = None
+    parallel_days: int | None = None
+
+
+def _item_json(item: Any) -> dict[str, Any]:
+    figs = clock.step_figures(item.steps) if item.is_parallel else None
+    return {
+        "code": item.code,
+        "name": item.name,
+        "item_type": item.item_type,
+        "entrance": item.entrance,
+        "section": item.section,
+        "department_code": item.department_code,
+        "promised_days": item.promised_days,
+        "statutory_days": item.statutory_days,
+        "fee": item.fee_cents / 100,
+        "parallel": item.is_parallel,
+        "serial_days": figs.serial if figs else None,
+        "parallel_days": figs.parallel if figs else None,
+        "version_no": item.version_no,
+        "materials": [
+            {
+                "code": m.code,
+                "name": m.name,
+                "required": m.required,
+                "allowed_types": m.allowed_types,
+                "max_mb": m.max_mb,
+            }
+            for m in item.materials
+        ],
+        "form_fields": item.form_fields,
+    }
+
+
+@api_doc(response=ItemOut, summary="Search published service items (?q=, ?entrance=, ?section=)")
+@require(P.ITEM_VIEW)
+async def items(request: Request) -> Response:
+    """Search or browse the tenant's published items (bigram search over name and keywords)."""
+    ctx = request.state.ctx
+    q = request.query_params.get("q", "")[:100]
+    entrance = request.query_params.get("entrance")
+    section = request.query_params.get("section")
+
+    def work() -> list[dict[str, Any]]:
+        with ctx.platform.db.session(ctx.tenant.scope) as s:
+            found = catalogue.search(
+                s,
+                q,
+                entrance=entrance if entrance in ("personal", "legal") else None,
+                section=section if section in ("approval", "public_service") else None,
+                limit=50,
+            )
+            return [_item_json(i) for i in found]
+
+    return json_ok({"items": await ctx.platform.db.run(work), "next_cursor": None})
+
+
+@api_doc(response=ItemOut, summary="One item's guide")
+@require(P.ITEM_VIEW)
+async def item(request: Request) -> Response:
+    ctx = request.state.ctx
+
+    def work() -> dict[str, Any]:
+        with ctx.platform.db.session(ctx.tenant.scope) as s:
+            return _item_json(catalogue.get_item(s, request.path_params["code"]))
+
+    return json_ok(await ctx.platform.db.run(work))
+
+
+@api_doc(
+    response=ApplicationOut,
+    status=201,
+    summary="Apply online (multipart: item_code, f_<field>..., file_<material code>...)",
+)
+@require(P.APP_SUBMIT)
+async def submit(request: Request) -> Response:
+    """Multipart because materials are files; bearer-token clients need no CSRF token."""
+    ctx = request.state.ctx
+    form = await request.form()
+    if ctx.actor.token_id is None:
+        from core.identity import csrf
+
+        await csrf.check(request, form)
+    uploads = await read_uploads(form, ctx.platform.settings["approval.upload_max_mb"])
+    fields = {k.removeprefix("f_"): str(v) for k, v in form.items() if k.startswith("f_")}
+    code = str(form.get("item_code", ""))
+
+    def work() -> dict[str, Any]:
+        with ctx.platform.db.transaction(ctx.tenant.scope) as s:
+            app = services.submit(s, service_ctx(request, s), code, fields, uploads)
+            return handling.application_view(s, app)
+
+    return json_ok(await ctx.platform.db.run(work), status=201)
+
+
+@api_doc(response=ApplicationOut, paginated=True, summary="My applications in every hall")
+@require(P.APP_OWN)
+async def mine(request: Request) -> Response:
+    ctx = request.state.ctx
+    rows = await ctx.platform.db.run(lambda: my_applications(ctx.platform, ctx.actor.account_id))
+    return json_ok(
+        {
+            "items": [
+                {**handling.application_view(None, r["app"]), "tenant_code": r["tenant"].code} for r in rows
+            ],
+            "next_cursor": None,
+        }
+    )
+
+
+def _applicant(request: Request, act: str, body: Any) -> dict[str, Any]:
+    ctx = request.state.ctx
+    app_id = int(request.path_params["app_id"])
+    with ctx.platform.db.transaction(ctx.tenant.scope) as s:
+        c = service_ctx(request, s)
+        if act == "withdraw":
+            app = services.withdraw(s, c, app_id, body.version, body.reason)
+        elif act == "rate":
+            handling.rate(s, c, app_id, body.level, body.comment)
+            app = services.load(s, app_id)
+        else:
+            app = services.load(s, app_id)
+            if app.applicant_account_id != c.who.account_id:
+                raise NotFound("No such application here", "本级没有这个办件", code="unknown_application")
+        out = handling.application_view(s, app)
+        out["history"] = [
+            {"at": h.at.isoformat(), "action": h.action, "to": h.to_state, "note": h.note}
+            for h in services.history(s, app_id)
+        ]
+        return out
+
+
+@api_doc(response=ApplicationOut, summary="One of my applications with its progress")
+@require(P.APP_OWN)
+async def my_one(request: Request) -> Response:
+    return json_ok(await request.state.ctx.platform.db.run(lambda: _applicant(request, "view", None)))
+
+
+@api_doc(request=TransitionIn, response=ApplicationOut, summary="Withdraw my application before decision")
+@require(P.APP_OWN)
+async def my_withdraw(request: Request) -> Response:
+    body = await parse_body(request, TransitionIn)
+    return json_ok(await request.state.ctx.platform.db.run(lambda: _applicant(request, "withdraw", body)))
+
+
+@api_doc(request=RatingIn, response=ApplicationOut, summary="Rate a concluded application (once)")
+@require(P.APP_RATE)
+async def my_rate(request: Request) -> Response:
+    body = await parse_body(request, RatingIn)
+    return json_ok(await request.state.ctx.platform.db.run(lambda: _applicant(request, "rate", body)))
+
+
+@api_doc(response=ApplicationOut, paginated=True, summary="Workbench queue (?state=, ?due=overdue|soon)")
+@require(P.APP_HANDLE)
+async def queue(request: Request) -> Response:
+    ctx = request.state.ctx
+    params = page_params(request, default_limit=50)
+    state, due = request.query_params.get("state"), request.query_params.get("due")
+
+    def work() -> dict[str, Any]:
+        with ctx.platform.db.session(ctx.tenant.scope) as s:
+            c = service_ctx(request, s)
+            after = int(params.after[0]) if params.after else None
+            rows = queries.queue(
+                s, c.who.departments, state=state, due=due, limit=params.limit + 1, after_id=after
+            )
+            more = len(rows) > params.limit
+            rows = rows[: params.limit]
+            from core.web.api import encode_cursor
+
+            return {
+                "items": [handling.application_view(s, a) for a in rows],
+                "next_cursor": encode_cursor([rows[-1].id]) if more and rows else None,
+            }
+
+    return json_ok(await ctx.platform.db.run(work))
+
+
+@api_doc(
+    request=TransitionIn,
+    response=ApplicationOut,
+    summary="Act on an application: accept, refuse, correct, review, approve, deny, conclude, suspend, "
+    "resume, extend. 409 stale_version when `version` is not the current one",
+)
+@require(P.APP_HANDLE)
+async def act(request: Request) -> Response:
+    ctx = request.state.ctx
+    body = await parse_body(request, TransitionIn)
+    app_id, action = int(request.path_params["app_id"]), request.path_params["action"]
+
+    def work() -> dict[str, Any]:
+        with ctx.platform.db.transaction(ctx.tenant.scope) as s:
+            c = service_ctx(request, s)
+            _visible_to(c, services.load(s, app_id), services.tasks_of(s, app_id))
+            app = handling.perform(s, c, app_id, action, body)
+            return handling.application_view(s, app)
+
+    return json_ok(await ctx.platform.db.run(work))
+
+
+@api_doc(response=ApplicationOut, summary="One application as the handler sees it")
+@require(P.APP_HANDLE)
+async def case(request: Request) -> Response:
+    ctx = request.state.ctx
+    app_id = int(request.path_params["app_id"])
+
+    def work() -> dict[str, Any]:
+        with ctx.platform.db.session(ctx.tenant.scope) as s:
+            c = service_ctx(request, s)
+            app = services.load(s, app_id)
+            tasks = services.tasks_of(s, app_id)
+            _visible_to(c, app, tasks)
+            out = handling.application_view(s, app)
+            out["tasks"] = [
+                {
+                    "department_code": t.department_code,
+                    "role": t.role,
+                    "state": t.state,
+                    "deadline": t.deadline.isoformat(),
+                    "reason": t.reason,
+                }
+                for t in tasks
+            ]
+            out["findings"] = [
+                {"source": f.source, "code": f.code, "level": f.level, "message": f.message_zh}
+                for f in services.findings_of(s, app_id)
+            ]
+            return out
+
+    return json_ok(await ctx.platform.db.run(work))
+
+
+@api_doc(
+    response=StatsOut,
+    summary="Statistics of this tenant, or with ?subtree=1 of its subtree "
+    "(supervisors with a subtree grant); ?since=&until=",
+)
+@require(P.STATS_VIEW)
+async def stats_api(request: Request) -> Response:
+    data = await request.state.ctx.platform.db.run(lambda: figures(request))
+    return json_ok(
+        {
+            **data["summary"],
+            "subtree": data["subtree"],
+            "weekly": data["weekly"],
+            "children": data["children"],
+        }
+    )
+
+
+@api_doc(paginated=True, summary="Published decisions (公示)")
+@require(P.PUBLICITY_VIEW)
+async def publicity(request: Request) -> Response:
+    ctx = request.state.ctx
+    params = page_params(request, default_limit=50)
+
+    def work() -> dict[str, Any]:
+        with ctx.platform.db.session(ctx.tenant.scope) as s:
+            stmt = select(Application).where(Application.decision.is_not(None))
+            page = paginate(s, stmt, params, key=[Application.id], desc=True)
+            return page.as_json(queries.public_view)
+
+    return json_ok(await ctx.platform.db.run(work))
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/items", items),
+        Route("/items/{code}", item),
+        Route("/applications", submit, methods=["POST"]),
+        Route("/my/applications", mine),
+        Route("/my/applications/{app_id:int}", my_one),
+        Route("/my/applications/{app_id:int}/withdraw", my_withdraw, methods=["POST"]),
+        Route("/my/applications/{app_id:int}/rate", my_rate, methods=["POST"]),
+        Route("/workbench", queue),
+        Route("/applications/{app_id:int}", case),
+        Route("/applications/{app_id:int}/{action:str}", act, methods=["POST"]),
+        Route("/stats", stats_api),
+        Route("/publicity", publicity),
+    ]

@@ -1,0 +1,81 @@
+"""Read-side queries: the handler's workbench queue and published decisions (公示).
+
+The queue is served by ``ix_approval_applications_queue`` (tenant_path, department_code, state, deadline)
+for the lead department, and ``ix_approval_tasks_queue`` for co-departments' pending tasks.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from core import calendar
+from plugins.approval.models import Application, Task
+from plugins.approval.services import OPEN_STATES
+
+QUEUE_STATES = (*OPEN_STATES, "approved", "denied")
+DUE_FILTERS = ("overdue", "soon")
+
+
+def queue(
+    session: Session,
+    departments: frozenset[str] | None,
+    *,
+    state: str | None = None,
+    due: str | None = None,
+    today: date | None = None,
+    limit: int = 50,
+    after_id: int | None = None,
+) -> list[Application]:
+    """Applications waiting for these departments (all of the tenant's when ``departments`` is None),
+    soonest deadline first; ``due`` narrows to overdue or due within three working days."""
+    today = today or date.today()
+    states = (state,) if state in QUEUE_STATES else QUEUE_STATES
+    stmt = select(Application).where(Application.state.in_(states))
+    if departments is not None:
+        deps = sorted(departments)
+        co = select(Task.application_id).where(Task.department_code.in_(deps), Task.state == "pending")
+        stmt = stmt.where(or_(Application.department_code.in_(deps), Application.id.in_(co)))
+    if due == "overdue":
+        stmt = stmt.where(Application.deadline < today)
+    elif due == "soon":
+        stmt = stmt.where(
+            Application.deadline >= today, Application.deadline <= calendar.add_workdays(today, 3)
+        )
+    if after_id is not None:
+        stmt = stmt.where(Application.id > after_id)
+    stmt = stmt.order_by(Application.deadline.asc().nulls_last(), Application.id).limit(limit)
+    return list(session.scalars(stmt))
+
+
+def publicity(session: Session, limit: int = 50, before_id: int | None = None) -> list[dict[str, Any]]:
+    """Decisions published on the hall: what the law allows to show — the number, the item, the holder's
+    name for a legal person only (a natural person's name is masked), the decision and its date; never
+    ID numbers, form contents or materials."""
+    stmt = (
+        select(Application)
+        .where(Application.decision.is_not(None))
+        .order_by(Application.decided_at.desc(), Application.id.desc())
+        .limit(limit)
+    )
+    if before_id is not None:
+        stmt = stmt.where(Application.id < before_id)
+    return [public_view(a) for a in session.scalars(stmt)]
+
+
+def public_view(a: Application) -> dict[str, Any]:
+    """What may be shown of one decision (see ``publicity``)."""
+    holder = a.applicant_name if a.applicant_kind == "legal" else (a.applicant_name[:1] + "**")
+    return {
+        "id": a.id,
+        "number": a.number,
+        "item_code": a.item_code,
+        "item_name": a.item_name,
+        "holder": holder,
+        "decision": a.decision,
+        "decided_on": a.decided_at.date().isoformat() if a.decided_at else None,
+        "department_code": a.department_code,
+    }

@@ -1,0 +1,213 @@
+"""HTML pages of the public side: browse and search items, the guide page, apply online, my applications.
+
+Handler and supervisor pages live in views_staff.py. Every endpoint declares its permission; the
+services check the finer ones again, so a page can never do more than its service allows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from core.access import require
+from core.errors import NotFound
+from core.web.render import render
+from plugins.approval import catalogue, clock, handling, services
+from plugins.approval import permissions as P
+from plugins.approval.models import ENTRANCES, ITEM_TYPES, Rating, ServiceItem, UploadedMaterial
+from plugins.approval.services import STATE_TITLES
+from plugins.approval.webctx import my_applications, read_uploads, service_ctx
+
+
+async def _form(request: Request) -> Any:
+    """The posted form after the identity layer's CSRF check (files stay in the form)."""
+    from core.identity import csrf
+
+    form = await request.form()
+    await csrf.check(request, form)
+    return form
+
+
+def _db(request: Request) -> Any:
+    return request.state.ctx.platform.db
+
+
+def _base(request: Request) -> str:
+    return f"/t/{request.state.ctx.tenant.code}/approval"
+
+
+@require(P.ITEM_VIEW)
+async def items_page(request: Request) -> Response:
+    """Browse by entrance and section, or search (the hall's search box lands here too)."""
+    q = request.query_params.get("q", "").strip()[:100]
+    entrance = (
+        request.query_params.get("entrance") if request.query_params.get("entrance") in ENTRANCES else None
+    )
+    section = request.query_params.get("section")
+    section = section if section in ("approval", "public_service") else None
+    parallel = request.query_params.get("parallel") == "1"
+    ctx = request.state.ctx
+
+    def work() -> list[Any]:
+        with ctx.platform.db.session(ctx.tenant.scope) as s:
+            found = catalogue.search(s, q, entrance=entrance, section=section, limit=200)
+            return [i for i in found if i.is_parallel] if parallel else found
+
+    found = await ctx.platform.db.run(work)
+    return render(
+        request,
+        "approval/items.html",
+        {
+            "items": found,
+            "q": q,
+            "entrance": entrance,
+            "section": section,
+            "parallel": parallel,
+            "types": ITEM_TYPES,
+            "entrances": ENTRANCES,
+        },
+    )
+
+
+@require(P.ITEM_VIEW)
+async def item_page(request: Request) -> Response:
+    """办事指南: every standard element, materials, limits, fees, and for a parallel item both figures."""
+    ctx = request.state.ctx
+    code = request.path_params["code"]
+
+    def work() -> Any:
+        with ctx.platform.db.session(ctx.tenant.scope) as s:
+            return catalogue.get_item(s, code)
+
+    item = await ctx.platform.db.run(work)
+    figures = clock.step_figures(item.steps) if item.is_parallel else None
+    return render(
+        request,
+        "approval/item.html",
+        {"item": item, "figures": figures, "types": ITEM_TYPES, "entrances": ENTRANCES},
+    )
+
+
+@require(P.APP_SUBMIT)
+async def apply_page(request: Request) -> Response:
+    ctx = request.state.ctx
+    code = request.path_params["code"]
+
+    def work() -> Any:
+        with ctx.platform.db.session(ctx.tenant.scope) as s:
+            return catalogue.get_item(s, code)
+
+    item = await ctx.platform.db.run(work)
+    return render(
+        request,
+        "approval/apply.html",
+        {"item": item, "entrances": ENTRANCES, "max_mb": ctx.platform.settings["approval.upload_max_mb"]},
+    )
+
+
+@require(P.APP_SUBMIT)
+async def apply_post(request: Request) -> Response:
+    ctx = request.state.ctx
+    form = await _form(request)
+    uploads = await read_uploads(form, ctx.platform.settings["approval.upload_max_mb"])
+    fields = {k.removeprefix("f_"): str(v) for k, v in form.items() if k.startswith("f_")}
+    code = request.path_params["code"]
+
+    def work() -> int:
+        with ctx.platform.db.transaction(ctx.tenant.scope) as s:
+            return services.submit(s, service_ctx(request, s), code, fields, uploads).id
+
+    app_id = await ctx.platform.db.run(work)
+    return RedirectResponse(f"{_base(request)}/my/{app_id}?receipt=1", status_code=303)
+
+
+@require(P.APP_OWN)
+async def my_list(request: Request) -> Response:
+    """My applications in every hall of the network (one login, 全网通办)."""
+    ctx = request.state.ctx
+    rows = await ctx.platform.db.run(lambda: my_applications(ctx.platform, ctx.actor.account_id))
+    return render(
+        request,
+        "approval/my.html",
+        {"rows": rows, "states": STATE_TITLES, "remaining": handling.remaining_days},
+    )
+
+
+def _own_detail(request: Request) -> dict[str, Any]:
+    ctx = request.state.ctx
+    app_id = int(request.path_params["app_id"])
+    with ctx.platform.db.session(ctx.tenant.scope) as s:
+        app = services.load(s, app_id)
+        if app.applicant_account_id != ctx.actor.account_id:
+            raise NotFound("No such application here", "本级没有这个办件", code="unknown_application")
+        item = s.get(ServiceItem, app.item_id)
+        return {
+            "app": app,
+            "item": item,
+            "history": services.history(s, app_id),
+            "tasks": services.tasks_of(s, app_id),
+            "files": list(
+                s.scalars(select(UploadedMaterial).where(UploadedMaterial.application_id == app_id))
+            ),
+            "rating": s.scalar(select(Rating).where(Rating.application_id == app_id)),
+            "remaining": handling.remaining_days(app),
+            "states": STATE_TITLES,
+        }
+
+
+@require(P.APP_OWN)
+async def my_detail(request: Request) -> Response:
+    """Progress with timestamps, remaining working days, correction upload and rating."""
+    data = await _db(request).run(lambda: _own_detail(request))
+    data["receipt"] = request.query_params.get("receipt") == "1"
+    return render(request, "approval/my_detail.html", data)
+
+
+def _applicant_act(request: Request, act: str, form: Any, uploads: list[Any]) -> None:
+    ctx = request.state.ctx
+    app_id = int(request.path_params["app_id"])
+    version = int(form.get("version") or 0)
+    with ctx.platform.db.transaction(ctx.tenant.scope) as s:
+        c = service_ctx(request, s)
+        if act == "resubmit":
+            services.resubmit(s, c, app_id, version, uploads)
+        elif act == "withdraw":
+            services.withdraw(s, c, app_id, version, str(form.get("reason", "")))
+        else:
+            level = str(form.get("level", ""))
+            handling.rate(s, c, app_id, int(level) if level.isdigit() else 0, str(form.get("comment", "")))
+
+
+def _applicant_endpoint(act: str, perm: Any) -> Any:
+    @require(perm)
+    async def endpoint(request: Request) -> Response:
+        form = await _form(request)
+        max_mb = request.state.ctx.platform.settings["approval.upload_max_mb"]
+        uploads = await read_uploads(form, max_mb) if act == "resubmit" else []
+        await _db(request).run(lambda: _applicant_act(request, act, form, uploads))
+        return RedirectResponse(f"{_base(request)}/my/{request.path_params['app_id']}", status_code=303)
+
+    endpoint.__name__ = f"my_{act}"
+    return endpoint
+
+
+def routes() -> list[BaseRoute]:
+    from plugins.approval import views_staff
+
+    return [
+        Route("/items", items_page),
+        Route("/search", items_page, name="approval_search"),
+        Route("/items/{code}", item_page),
+        Route("/items/{code}/apply", apply_page, methods=["GET"]),
+        Route("/items/{code}/apply", apply_post, methods=["POST"]),
+        Route("/my", my_list),
+        Route("/my/{app_id:int}", my_detail),
+        Route("/my/{app_id:int}/resubmit", _applicant_endpoint("resubmit", P.APP_SUBMIT), methods=["POST"]),
+        Route("/my/{app_id:int}/withdraw", _applicant_endpoint("withdraw", P.APP_OWN), methods=["POST"]),
+        Route("/my/{app_id:int}/rate", _applicant_endpoint("rate", P.APP_RATE), methods=["POST"]),
+        *views_staff.routes(),
+    ]

@@ -1,0 +1,247 @@
+"""HTML pages of the staff side: the handler's workbench (queue, case, actions), publicity, statistics."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from core.access import require
+from core.errors import Invalid, NotFound
+from core.web import charts
+from core.web.render import render
+from plugins.approval import handling, queries, services, stats
+from plugins.approval import permissions as P
+from plugins.approval.models import ServiceItem, Suspension, UploadedMaterial
+from plugins.approval.schemas import TransitionIn
+from plugins.approval.services import STATE_TITLES
+from plugins.approval.uploads import blob_path
+from plugins.approval.webctx import service_ctx, who_for
+
+
+def _visible_to(c: Any, app: Any, tasks: list[Any]) -> None:
+    """A handler sees the cases of their departments (lead or with a task); others look absent."""
+    deps = c.who.departments
+    if deps is None or app.department_code in deps or any(t.department_code in deps for t in tasks):
+        return
+    raise NotFound("No such application here", "本级没有这个办件", code="unknown_application")
+
+
+@require(P.APP_HANDLE)
+async def workbench(request: Request) -> Response:
+    ctx = request.state.ctx
+    state = request.query_params.get("state") or None
+    due = request.query_params.get("due") or None
+
+    def work() -> dict[str, Any]:
+        with ctx.platform.db.session(ctx.tenant.scope) as s:
+            who = who_for(s, ctx)
+            rows = queries.queue(s, who.departments, state=state, due=due, limit=100)
+            return {"rows": rows, "departments": sorted(who.departments or [])}
+
+    data = await ctx.platform.db.run(work)
+    return render(
+        request,
+        "approval/workbench.html",
+        {
+            **data,
+            "state": state,
+            "due": due,
+            "states": STATE_TITLES,
+            "queue_states": queries.QUEUE_STATES,
+            "remaining": handling.remaining_days,
+        },
+    )
+
+
+def _case(request: Request) -> dict[str, Any]:
+    ctx = request.state.ctx
+    app_id = int(request.path_params["app_id"])
+    with ctx.platform.db.session(ctx.tenant.scope) as s:
+        c = service_ctx(request, s)
+        app = services.load(s, app_id)
+        tasks = services.tasks_of(s, app_id)
+        _visible_to(c, app, tasks)
+        return {
+            "app": app,
+            "item": s.get(ServiceItem, app.item_id),
+            "tasks": tasks,
+            "history": services.history(s, app_id),
+            "findings": services.findings_of(s, app_id),
+            "files": list(
+                s.scalars(select(UploadedMaterial).where(UploadedMaterial.application_id == app_id))
+            ),
+            "suspensions": list(s.scalars(select(Suspension).where(Suspension.application_id == app_id))),
+            "remaining": handling.remaining_days(app),
+            "states": STATE_TITLES,
+            "can_extend": ctx.allowed(P.APP_EXTEND),
+        }
+
+
+@require(P.APP_HANDLE)
+async def case_page(request: Request) -> Response:
+    data = await request.state.ctx.platform.db.run(lambda: _case(request))
+    return render(request, "approval/case.html", data)
+
+
+@require(P.APP_HANDLE)
+async def case_action(request: Request) -> Response:
+    """One action from the case page; the service checks the action's own permission and the version."""
+    from core.identity import csrf
+
+    ctx = request.state.ctx
+    form = await request.form()
+    await csrf.check(request, form)
+    app_id, action = int(request.path_params["app_id"]), request.path_params["action"]
+    try:
+        body = TransitionIn(
+            version=int(form.get("version") or 0),
+            reason=str(form.get("reason", "")),
+            remedies=str(form.get("remedies", "")),
+            missing=[str(m) for m in form.getlist("missing")],
+            procedure=str(form.get("procedure", "")),
+            days=int(form.get("days") or 0) if str(form.get("days") or "0").isdigit() else -1,
+        )
+    except ValidationError as exc:
+        fields = {".".join(map(str, e["loc"])): e["msg"] for e in exc.errors()}
+        raise Invalid(
+            "The form has invalid fields", "表单填写有误：" + "、".join(fields), fields=fields
+        ) from None
+
+    def work() -> None:
+        with ctx.platform.db.transaction(ctx.tenant.scope) as s:
+            c = service_ctx(request, s)
+            _visible_to(c, services.load(s, app_id), services.tasks_of(s, app_id))
+            handling.perform(s, c, app_id, action, body)
+
+    await ctx.platform.db.run(work)
+    return RedirectResponse(f"/t/{ctx.tenant.code}/approval/workbench/{app_id}", status_code=303)
+
+
+@require(P.APP_HANDLE)
+async def case_file(request: Request) -> Response:
+    """A material the applicant uploaded, checked against its recorded hash before it is served."""
+    import hashlib
+
+    from starlette.responses import Response as Raw
+
+    ctx = request.state.ctx
+    app_id, file_id = int(request.path_params["app_id"]), int(request.path_params["file_id"])
+    _case(request)  # same visibility as the case itself
+
+    def work() -> UploadedMaterial:
+        with ctx.platform.db.session(ctx.tenant.scope) as s:
+            row = s.get(UploadedMaterial, file_id)
+            if row is None or row.application_id != app_id:
+                raise NotFound("No such file", "没有这个文件")
+            return row
+
+    row = await ctx.platform.db.run(work)
+    data = blob_path(ctx.platform.settings.data_dir, row.sha256).read_bytes()
+    if hashlib.sha256(data).hexdigest() != row.sha256:
+        raise Invalid(
+            "The stored file does not match its hash", "存储的文件与登记的哈希不一致", code="tampered"
+        )
+    return Raw(
+        data,
+        media_type=row.content_type,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{_quote(row.filename)}"},
+    )
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+@require(P.PUBLICITY_VIEW)
+async def publicity_page(request: Request) -> Response:
+    ctx = request.state.ctx
+
+    def work() -> list[dict[str, Any]]:
+        with ctx.platform.db.session(ctx.tenant.scope) as s:
+            return queries.publicity(s, limit=100)
+
+    return render(request, "approval/publicity.html", {"rows": await ctx.platform.db.run(work)})
+
+
+def stats_scope(request: Request) -> tuple[Any, bool]:
+    """The tenant's own scope, or its subtree for a supervisor holding a subtree grant (asked for with
+    ``?subtree=1``). Nobody gets a subtree by asking: the access layer mints it or returns None."""
+    ctx = request.state.ctx
+    if request.query_params.get("subtree") == "1":
+        below = ctx.platform.access.subtree_scope(ctx.actor, ctx.tenant, P.STATS_VIEW)
+        if below is not None:
+            return below, True
+    return ctx.tenant.scope, False
+
+
+def parse_day(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Invalid(
+            "Dates are YYYY-MM-DD", "日期格式应为 YYYY-MM-DD", fields={"date": value[:20]}
+        ) from None
+
+
+def figures(request: Request) -> dict[str, Any]:
+    ctx = request.state.ctx
+    scope, subtree = stats_scope(request)
+    since, until = parse_day(request.query_params.get("since")), parse_day(request.query_params.get("until"))
+    with ctx.platform.db.session(scope) as s:
+        out = {
+            "summary": stats.summary(s, scope, since, until),
+            "subtree": subtree,
+            "weekly": stats.weekly(s, scope, since, until),
+        }
+        out["children"] = (
+            stats.by_child(s, scope, ctx.platform.directory, ctx.tenant, since, until) if subtree else []
+        )
+    return out
+
+
+@require(P.STATS_VIEW)
+async def stats_page(request: Request) -> Response:
+    ctx = request.state.ctx
+    data = await ctx.platform.db.run(lambda: figures(request))
+    t = request.state.ctx.platform.extras["renderer"].t
+    weekly = data["weekly"][-12:]
+    data["week_chart"] = charts.bar_chart(
+        t(request, "Applications per week"),
+        [w["week"] for w in weekly],
+        {
+            t(request, "Received"): [w["received"] for w in weekly],
+            t(request, "Concluded"): [w["concluded"] for w in weekly],
+        },
+    )
+    if data["children"]:
+        kids = data["children"]
+        data["child_chart"] = charts.bar_chart(
+            t(request, "Completion and on-time rate by locality (%)"),
+            [k["name"] for k in kids],
+            {
+                t(request, "Completion rate"): [round(k["completion_rate"] * 100, 1) for k in kids],
+                t(request, "On-time rate"): [round(k["on_time_rate"] * 100, 1) for k in kids],
+            },
+        )
+    return render(request, "approval/stats.html", data)
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/workbench", workbench),
+        Route("/workbench/{app_id:int}", case_page),
+        Route("/workbench/{app_id:int}/files/{file_id:int}", case_file),
+        Route("/workbench/{app_id:int}/{action:str}", case_action, methods=["POST"]),
+        Route("/publicity", publicity_page),
+        Route("/stats", stats_page),
+    ]

@@ -1,0 +1,84 @@
+"""What pages and the API share: the acting ``Who`` from a request, scopes, uploads read from a form.
+
+"My applications across every hall" is the one cross-tenant read a citizen makes. It runs in the
+subtree scope of each root of the tree (never ``Scope.system()``), and its only other predicate is the
+authenticated account id taken from the session, never from the request; so the guard and row-level
+security still bound it to the network, and the account filter bounds it to the applicant's own rows.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+
+from core.db import Scope
+from plugins.approval.models import Application
+from plugins.approval.services import Ctx, Who
+from plugins.approval.uploads import Upload
+
+
+def who_for(session: Session, ctx: Any) -> Who:
+    """The request's actor as the services need it: name and ID number from the account, and for staff
+    the departments they belong to at this tenant (none recorded: not limited to a department)."""
+    from core.identity.models import Account
+    from core.identity.service import departments_of
+
+    actor = ctx.actor
+    name, id_number, departments = actor.display_name, "", None
+    if actor.account_id is not None:
+        account = session.get(Account, actor.account_id)
+        if account is not None:
+            name, id_number = account.display_name, account.id_number or ""
+        if actor.kind == "staff" and ctx.tenant is not None:
+            deps = departments_of(session, actor.account_id, ctx.tenant.id)
+            departments = frozenset(d.code for d in deps) or None
+    return Who(
+        label=actor.label,
+        account_id=actor.account_id,
+        kind=actor.kind,
+        allowed=ctx.allowed,
+        departments=departments,
+        name=name,
+        id_number=id_number,
+    )
+
+
+def service_ctx(request: Request, session: Session, today: date | None = None) -> Ctx:
+    ctx = request.state.ctx
+    return Ctx(
+        platform=ctx.platform, tenant=ctx.tenant, who=who_for(session, ctx), today=today or date.today()
+    )
+
+
+async def read_uploads(form: Any, max_mb: int) -> list[Upload]:
+    """Files posted as ``file_<material code>``; read at most one byte past the limit (so an oversized
+    file is refused without holding all of it in memory)."""
+    out = []
+    for key, value in form.multi_items():
+        if not key.startswith("file_") or not isinstance(value, UploadFile) or not value.filename:
+            continue
+        data = await value.read(max_mb * 1024 * 1024 + 1)
+        out.append(Upload(key.removeprefix("file_"), value.filename, data))
+    return out
+
+
+def my_applications(platform: Any, account_id: int, limit: int = 200) -> list[dict[str, Any]]:
+    """Every application of one applicant, in every hall, newest first (see the module docstring)."""
+    rows: list[dict[str, Any]] = []
+    for root in platform.directory.roots():
+        with platform.db.session(Scope.below(root.id, root.path)) as s:
+            for app in s.scalars(
+                select(Application)
+                .where(Application.applicant_account_id == account_id)
+                .order_by(Application.submitted_at.desc())
+                .limit(limit)
+            ):
+                tenant = platform.directory.by_id.get(app.tenant_id)
+                rows.append({"app": app, "tenant": tenant})
+    rows.sort(key=lambda r: r["app"].submitted_at, reverse=True)
+    return rows[:limit]
