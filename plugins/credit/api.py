@@ -5,20 +5,21 @@ Errors use the one API shape ``{"error": {"code", "message", "fields"}}`` (core.
 
 from __future__ import annotations
 
-import json
-from datetime import date
+from dataclasses import asdict
 from typing import Any
 
-from pydantic import BaseModel
+from sqlalchemy import select
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from core.access import require
-from core.errors import Invalid, NotFound
+from core.errors import NotFound
+from core.web.api import api_doc, json_ok, page_params, paginate, parse_body
 from plugins.credit import lists, public, services
 from plugins.credit.check import assess_subject
 from plugins.credit.dates import local_today
+from plugins.credit.models import CreditRecord
 from plugins.credit.permissions import (
     LIST_MANAGE,
     PUBLIC_VIEW,
@@ -28,35 +29,17 @@ from plugins.credit.permissions import (
     REPORT_VIEW,
 )
 from plugins.credit.rules import rules_from_platform
-from plugins.credit.schemas import ListEntryIn, PenaltyIn, RecordOut, RepairIn
+from plugins.credit.schemas import (
+    AssessmentOut,
+    CreatedOut,
+    HitsOut,
+    ListEntryIn,
+    PenaltyIn,
+    RecordOut,
+    RepairIn,
+    SearchQuery,
+)
 from plugins.credit.subjects import guess_kind, normalise
-
-
-def _json(data: Any, status: int = 200) -> JSONResponse:
-    return JSONResponse(json.loads(json.dumps(data, ensure_ascii=False, default=_default)),
-                        status_code=status)
-
-
-def _default(value: Any) -> Any:
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
-    if hasattr(value, "__dataclass_fields__"):
-        return {k: getattr(value, k) for k in value.__dataclass_fields__}
-    raise TypeError(type(value).__name__)
-
-
-async def _body(request: Request, model: type[BaseModel]) -> Any:
-    try:
-        raw = await request.json()
-    except (ValueError, UnicodeDecodeError):
-        raise Invalid("The body is not valid JSON", "请求体不是有效的 JSON",
-                      fields={"body": "invalid JSON"}) from None
-    if not isinstance(raw, dict):
-        raise Invalid("The body must be a JSON object", "请求体应为 JSON 对象",
-                      fields={"body": "expected an object"})
-    return model.model_validate(raw)  # ValidationError -> 422 naming the fields
 
 
 async def _run(request: Request, scope: Any, fn: Any, *, write: bool = False) -> Any:
@@ -72,15 +55,17 @@ async def _run(request: Request, scope: Any, fn: Any, *, write: bool = False) ->
     return await platform.db.run(work)
 
 
+@api_doc(query=SearchQuery, response=HitsOut, summary="Search published credit information")
 @require(PUBLIC_VIEW)
 async def search(request: Request) -> Response:
     """Search published credit information by subject name or code (``?q=``)."""
     q = request.query_params.get("q", "")
     tenant = request.state.ctx.tenant
     hits = await _run(request, services.network_scope(tenant), lambda s: public.search(s, q, local_today()))
-    return _json({"items": [{"kind": h.kind, "code": h.public_code, "name": h.name} for h in hits]})
+    return json_ok({"items": [{"kind": h.kind, "code": h.public_code, "name": h.name} for h in hits]})
 
 
+@api_doc(summary="A subject's public credit report")
 @require(PUBLIC_VIEW)
 async def report(request: Request) -> Response:
     """A subject's public credit report: published licences, penalties and list entries."""
@@ -90,55 +75,65 @@ async def report(request: Request) -> Response:
                                                                                         local_today()))
     if found is None:
         raise NotFound("Nothing is published about this subject", "未查询到该主体的公示信用信息")
-    data = _default(found)
+    data = asdict(found)
     data["code"] = found.public_code
     data.pop("public_code")
-    return _json(data)
+    return json_ok(data)
 
 
+@api_doc(response=RecordOut, paginated=True, summary="This tenant's own credit records")
 @require(RECORD_VIEW)
 async def list_records(request: Request) -> Response:
-    """This tenant's own credit records (raw rows, including unpublished and repaired ones)."""
-    kind = request.query_params.get("kind") or None
-    rows = await _run(request, request.state.ctx.tenant.scope, lambda s: services.tenant_records(s,
-                                                                                                 kind=kind))
-    return _json({"items": [RecordOut.model_validate(r) for r in rows]})
+    """This tenant's own credit records (raw rows, including unpublished and repaired ones), newest first;
+    ``?kind=licence|penalty``, cursor pagination."""
+    kind = request.query_params.get("kind")
+    params = page_params(request)
+    stmt = select(CreditRecord)
+    if kind in ("licence", "penalty"):
+        stmt = stmt.where(CreditRecord.kind == kind)
+    page = await _run(request, request.state.ctx.tenant.scope,
+                      lambda s: paginate(s, stmt, params, key=[CreditRecord.id], desc=True))
+    return json_ok(page.as_json(RecordOut.model_validate))
 
 
+@api_doc(request=PenaltyIn, response=RecordOut, status=201, summary="Publish a penalty")
 @require(RECORD_CREATE)
 async def create_penalty(request: Request) -> Response:
     """Publish an administrative penalty of this tenant."""
-    data = await _body(request, PenaltyIn)
+    data = await parse_body(request, PenaltyIn)
     ctx = request.state.ctx
     rules = rules_from_platform(ctx.platform, ctx.tenant)
     rec = await _run(request, ctx.tenant.scope, lambda s: RecordOut.model_validate(
         services.record_penalty(s, ctx.tenant, rules, data.to_input(), actor=ctx.actor.label)), write=True)
-    return _json(rec, status=201)
+    return json_ok(rec, status=201)
 
 
+@api_doc(request=RepairIn, response=RecordOut, summary="Credit repair")
 @require(RECORD_REPAIR)
 async def repair(request: Request) -> Response:
     """Credit repair: end a penalty's publication early (``{"reason", "version"}``; 409 when stale)."""
-    data = await _body(request, RepairIn)
+    data = await parse_body(request, RepairIn)
     ctx = request.state.ctx
     rules = rules_from_platform(ctx.platform, ctx.tenant)
     record_id = int(request.path_params["record_id"])
     rec = await _run(request, ctx.tenant.scope, lambda s: RecordOut.model_validate(services.repair(
         s, ctx.tenant, rules, record_id, reason=data.reason, version=data.version, actor=ctx.actor.label)),
         write=True)
-    return _json(rec)
+    return json_ok(rec)
 
 
+@api_doc(request=ListEntryIn, response=CreatedOut, status=201, summary="Add a list entry")
 @require(LIST_MANAGE)
 async def add_list_entry(request: Request) -> Response:
     """Put a subject on the red, black or abnormal-operations list of this tenant."""
-    data = await _body(request, ListEntryIn)
+    data = await parse_body(request, ListEntryIn)
     ctx = request.state.ctx
     entry_id = await _run(request, ctx.tenant.scope, lambda s: lists.add_entry(
         s, ctx.tenant, data.to_input(), actor=ctx.actor.label).id, write=True)
-    return _json({"id": entry_id}, status=201)
+    return json_ok({"id": entry_id}, status=201)
 
 
+@api_doc(response=AssessmentOut, summary="A subject's credit warning level")
 @require(REPORT_VIEW)
 async def warning(request: Request) -> Response:
     """A subject's warning level, reasons and measures under this tenant's rule set."""
@@ -146,8 +141,8 @@ async def warning(request: Request) -> Response:
     code = normalise(guess_kind(raw) or "legal", raw, field="code")
     ctx = request.state.ctx
     result = await _run(request, ctx.tenant.scope, lambda s: assess_subject(s, ctx.tenant, code))
-    return _json({"code": code, "level": result.level, "reasons": result.reasons, "measures": result.measures,
-                  "penalties": result.penalties, "lists": result.lists})
+    return json_ok({"code": code, "level": result.level, "reasons": result.reasons,
+                    "measures": result.measures, "penalties": result.penalties, "lists": result.lists})
 
 
 def routes() -> list[BaseRoute]:

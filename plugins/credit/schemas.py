@@ -75,3 +75,30 @@ class RecordOut(BaseModel):
     version: int
 
     model_config = ConfigDict(from_attributes=True)
+
+
+class SearchQuery(BaseModel):
+    q: str = Field(max_length=100, description="Enterprise name (part) or full code")
+
+
+class HitOut(BaseModel):
+    kind: str
+    code: str
+    name: str
+
+
+class HitsOut(BaseModel):
+    items: list[HitOut]
+
+
+class CreatedOut(BaseModel):
+    id: int
+
+
+class AssessmentOut(BaseModel):
+    code: str
+    level: Literal["none", "attention", "warning", "serious"]
+    reasons: list[dict[str, str]]
+    measures: list[str]
+    penalties: int
+    lists: list[str]

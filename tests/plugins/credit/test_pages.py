@@ -137,6 +137,12 @@ def test_api_penalty_repair_conflict_and_list_entry(client, platform):
              "basis": "A级纳税人", "issuing_department": "税务局", "entered_on": local_today().isoformat()}
     assert client.post(f"/api{D}/lists", json=entry, headers=h).status_code == 201
     assert client.get(f"/api{D}/subjects/{BETA}/warning").json()["measures"] == ["green_channel"]
+    second = client.post(f"/api{D}/penalties", json={**body, "decision_number": "API2"}, headers=h).json()
+    page = client.get(f"/api{D}/records", params={"limit": 1}).json()
+    assert [i["id"] for i in page["items"]] == [second["id"]] and page["next_cursor"]
+    rest = client.get(f"/api{D}/records", params={"limit": 1, "cursor": page["next_cursor"]}).json()
+    assert [i["id"] for i in rest["items"]] == [rec["id"]] and rest["next_cursor"] is None
+    assert client.get(f"/api{D}/records", params={"cursor": "junk"}).status_code == 422
 
 
 def test_list_management_page_enters_and_exits(client, platform):
