@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,9 +31,12 @@ _skip_reason: list[str] = []
 
 
 def _chromium() -> str | None:
+    """The system Chromium; ``GOVHALL_CHROMIUM`` names another executable (or a missing one, to skip)."""
     env = os.environ.get("GOVHALL_CHROMIUM")
-    for path in ((env,) if env else CHROMIUM_CANDIDATES):
-        if path and Path(path).exists():
+    if env:
+        return env if Path(env).exists() else None
+    for path in CHROMIUM_CANDIDATES:
+        if Path(path).exists():
             return path
     return shutil.which("chromium")
 
@@ -72,13 +76,36 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _pg_database(create: bool, name: str) -> str:
+    """Create or drop a database on the test PostgreSQL server; returns its URL."""
+    from sqlalchemy import create_engine
+
+    from core.settings import normalise_db_url
+
+    admin = normalise_db_url(os.environ["GOVHALL_TEST_DATABASE_URL"].strip())
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"' if create else
+                             f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    engine.dispose()
+    return admin.rpartition("/")[0] + "/" + name
+
+
 class Server:
-    """A ``govhall serve --demo`` subprocess and a helper to run other ``govhall`` commands on its DB."""
+    """A ``govhall serve --demo`` subprocess and a helper to run other ``govhall`` commands on its DB.
+
+    Its database is a fresh SQLite file, or a fresh PostgreSQL database when the suite runs on
+    PostgreSQL (GOVHALL_TEST_DATABASE_URL), so the browser tests exercise the backend under test."""
 
     def __init__(self, tmp: Path) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "GOVHALL_DATABASE_URL": f"sqlite:///{tmp / 'govhall.db'}",
+        self.pg_name = ""
+        db_url = f"sqlite:///{tmp / 'govhall.db'}"
+        if os.environ.get("GOVHALL_TEST_DATABASE_URL", "").strip():
+            self.pg_name = f"govhall_e2e_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+            db_url = _pg_database(True, self.pg_name)
+        self.env = {**os.environ, "GOVHALL_DATABASE_URL": db_url,
                     "GOVHALL_DATA_DIR": str(tmp), "GOVHALL_WATCH_INTERVAL": "0.2", "PYTHONPATH": str(ROOT)}
         self.env.pop("GOVHALL_SETTINGS_FILE", None)
         self.log = (tmp / "server.log").open("w")
@@ -115,6 +142,8 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
         self.log.close()
+        if self.pg_name:
+            _pg_database(False, self.pg_name)
 
 
 @pytest.fixture(scope="module")

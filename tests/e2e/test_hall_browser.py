@@ -43,8 +43,10 @@ def test_hall_is_keyboard_usable(server, page):
     page.keyboard.press("Enter")
     assert page.evaluate("location.hash") == "#main"
     # every form field has a label
-    unlabeled = page.evaluate("""() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
-        .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')).map(el => el.name)""")
+    unlabeled = page.evaluate("""() => [...document.querySelectorAll(
+          'input:not([type=hidden]), select, textarea')]
+        .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+        .map(el => el.name)""")
     assert unlabeled == []
 
 
