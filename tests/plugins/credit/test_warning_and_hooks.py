@@ -91,7 +91,7 @@ def test_acceptance_check_returns_level_reasons_measures_and_stores_them(platfor
     f = findings[0]
     assert (f.source, f.code, f.level) == ("credit", "credit.warning.serious", "serious")
     assert "黑名单" in f.message_zh and "manual_review" in f.measures and "no_fast_track" in f.measures
-    assert [x for batch in other for x in batch] == []
+    assert other == []  # credit does not answer checks it does not know
     with platform.db.session(donghu.scope) as s:
         stored = s.scalars(select(CreditAssessment)).one()
     assert stored.level == "serious" and stored.item_code == "FOOD-01"
