@@ -258,8 +258,9 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def validate_rows(rows: Iterable[dict[str, Any]]) -> tuple[list[ItemIn], list[str]]:
-    good: list[ItemIn] = []
+def validate_rows(rows: Iterable[dict[str, Any]]) -> tuple[list[tuple[int, ItemIn]], list[str]]:
+    """Validated rows with their row numbers (1-based, as the user counts them) and every error."""
+    good: list[tuple[int, ItemIn]] = []
     errors: list[str] = []
     seen: set[str] = set()
     for n, row in enumerate(rows, start=1):
@@ -273,16 +274,17 @@ def validate_rows(rows: Iterable[dict[str, Any]]) -> tuple[list[ItemIn], list[st
         if item.code in seen:
             errors.append(f"row {n}: code: {item.code} appears twice in the file")
         seen.add(item.code)
-        good.append(item)
+        good.append((n, item))
     return good, errors
 
 
 def import_items(platform: Any, tenant: Any, rows: list[dict[str, Any]]) -> tuple[int, list[str]]:
     """Import every row or none: returns (items written, row errors)."""
-    items, errors = validate_rows(rows)
+    numbered, errors = validate_rows(rows)
+    items = [i for _, i in numbered]
     is_root = tenant.parent_id is None
     basics: dict[str, BasicItem] = {}
-    for n, item in enumerate(items, start=1):
+    for n, item in numbered:
         if item.basic_code and not is_root:
             found = find_basic(platform, tenant, item.basic_code)
             if found is None:
@@ -296,9 +298,7 @@ def import_items(platform: Any, tenant: Any, rows: list[dict[str, Any]]) -> tupl
     with platform.db.transaction(tenant.scope) as s:
         existing = set(s.scalars(select(ServiceItem.code).where(ServiceItem.status == "published")))
         clash = [
-            f"row {n}: code: {i.code} is already published here"
-            for n, i in enumerate(items, 1)
-            if i.code in existing
+            f"row {n}: code: {i.code} is already published here" for n, i in numbered if i.code in existing
         ]
         if clash:
             return 0, clash

@@ -249,7 +249,8 @@ def event_payload(app: Application, **extra: Any) -> dict[str, Any]:
 
 
 def _check_entrance(c: Ctx, item: ServiceItem) -> None:
-    if item.entrance != "both" and item.entrance != c.who.kind:
+    entrance = {"person": "personal", "legal": "legal"}.get(c.who.kind, "")
+    if item.entrance != "both" and item.entrance != entrance:
         where = ("个人办事", "personal") if item.entrance == "personal" else ("法人办事", "legal-person")
         raise Invalid(
             f"{item.name} is a {where[1]} item; apply with a {where[1]} account",

@@ -132,6 +132,7 @@ def test_bad_input_changes_nothing(platform, donghu, items):
             "bad_upload",
         ),
         (dict(form={"shop_name": ""}), Invalid, "missing_fields"),
+        (dict(w=who("person")), Invalid, "wrong_entrance"),  # a legal-person item, a natural person
     ]
     for kwargs, exc, code in cases:
         with pytest.raises(exc) as e:
@@ -293,3 +294,11 @@ def test_parallel_all_approve(platform, donghu, items):
         )
         == "approved"
     )
+
+
+def test_a_person_applies_for_a_personal_item(platform, donghu, items):
+    app_id, _ = _submit(
+        platform, donghu, code="DH-WJ-002", w=who("person"), uploads=[Upload("id", "i.pdf", PDF)], form={}
+    )
+    with in_scope(platform, donghu) as s:
+        assert s.get(Application, app_id).applicant_kind == "person"
