@@ -26,6 +26,7 @@ def load_demo(platform: Any, echo: Callable[[str], None] = print, tree_file: Pat
     for loader_fn in platform.extras.get("demo_loaders", []):
         loader_fn(platform)
     with platform.db.transaction(Scope.system()) as s:
+        s.info["platform"] = platform  # for demo loaders that need settings or hooks (as events do)
         platform.registry.pm.hook.govhall_demo_data(session=s, directory=platform.directory)
     platform.refresh(force=True)
     echo("demo: demo data loaded")
