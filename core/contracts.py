@@ -138,6 +138,11 @@ class SupervisionRule:
     on_events: tuple[str, ...] = ()
     evaluate_event: Callable[..., list[Finding]] | None = None
     scan: Callable[..., list[Finding]] | None = None
+    # False: ``scan(platform=, session=, tenant=)`` is called once per tenant where the rule applies, with a
+    # session scoped to that tenant. True: called once per root of the tree with ``tenant`` the root and a
+    # session scoped to its whole subtree, and must cover every tenant in ``session.scope`` (one query for
+    # a province instead of one per village). Scans may also accept ``today`` (a date) as a keyword.
+    scan_subtree: bool = False
 
 
 KINDS_OF_POWER: tuple[tuple[str, str, str], ...] = (
