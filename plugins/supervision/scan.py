@@ -1,13 +1,17 @@
 """Evaluating rules: the periodic scan over a whole tree, and events as they are delivered.
 
-The scan calls each rule's set-based ``scan`` once per root of the tree with a session scoped to the
-root's subtree, rather than once per tenant: 20,000 villages would otherwise mean 20,000 queries per rule.
-Which tenants a rule applies to is worked out from the enabled sets (supervision and the rule's plugin
-both on there), one distinct set at a time; findings for other tenants are dropped.
+A rule declared ``scan_subtree`` is called once per root of the tree with a session scoped to the root's
+subtree: one set-based query for a province rather than one per tenant (20,000 villages would otherwise
+mean 20,000 queries per rule). Other rules are called tenant by tenant, in one transaction per tenant for
+all of its rules. Which tenants a rule applies to is worked out from the enabled sets (supervision and
+the rule's plugin both on there), one distinct set at a time; findings for other tenants are dropped.
 """
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -79,30 +83,68 @@ def run_scan(platform: Platform, *, today: date | None = None) -> ScanResult:
     """Evaluate every scan rule over every tree, issue cards, then escalate overdue ones."""
     today = today or date.today()
     result = ScanResult()
-    for root in platform.directory.roots():
-        for rule, ids, size in applicable(platform, root).values():
+    with _run_lock(platform) as got:
+        if not got:
+            log.info("supervision.scan.busy")
+            return result
+        for root in platform.directory.roots():
+            plan = applicable(platform, root)
+            per_tenant: dict[int, list[SupervisionRule]] = {}
+            for rule, ids, size in plan.values():
+                result.by_rule.setdefault(rule.id, 0)
+                if rule.scan_subtree:
+                    with platform.db.transaction(root.subtree_scope) as s:
+                        _evaluate(platform, s, rule, root, None if len(ids) == size else ids, today, result)
+                else:
+                    for tid in ids:
+                        per_tenant.setdefault(tid, []).append(rule)
+            for tid, rules in per_tenant.items():
+                tenant = platform.directory.by_id[tid]
+                with platform.db.transaction(tenant.scope) as s:
+                    for rule in rules:
+                        _evaluate(platform, s, rule, tenant, {tid}, today, result)
             with platform.db.transaction(root.subtree_scope) as s:
-                if not _lock(s):
-                    log.info("supervision.scan.busy")
-                    return result
-                findings = list(rule.scan(platform=platform, session=s, tenant=root) or [])
-                issued = services.issue(platform, s, rule, findings, default_tenant=root,
-                                        allowed=None if len(ids) == size else ids, today=today)
-            result.rules += 1
-            result.findings += len(findings)
-            result.issued += len(issued)
-            result.by_rule[rule.id] = len(issued)
-        with platform.db.transaction(root.subtree_scope) as s:
-            result.escalated += len(services.escalate_overdue(platform, s, today=today))
+                result.escalated += len(services.escalate_overdue(platform, s, today=today))
     log.info("supervision.scan", rules=result.rules, findings=result.findings, issued=result.issued,
              escalated=result.escalated)
     return result
 
 
-def _lock(session: Any) -> bool:
-    if session.get_bind().dialect.name != "postgresql":
-        return True  # SQLite has one writer at a time already
-    return bool(session.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": _SCAN_LOCK}).scalar())
+def _evaluate(platform: Platform, session: Any, rule: SupervisionRule, tenant: TenantRef,
+              allowed: set[int] | None, today: date, result: ScanResult) -> None:
+    assert rule.scan is not None
+    kwargs: dict[str, Any] = {"platform": platform, "session": session, "tenant": tenant}
+    if _takes_today(rule.scan):
+        kwargs["today"] = today
+    findings = list(rule.scan(**kwargs) or [])
+    issued = services.issue(platform, session, rule, findings, default_tenant=tenant, allowed=allowed,
+                            today=today)
+    result.rules += 1
+    result.findings += len(findings)
+    result.issued += len(issued)
+    result.by_rule[rule.id] = result.by_rule.get(rule.id, 0) + len(issued)
+
+
+def _takes_today(fn: Any) -> bool:
+    params = inspect.signature(fn).parameters.values()
+    return any(p.name == "today" or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
+
+
+@contextmanager
+def _run_lock(platform: Platform) -> Iterator[bool]:
+    """One scan at a time across processes, even when called outside the job runner (CLI, bench)."""
+    if not platform.db.is_postgres:
+        yield True  # SQLite has one writer at a time already
+        return
+    with platform.db.engine.connect() as conn:
+        got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _SCAN_LOCK}).scalar())
+        conn.commit()
+        try:
+            yield got
+        finally:
+            if got:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _SCAN_LOCK})
+                conn.commit()
 
 
 def handle_event(platform: Platform, event: Event, session: Any) -> list[int]:

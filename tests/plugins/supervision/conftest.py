@@ -11,11 +11,29 @@ from core.db import Scope
 
 
 @pytest.fixture
-def sv(platform: Any) -> Any:
-    """The platform with the test plugin's rules and metrics registered and its table created."""
+def sv_with_others(platform: Any) -> Any:
+    """The platform with the test plugin's rules and metrics registered and its table created, beside
+    every installed plugin (approval, credit) and their own rules."""
     platform.registry.add(sv_test_plugin)
     platform.refresh(force=True)
     sv_test_plugin.create_table(platform)
+    return platform
+
+
+@pytest.fixture
+def sv(sv_with_others: Any) -> Any:
+    """As ``sv_with_others``, with the other rule-contributing plugins switched off at the province, so
+    the cards and dashboards hold only what the test plugin found (and a scan stays quick)."""
+    from core.tenancy.service import set_plugin_state
+
+    platform = sv_with_others
+    with platform.db.transaction(Scope.system()) as s:
+        for plugin in sorted(set(platform.registry.plugins) - {"hall", "supervision", sv_test_plugin.NAME},
+                             key=lambda n: n != "credit"):  # dependants first
+            if plugin in platform.enabled(platform.directory.get("360000")):
+                set_plugin_state(s, platform.directory, platform.directory.get("360000"), plugin, "off",
+                                 actor="tests")
+    platform.refresh(force=True)
     return platform
 
 

@@ -83,9 +83,9 @@ def on_denied(*, event: Event, session: Any) -> list[Finding]:
 
 RULES = [
     SupervisionRule("sv_test.overdue", 1, "administrative_approval", "red", "办件超期", "Case overdue",
-                    scan=scan_overdue),
+                    scan=scan_overdue, scan_subtree=True),
     SupervisionRule("sv_test.near", 2, "administrative_approval", "yellow", "临近期限", "Near its deadline",
-                    scan=scan_near),
+                    scan=scan_near, scan_subtree=True),
     SupervisionRule("sv_test.no_reason", 1, "administrative_approval", "red", "决定无理由",
                     "Decision without a reason", on_events=("sv_test.case.denied",),
                     evaluate_event=on_denied),
