@@ -1,3 +1,4 @@
+# mypy: disable-error-code="empty-body"
 """THE plugin contract: every hook govhall calls, with when it is called and what it returns.
 
 Two kinds of hook:

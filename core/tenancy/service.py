@@ -147,7 +147,7 @@ def move_subtree(session: Session, directory: Directory, code: str, new_parent_c
                            "目标上级的层级不高于被移动的节点")
     old, new = tenant.path, f"{parent.path}/{tenant.code}"
     params = {"old": old, "hi": old + "0", "new": new, "n": len(old) + 1}
-    moved = session.execute(
+    moved: int = session.execute(  # type: ignore[attr-defined]  # a CursorResult for an UPDATE
         text("UPDATE tenants SET path = :new || substr(path, :n) WHERE path >= :old AND path < :hi"), params
     ).rowcount
     session.execute(text("UPDATE tenants SET parent_id = :p WHERE id = :t"), {"p": parent.id, "t": tenant.id})

@@ -1,0 +1,1 @@
+"""govhall core: tenancy, plugins, settings, database, identity, access, web."""
