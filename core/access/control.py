@@ -34,7 +34,7 @@ PUBLIC_ROLE_OF_KIND = {
     "staff": ("guest",),
 }
 MAX_DECISIONS = 200_000
-MAX_ACCOUNTS = 50_000
+MAX_ACCOUNTS = 5_000  # ~23 KB each (bench/bench_access.py): ~115 MB at most
 
 
 @dataclass

@@ -81,9 +81,19 @@ def test_staff_memberships_and_departments(platform):
 
 def test_register_person_through_the_page_logs_in(client, platform):
     token = csrf_token(client, "/register")
-    r = client.post("/register", data={
-        "csrf_token": token, "kind": "person", "username": "wangwu", "password": "Goodpass2026",
-        "password2": "Goodpass2026", "display_name": "王五", "id_number": resident_id(21), "next": "/t/360102/"})
+    r = client.post(
+        "/register",
+        data={
+            "csrf_token": token,
+            "kind": "person",
+            "username": "wangwu",
+            "password": "Goodpass2026",
+            "password2": "Goodpass2026",
+            "display_name": "王五",
+            "id_number": resident_id(21),
+            "next": "/t/360102/",
+        },
+    )
     assert r.status_code == 303 and r.headers["location"] == "/t/360102/"
     assert "govhall_session=" in r.headers["set-cookie"]
     assert "王五" in client.get("/t/360102/").text
@@ -92,10 +102,20 @@ def test_register_person_through_the_page_logs_in(client, platform):
 def test_register_legal_person_with_bad_code_shows_chinese_field_error(client, platform):
     token = csrf_token(client, "/register?kind=legal")
     before = _count(platform)
-    r = client.post("/register", data={
-        "csrf_token": token, "kind": "legal", "username": "firmx", "password": "Goodpass2026",
-        "password2": "Goodpass2026", "display_name": "某公司", "id_number": "91360100MA35123450",
-        "representative_name": "李四", "representative_id": resident_id(22)})
+    r = client.post(
+        "/register",
+        data={
+            "csrf_token": token,
+            "kind": "legal",
+            "username": "firmx",
+            "password": "Goodpass2026",
+            "password2": "Goodpass2026",
+            "display_name": "某公司",
+            "id_number": "91360100MA35123450",
+            "representative_name": "李四",
+            "representative_id": resident_id(22),
+        },
+    )
     assert r.status_code == 422 and "统一社会信用代码无效" in r.text
     assert _count(platform) == before
 
@@ -103,8 +123,17 @@ def test_register_legal_person_with_bad_code_shows_chinese_field_error(client, p
 def test_register_without_csrf_token_changes_nothing(client, platform):
     client.get("/register")
     before = _count(platform)
-    r = client.post("/register", data={
-        "csrf_token": "forged", "kind": "person", "username": "mallory", "password": "Goodpass2026",
-        "password2": "Goodpass2026", "display_name": "M", "id_number": resident_id(23)})
+    r = client.post(
+        "/register",
+        data={
+            "csrf_token": "forged",
+            "kind": "person",
+            "username": "mallory",
+            "password": "Goodpass2026",
+            "password2": "Goodpass2026",
+            "display_name": "M",
+            "id_number": resident_id(23),
+        },
+    )
     assert r.status_code == 403
     assert _count(platform) == before

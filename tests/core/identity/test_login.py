@@ -22,8 +22,9 @@ def _no_sleep(monkeypatch):
 
 def _post_login(client, username, password, next_="/"):
     token = csrf_token(client, "/login")
-    return client.post("/login", data={"username": username, "password": password, "csrf_token": token,
-                                       "next": next_})
+    return client.post(
+        "/login", data={"username": username, "password": password, "csrf_token": token, "next": next_}
+    )
 
 
 def test_login_sets_a_hardened_session_cookie_and_stores_only_its_hash(client, platform):
@@ -58,7 +59,9 @@ def test_wrong_password_and_unknown_account_get_the_same_answer(client, platform
     assert SESSION_COOKIE not in client.cookies
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:x"])
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:x"]
+)
 def test_next_must_be_a_local_path(client, platform, target):
     make_account(platform, "person", "citizen4")
     r = _post_login(client, "citizen4", DEFAULT_PASSWORD, target)
@@ -143,8 +146,17 @@ def test_api_login_session_and_token(client, platform):
     r = client.post("/api/login", json={"username": "apistaff", "password": DEFAULT_PASSWORD})
     assert r.status_code == 200 and r.json()["mode"] == "session" and SESSION_COOKIE in client.cookies
     client.cookies.clear()
-    r = client.post("/api/login", json={"username": "apistaff", "password": DEFAULT_PASSWORD, "mode": "token",
-                                        "token_name": "ci", "scopes": ["hall:hall:view"], "days": 7})
+    r = client.post(
+        "/api/login",
+        json={
+            "username": "apistaff",
+            "password": DEFAULT_PASSWORD,
+            "mode": "token",
+            "token_name": "ci",
+            "scopes": ["hall:hall:view"],
+            "days": 7,
+        },
+    )
     assert r.status_code == 201
     token = r.json()["token"]
     me = client.get("/api/me", headers={"Authorization": f"Bearer {token}"})
@@ -164,7 +176,9 @@ def test_api_login_errors_use_the_json_error_shape(client, platform):
 
 def test_tokens_cli_create_list_revoke(cli, client, platform):
     make_account(platform, "staff", "tokenstaff")
-    created = cli("tokens", "create", "tokenstaff", "--name", "robot", "--scope", "hall:hall:view", "--days", "5")
+    created = cli(
+        "tokens", "create", "tokenstaff", "--name", "robot", "--scope", "hall:hall:view", "--days", "5"
+    )
     assert created.exit_code == 0, created.output
     raw = created.output.strip().splitlines()[-1]
     assert raw.startswith("ghx_")
@@ -179,8 +193,19 @@ def test_tokens_cli_create_list_revoke(cli, client, platform):
 
 
 def test_users_create_cli(cli, platform):
-    r = cli("users", "create", "clerk2", "--name", "职员", "--password", "Clerkpass2026", "--tenant", "360102",
-            "--department", "xzspj")
+    r = cli(
+        "users",
+        "create",
+        "clerk2",
+        "--name",
+        "职员",
+        "--password",
+        "Clerkpass2026",
+        "--tenant",
+        "360102",
+        "--department",
+        "xzspj",
+    )
     assert r.exit_code == 0, r.output
     weak = cli("users", "create", "clerk3", "--name", "职员", "--password", "short")
     assert weak.exit_code == 1 and "password" in weak.output.lower()
