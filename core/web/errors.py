@@ -67,8 +67,11 @@ async def on_forbidden(request: Request, exc: Exception) -> Response:
         target = "/login?next=" + request.url.path
         return RedirectResponse(target, status_code=303)
     log.info("access.denied", permission=exc.permission, reason=exc.reason)
-    return error_response(request, 403, "forbidden", f"You do not hold {exc.permission} here",
-                          f"您在此处没有“{exc.permission}”权限")
+    perm = ctx.platform.registry.permissions.get(exc.permission)  # name it as people know it
+    title_en, title_zh = (perm.title_en, perm.title_zh) if perm else (exc.permission, exc.permission)
+    return error_response(request, 403, "forbidden",
+                          f"You lack the permission “{title_en}” here ({exc.permission})",
+                          f"您在此处没有“{title_zh}”的权限（{exc.permission}）")
 
 
 async def on_http_exception(request: Request, exc: Exception) -> Response:

@@ -56,3 +56,11 @@ def test_parent_and_child_halls_are_one_click_away(server, page):
     page.wait_for_url("**/t/360100/")
     page.locator(".children").get_by_role("link", name="东湖区").click()
     page.wait_for_url("**/t/360102/")
+
+
+def test_search_from_the_hall_finds_service_items(server, page):
+    page.goto(server.url + "/t/360102/")
+    page.get_by_label("搜索办事事项").fill("身份证")
+    page.get_by_label("搜索办事事项").press("Enter")
+    page.wait_for_url("**/t/360102/approval/search?q=*")
+    assert "居民身份证换领" in page.locator("main").inner_text()

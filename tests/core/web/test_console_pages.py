@@ -115,9 +115,10 @@ def test_citizen_gets_a_403_page_on_the_console(platform, as_user):
     citizen = as_user("citizen1")
     r = citizen.get("/t/360102/console/")
     assert r.status_code == 403 and "无权访问" in r.text
+    assert "没有“查看管理控制台”的权限" in r.text  # the permission as people know it, not only its code
     assert "/login" not in r.text.split('<main id="main"', 1)[1]  # logged in: no log-in link offered
     en = citizen.get("/t/360102/console/?lang=en")
-    assert "Not allowed" in en.text
+    assert "Not allowed" in en.text and "View the administration console" in en.text
 
 
 def test_audit_page_shows_only_the_subtree(platform, as_user):
