@@ -52,7 +52,7 @@ def rates_by_subordinate(platform: Platform, session: Session, tenant: TenantRef
     """On-time completion rate and completion rate per direct subordinate (and the tier itself), worst
     first, from the metrics other plugins contribute."""
     rows = [r for batch in platform.hooks(tenant).govhall_supervision_metrics(scope=scope, session=session)
-            for r in (batch or []) if not r.get("week")]
+            for r in _totals(batch or [])]
     units = _subordinates(platform, tenant, scope.subtree)
     sums: dict[int, dict[str, int]] = {u.id: defaultdict(int) for u in units}
     for r in rows:
@@ -79,6 +79,13 @@ def _worst_first(i: dict[str, Any]) -> tuple[Any, ...]:
     missing = 2.0  # sorts after every real rate
     return (i["received"] == 0, missing if i["on_time_rate"] is None else i["on_time_rate"],
             missing if i["completion_rate"] is None else i["completion_rate"], i["tenant_code"])
+
+
+def _totals(batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A plugin's rows without a week are its totals; a plugin that only reports by week partitions its
+    totals into weeks, so those rows add up to them."""
+    plain = [r for r in batch if not r.get("week")]
+    return plain or batch
 
 
 def _unit_of(units: list[TenantRef], tenant: TenantRef, path: str) -> TenantRef | None:

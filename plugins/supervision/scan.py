@@ -114,7 +114,7 @@ def _evaluate(platform: Platform, session: Any, rule: SupervisionRule, tenant: T
               allowed: set[int] | None, today: date, result: ScanResult) -> None:
     assert rule.scan is not None
     kwargs: dict[str, Any] = {"platform": platform, "session": session, "tenant": tenant}
-    if _takes_today(rule.scan):
+    if _takes(rule.scan, "today"):
         kwargs["today"] = today
     findings = list(rule.scan(**kwargs) or [])
     issued = services.issue(platform, session, rule, findings, default_tenant=tenant, allowed=allowed,
@@ -125,9 +125,10 @@ def _evaluate(platform: Platform, session: Any, rule: SupervisionRule, tenant: T
     result.by_rule[rule.id] = result.by_rule.get(rule.id, 0) + len(issued)
 
 
-def _takes_today(fn: Any) -> bool:
+def _takes(fn: Any, name: str) -> bool:
+    """Whether a rule's function accepts the optional keyword ``name`` (``today``, ``platform``)."""
     params = inspect.signature(fn).parameters.values()
-    return any(p.name == "today" or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
+    return any(p.name == name or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
 
 
 @contextmanager
@@ -159,7 +160,10 @@ def handle_event(platform: Platform, event: Event, session: Any) -> list[int]:
     for rule in rules_at(platform, tenant):
         if event.type not in rule.on_events or rule.evaluate_event is None:
             continue
-        findings = list(rule.evaluate_event(event=event, session=session) or [])
+        kwargs: dict[str, Any] = {"event": event, "session": session}
+        if _takes(rule.evaluate_event, "platform"):
+            kwargs["platform"] = platform
+        findings = list(rule.evaluate_event(**kwargs) or [])
         # The session is scoped to the event's tenant: a finding about another tenant is not ours to issue.
         mine = [f for f in findings if f.tenant_id in (None, tenant.id)]
         if len(mine) != len(findings):
