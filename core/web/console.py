@@ -8,6 +8,8 @@ node, which the administrator's grant covers (the route's permission check ran f
 
 from __future__ import annotations
 
+import bisect
+import weakref
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -33,24 +35,42 @@ AUDIT_PAGE = 50
 
 # -- the tree ---------------------------------------------------------------------------------------------
 
+class _SearchIndex:
+    """The snapshot's nodes sorted by path, so a subtree is one contiguous slice (``[path, path + "0")``),
+    with the lower-cased English name computed once per snapshot rather than once per search."""
+
+    def __init__(self, directory: Directory) -> None:
+        rows = sorted(directory.by_id.values(), key=lambda t: t.path)
+        self.paths = [t.path for t in rows]
+        self.rows = [(t.code, t.name, t.name_en.lower(), t) for t in rows]
+
+
+_INDEXES: weakref.WeakKeyDictionary[Directory, _SearchIndex] = weakref.WeakKeyDictionary()
+
+
+def _index(directory: Directory) -> _SearchIndex:
+    index = _INDEXES.get(directory)
+    if index is None:
+        index = _INDEXES[directory] = _SearchIndex(directory)
+    return index
+
+
 def search_subtree(directory: Directory, root: TenantRef, query: str, limit: int = SEARCH_LIMIT
                    ) -> tuple[list[TenantRef], bool]:
     """Nodes of ``root``'s subtree whose code starts with ``query`` or whose name contains it.
 
-    Returns at most ``limit`` nodes (shallowest first) and whether more matched. One pass over the
-    in-memory snapshot: ~10 ms at 21,600 nodes (bench figure in the final report), no database round trip.
+    Returns at most ``limit`` nodes (shallowest first) and whether more matched. Runs over the in-memory
+    snapshot, touching only the subtree's slice: no database round trip, no whole tree sent to the page.
     """
     q = query.strip()
     if not q:
         return [], False
     q_low = q.lower()
-    prefix = root.path + "/"
-    hits: list[TenantRef] = []
-    for t in directory.by_id.values():
-        if t.path != root.path and not t.path.startswith(prefix):
-            continue
-        if t.code.startswith(q) or q in t.name or q_low in t.name_en.lower():
-            hits.append(t)
+    index = _index(directory)
+    lo = bisect.bisect_left(index.paths, root.path)
+    hi = bisect.bisect_left(index.paths, root.path + "0")
+    hits = [t for code, name, name_en, t in index.rows[lo:hi]
+            if code.startswith(q) or q in name or q_low in name_en]
     hits.sort(key=lambda t: (t.depth, t.code))
     return hits[:limit], len(hits) > limit
 
