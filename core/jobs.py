@@ -160,58 +160,71 @@ def _record(platform: Platform, outcomes: list[dict[str, Any]]) -> None:
 # -- the runner ----------------------------------------------------------------------------------------
 
 class JobRunner:
-    """Calls ``dispatch_pending`` and ``run_due`` every ``interval`` seconds on a background thread.
+    """Delivers events and runs due tasks every ``interval`` seconds, on two background threads.
 
-    A thread, not an asyncio task: the work is blocking database I/O (sync engine, see core.db.engine),
-    and a thread keeps it off the event loop without a threadpool hand-off per tick. Several runners
-    (``govhall serve`` processes, ``govhall worker``) may run against one database: claims make each
-    slot and each delivery happen once.
+    Threads, not asyncio tasks: the work is blocking database I/O (sync engine, see core.db.engine), and
+    a thread keeps it off the event loop without a threadpool hand-off per round. Two of them so that a
+    slow periodic scan never delays event delivery. Several runners (``govhall serve`` processes,
+    ``govhall worker``) may run against one database: claims make each slot and each delivery happen once.
     """
 
     def __init__(self, platform: Platform, interval: float = 1.0) -> None:
         self.platform = platform
         self.interval = interval
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         self.ticks = 0
 
-    def tick(self) -> tuple[int, list[str]]:
-        """One round: refresh the directory if it changed, deliver events (until a batch is short),
-        run due tasks. Returns (deliveries, tasks run)."""
+    def deliver(self) -> int:
+        """Deliver pending events until a batch comes back short (or the runner is stopping)."""
         from core.events import dispatch_pending
 
-        self.platform.maybe_refresh()
         delivered = 0
         while True:
             n = dispatch_pending(self.platform, limit=500)
             delivered += n
             if n < 500 or self._stop.is_set():
-                break
+                return delivered
+
+    def tick(self) -> tuple[int, list[str]]:
+        """One full round in the calling thread (``govhall worker --once``, tests): refresh the directory
+        if it changed, deliver events, run due tasks. Returns (deliveries, task runs)."""
+        self.platform.maybe_refresh()
+        delivered = self.deliver()
         ran = run_due(self.platform)
         self.ticks += 1
         return delivered, ran
 
-    def _loop(self) -> None:
+    def _loop(self, work: Any) -> None:
         while not self._stop.is_set():
             try:
-                self.tick()
+                self.platform.maybe_refresh()
+                work()
+                self.ticks += 1
             except Exception:  # the database may be restarting; try again next round
-                log.exception("jobs.tick_failed")
+                log.exception("jobs.round_failed", thread=threading.current_thread().name)
             self._stop.wait(self.interval)
 
     def start(self) -> None:
-        if self._thread is not None:
+        if self._threads:
             return
         self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="govhall-jobs", daemon=True)
-        self._thread.start()
+        loops = (("govhall-events", self.deliver), ("govhall-jobs", lambda: run_due(self.platform)))
+        for name, work in loops:
+            thread = threading.Thread(target=self._loop, args=(work,), name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
         log.info("jobs.started", worker=WORKER_ID, interval=self.interval)
+
+    @property
+    def running(self) -> bool:
+        return any(t.is_alive() for t in self._threads)
 
     def stop(self, timeout: float = 30.0) -> None:
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        for thread in self._threads:
+            thread.join(timeout)
+        self._threads = []
         log.info("jobs.stopped", worker=WORKER_ID)
 
 

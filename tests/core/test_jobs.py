@@ -197,9 +197,9 @@ def test_app_lifespan_starts_and_stops_the_runner(platform):
         deadline = time.monotonic() + 10
         while not seen and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert runner._thread is not None and runner._thread.is_alive()
+        assert runner.running
     assert seen == [event_id]
-    assert runner._thread is None  # stopped by the lifespan's on_stop
+    assert not runner.running  # stopped by the lifespan's on_stop
 
 
 def test_worker_once_runs_one_round_from_the_command_line(platform, cli):
@@ -218,3 +218,28 @@ def test_worker_once_runs_one_round_from_the_command_line(platform, cli):
 def test_worker_refuses_bad_interval(cli):
     result = cli("worker", "--interval", "0")
     assert result.exit_code == 2 and "--interval" in result.output
+
+
+def test_a_slow_task_does_not_hold_up_event_delivery(platform):
+    seen: list[int] = []
+    started = threading.Event()
+
+    def slow(*, platform: Any, tenant: Any, session: Any) -> None:
+        started.set()
+        time.sleep(3)
+
+    install(platform, task_plugin("probe", [PeriodicTask("slow", 3600, slow)],
+                                  lambda event, session: seen.append(event.id)))
+    runner = JobRunner(platform, interval=0.05)
+    runner.start()
+    try:
+        assert started.wait(10)
+        donghu = platform.directory.get("360102")
+        with platform.db.transaction(donghu.scope) as s:
+            event_id = publish(s, tenant=donghu, type="probe.thing.happened", payload={})
+        deadline = time.monotonic() + 2
+        while not seen and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert seen == [event_id]  # delivered while the scan is still running
+    finally:
+        runner.stop()
