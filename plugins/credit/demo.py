@@ -51,7 +51,7 @@ def load(session: Any, directory: Any, today: date | None = None) -> None:
             continue
         record_penalty(session, tenant, rules_from_db(session, tenant), PenaltyInput(
             subject_kind="legal", subject_code=code, subject_name=name, title=title,
-            decision_number=f"洪市监罚〔2026〕{100 + i}号", severity=severity, source_department=dept,
+            decision_number=f"{dept[:2]}罚〔2026〕{100 + i}号", severity=severity, source_department=dept,
             decision_date=today - timedelta(days=days)), actor="demo", today=today, source_key=source)
     for i, (key, list_type, basis, dept, days) in enumerate(ENTRIES):
         tenant, name, code = companies[key]

@@ -74,6 +74,13 @@ def test_guests_are_sent_to_log_in_and_public_users_are_refused_staff_pages(clie
     assert client.get(f"{D}/").status_code == 200
 
 
+def _account(platform, username):
+    from core.identity.models import Account
+
+    with platform.db.session(Scope.system()) as s:
+        return s.scalars(select(Account).where(Account.username == username)).one()
+
+
 def _form(client, path):
     page = client.get(path)
     assert page.status_code == 200, page.text[:300]
@@ -107,6 +114,14 @@ def test_officer_enters_a_penalty_and_bad_input_names_the_field(client, platform
     assert "洪罚2" not in client.get("/t/360103/credit/records").text
     assert client.get(f"/api{D}/records").status_code == 403
     assert client.get(f"/api/t/360103/credit/subjects/{ACME}/warning").json()["level"] == "attention"
+    # ... unless granted there: a grant of credit_officer at Donghu opens Donghu's rows to the same account
+    from core.access.grants import grant
+
+    with platform.db.transaction(Scope.system()) as s:
+        grant(s, platform, account_id=_account(platform, "xihu").id, role="credit_officer",
+              tenant=platform.directory.get("360102"), subtree=False, actor="tests")
+    platform.access.poll()
+    assert "洪罚2" in client.get(f"{D}/records").text
 
 
 def test_api_penalty_repair_conflict_and_list_entry(client, platform):
