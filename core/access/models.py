@@ -13,6 +13,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import Base, TenantScoped, utcnow
 
+# Accounts (the FK target) and staff memberships must be in the metadata wherever grants are:
+# `govhall tenants move` re-paths every table with a tenant_path column that the metadata knows.
+from core.identity import models as _identity_models  # noqa: E402,F401
+
 
 class RoleGrant(TenantScoped, Base):
     """``account`` holds ``role`` at a tenant, or (``subtree``) at the tenant and everything below it."""

@@ -100,66 +100,51 @@ def test_admin_grants_and_revokes_within_their_subtree_with_csrf(client, platfor
     clerk = make_staff(platform, "new_clerk", "360102", None)
     login(client, "nc_admin3")
     token = csrf_token(client, "/t/360102/console/roles")
-    form = {"csrf_token": token, "action": "grant", "username": "new_clerk", "role": "item_handler"}
+    # system_admin carries only permissions a comprehensive administrator holds, so they may grant it.
+    form = {"csrf_token": token, "action": "grant", "username": "new_clerk", "role": "system_admin"}
+    perm = "hall:settings:manage"
     bad = client.post("/t/360102/console/roles", data={**form, "csrf_token": "f" * 64})
     assert bad.status_code == 403
-    assert not platform.access.check(actor_of(clerk), _t(platform, "360102"), "hall:account:self").allowed
+    assert not platform.access.check(actor_of(clerk), _t(platform, "360102"), perm).allowed
     ok = client.post("/t/360102/console/roles", data=form)
     assert ok.status_code == 303
-    assert platform.access.check(actor_of(clerk), _t(platform, "360102"), "hall:account:self").allowed
+    assert platform.access.check(actor_of(clerk), _t(platform, "360102"), perm).allowed
     # Outside the admin's subtree the route itself refuses.
     assert client.post("/t/360200/console/roles", data={**form}).status_code == 403
     revoke = {**form, "action": "revoke"}
     assert client.post("/t/360102/console/roles", data=revoke).status_code == 303
-    assert not platform.access.check(actor_of(clerk), _t(platform, "360102"), "hall:account:self").allowed
+    assert not platform.access.check(actor_of(clerk), _t(platform, "360102"), perm).allowed
 
 
 def test_grant_rules_no_more_than_one_holds(platform):
     county_admin = actor_of(make_staff(platform, "dh_admin", "360102", "comprehensive_admin"))  # exact grant
     clerk = make_staff(platform, "clerk_x", "360102", None)
     donghu = _t(platform, "360102")
-    with platform.db.transaction(Scope.system()) as s, pytest.raises(GrantRefused):
-        grant(
-            s,
-            platform,
-            account_id=clerk.id,
-            role="item_handler",
-            tenant=donghu,
-            subtree=True,
-            actor=county_admin,
-        )  # a subtree they do not cover
-    handler_admin = actor_of(make_staff(platform, "sys_admin", "360102", "system_admin"))
-    with platform.db.transaction(Scope.system()) as s, pytest.raises(GrantRefused):
-        grant(
-            s,
-            platform,
-            account_id=clerk.id,
-            role="item_handler",
-            tenant=donghu,
-            subtree=False,
-            actor=handler_admin,
-        )  # system admins do not hold hall:roles:manage
-    with platform.db.transaction(Scope.system()) as s:
-        grant(
-            s,
-            platform,
-            account_id=clerk.id,
-            role="item_handler",
-            tenant=donghu,
-            subtree=False,
-            actor=county_admin,
-        )
-    with platform.db.transaction(Scope.system()) as s, pytest.raises(Conflict):
-        grant(
-            s, platform, account_id=clerk.id, role="item_handler", tenant=donghu, subtree=False, actor="cli"
-        )
+
+    def attempt(actor, role, subtree=False):
+        with platform.db.transaction(Scope.system()) as s:
+            grant(s, platform, account_id=clerk.id, role=role, tenant=donghu, subtree=subtree, actor=actor)
+
+    with pytest.raises(GrantRefused):
+        attempt(county_admin, "system_admin", subtree=True)  # a subtree their grant does not cover
+    with pytest.raises(GrantRefused):
+        attempt(actor_of(make_staff(platform, "sys_admin", "360102", "system_admin")), "system_admin")
+    templates = platform.access.templates
+    beyond = [r for r in templates.grantable() if not templates.of(r) <= templates.of("comprehensive_admin")]
+    for role in beyond:  # roles carrying permissions the administrator does not hold
+        with pytest.raises(GrantRefused):
+            attempt(county_admin, role)
+    attempt(county_admin, "system_admin")
+    with pytest.raises(Conflict):
+        attempt("cli", "system_admin")
+    attempt("cli", "item_handler")  # an operator at the command line may grant any staff role
     citizen = make_account(platform, "person", "citizen_g")
     with platform.db.transaction(Scope.system()) as s, pytest.raises(Invalid):
         grant(
             s, platform, account_id=citizen.id, role="item_handler", tenant=donghu, subtree=False, actor="cli"
         )
-    with platform.db.transaction(Scope.system()) as s, pytest.raises(Invalid):
-        grant(s, platform, account_id=clerk.id, role="person", tenant=donghu, subtree=False, actor="cli")
+    with pytest.raises(Invalid):
+        attempt("cli", "person")
 
 
 def test_tenant_filter_and_subtree_scope(platform):
@@ -238,3 +223,10 @@ def test_moving_a_subtree_moves_its_grants(cli, platform):
     assert not platform.access.check(admin, moved, "hall:roles:manage").allowed
     decision = platform.access.check(clerk, moved, "hall:account:self")
     assert decision.allowed, decision.reason
+    from core.identity.models import StaffMembership
+
+    with platform.db.session(Scope.system()) as s:
+        paths = set(
+            s.scalars(select(StaffMembership.tenant_path).where(StaffMembership.tenant_id == moved.id))
+        )
+    assert paths == {"360000/360200/360102"}
