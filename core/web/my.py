@@ -16,7 +16,7 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, NoMatchFound, Route
 
 from core.access.guard import public
 from core.contracts import MenuEntry
@@ -57,7 +57,16 @@ async def my_space(request: Request) -> Response:
         "hall": hall, "ancestors": directory.ancestors(hall)[:-1] if hall else [],
         "children": directory.kids(hall) if hall else [],
         "entries": entries_at(request, hall, "my") if hall else [],
+        "account_url": _account_url(request),
     })
+
+
+def _account_url(request: Request) -> str | None:
+    """The identity package's own account page, when it offers one (route name ``account``)."""
+    try:
+        return str(request.app.url_path_for("account"))
+    except NoMatchFound:
+        return None
 
 
 def grant_tenants(platform: Any, account_id: int) -> list[TenantRef]:

@@ -91,3 +91,31 @@ def test_console_on_a_phone(server, browser, province_admin, screenshot):
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     screenshot(page, "console-360102-phone-375")
     context.close()
+
+
+def test_workbench_my_space_and_refusal_pages(server, page, province_admin, screenshot):
+    log_in(page, server, province_admin, PASSWORD)
+    page.get_by_role("link", name="工作台").click()
+    page.wait_for_url("**/workbench/")
+    board = page.locator('[data-hall="360000"]')
+    assert board.is_visible()
+    screenshot(page, "workbench")
+    page.goto(f"{server.url}/my/?hall=360102")
+    assert "东湖区" in page.locator("#h-hall").inner_text()
+    screenshot(page, "my-space")
+    missing = page.goto(f"{server.url}/t/360102/no-such-page")
+    assert missing.status == 404 and "页面不存在" in page.locator("main").inner_text()
+    screenshot(page, "error-404")
+    page.goto(f"{server.url}/t/360102/?lang=en")
+    gone = page.goto(f"{server.url}/t/999999/")
+    assert gone.status == 404 and "There is no hall with this code" in page.locator("main").inner_text()
+
+
+def test_citizen_is_refused_the_console_in_their_language(server, page, screenshot):
+    server.govhall("users", "create", "e2e_person", "--kind", "person", "--name", "吴测试",
+                   "--password", PASSWORD, "--id-number", "110101199003074477")
+    log_in(page, server, "e2e_person", PASSWORD)
+    r = page.goto(f"{server.url}/t/360102/console/")
+    assert r.status == 403
+    assert "查看管理控制台" in page.locator("main").inner_text()
+    screenshot(page, "error-403")
