@@ -136,6 +136,7 @@ def test_my_space_and_workbench(platform, as_user, client):
     me = as_user("citizen2")
     page = me.get("/my/?hall=360102")
     assert page.status_code == 200 and "李雷" in page.text and "东湖区" in page.text
+    assert 'href="/t/360102/approval/my"' in page.text  # the approval plugin's "my applications"
     assert me.get("/workbench/").status_code == 403
     make_staff(platform, "clerk", "360102", "item_handler", department="xzspj")
     clerk = as_user("clerk")

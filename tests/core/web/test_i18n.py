@@ -50,3 +50,17 @@ def test_language_choice_order():
     assert pick_language("en", "zh-CN", "zh-CN") == "en"  # the switch wins over the cookie
     assert pick_language(None, "en", "zh-CN") == "en"  # the cookie is remembered
     assert pick_language("fr", None, "zh-CN") == "zh-CN"  # unknown languages fall back to Chinese
+
+
+def test_every_plugin_msgid_has_a_chinese_translation():
+    """Plugins ship their catalogue beside their templates; the merged catalogue must cover them too."""
+    from core.registry import Registry
+
+    dirs = Registry.load().template_dirs()
+    catalogue = Catalogue([d.parent / "locale" for d in dirs])
+    missing = {}
+    for root in dirs:
+        for m, where in template_msgids(root).items():
+            if catalogue.missing([m]):
+                missing[m] = sorted(f"{root.parent.name}/{w}" for w in where)
+    assert not missing, f"add these to the plugin's locale/zh_CN/LC_MESSAGES/messages.po: {missing}"
