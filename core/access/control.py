@@ -14,14 +14,15 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, literal, or_, select
+from sqlalchemy import ColumnElement, bindparam, literal, or_, select
 
 from core.access.enforcer import AccountPolicy, GrantRow, RoleTemplates
 from core.access.guard import Decision
 from core.access.models import RoleGrant
-from core.access.watcher import policy_version, read_policy_version
+from core.access.watcher import POLICY_KEY, read_policy_version
 from core.db.scope import Scope
 from core.identity.actor import Actor
+from core.tenancy.models import CoreState
 
 if TYPE_CHECKING:
     from core.platform import Platform
@@ -34,6 +35,18 @@ PUBLIC_ROLE_OF_KIND = {
     "staff": ("guest",),
 }
 MAX_DECISIONS = 200_000
+_G = RoleGrant.__table__
+_GRANTS = select(
+    _G.c.id,
+    _G.c.account_id,
+    _G.c.role,
+    _G.c.tenant_id,
+    _G.c.tenant_path,
+    _G.c.subtree,
+    _G.c.granted_by,
+    _G.c.granted_at,
+).where(_G.c.account_id == bindparam("account_id"))
+_VERSION = select(CoreState.__table__.c.version).where(CoreState.__table__.c.key == POLICY_KEY)
 MAX_ACCOUNTS = 5_000  # ~23 KB each (bench/bench_access.py): ~115 MB at most
 
 
@@ -125,26 +138,18 @@ class AccessControl:
 
     def _load_grants(self, account_id: int) -> tuple[int, list[GrantRow]]:
         """The account's grants and the policy version they belong to, read consistently: the version is
-        read before and after, and a grant change between the two (which bumps it) makes us read again."""
-        t = RoleGrant.__table__
-        stmt = select(
-            t.c.id,
-            t.c.account_id,
-            t.c.role,
-            t.c.tenant_id,
-            t.c.tenant_path,
-            t.c.subtree,
-            t.c.granted_by,
-            t.c.granted_at,
-        ).where(t.c.account_id == account_id)
+        read before and after, and a grant change between the two (which bumps it) makes us read again.
+        Core statements built once on the session's connection: this runs on every cache miss."""
         with self.platform.db.session(Scope.system()) as s:
+            conn = s.connection()
             while True:
-                before = policy_version(s)
-                rows = [GrantRow(*r) for r in s.execute(stmt)]
-                after = policy_version(s)
+                before = conn.execute(_VERSION).scalar() or 0
+                rows = [GrantRow(*r) for r in conn.execute(_GRANTS, {"account_id": account_id})]
+                after = conn.execute(_VERSION).scalar() or 0
                 if before == after:
-                    return after, rows
+                    return int(after), rows
                 s.rollback()
+                conn = s.connection()
 
     # -- versions --------------------------------------------------------------------------------------
 
