@@ -23,6 +23,9 @@ def load_demo(platform: Any, echo: Callable[[str], None] = print, tree_file: Pat
         report = loader.apply(s, tree, platform.directory, actor="demo")
     echo(f"demo: {path.name}: {report.summary()}")
     platform.refresh(force=True)
+    from core.identity import install as install_identity
+
+    install_identity(platform)  # idempotent; `serve --demo` gets here before create_app installs it
     for loader_fn in platform.extras.get("demo_loaders", []):
         loader_fn(platform)
     with platform.db.transaction(Scope.system()) as s:
