@@ -308,3 +308,27 @@ class Rating(TenantScoped, Base):
     level: Mapped[int] = mapped_column(Integer)
     comment: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DailyFigures(TenantScoped, Base):
+    """Counts per tenant and submission day, kept up to date by the transitions themselves.
+
+    Statistics over a province read ~tenants × days rows here instead of every application (1M–10M), so
+    a provincial figure costs the same at any volume. Only monotonic counters: received on submission,
+    concluded / withdrawn on those terminal transitions.
+    """
+
+    __tablename__ = "approval_daily_figures"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "day", name="uq_approval_daily_figures_tenant_day"),
+        Index("ix_approval_daily_figures_path_day", "tenant_path", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    received: Mapped[int] = mapped_column(Integer, default=0)
+    concluded: Mapped[int] = mapped_column(Integer, default=0)
+    withdrawn: Mapped[int] = mapped_column(Integer, default=0)
+    on_time: Mapped[int] = mapped_column(Integer, default=0)
+    late: Mapped[int] = mapped_column(Integer, default=0)
+    days_used: Mapped[int] = mapped_column(Integer, default=0)

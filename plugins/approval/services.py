@@ -21,7 +21,7 @@ from core import audit, events
 from core.access.guard import Forbidden
 from core.contracts import Permission
 from core.errors import Conflict, Invalid, NotFound
-from plugins.approval import numbers
+from plugins.approval import numbers, rollup
 from plugins.approval import permissions as P
 from plugins.approval.catalogue import get_item
 from plugins.approval.models import (
@@ -206,6 +206,7 @@ def _record(
         session.flush()
     except StaleDataError:
         raise _stale(number) from None
+    rollup.on_transition(session, app, action)
     audit.record(
         session,
         actor=c.who.label,

@@ -2,9 +2,10 @@
 
 Definitions (shown on the page too): completion rate (办结率) = concluded ÷ (received − withdrawn);
 on-time rate = concluded on time ÷ concluded; average working days = mean working days used by concluded
-applications, suspensions that do not count excluded. One aggregate query per figure set, grouped by
-tenant path, over the (tenant_path, submitted_on, state) index; the session's scope (one tenant, or a
-subtree granted to a supervisor) bounds it.
+applications, suspensions that do not count excluded. Figures are sums over ``approval_daily_figures``
+(one row per tenant and submission day, kept by the transitions: see rollup.py), so a province costs
+~tenants × days rows, not every application; the session's scope (one tenant, or a subtree granted to a
+supervisor) bounds it.
 """
 
 from __future__ import annotations
@@ -13,18 +14,21 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from plugins.approval.models import Application
+from plugins.approval.models import DailyFigures as D
+
+OPEN = ("accepted", "in_review", "suspended")
 
 _COLS = (
-    func.count().label("received"),
-    func.sum(case((Application.state == "concluded", 1), else_=0)).label("concluded"),
-    func.sum(case((Application.state == "withdrawn", 1), else_=0)).label("withdrawn"),
-    func.sum(case((Application.on_time.is_(True), 1), else_=0)).label("on_time"),
-    func.sum(case((Application.on_time.is_(False), 1), else_=0)).label("late"),
-    func.sum(func.coalesce(Application.working_days_used, 0)).label("days"),
+    func.sum(D.received).label("received"),
+    func.sum(D.concluded).label("concluded"),
+    func.sum(D.withdrawn).label("withdrawn"),
+    func.sum(D.on_time).label("on_time"),
+    func.sum(D.late).label("late"),
+    func.sum(D.days_used).label("days"),
 )
 
 
@@ -42,11 +46,11 @@ def _figures(row: Any) -> dict[str, Any]:
 
 
 def _where(stmt: Any, scope: Any, since: date | None, until: date | None) -> Any:
-    stmt = stmt.where(scope.predicate(Application.tenant_path))
+    stmt = stmt.where(scope.predicate(D.tenant_path))
     if since:
-        stmt = stmt.where(Application.submitted_on >= since)
+        stmt = stmt.where(D.day >= since)
     if until:
-        stmt = stmt.where(Application.submitted_on <= until)
+        stmt = stmt.where(D.day <= until)
     return stmt
 
 
@@ -65,9 +69,7 @@ def by_child(
     until: date | None = None,
 ) -> list[dict[str, Any]]:
     """Figures per child of ``root`` (its own hall counted as itself), for the subtree chart."""
-    stmt = _where(select(Application.tenant_path, *_COLS), scope, since, until).group_by(
-        Application.tenant_path
-    )
+    stmt = _where(select(D.tenant_path, *_COLS), scope, since, until).group_by(D.tenant_path)
     acc: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     depth = root.path.count("/") + 1
     for row in session.execute(stmt):
@@ -92,43 +94,55 @@ def weekly(
     session: Session, scope: Any, since: date | None = None, until: date | None = None
 ) -> list[dict[str, Any]]:
     """Received and concluded per ISO week (grouped by day in SQL, folded to weeks here: portable SQL)."""
-    stmt = _where(select(Application.submitted_on, *_COLS), scope, since, until).group_by(
-        Application.submitted_on
-    )
+    stmt = _where(select(D.day, *_COLS), scope, since, until).group_by(D.day)
     weeks: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in session.execute(stmt):
-        y, w, _ = row.submitted_on.isocalendar()
+        y, w, _ = row.day.isocalendar()
         for col in ("received", "concluded"):
             weeks[f"{y}-W{w:02d}"][col] += int(getattr(row, col) or 0)
     return [{"week": k, **v} for k, v in sorted(weeks.items())]
 
 
 def supervision_metrics(session: Session, scope: Any) -> list[dict[str, Any]]:
-    """govhall_supervision_metrics: received/concluded/on_time/overdue per tenant path and ISO week."""
+    """govhall_supervision_metrics: received/concluded/on_time/overdue per tenant path and ISO week of
+    submission. Counts come from the daily figures; "overdue" adds late conclusions to applications
+    still open past their deadline (a second, index-backed query over open states only)."""
     today = date.today()
-    open_overdue = case(
-        ((Application.state.in_(("accepted", "in_review", "suspended"))) & (Application.deadline < today), 1),
-        else_=0,
+    acc: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    rows = session.execute(
+        _where(select(D.tenant_path, D.day, *_COLS), scope, None, None).group_by(D.tenant_path, D.day)
     )
-    stmt = (
-        select(
-            Application.tenant_path,
-            Application.submitted_on,
-            *_COLS,
-            func.sum(open_overdue).label("overdue_open"),
+    for row in rows:
+        a = acc[(row.tenant_path, _week(row.day))]
+        for col in ("received", "concluded", "on_time"):
+            a[col] += int(getattr(row, col) or 0)
+        a["overdue"] += int(row.late or 0)
+    open_late = (
+        select(Application.tenant_path, Application.submitted_on, func.count().label("n"))
+        .where(
+            scope.predicate(Application.tenant_path),
+            Application.state.in_(OPEN),
+            Application.deadline < today,
         )
-        .where(scope.predicate(Application.tenant_path))
         .group_by(Application.tenant_path, Application.submitted_on)
     )
-    acc: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for row in session.execute(stmt):
-        y, w, _ = row.submitted_on.isocalendar()
-        a = acc[(row.tenant_path, f"{y}-W{w:02d}")]
-        a["received"] += int(row.received or 0)
-        a["concluded"] += int(row.concluded or 0)
-        a["on_time"] += int(row.on_time or 0)
-        a["overdue"] += int(row.late or 0) + int(row.overdue_open or 0)
+    for row in session.execute(open_late):
+        acc[(row.tenant_path, _week(row.submitted_on))]["overdue"] += int(row.n)
     return [
-        {"tenant_path": p, "kind_of_power": "administrative_approval", "week": wk, **dict(v)}
+        {
+            "tenant_path": p,
+            "kind_of_power": "administrative_approval",
+            "week": wk,
+            "received": 0,
+            "concluded": 0,
+            "on_time": 0,
+            "overdue": 0,
+            **dict(v),
+        }
         for (p, wk), v in sorted(acc.items())
     ]
+
+
+def _week(day: date) -> str:
+    y, w, _ = day.isocalendar()
+    return f"{y}-W{w:02d}"
