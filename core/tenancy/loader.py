@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from core.db.base import utcnow
 from core.settings import Settings, SettingsError, validate_tenant_value
-from core.tenancy.directory import Directory, bump_version
-from core.tenancy.models import LEVEL_ORDER, Department, Kind, Level, PluginState, Tenant
+from core.tenancy.directory import Directory, TenantRef, bump_version
+from core.tenancy.models import LEVEL_ORDER, Department, Kind, Level, PluginState, Tenant, TenantSetting
 from core.tenancy.service import TenancyError, move_subtree, set_tenant_setting
 
 CODE_LENGTH = {Level.province: 6, Level.city: 6, Level.county: 6, Level.township: 9, Level.village: 12}
@@ -163,36 +164,67 @@ def _check_cycle(code: str, parents: dict[str, str | None], directory: Directory
 
 def apply(session: Session, tree: TreeFile, directory: Directory, *, actor: str,
           progress: Callable[[int], None] | None = None) -> ApplyReport:
-    """Write the validated tree. Parents come before children in topological order."""
+    """Write the validated tree, parents before children, with set-based reads and batched inserts.
+
+    Everything the file could touch is read up front in four SELECTs; new tenants are inserted one tree
+    level at a time (their children need their ids), new departments and plugin switches in one batch
+    each. A province of 21,600 nodes applies in seconds instead of one flush and two queries per node.
+    """
+    state = _State.read(session)
     report = ApplyReport()
-    rows = {t.code: t for t in session.scalars(select(Tenant))}
-    order = _topological(tree)
-    for entry in order:
-        row = rows.get(entry.code)
-        changes = _upsert_tenant(session, entry, row, rows, directory, actor)
-        row = rows[entry.code]
-        changes += _apply_departments(session, row, entry)
-        changes += _apply_plugins(session, row, entry, actor)
-        if row.id is not None:
-            from core.tenancy.directory import TenantRef
-            ref = TenantRef(row.id, row.code, row.path, row.level, row.kind, row.name, row.name_en, row.parent_id)
-            for key, value in entry.settings.items():
-                if set_tenant_setting(session, ref, key, value, actor=actor):
-                    changes.append(f"settings.{key}")
-        if changes == ["created"] or changes and changes[0] == "created":
-            report.created.append(f"{entry.code} {entry.name}")
-        elif changes:
-            report.changed.append(f"{entry.code} {entry.name}: {', '.join(changes)}")
-        else:
-            report.left += 1
-        if progress is not None:
-            progress(1)
+    changes: dict[str, list[str]] = {}
+    for level in _levels(tree):
+        _insert_new(session, [e for e in level if e.code not in state.tenants], state, changes)
+        for entry in level:
+            found = changes.setdefault(entry.code, [])
+            if "created" not in found:
+                found += _update_tenant(session, entry, state, directory, actor)
+            found += _departments(session, entry, state)
+            found += _plugins(session, entry, state, actor)
+            found += _settings(session, entry, state, actor)
+            _report(report, entry, found)
+            if progress is not None:
+                progress(1)
+    state.flush_inserts(session)
     if report.created or report.changed:
         bump_version(session)
     return report
 
 
-def _topological(tree: TreeFile) -> list[TenantEntry]:
+@dataclass
+class _State:
+    """What the database holds, keyed for lookups, plus rows waiting for a batched insert."""
+
+    tenants: dict[str, tuple[int, str]]  # code -> (id, path)
+    departments: dict[tuple[int, str], tuple[str, str]]  # (tenant id, code) -> (name, name_en)
+    switches: dict[tuple[int, str], tuple[bool, bool]]  # (tenant id, plugin) -> (enabled, locked)
+    settings: dict[tuple[int, str], Any]
+    new_departments: list[dict[str, Any]] = field(default_factory=list)
+    new_switches: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, session: Session) -> _State:
+        t, d, p = Tenant.__table__, Department.__table__, PluginState.__table__
+        s = TenantSetting.__table__
+        return cls(
+            tenants={c: (i, path) for i, c, path in session.execute(select(t.c.id, t.c.code, t.c.path))},
+            departments={(tid, c): (n, ne) for tid, c, n, ne in session.execute(
+                select(d.c.tenant_id, d.c.code, d.c.name, d.c.name_en))},
+            switches={(tid, n): (bool(e), bool(lk)) for tid, n, e, lk in session.execute(
+                select(p.c.tenant_id, p.c.plugin, p.c.enabled, p.c.locked))},
+            settings={(tid, k): v for tid, k, v in session.execute(
+                select(s.c.tenant_id, s.c.key, s.c.value))},
+        )
+
+    def flush_inserts(self, session: Session) -> None:
+        if self.new_departments:
+            session.execute(insert(Department), self.new_departments)
+        if self.new_switches:
+            session.execute(insert(PluginState), self.new_switches)
+
+
+def _levels(tree: TreeFile) -> list[list[TenantEntry]]:
+    """Entries grouped by depth within the file (validate() has refused cycles)."""
     by_code = {t.code: t for t in tree.tenants}
     depth: dict[str, int] = {}
 
@@ -202,74 +234,126 @@ def _topological(tree: TreeFile) -> list[TenantEntry]:
             depth[code] = 0 if parent is None or parent not in by_code else d(parent) + 1
         return depth[code]
 
-    return sorted(tree.tenants, key=lambda t: (d(t.code), t.code))
+    groups: dict[int, list[TenantEntry]] = {}
+    for entry in sorted(tree.tenants, key=lambda t: t.code):
+        groups.setdefault(d(entry.code), []).append(entry)
+    return [groups[k] for k in sorted(groups)]
 
 
-def _upsert_tenant(session: Session, entry: TenantEntry, row: Tenant | None, rows: dict[str, Tenant],
-                   directory: Directory, actor: str) -> list[str]:
-    parent = rows.get(entry.parent) if entry.parent else None
-    if row is None:
-        path = f"{parent.path}/{entry.code}" if parent else entry.code
-        row = Tenant(code=entry.code, parent_id=parent.id if parent else None, path=path,
-                     level=entry.level.value, kind=entry.kind.value, name=entry.name, name_en=entry.name_en)
-        session.add(row)
-        session.flush()
-        rows[entry.code] = row
-        return ["created"]
-    changes = []
-    for attr in ("name", "name_en"):
-        if getattr(row, attr) != getattr(entry, attr):
-            setattr(row, attr, getattr(entry, attr))
-            changes.append(attr)
-    for attr in ("level", "kind"):
-        if getattr(row, attr) != getattr(entry, attr).value:
-            setattr(row, attr, getattr(entry, attr).value)
-            changes.append(attr)
-    if parent is not None and row.parent_id != parent.id:
+def _insert_new(session: Session, entries: list[TenantEntry], state: _State,
+                changes: dict[str, list[str]]) -> None:
+    if not entries:
+        return
+    rows = []
+    for e in entries:
+        parent = state.tenants[e.parent] if e.parent else None
+        rows.append({"code": e.code, "parent_id": parent[0] if parent else None,
+                     "path": f"{parent[1]}/{e.code}" if parent else e.code, "level": e.level.value,
+                     "kind": e.kind.value, "name": e.name, "name_en": e.name_en, "active": True})
+    session.execute(insert(Tenant), rows)
+    t = Tenant.__table__
+    codes = [e.code for e in entries]
+    for i in range(0, len(codes), 500):
+        for tid, code, path in session.execute(select(t.c.id, t.c.code, t.c.path)
+                                               .where(t.c.code.in_(codes[i:i + 500]))):
+            state.tenants[code] = (tid, path)
+    for e in entries:
+        changes[e.code] = ["created"]
+
+
+def _update_tenant(session: Session, entry: TenantEntry, state: _State, directory: Directory,
+                   actor: str) -> list[str]:
+    tid = state.tenants[entry.code][0]
+    ref = directory.get(entry.code)
+    current = (ref.name, ref.name_en, ref.level, ref.kind) if ref else None
+    wanted = (entry.name, entry.name_en, entry.level.value, entry.kind.value)
+    found = []
+    if current != wanted:
+        row = session.get(Tenant, tid)
+        assert row is not None
+        for attr, value in zip(("name", "name_en", "level", "kind"), wanted, strict=True):
+            if getattr(row, attr) != value:
+                setattr(row, attr, value)
+                found.append(attr)
+    parent_id = ref.parent_id if ref else None
+    if entry.parent is not None and parent_id != state.tenants[entry.parent][0]:
         try:
-            move_subtree(session, directory, entry.code, parent.code, actor=actor)
+            move_subtree(session, directory, entry.code, entry.parent, actor=actor)
         except TenancyError as exc:
             raise TreeFileError(f"tenant {entry.code}: {exc}") from None
-        session.expire(row)
-        changes.append(f"moved under {parent.code}")
-    return changes
+        found.append(f"moved under {entry.parent}")
+    return found
 
 
-def _apply_departments(session: Session, row: Tenant, entry: TenantEntry) -> list[str]:
-    if not entry.departments:
-        return []
-    existing = {d.code: d for d in session.scalars(select(Department).where(Department.tenant_id == row.id))}
-    changes = []
+def _departments(session: Session, entry: TenantEntry, state: _State) -> list[str]:
+    tid = state.tenants[entry.code][0]
+    found = []
     for dep in entry.departments:
-        cur = existing.get(dep.code)
-        if cur is None:
-            session.add(Department(tenant_id=row.id, code=dep.code, name=dep.name, name_en=dep.name_en))
-            changes.append(f"department {dep.code}")
-        elif (cur.name, cur.name_en) != (dep.name, dep.name_en):
-            cur.name, cur.name_en = dep.name, dep.name_en
-            changes.append(f"department {dep.code}")
-    return changes
-
-
-def _apply_plugins(session: Session, row: Tenant, entry: TenantEntry, actor: str) -> list[str]:
-    existing = {p.plugin: p for p in session.scalars(select(PluginState).where(PluginState.tenant_id == row.id))}
-    changes = []
-    for name, state in entry.plugins.items():
-        cur = existing.get(name)
-        locked = name in entry.lock
-        if state == "inherit":
-            if cur is not None:
-                session.delete(cur)
-                changes.append(f"plugins.{name}")
+        current = state.departments.get((tid, dep.code))
+        if current == (dep.name, dep.name_en):
             continue
-        if cur is None:
-            session.add(PluginState(tenant_id=row.id, plugin=name, enabled=state == "on", locked=locked,
-                                    updated_by=actor))
-            changes.append(f"plugins.{name}")
-        elif (cur.enabled, cur.locked) != (state == "on", locked):
-            cur.enabled, cur.locked, cur.updated_by = state == "on", locked, actor
-            changes.append(f"plugins.{name}")
-    return changes
+        if current is None:
+            state.new_departments.append({"tenant_id": tid, "code": dep.code, "name": dep.name,
+                                          "name_en": dep.name_en})
+        else:
+            session.execute(update(Department).where(Department.tenant_id == tid, Department.code == dep.code)
+                            .values(name=dep.name, name_en=dep.name_en))
+        state.departments[(tid, dep.code)] = (dep.name, dep.name_en)
+        found.append(f"department {dep.code}")
+    return found
+
+
+def _plugins(session: Session, entry: TenantEntry, state: _State, actor: str) -> list[str]:
+    tid = state.tenants[entry.code][0]
+    found = []
+    for name, switch in entry.plugins.items():
+        key, current = (tid, name), state.switches.get((tid, name))
+        where = (PluginState.tenant_id == tid, PluginState.plugin == name)
+        if switch == "inherit":
+            if current is not None:
+                session.execute(delete(PluginState).where(*where))
+                del state.switches[key]
+                found.append(f"plugins.{name}")
+            continue
+        wanted = (switch == "on", name in entry.lock)
+        if current == wanted:
+            continue
+        if current is None:
+            state.new_switches.append({"tenant_id": tid, "plugin": name, "enabled": wanted[0],
+                                       "locked": wanted[1], "updated_by": actor, "updated_at": utcnow()})
+        else:
+            session.execute(update(PluginState).where(*where).values(
+                enabled=wanted[0], locked=wanted[1], updated_by=actor, updated_at=utcnow()))
+        state.switches[key] = wanted
+        found.append(f"plugins.{name}")
+    return found
+
+
+def _settings(session: Session, entry: TenantEntry, state: _State, actor: str) -> list[str]:
+    if not entry.settings:
+        return []
+    tid, path = state.tenants[entry.code]
+    ref = TenantRef(tid, entry.code, path, entry.level.value, entry.kind.value, entry.name, entry.name_en,
+                    None)
+    found = []
+    for key, value in entry.settings.items():
+        if state.settings.get((tid, key), _MISSING) != value and set_tenant_setting(
+                session, ref, key, value, actor=actor):
+            state.settings[(tid, key)] = value
+            found.append(f"settings.{key}")
+    return found
+
+
+_MISSING = object()
+
+
+def _report(report: ApplyReport, entry: TenantEntry, found: list[str]) -> None:
+    if found and found[0] == "created":
+        report.created.append(f"{entry.code} {entry.name}")
+    elif found:
+        report.changed.append(f"{entry.code} {entry.name}: {', '.join(found)}")
+    else:
+        report.left += 1
 
 
 def load_file(path: str | Path) -> tuple[TreeFile, list[int], Path]:
