@@ -11,6 +11,8 @@ is at-least-once, so handlers stay idempotent by event id. See docs/operations.m
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import json
 import re
 import traceback
@@ -18,7 +20,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, cast
 
 import structlog
@@ -219,14 +220,17 @@ def _dispatch_one(platform: Platform, handlers: dict[str, Any], ev: _Pending,
         log.warning("event.tenant_gone", event_id=ev.id, tenant_id=ev.tenant_id)
         return 0, [], True
     event = Event(id=ev.id, type=ev.type, tenant_id=tenant.id, tenant_path=tenant.path,
-                  payload=MappingProxyType(dict(ev.payload or {})), occurred_at=_aware(ev.occurred_at),
+                  payload=dict(ev.payload or {}), occurred_at=_aware(ev.occurred_at),
                   actor=ev.actor)
     enabled = platform.enabled(tenant)
     count, errors = 0, []
     for plugin in sorted(handlers):
         if plugin not in enabled or plugin in done:
             continue
-        outcome = _deliver(platform, tenant, plugin, handlers[plugin], event)
+        # Each handler gets its own plain-dict copy: one plugin's mutation cannot leak into the next,
+        # and the payload stays JSON-serialisable (a read-only proxy would not be).
+        own = dataclasses.replace(event, payload=copy.deepcopy(event.payload))
+        outcome = _deliver(platform, tenant, plugin, handlers[plugin], own)
         if isinstance(outcome, str):
             errors.append(f"{plugin}: {outcome}")
         else:

@@ -7,6 +7,7 @@ counter row (core_state) so that "the handler's writes commit with its delivery"
 
 from __future__ import annotations
 
+import json
 import threading
 import types
 from datetime import timedelta
@@ -163,8 +164,32 @@ def test_handler_sees_the_event_and_a_session_scoped_to_its_tenant(platform):
     assert event.payload == {"number": "X-9", "applicant_name": "张三"} and event.tenant_id == xihu.id
     assert event.occurred_at.tzinfo is not None
     assert scope == xihu.scope
-    with pytest.raises(TypeError):
-        event.payload["number"] = "changed"  # type: ignore[index]  # shared by every handler: read-only
+    assert json.loads(json.dumps(event.payload)) == event.payload  # a plain JSON object
+
+
+def test_one_handler_mutating_the_payload_does_not_affect_another(platform):
+    got: list[dict[str, Any]] = []
+
+    def module(name: str) -> types.ModuleType:
+        mod = types.ModuleType(f"probe_{name}")
+
+        @hookimpl
+        def govhall_plugin_info() -> PluginInfo:
+            return PluginInfo(name=name, title_zh="测试", title_en="Probe", version="0", default_enabled=True)
+
+        @hookimpl
+        def govhall_handle_event(event: Event) -> None:  # a handler may take fewer arguments
+            got.append(json.loads(json.dumps(event.payload)))
+            event.payload["items"].append("changed by " + name)  # type: ignore[index]
+
+        mod.govhall_plugin_info = govhall_plugin_info  # type: ignore[attr-defined]
+        mod.govhall_handle_event = govhall_handle_event  # type: ignore[attr-defined]
+        return mod
+
+    add_plugins(platform, module("alpha"), module("beta"))
+    emit(platform, "360102", items=["original"])
+    assert dispatch_pending(platform) == 2
+    assert [g["items"][0] for g in got] == ["original", "original"] and len(got[1]["items"]) == 1
 
 
 def test_plugin_disabled_at_the_tenant_gets_nothing(platform):
