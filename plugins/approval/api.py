@@ -15,13 +15,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from core import audit
 from core.access import require
 from core.errors import NotFound
 from core.web.api import api_doc, json_ok, page_params, paginate, parse_body
 from plugins.approval import catalogue, clock, handling, queries, services
 from plugins.approval import permissions as P
-from plugins.approval.models import Application
-from plugins.approval.schemas import ApplicationOut, RatingIn, StatsOut, TransitionIn
+from plugins.approval.models import Application, ServiceItem
+from plugins.approval.schemas import ApplicationOut, ItemIn, RatingIn, StatsOut, TransitionIn
 from plugins.approval.views_staff import _visible_to, figures
 from plugins.approval.webctx import my_applications, read_uploads, service_ctx
 
@@ -302,10 +303,69 @@ async def publicity(request: Request) -> Response:
     return json_ok(await ctx.platform.db.run(work))
 
 
+@api_doc(
+    request=ItemIn,
+    response=ItemOut,
+    status=201,
+    summary="Add a draft item version (the next version when the code exists); publish it separately",
+)
+@require(P.ITEM_MANAGE)
+async def item_draft(request: Request) -> Response:
+    """Comprehensive administrators maintain the catalogue: a draft never affects applications."""
+    ctx = request.state.ctx
+    body = await parse_body(request, ItemIn)
+
+    def work() -> dict[str, Any]:
+        with ctx.platform.db.transaction(ctx.tenant.scope) as s:
+            item = catalogue.new_version(s, ctx.tenant, body)
+            audit.record(
+                s,
+                actor=ctx.actor.label,
+                action="approval.item.draft",
+                tenant=ctx.tenant,
+                target=f"approval.item:{item.code}",
+                details={"version": item.version_no},
+            )
+            return {**_item_json(item), "status": item.status}
+
+    return json_ok(await ctx.platform.db.run(work), status=201)
+
+
+@api_doc(response=ItemOut, summary="Publish the latest draft of an item; the version it replaces is retired")
+@require(P.ITEM_MANAGE)
+async def item_publish(request: Request) -> Response:
+    ctx = request.state.ctx
+    code = request.path_params["code"]
+
+    def work() -> dict[str, Any]:
+        with ctx.platform.db.transaction(ctx.tenant.scope) as s:
+            draft = s.scalar(
+                select(ServiceItem)
+                .where(ServiceItem.code == code, ServiceItem.status == "draft")
+                .order_by(ServiceItem.version_no.desc())
+            )
+            if draft is None:
+                raise NotFound(f"No draft of item {code!r}", f"事项“{code}”没有待发布的草稿", code="no_draft")
+            catalogue.publish(s, draft)
+            audit.record(
+                s,
+                actor=ctx.actor.label,
+                action="approval.item.publish",
+                tenant=ctx.tenant,
+                target=f"approval.item:{code}",
+                details={"version": draft.version_no},
+            )
+            return {**_item_json(draft), "status": draft.status}
+
+    return json_ok(await ctx.platform.db.run(work))
+
+
 def routes() -> list[BaseRoute]:
     return [
         Route("/items", items),
         Route("/items/{code}", item),
+        Route("/catalogue/items", item_draft, methods=["POST"]),
+        Route("/catalogue/items/{code}/publish", item_publish, methods=["POST"]),
         Route("/applications", submit, methods=["POST"]),
         Route("/my/applications", mine),
         Route("/my/applications/{app_id:int}", my_one),

@@ -163,6 +163,8 @@ def _move(
 ) -> Application:
     """Check the action is allowed from the current state, record it, audit it, publish it."""
     starts, perm, verb = TRANSITIONS[action]
+    if action == "decide" and to_state in ("approved", "denied"):
+        verb = to_state  # a co-department's partial approval is history, not an event
     c.require(perm)
     if app.state not in starts:
         title = STATE_TITLES.get(app.state, (app.state, app.state))

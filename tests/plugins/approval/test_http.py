@@ -253,3 +253,50 @@ def test_stats_tenant_and_supervisor_subtree(client, platform, people):
     assert client.get("/api/t/360000/approval/stats").json()["received"] == 0  # the province's own hall
     assert client.get("/t/360000/approval/stats?subtree=1").status_code == 200
     assert client.get("/api/t/360000/approval/stats?since=notadate").status_code == 422
+
+
+def test_catalogue_management_stale_page_and_someone_elses_application(client, platform, people):
+    make_staff(platform, "dh_admin", "360102", "comprehensive_admin")
+    login(client, "ent1")
+    app = _submit_api(client)
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/t/360102/")})
+
+    login(client, "cit1")  # another applicant: the application does not exist for them
+    assert client.get(f"/t/360102/approval/my/{app['id']}").status_code == 404
+    assert client.get(f"/api/t/360102/approval/my/applications/{app['id']}").status_code == 404
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/t/360102/")})
+
+    login(client, "dh_scj")
+    page = client.get(f"/t/360102/approval/workbench/{app['id']}")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    assert _act(client, app["id"], "accept").status_code == 303
+    stale = client.post(
+        f"/t/360102/approval/workbench/{app['id']}/refuse",
+        data={"csrf_token": token, "version": str(app["version"]), "reason": "x"},
+    )
+    assert stale.status_code == 409 and "已被他人处理" in stale.text
+    body = {
+        "code": "DH-NEW-1",
+        "name": "户外广告设施设置许可",
+        "item_type": "licence",
+        "entrance": "legal",
+        "department_code": "zjj",
+        "statutory_days": 20,
+        "promised_days": 5,
+    }
+    assert client.post("/api/t/360102/approval/catalogue/items", json=body).status_code == 403
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/t/360102/")})
+
+    login(client, "dh_admin")
+    r = client.post("/api/t/360102/approval/catalogue/items", json=body)
+    assert r.status_code == 201 and r.json()["status"] == "draft"
+    assert client.get("/api/t/360102/approval/items/DH-NEW-1").status_code == 404  # a draft is not public
+    bad = client.post("/api/t/360102/approval/catalogue/items", json={**body, "promised_days": 99})
+    assert bad.status_code == 422 and "promised_days" in bad.json()["error"]["fields"]
+    assert (
+        client.post("/api/t/360102/approval/catalogue/items/DH-NEW-1/publish").json()["status"] == "published"
+    )
+    assert (
+        client.get("/api/t/360102/approval/items", params={"q": "户外广告"}).json()["items"][0]["code"]
+        == "DH-NEW-1"
+    )

@@ -119,6 +119,12 @@ def test_every_transition_publishes_its_event_with_deadline(platform, donghu, it
     payload = evs[-1].payload
     assert payload["application_id"] == app_id and payload["deadline"] == due.isoformat()
     assert payload["applicant_id_number"] == "91360102MA35XXXX0K" and payload["item_code"] == "DH-SP-001"
+    with in_scope(platform, donghu) as s:
+        c = ctx(platform, donghu, STAFF)
+        handling.decide(s, c, app_id, s.get(Application, app_id).version, approve=False, reason="不符合条件")
+    with platform.db.session(Scope.system()) as s:
+        last = s.scalars(select(OutboxEvent).order_by(OutboxEvent.id.desc())).first()
+    assert last.type == "approval.application.denied" and "不符合条件" in last.payload["decision_reason"]
 
 
 def test_statistics_and_supervision_metrics(platform, donghu, items):
