@@ -121,3 +121,29 @@ def serious_on_acceptance(event: Event, session: Session) -> list[Finding]:
         tenant_id=event.tenant_id, facts={"subject_code": number, "reasons": reasons,
                                           "number": payload.get("number", "")},
     )]
+
+
+LATE_RULE_ID = "credit.licence_published_late"
+
+
+def late_licences(session: Session, tenant: Any, today: date | None = None, **_: Any) -> list[Finding]:
+    """Supervision scan (whole tree in one query): licences published after the seven working days of
+    the 双公示 rule. Cards are unique per rule and record, so re-scans issue nothing twice."""
+    from plugins.credit.models import CreditRecord
+
+    rows = session.execute(
+        select(CreditRecord.id, CreditRecord.tenant_id, CreditRecord.subject_name,
+               CreditRecord.decision_number,
+               CreditRecord.decision_date, CreditRecord.publish_deadline, CreditRecord.published_on)
+        .where(CreditRecord.kind == "licence", CreditRecord.published_on > CreditRecord.publish_deadline)
+        .order_by(CreditRecord.id)).all()
+    return [Finding(
+        source="credit", code=LATE_RULE_ID, level="attention",
+        message_zh=f"行政许可 {r.decision_number}（{r.subject_name}）于 {r.published_on} 公示，"
+                   f"超过 7 个工作日期限 {r.publish_deadline}",
+        message_en=f"Licence {r.decision_number} ({r.subject_name}) published on {r.published_on}, after the "
+                   f"seven-working-day limit {r.publish_deadline}",
+        object_type="credit.record", object_id=str(r.id), tenant_id=r.tenant_id,
+        facts={"decision_date": r.decision_date.isoformat(), "deadline": r.publish_deadline.isoformat(),
+               "published_on": r.published_on.isoformat()},
+    ) for r in rows]

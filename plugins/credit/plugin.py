@@ -105,6 +105,10 @@ def govhall_supervision_rules() -> list[SupervisionRule]:
         id=credit_check.RULE_ID, version=1, kind_of_power="administrative_approval", severity="yellow",
         title_zh="受理信用预警等级为“严重”的申请人", title_en="Applicant at credit level serious accepted",
         on_events=("approval.application.accepted",), evaluate_event=credit_check.serious_on_acceptance,
+    ), SupervisionRule(
+        id=credit_check.LATE_RULE_ID, version=1, kind_of_power="administrative_approval", severity="prompt",
+        title_zh="行政许可信息超过 7 个工作日公示", title_en="Licence published after seven working days",
+        scan=credit_check.late_licences, scan_subtree=True,
     )]
 
 

@@ -193,3 +193,31 @@ def test_supervision_rule_raises_a_finding_for_serious_subjects_only(platform):
                   payload=_approved(77), occurred_at=datetime.now(UTC) - timedelta(days=1))
     with platform.db.session(donghu.scope) as s:
         assert rules[0].evaluate_event(event=other, session=s) == []
+
+
+def test_licences_published_after_seven_working_days_raise_a_supervision_prompt(platform):
+    from core import jobs
+    from plugins.credit.rules import rules_from_platform
+    from plugins.credit.services import record_licence
+
+    donghu, root = platform.directory.get("360102"), platform.directory.get("360000")
+    rules = rules_from_platform(platform, donghu)
+    today = local_today()
+    with platform.db.transaction(donghu.scope) as s:
+        late = record_licence(s, donghu, rules, payload=_approved(1), decided_on=today - timedelta(days=30),
+                              source_key="t:late", actor="t", today=today)
+        record_licence(s, donghu, rules, payload=_approved(2), decided_on=today, source_key="t:ok", actor="t",
+                       today=today)
+    rule = next(r for b in platform.hooks(root).govhall_supervision_rules() for r in b
+                if r.id == "credit.licence_published_late")
+    assert rule.scan_subtree is True
+    with platform.db.session(root.subtree_scope) as s:
+        found = rule.scan(platform=platform, session=s, tenant=root)
+    assert [(f.object_id, f.tenant_id) for f in found] == [(str(late.id), donghu.id)]
+    # through the supervision plugin's own periodic scan: one card, and none again on the next run
+    jobs.run_due(platform)
+    jobs.run_due(platform, now=datetime.now(UTC) + timedelta(days=1))
+    with platform.db.session(Scope.system()) as s:
+        cards = [e.payload for e in s.scalars(select(events.OutboxEvent).where(
+            events.OutboxEvent.type == "supervision.card.issued")) if e.payload["rule_id"] == rule.id]
+    assert [c["object_id"] for c in cards] == [str(late.id)]
