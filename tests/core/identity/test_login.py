@@ -209,3 +209,13 @@ def test_users_create_cli(cli, platform):
     assert r.exit_code == 0, r.output
     weak = cli("users", "create", "clerk3", "--name", "职员", "--password", "short")
     assert weak.exit_code == 1 and "password" in weak.output.lower()
+
+
+def test_one_address_guessing_many_accounts_is_locked_too(platform):
+    address = "203.0.113.9"
+    for i in range(throttle.LOCK_AFTER["address"]):
+        with platform.db.transaction(Scope.system()) as s:
+            throttle.record_failure(s, throttle.keys_for(f"user{i}", address), address=address)
+    with platform.db.session(Scope.system()) as s:
+        assert throttle.verdict(s, throttle.keys_for("fresh-name", address)).locked_until is not None
+        assert throttle.verdict(s, throttle.keys_for("fresh-name", "198.51.100.1")).locked_until is None
