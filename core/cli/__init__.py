@@ -56,7 +56,8 @@ class GovhallGroup(click.Group):
         for plugin, commands in registry.declared("govhall_cli_commands").items():
             for command in commands:
                 if command.name in self.commands:
-                    click.echo(f"warning: plugin {plugin} command {command.name!r} clashes; skipped", err=True)
+                    click.echo(f"warning: plugin {plugin} command {command.name!r} clashes; skipped",
+                               err=True)
                     continue
                 self.add_command(command)
 

@@ -86,8 +86,8 @@ def status_cmd(platform: Any, code: str, as_json: bool) -> None:
     effective = platform.directory.effective(tenant)
     rows = [effective[n] for n in sorted(effective)]
     if as_json:
-        click.echo(json.dumps([{"plugin": e.plugin, "enabled": e.enabled, "origin": e.origin, "locked": e.locked}
-                               for e in rows], ensure_ascii=False))
+        click.echo(json.dumps([{"plugin": e.plugin, "enabled": e.enabled, "origin": e.origin,
+                                "locked": e.locked} for e in rows], ensure_ascii=False))
         return
     click.echo(f"{tenant.code} {tenant.name}")
     for e in rows:

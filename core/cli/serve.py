@@ -29,11 +29,13 @@ def serve(platform: Any, host: str, port: int, workers: int, demo: bool, jobs: b
 
         load_demo(platform, echo=lambda m: click.echo(m, err=True))
     elif missing := migrate.pending(platform.db, platform.registry.migration_dirs()):
-        raise click.ClickException(f"the database is not migrated ({', '.join(missing)}): run `govhall migrate`")
+        raise click.ClickException(f"the database is not migrated ({', '.join(missing)}): "
+                                   "run `govhall migrate`")
     if workers > 1 and platform.db.is_sqlite:
         raise click.BadParameter("SQLite serves from one process; use PostgreSQL for --workers > 1",
                                  param_hint="--workers")
-    click.echo(f"govhall serving on http://{host}:{port}/ ({platform.db.engine.url.get_backend_name()})", err=True)
+    backend = platform.db.engine.url.get_backend_name()
+    click.echo(f"govhall serving on http://{host}:{port}/ ({backend})", err=True)
     from core import jobs as job_runner
 
     if workers > 1:

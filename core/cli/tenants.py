@@ -23,7 +23,9 @@ def apply_cmd(platform: Any, file: str, quiet: bool) -> None:
     from core.db import Scope
     from core.tenancy import loader
 
+    click.echo(f"reading {file} ...", err=True)  # a 21,600-node file takes seconds to parse
     tree, lines, path = loader.load_file(file)
+    click.echo(f"validating {len(tree.tenants)} tenants ...", err=True)
     platform.refresh(force=True)
     loader.validate(tree, lines, path, platform.directory, platform.settings)
     with platform.db.transaction(Scope.system()) as s, progress(len(tree.tenants), "applying") as step:
@@ -51,7 +53,8 @@ def tree_cmd(platform: Any, code: str | None, depth: int | None) -> None:
 
     def draw(t: Any, prefix: str, last: bool, level: int, top: bool) -> None:
         branch = "" if top else ("└── " if last else "├── ")
-        click.echo(f"{prefix}{branch}{t.code} {t.name}  [{t.level}{'' if t.kind == 'government' else ', ' + t.kind}]")
+        kind = "" if t.kind == "government" else f", {t.kind}"
+        click.echo(f"{prefix}{branch}{t.code} {t.name}  [{t.level}{kind}]")
         if depth is not None and level >= depth:
             return
         kids = directory.kids(t)
@@ -75,7 +78,8 @@ def move_cmd(platform: Any, code: str, parent: str) -> None:
     platform.refresh(force=True)
     with platform.db.transaction(Scope.system()) as s:
         moved = move_subtree(s, platform.directory, code, parent, actor="cli")
-    click.echo(f"moved {code} under {parent}: {moved} tenants re-pathed" if moved else f"{code} is already under {parent}")
+    click.echo(f"moved {code} under {parent}: {moved} tenants re-pathed" if moved
+               else f"{code} is already under {parent}")
 
 
 def register(cli: click.Group) -> None:
