@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 from starlette.testclient import TestClient
 
 from core.platform import Platform
@@ -79,8 +79,8 @@ def make_platform(url: str, data_dir: Path, **overrides: Any) -> Platform:
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
     """A migrated database with the Jiangxi tree, copied for each test."""
-    from core.demo import JIANGXI
     from core.db import Scope, migrate
+    from core.demo import JIANGXI
     from core.tenancy import loader
 
     root = tmp_path_factory.mktemp("template")

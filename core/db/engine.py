@@ -14,7 +14,6 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
-from sqlalchemy.pool import NullPool
 from starlette.concurrency import run_in_threadpool
 
 from core.db.base import TenantScoped
