@@ -89,6 +89,11 @@ def test_console_on_a_phone(server, browser, province_admin, screenshot):
     log_in(page, server, province_admin, PASSWORD)
     page.goto(f"{server.url}/t/360102/console/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    unlabeled = page.evaluate("""() => [...document.querySelectorAll(
+          'input:not([type=hidden]), select, textarea')]
+        .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+        .map(el => el.name)""")
+    assert unlabeled == []  # every field of the console has a label
     screenshot(page, "console-360102-phone-375")
     context.close()
 
