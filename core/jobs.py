@@ -220,12 +220,18 @@ class JobRunner:
     def running(self) -> bool:
         return any(t.is_alive() for t in self._threads)
 
-    def stop(self, timeout: float = 30.0) -> None:
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop after the current round; don't hold up shutdown longer than ``timeout`` for a long task.
+        A task cut off by process exit rolls back, and its slot is not run again (at-most-once)."""
         self._stop.set()
+        deadline = time.monotonic() + timeout
+        busy = []
         for thread in self._threads:
-            thread.join(timeout)
+            thread.join(max(0.0, deadline - time.monotonic()))
+            if thread.is_alive():
+                busy.append(thread.name)
         self._threads = []
-        log.info("jobs.stopped", worker=WORKER_ID)
+        log.info("jobs.stopped", worker=WORKER_ID, still_running=busy or None)
 
 
 def install(platform: Platform, interval: float = 1.0) -> JobRunner:
