@@ -243,3 +243,29 @@ def test_a_slow_task_does_not_hold_up_event_delivery(platform):
         assert seen == [event_id]  # delivered while the scan is still running
     finally:
         runner.stop()
+
+
+def test_events_pending_and_retry_commands(platform, cli):
+    import json
+
+    def broken(event: Any, session: Any) -> None:
+        raise RuntimeError("mail server down")
+
+    install(platform, task_plugin("probe", [], broken))
+    donghu = platform.directory.get("360102")
+    with platform.db.transaction(donghu.scope) as s:
+        event_id = publish(s, tenant=donghu, type="probe.thing.happened", payload={})
+    from core.events import dispatch_pending
+
+    assert dispatch_pending(platform) == 0
+    result = cli("events", "pending", "--json")
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    mine = [r for r in rows if r["id"] == event_id]
+    assert mine and mine[0]["attempts"] == 1 and "mail server down" in mine[0]["last_error"]
+    assert mine[0]["retry_at"] is not None
+    assert cli("events", "retry", str(event_id)).exit_code == 0
+    with platform.db.session(Scope.system()) as s:
+        assert s.get(OutboxEvent, event_id).retry_at is None
+    bad = cli("events", "retry", "999999")
+    assert bad.exit_code == 1 and "unknown or already delivered" in bad.output
