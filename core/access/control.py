@@ -99,11 +99,11 @@ class AccessControl:
             return cached
         policy = self._policy(state, actor.account_id)
         decision = self._decide(policy, actor, tenant, permission)
-        if policy.version == self._state.version:  # never cache an answer under a newer version
-            decisions = self._state.decisions
-            if len(decisions) >= MAX_DECISIONS:
-                decisions.clear()
-            decisions[key] = decision
+        current = self._state  # read once: a swap after this line leaves the write in a dropped state
+        if policy.version == current.version:  # never cache an answer under another version
+            if len(current.decisions) >= MAX_DECISIONS:
+                current.decisions.clear()
+            current.decisions[key] = decision
         return decision
 
     def _decide(self, policy: AccountPolicy, actor: Actor, tenant: TenantRef, permission: str) -> Decision:
