@@ -409,7 +409,8 @@ def timed(fn: Any, n: int) -> dict[str, float]:
 
 
 def explain(platform: Any, scope: Scope, fn: Any) -> str:
-    """Run ``fn`` once capturing its SQL, then EXPLAIN ANALYZE the last statement in the same scope."""
+    """Run ``fn`` once capturing its SQL, then EXPLAIN ANALYZE the main (first) statement in the same
+    scope (later ones are relationship loads, e.g. an item's materials)."""
     seen: list[tuple[str, Any]] = []
 
     def grab(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
@@ -421,7 +422,7 @@ def explain(platform: Any, scope: Scope, fn: Any) -> str:
         fn()
     finally:
         event.remove(platform.db.engine, "before_cursor_execute", grab)
-    statement, params = seen[-1]
+    statement, params = seen[0]
     with platform.db.session(scope) as s:
         rows = s.connection().exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, params).all()
     return "\n".join(r[0] for r in rows)
