@@ -77,8 +77,7 @@ def test_acceptance_shows_the_credit_finding_and_approval_publishes_the_licence(
         ("credit.serious_subject_accepted", str(app_id))]
     _decide(client, app_id)
     events.dispatch_pending(platform)
-    if not _payloads(platform, "approval.application.approved"):
-        pytest.xfail("approval does not publish approval.application.approved yet (its decide verb is empty)")
+    assert [p["application_id"] for p in _payloads(platform, "approval.application.approved")] == [app_id]
     with platform.db.session(Scope.system()) as s:
         rec = s.scalars(select(CreditRecord).where(CreditRecord.kind == "licence")).one()
     assert rec.source_key == f"approval.application:{app_id}" and rec.subject_code == ACME
@@ -105,5 +104,6 @@ def test_with_credit_off_approval_works_unchanged(client, platform, catalogue):
     assert _payloads(platform, "supervision.card.issued") == []
     _decide(client, app_id)
     events.dispatch_pending(platform)
-    with platform.db.session(Scope.system()) as s:
+    assert [p["application_id"] for p in _payloads(platform, "approval.application.approved")] == [app_id]
+    with platform.db.session(Scope.system()) as s:  # delivered to nobody at a tenant where credit is off
         assert s.scalars(select(CreditRecord).where(CreditRecord.kind == "licence")).all() == []
