@@ -133,7 +133,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("name", sa.String(64), nullable=False),
-        sa.Column("scopes", sa.JSON(), nullable=True),
+        sa.Column("scopes", sa.JSON(), nullable=False),
         sa.Column("created_at", TS, nullable=False),
         sa.Column("expires_at", TS, nullable=False),
         sa.Column("revoked_at", TS, nullable=True),
