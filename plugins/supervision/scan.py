@@ -10,6 +10,7 @@ the rule's plugin both on there), one distinct set at a time; findings for other
 from __future__ import annotations
 
 import inspect
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,6 +39,9 @@ class ScanResult:
     issued: int = 0
     escalated: int = 0
     by_rule: dict[str, int] = field(default_factory=dict)
+    # Seconds spent in each rule's own scan, and in turning its findings into cards.
+    scan_seconds: dict[str, float] = field(default_factory=dict)
+    issue_seconds: dict[str, float] = field(default_factory=dict)
 
 
 def rules_at(platform: Platform, tenant: TenantRef) -> list[SupervisionRule]:
@@ -116,9 +120,14 @@ def _evaluate(platform: Platform, session: Any, rule: SupervisionRule, tenant: T
     kwargs: dict[str, Any] = {"platform": platform, "session": session, "tenant": tenant}
     if _takes(rule.scan, "today"):
         kwargs["today"] = today
+    started = time.perf_counter()
     findings = list(rule.scan(**kwargs) or [])
+    scanned = time.perf_counter()
     issued = services.issue(platform, session, rule, findings, default_tenant=tenant, allowed=allowed,
                             today=today)
+    done = time.perf_counter()
+    result.scan_seconds[rule.id] = result.scan_seconds.get(rule.id, 0.0) + scanned - started
+    result.issue_seconds[rule.id] = result.issue_seconds.get(rule.id, 0.0) + done - scanned
     result.rules += 1
     result.findings += len(findings)
     result.issued += len(issued)

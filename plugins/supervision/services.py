@@ -9,24 +9,25 @@ caller's transaction.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import structlog
-from sqlalchemy import insert, select, update
+from sqlalchemy import Date, Integer, String, column, select, text, update, values
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from core import audit
+from core import audit, events
 from core.calendar import add_workdays
 from core.contracts import Finding, SupervisionRule
 from core.db.base import utcnow
 from core.errors import Conflict, Invalid, NotFound
 from plugins.supervision.models import STATE_TITLES, Card, CardAction
-from plugins.supervision.outbox import publish_many
+from plugins.supervision.outbox import events_from_cards, history_from_cards
 
 if TYPE_CHECKING:
     from core.platform import Platform
@@ -86,9 +87,12 @@ class _Deadlines:
     def __init__(self, platform: Platform, today: date, key: str = FEEDBACK_DAYS) -> None:
         self.platform, self.today, self.key = platform, today, key
         self._by_days: dict[int, date] = {}
+        self._days: dict[int, int] = {}
 
     def due(self, tenant: TenantRef) -> date:
-        days = int(self.platform.tenant_setting(tenant, self.key))
+        days = self._days.get(tenant.id)
+        if days is None:
+            days = self._days[tenant.id] = int(self.platform.tenant_setting(tenant, self.key))
         got = self._by_days.get(days)
         if got is None:
             got = self._by_days[days] = add_workdays(self.today, days)
@@ -124,10 +128,41 @@ def card_rows(platform: Platform, rule: SupervisionRule, findings: Iterable[Find
     return rows
 
 
+# Column types for the PostgreSQL bulk insert (other columns are text).
+_PG_TYPES = {"tenant_id": "integer", "owner_tenant_id": "integer", "rule_version": "integer",
+             "escalation_level": "integer", "version": "integer", "source_event_id": "bigint",
+             "issued_on": "date", "feedback_due": "date", "issued_at": "timestamptz",
+             "updated_at": "timestamptz", "facts": "json"}
+_CONFLICT_KEY = "tenant_id, rule_id, object_type, object_id, occurrence"
+PG_BATCH = 50_000
+
+
+def _insert_cards_pg(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """One ``INSERT ... SELECT FROM json_to_recordset(:rows) ON CONFLICT DO NOTHING`` per batch: the rows
+    travel as one JSON document (serialised in C, parsed by the server), so neither the statement text nor
+    the client-side parameter handling grows with the batch."""
+    cols = list(rows[0])
+    stmt = text(f"INSERT INTO supervision_cards ({', '.join(cols)}) SELECT {', '.join(cols)} "
+                f"FROM json_to_recordset(CAST(:rows AS json)) AS u("
+                + ", ".join(f"{c} {_PG_TYPES.get(c, 'text')}" for c in cols) + ") "
+                f"ON CONFLICT ({_CONFLICT_KEY}) DO NOTHING RETURNING id")
+    ids: list[int] = []
+    for start in range(0, len(rows), PG_BATCH):
+        doc = json.dumps(rows[start:start + PG_BATCH], ensure_ascii=False, default=_json_default)
+        ids.extend(r[0] for r in session.execute(stmt, {"rows": doc}))
+    return ids
+
+
+def _json_default(value: Any) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
 def insert_cards(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
     """Insert-or-ignore on the occurrence key; returns the ids of the cards actually created."""
     if not rows:
         return []
+    if session.get_bind().dialect.name == "postgresql":
+        return _insert_cards_pg(session, rows)
     table = Card.__table__
     ins = _insert_for(session)
     stmt = ins(table).on_conflict_do_nothing(
@@ -157,24 +192,9 @@ def issue(platform: Platform, session: Session, rule: SupervisionRule, findings:
 
 def _record_issued(platform: Platform, session: Session, rule: SupervisionRule, ids: list[int], *,
                    actor: str, audit_tenant: TenantRef | None, event_id: int | None) -> None:
-    c = Card.__table__
-    created = []
-    for start in range(0, len(ids), BATCH):
-        chunk = ids[start:start + BATCH]
-        created.extend(session.execute(
-            select(c.c.id, c.c.tenant_id, c.c.tenant_path, c.c.owner_path, c.c.object_type, c.c.object_id,
-                   c.c.severity, c.c.department_code).where(c.c.id.in_(chunk))).all())
     now = utcnow()
-    history = [{"card_id": r.id, "tenant_id": r.tenant_id, "tenant_path": r.tenant_path, "at": now,
-                "actor": actor, "action": "issue", "from_state": "", "to_state": "issued",
-                "owner_path": r.owner_path, "note": ""} for r in created]
-    for start in range(0, len(history), BATCH):
-        session.execute(insert(CardAction.__table__), history[start:start + BATCH])
-    publish_many(session, [
-        (r.tenant_id, r.tenant_path, "supervision.card.issued",
-         {"card_id": r.id, "rule_id": rule.id, "rule_version": rule.version, "severity": r.severity,
-          "kind_of_power": rule.kind_of_power, "object_type": r.object_type, "object_id": r.object_id,
-          "department_code": r.department_code}) for r in created], actor=actor)
+    history_from_cards(session, ids, action="issue", from_state="", actor=actor, note="", at=now)
+    events_from_cards(session, ids, type_="supervision.card.issued", actor=actor, at=now)
     # One audit entry per rule and run lists every card it issued: each card is accounted for without
     # serialising a scan of a province on one chained append per card.
     audit.record(session, actor=actor, action="supervision.cards.issue", tenant=audit_tenant,
@@ -257,9 +277,9 @@ def _record_change(platform: Platform, session: Session, card: Card, action: str
                "version": card.version}
     audit.record(session, actor=actor, action=f"supervision.card.{action}", tenant=tenant,
                  target=f"card:{card.id}", details=details)
-    publish_many(session, [(card.tenant_id, card.tenant_path, f"supervision.card.{_verb(action)}",
-                            {**details, "rule_id": card.rule_id, "object_type": card.object_type,
-                             "object_id": card.object_id, "severity": card.severity})], actor=actor)
+    events.publish(session, tenant=tenant, type=f"supervision.card.{_verb(action)}", actor=actor,
+                   payload={**details, "rule_id": card.rule_id, "object_type": card.object_type,
+                            "object_id": card.object_id, "severity": card.severity})
     session.flush()
 
 
@@ -271,52 +291,75 @@ def _verb(action: str) -> str:
 # -- automatic escalation ----------------------------------------------------------------------------
 
 def escalate_overdue(platform: Platform, session: Session, *, today: date | None = None) -> list[int]:
-    """Move every open card past its feedback deadline up one tier, grouped by owning tier so each
-    group is one UPDATE. Returns the ids escalated. ``session`` must have system or subtree scope."""
+    """Move every open card past its feedback deadline up one tier in one ``UPDATE ... FROM (VALUES
+    owner -> parent)``; history and events follow with one INSERT ... SELECT each, and one audit entry per
+    receiving tier. Returns the ids escalated. ``session`` must have system or subtree scope."""
     today = today or date.today()
     c = Card.__table__
     owners = session.execute(
         select(c.c.owner_tenant_id).where(c.c.state.in_(AUTO_ESCALATE_FROM), c.c.feedback_due < today)
         .group_by(c.c.owner_tenant_id)).scalars().all()
+    moves = _moves(platform, owners, today)
+    if not moves:
+        return []
+    rows = _apply_moves(session, moves, today)
+    ids = [r[0] for r in rows]
+    if ids:
+        _record_escalations(platform, session, rows, today)
+    return ids
+
+
+def _apply_moves(session: Session, moves: list[tuple[int, int, str, date]], today: date) -> list[Any]:
+    """The UPDATE itself: one statement joined to the moves on PostgreSQL; one per owning tier on SQLite,
+    which cannot name the columns of a VALUES list (and serves one process, not a province)."""
+    c = Card.__table__
+    open_and_due = (c.c.state.in_(AUTO_ESCALATE_FROM), c.c.feedback_due < today)
+    common = {"state": "escalated", "escalation_level": c.c.escalation_level + 1, "version": c.c.version + 1,
+              "updated_at": utcnow()}
+    if session.get_bind().dialect.name == "postgresql":
+        m = values(column("owner_id", Integer), column("parent_id", Integer), column("parent_path", String),
+                   column("due", Date), name="moves").data(moves)
+        return list(session.execute(
+            update(c).where(c.c.owner_tenant_id == m.c.owner_id, *open_and_due)
+            .values(owner_tenant_id=m.c.parent_id, owner_path=m.c.parent_path, feedback_due=m.c.due, **common)
+            .returning(c.c.id, c.c.owner_tenant_id)).all())
+    rows: list[Any] = []
+    for owner_id, parent_id, parent_path, due in moves:
+        rows += session.execute(
+            update(c).where(c.c.owner_tenant_id == owner_id, *open_and_due)
+            .values(owner_tenant_id=parent_id, owner_path=parent_path, feedback_due=due, **common)
+            .returning(c.c.id, c.c.owner_tenant_id)).all()
+    return rows
+
+
+def _moves(platform: Platform, owners: Sequence[int], today: date) -> list[tuple[int, int, str, date]]:
+    """(owner, parent, parent path, new deadline) for each owning tier that has a parent."""
     directory = platform.directory
-    escalated: list[int] = []
+    out = []
     for owner_id in owners:
         owner = directory.by_id.get(owner_id)
         parent = directory.by_id.get(owner.parent_id) if owner and owner.parent_id else None
-        if owner is None or parent is None:
+        if parent is None:
             continue  # the top tier has nobody above it: the card stays with the province
         due = add_workdays(today, int(platform.tenant_setting(parent, ESCALATE_AFTER_DAYS)))
-        rows = session.execute(
-            update(c).where(c.c.owner_tenant_id == owner_id, c.c.state.in_(AUTO_ESCALATE_FROM),
-                            c.c.feedback_due < today)
-            .values(state="escalated", owner_tenant_id=parent.id, owner_path=parent.path,
-                    escalation_level=c.c.escalation_level + 1, feedback_due=due, version=c.c.version + 1,
-                    updated_at=utcnow())
-            .returning(c.c.id, c.c.tenant_id, c.c.tenant_path, c.c.escalation_level, c.c.rule_id,
-                       c.c.object_type, c.c.object_id, c.c.severity)).all()
-        _record_escalations(session, rows, owner, parent, today)
-        escalated.extend(r.id for r in rows)
-    return escalated
+        out.append((owner_id, parent.id, parent.path, due))
+    return out
 
 
-def _record_escalations(session: Session, rows: Sequence[Any], owner: TenantRef, parent: TenantRef,
-                        today: date) -> None:
-    if not rows:
-        return
+def _record_escalations(platform: Platform, session: Session, rows: Sequence[Any], today: date) -> None:
     now = utcnow()
-    note = f"feedback deadline passed on {today.isoformat()}: {owner.code} -> {parent.code}"
-    session.execute(insert(CardAction.__table__), [
-        {"card_id": r.id, "tenant_id": r.tenant_id, "tenant_path": r.tenant_path, "at": now,
-         "actor": SYSTEM_ACTOR, "action": "escalate", "from_state": "", "to_state": "escalated",
-         "owner_path": parent.path, "note": note} for r in rows])
-    publish_many(session, [
-        (r.tenant_id, r.tenant_path, "supervision.card.escalated",
-         {"card_id": r.id, "rule_id": r.rule_id, "object_type": r.object_type, "object_id": r.object_id,
-          "severity": r.severity, "owner_path": parent.path, "escalation_level": r.escalation_level,
-          "automatic": True}) for r in rows], actor=SYSTEM_ACTOR)
-    audit.record(session, actor=SYSTEM_ACTOR, action="supervision.cards.escalate", tenant=parent,
-                 target=f"tier:{owner.code}",
-                 details={"from": owner.code, "to": parent.code, "card_ids": [r.id for r in rows]})
+    ids = [r[0] for r in rows]
+    note = f"feedback deadline passed on {today.isoformat()}"
+    history_from_cards(session, ids, action="escalate", from_state="", actor=SYSTEM_ACTOR, note=note, at=now)
+    events_from_cards(session, ids, type_="supervision.card.escalated", actor=SYSTEM_ACTOR, at=now)
+    by_tier: dict[int, list[int]] = {}
+    for card_id, owner_id in rows:
+        by_tier.setdefault(owner_id, []).append(card_id)
+    for owner_id, card_ids in sorted(by_tier.items()):
+        tier = platform.directory.by_id[owner_id]
+        audit.record(session, actor=SYSTEM_ACTOR, action="supervision.cards.escalate", tenant=tier,
+                     target=f"tier:{tier.code}",
+                     details={"to": tier.code, "card_ids": card_ids, "note": note})
 
 
 def history(session: Session, card: Card) -> list[CardAction]:
