@@ -103,11 +103,22 @@ async def records(request: Request) -> Response:
     return render(request, "credit/records.html", {"rows": rows, "kind": kind or "", "today": local_today()})
 
 
-def _field_errors(exc: Exception) -> dict[str, str]:
+# Pydantic error types in Chinese, for forms (the API keeps pydantic's English messages).
+_ZH_ERRORS = {"missing": "必填", "string_too_short": "必填", "string_too_long": "内容过长",
+              "literal_error": "取值无效", "date_from_datetime_parsing": "日期格式应为 年-月-日",
+              "date_parsing": "日期格式应为 年-月-日", "int_parsing": "应为整数",
+              "extra_forbidden": "不应提交此字段"}
+
+
+def _field_errors(request: Request, exc: Exception) -> dict[str, str]:
+    """Field -> message in the page's language; a domain error's own message for the field it names."""
+    zh = _ctx(request).lang == "zh-CN"
     if isinstance(exc, ValidationError):
-        return {".".join(map(str, e["loc"])): e["msg"] for e in exc.errors()}
+        return {".".join(map(str, e["loc"])): (_ZH_ERRORS.get(e["type"], "格式不正确") if zh else e["msg"])
+                for e in exc.errors()}
     assert isinstance(exc, DomainError)
-    return exc.fields or {"form": exc.message_zh}
+    message = exc.message_zh if zh else exc.message_en
+    return {name: message for name in exc.fields} or {"form": message}
 
 
 @require(RECORD_CREATE)
@@ -124,8 +135,8 @@ async def new_penalty(request: Request) -> Response:
                                                                     actor=actor))
     except (ValidationError, DomainError) as exc:
         status = getattr(exc, "status", 422)
-        return render(request, "credit/penalty_form.html", {"form": form, "errors": _field_errors(exc)},
-                      status=status)
+        errors = _field_errors(request, exc)
+        return render(request, "credit/penalty_form.html", {"form": form, "errors": errors}, status=status)
     return RedirectResponse(f"/t/{_ctx(request).tenant.code}/credit/records", status_code=303)
 
 
@@ -156,7 +167,7 @@ async def manage_lists(request: Request) -> Response:
             await _tenant_tx(request, lambda s: lists.add_entry(s, ctx.tenant, data.to_input(), actor=actor))
             return RedirectResponse(f"/t/{ctx.tenant.code}/credit/lists/manage", status_code=303)
         except (ValidationError, DomainError) as exc:
-            errors, status = _field_errors(exc), getattr(exc, "status", 422)
+            errors, status = _field_errors(request, exc), getattr(exc, "status", 422)
     rows = await _tenant_tx(request, lists.tenant_entries)
     return render(request, "credit/manage_lists.html", {"rows": rows, "form": form, "errors": errors,
                                                         "today": local_today()}, status=status)

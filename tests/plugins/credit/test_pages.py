@@ -96,8 +96,9 @@ def test_officer_enters_a_penalty_and_bad_input_names_the_field(client, platform
             "source_department": "市场监管局", "decision_date": local_today().isoformat()}
     bad = client.post(f"{D}/records/new", data=data)
     assert bad.status_code == 422 and "subject_code" in bad.text and ACME[:-1] + "Y" in bad.text
+    assert "统一社会信用代码或公民身份号码</strong>" in bad.text and "不是有效的统一社会信用代码" in bad.text
     bad = client.post(f"{D}/records/new", data={**data, "subject_code": ACME, "decision_date": "2026-02-30"})
-    assert bad.status_code == 422 and "decision_date" in bad.text
+    assert bad.status_code == 422 and "decision_date" in bad.text and "日期格式应为" in bad.text
     no_csrf = client.post(f"{D}/records/new", data={**data, "subject_code": ACME, "csrf_token": "x"})
     assert no_csrf.status_code == 403
     with platform.db.session(Scope.system()) as s:
