@@ -262,3 +262,21 @@ def test_docs_page_works_offline(api):
     assert "<script" not in html and "https://" not in html and "http://" not in html  # nothing fetched
     assert "API documentation" in api.get("/api/docs?lang=en").text
     assert api.get("/static/api_docs.css").status_code == 200
+
+
+def test_openapi_document_of_every_installed_plugin_is_valid_openapi_3_1(client):
+    """The real document (all installed plugins, the ``client`` fixture's full app) against the spec."""
+    from openapi_spec_validator import validate
+    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+    with pytest.raises(OpenAPIValidationError):  # the validator does refuse a broken document
+        validate({"openapi": "3.1.0", "info": {"title": "x"}, "paths": {"/x": {"get": {"responses": 1}}}})
+    doc = client.get("/api/openapi.json").json()
+    validate(doc)  # raises on any violation of the OpenAPI 3.1 schema
+    assert doc["openapi"] == "3.1.0" and len(doc["paths"]) > 3
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            assert "ermission" in op["description"], f"{method.upper()} {path} does not name its permission"
+            if path.startswith("/api/t/"):
+                assert op["parameters"][0]["name"] == "tenant_code"
+    assert client.get("/api/docs").status_code == 200  # renders every installed plugin's routes
