@@ -146,15 +146,22 @@ def _insert_cards_pg(session: Session, rows: Sequence[dict[str, Any]]) -> list[i
                 f"FROM json_to_recordset(CAST(:rows AS json)) AS u("
                 + ", ".join(f"{c} {_PG_TYPES.get(c, 'text')}" for c in cols) + ") "
                 f"ON CONFLICT ({_CONFLICT_KEY}) DO NOTHING RETURNING id")
+    # Dates and times repeat across a run (one "now", one "today", a deadline per tenant setting): turn
+    # each distinct value into text once, so the C encoder never calls back into Python per row.
+    iso: dict[Any, str] = {}
+    timed = [c for c in cols if _PG_TYPES.get(c) in ("date", "timestamptz")]
     ids: list[int] = []
     for start in range(0, len(rows), PG_BATCH):
-        doc = json.dumps(rows[start:start + PG_BATCH], ensure_ascii=False, default=_json_default)
+        batch = []
+        for row in rows[start:start + PG_BATCH]:
+            row = dict(row)
+            for c in timed:
+                v = row[c]
+                row[c] = iso.get(v) or iso.setdefault(v, v.isoformat())
+            batch.append(row)
+        doc = json.dumps(batch, ensure_ascii=False, default=str)
         ids.extend(r[0] for r in session.execute(stmt, {"rows": doc}))
     return ids
-
-
-def _json_default(value: Any) -> str:
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 def insert_cards(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
