@@ -55,6 +55,24 @@ def search_action(code: str, enabled: frozenset[str]) -> str | None:
     return f"/t/{code}/approval/search" if "approval" in enabled else None
 
 
+@public  # the tree itself is public: every hall is a public page
+async def find_hall(request: Request) -> Response:
+    """Find a hall anywhere in the network by code or name (20,000 villages: nobody browses to theirs)."""
+    from core.web.console import search_subtree
+
+    ctx = request.state.ctx
+    directory = ctx.platform.directory
+    query = request.query_params.get("q", "")[:50]
+    hits: list[object] = []
+    more = False
+    for top in directory.roots():
+        found, cut = search_subtree(directory, top, query)
+        hits.extend(found)
+        more = more or cut
+    return render(request, "halls.html", {"query": query, "hits": hits, "more": more,
+                                          "roots": directory.roots()})
+
+
 @public
 async def root(request: Request) -> Response:
     ctx = request.state.ctx
@@ -91,6 +109,7 @@ def routes() -> list[BaseRoute]:
     return [
         Route("/", root),
         Route("/healthz", healthz),
+        Route("/halls", find_hall, name="find_hall"),
         Route("/t/{tenant_code}", tenant_slash),
         Route("/t/{tenant_code}/", hall_home, name="hall"),
     ]

@@ -142,3 +142,12 @@ def test_my_space_and_workbench(platform, as_user, client):
     clerk = as_user("clerk")
     wb = clerk.get("/workbench/")
     assert wb.status_code == 200 and 'data-hall="360102"' in wb.text and 'data-hall="360103"' not in wb.text
+
+
+def test_anyone_can_find_a_hall_by_name_or_code(client):
+    r = client.get("/halls?q=东湖")
+    assert r.status_code == 200 and 'href="/t/360102/"' in r.text and "南昌市" in r.text
+    assert 'href="/t/360102/"' in client.get("/halls?q=360102").text
+    assert "没有匹配的办事大厅" in client.get("/halls?q=不存在的地方").text
+    hall = client.get("/t/360103/")
+    assert 'href="/halls"' in hall.text
