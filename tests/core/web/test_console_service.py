@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from core import audit
@@ -55,12 +53,9 @@ def test_search_and_children_at_twenty_thousand_villages():
     d = _synthetic_province()
     assert len(d.by_id) > 23_000
     root = d.roots()[0]
-    started = time.perf_counter()
     hits, more = search_subtree(d, root, "第7镇第3村", limit=50)
-    elapsed = time.perf_counter() - started
     assert len(hits) == 50 and more  # 110 match; the page holds the first 50
     assert all(h.level == "village" for h in hits)
-    assert elapsed < 0.5, f"search took {elapsed:.3f}s"
     exact, more = search_subtree(d, root, "360507003012")
     assert [t.code for t in exact] == ["360507003012"] and not more
     kids, pages = children_page(d, d.get("360507003"), 1)
