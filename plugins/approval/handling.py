@@ -21,7 +21,6 @@ from plugins.approval.services import (
     Ctx,
     _in_department,
     _move,
-    _now,
     _own,
     load,
     tasks_of,
@@ -79,7 +78,7 @@ def accept(session: Session, c: Ctx, app_id: int, version: int) -> Application:
     _in_department(c, app.department_code)
     item = _item(session, app)
     today = c.today
-    app.accepted_at, app.accepted_on = _now(), today
+    app.accepted_at, app.accepted_on = c.now(), today
     app.limit_days = clock.limit_days(item.promised_days, item.steps or [])
     app.deadline = clock.deadline(today, app.limit_days)
     app.statutory_deadline = calendar.add_workdays(today, item.statutory_days or app.limit_days)
@@ -201,17 +200,17 @@ def decide(
         reason or None,
         c.who.label,
     )
-    task.decided_at, task.decided_on = _now(), c.today
+    task.decided_at, task.decided_on = c.now(), c.today
     if not approve:
         for t in tasks:
             if t.state == "pending":
                 t.state = "cancelled"
-        app.decision, app.decided_at = "denied", _now()
+        app.decision, app.decided_at = "denied", c.now()
         app.decision_reason = f"{task.department_name or task.department_code}：{reason}"
         app.remedies_notice = remedies.strip() or REMEDIES
         return _move(session, c, app, "decide", "denied", app.decision_reason)
     if all(t.state == "approved" for t in tasks):
-        app.decision, app.decided_at, app.decision_reason = "approved", _now(), reason or None
+        app.decision, app.decided_at, app.decision_reason = "approved", c.now(), reason or None
         return _move(session, c, app, "decide", "approved", reason)
     # A co-department approved its part: the application stays in review (and its version moves on).
     app_state = "in_review"
@@ -225,7 +224,7 @@ def conclude(session: Session, c: Ctx, app_id: int, version: int) -> Application
     app = load(session, app_id, version)
     _in_department(c, app.department_code)
     today = c.today
-    app.concluded_at, app.concluded_on = _now(), today
+    app.concluded_at, app.concluded_on = c.now(), today
     if app.accepted_on is not None and app.deadline is not None:
         app.working_days_used = max(0, clock.used(app.accepted_on, today) - (app.paused_days or 0))
         app.on_time = today <= app.deadline
@@ -308,7 +307,7 @@ def extend(session: Session, c: Ctx, app_id: int, version: int, days: int, reaso
             fields={"days": "must be >= 1"},
         )
     app.extension_days, app.extension_reason = days, _reason(reason)
-    app.extended_by, app.extended_at = c.who.label, _now()
+    app.extended_by, app.extended_at = c.who.label, c.now()
     _push_deadlines(session, app)
     return _move(session, c, app, "extend", None, f"延期 {days} 个工作日：{reason}", extension_days=days)
 
@@ -343,7 +342,7 @@ def rate(session: Session, c: Ctx, app_id: int, level: int, comment: str = "") -
 
 
 def remaining_days(app: Application, today: date | None = None) -> int | None:
-    if app.deadline is None or app.state in ("concluded", "refused", "withdrawn"):
+    if app.deadline is None or app.state in ("approved", "denied", "concluded", "refused", "withdrawn"):
         return None
     return clock.remaining(today or date.today(), app.deadline)
 

@@ -91,6 +91,12 @@ class Ctx:
     who: Who
     today: date = field(default_factory=date.today)
 
+    def now(self) -> datetime:
+        """The moment of the act: now, or on ``today`` when a caller acts on another day (demo, tests),
+        so the status history and the day columns always agree."""
+        real = datetime.now(UTC)
+        return real if self.today == real.date() else datetime.combine(self.today, real.time(), UTC)
+
     def require(self, perm: Permission) -> None:
         if not self.who.allowed(perm):
             raise Forbidden(perm.name, f"{self.who.label} lacks {perm.name}")
@@ -200,6 +206,7 @@ def _record(
             to_state=app.state,
             actor=c.who.label,
             note=note,
+            at=c.now(),
             tenant_id=app.tenant_id,
             tenant_path=app.tenant_path,
         )
@@ -308,7 +315,7 @@ def submit(
         applicant_id_number=c.who.id_number,
         form_data=data,
         state="submitted",
-        submitted_at=_now(),
+        submitted_at=c.now(),
         submitted_on=c.today,
         fee_cents=item.fee_cents,
     )
