@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import os
 import re
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -114,14 +115,14 @@ def _owner_packages() -> dict[str, str]:
 
 def test_models_match_migrations(platform):
     """Autogenerate finds nothing to do against a freshly migrated database (every branch)."""
-    packages = _import_models(platform.registry)
+    # models of packages that are not installed here (a vendor test's leftovers) are not migrated
+    packages = {p for p in _import_models(platform.registry) if p == "core" or p in sys.modules}
     owners = _owner_packages()
 
     def include(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
         if type_ == "table":
             if reflected and compare_to is None:  # in the database only
                 return not (name or "").startswith("procrastinate")
-            # models of packages that are not installed here (a vendor test's leftovers) are not migrated
             return owners.get(name or "", "core") in packages
         table = getattr(obj, "table", None)
         if table is not None and not reflected:

@@ -132,6 +132,21 @@ def test_vendor_plugin_round_trip(vendor_env, db_url, tmp_path, cli, monkeypatch
         assert refused.status_code in (401, 403)
         assert "error" in refused.json()
         assert page.headers["content-type"].startswith("text/html")
+        # ... and the core role it extends may: an item handler of Donghu publishes with a bearer token
+        from tests.factories import DEFAULT_PASSWORD, make_staff
+
+        make_staff(platform, "vendor_clerk", "360102", "item_handler")
+        login = c.post("/api/login", json={"username": "vendor_clerk", "password": DEFAULT_PASSWORD,
+                                           "mode": "token"})
+        assert login.status_code in (200, 201), login.text
+        bearer = {"Authorization": f"Bearer {login.json()['token']}"}
+        made = c.post("/api/t/360102/vendor_demo/notes", json={"title": "开放通知"}, headers=bearer)
+        assert made.status_code == 201, made.text
+        bad = c.post("/api/t/360102/vendor_demo/notes", json={"title": ""}, headers=bearer)
+        assert bad.status_code == 422 and "title" in bad.json()["error"]["fields"]
+        # the grant is Donghu's only
+        assert c.post("/api/t/360103/vendor_demo/notes", json={"title": "x"}, headers=bearer).status_code == 404
+        c.cookies.clear()
 
         # switched off: it vanishes, its data is kept
         off = cli("plugins", "disable", "vendor_demo", "--tenant", "360102")
@@ -140,7 +155,7 @@ def test_vendor_plugin_round_trip(vendor_env, db_url, tmp_path, cli, monkeypatch
         assert c.get("/t/360102/vendor_demo/").status_code == 404
         assert c.get("/api/t/360102/vendor_demo/notes").status_code == 404
         assert 'data-plugin="vendor_demo"' not in c.get("/t/360102/").text
-        assert sorted(t for t, _p in _notes(platform)) == ["停水通知", "西湖告示"]
+        assert sorted(t for t, _p in _notes(platform)) == ["停水通知", "开放通知", "西湖告示"]
 
         # back on: the same data is there again (enabling ran no DDL)
         tables = sorted(inspect(platform.db.engine).get_table_names())
