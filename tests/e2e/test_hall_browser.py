@@ -64,3 +64,14 @@ def test_search_from_the_hall_finds_service_items(server, page):
     page.get_by_label("搜索办事事项").press("Enter")
     page.wait_for_url("**/t/360102/approval/search?q=*")
     assert "居民身份证换领" in page.locator("main").inner_text()
+
+
+def test_find_a_village_hall_from_any_hall(server, page, screenshot):
+    page.goto(server.url + "/t/360000/")
+    page.get_by_role("link", name="切换大厅").click()
+    page.get_by_label("省、市、县（区）、乡镇（街道）或村（社区）的名称或行政区划代码").fill("扬子洲")
+    page.get_by_role("button", name="搜索").click()
+    screenshot(page, "find-hall")
+    page.locator("#hits").get_by_role("link", name="扬子洲镇").click()
+    page.wait_for_url("**/t/360102100/")
+    assert "扬子洲镇" in page.locator("h1").inner_text()
