@@ -180,6 +180,33 @@ def scan_acceptance_late(*, platform: Any, session: Session, tenant: Any, **kw: 
     ]
 
 
+def accepted_late(*, event: Event, session: Session, **kw: Any) -> list[Finding]:
+    """On ``accepted``: was the acceptance decision made later than the item's acceptance limit?"""
+    app_id = event.payload.get("application_id")
+    row = session.execute(
+        select(Application, ServiceItem.acceptance_days)
+        .join(ServiceItem, ServiceItem.id == Application.item_id)
+        .where(Application.id == int(app_id or 0), Application.accepted_on.is_not(None))
+    ).first()
+    if row is None:
+        return []
+    app, n = row
+    took = calendar.workdays_between(app.submitted_on, app.accepted_on)
+    if took <= n:
+        return []
+    return [
+        _finding(
+            "approval.acceptance_late",
+            "yellow",
+            app,
+            f"办件 {app.number} 受理用时 {took} 个工作日，超过 {n} 个工作日的受理时限",
+            f"Application {app.number} was accepted after {took} working days (limit {n})",
+            acceptance_days=n,
+            took=took,
+        )
+    ]
+
+
 def scan_suspension_too_long(*, platform: Any, session: Session, tenant: Any, **kw: Any) -> list[Finding]:
     today = _today(kw)
     caps = {
@@ -320,12 +347,16 @@ RULES = [
     ),
     _rule("approval.overdue", "red", "超过承诺时限（红牌）", "Past the promised deadline", scan_red),
     _rule("approval.step_overdue", "yellow", "环节超时", "A step is overdue", scan_step_overdue),
-    _rule(
-        "approval.acceptance_late",
-        "yellow",
-        "超时未受理",
-        "Acceptance later than its limit",
-        scan_acceptance_late,
+    SupervisionRule(
+        id="approval.acceptance_late",
+        version=1,
+        kind_of_power=POWER,
+        severity="yellow",
+        title_zh="超时未受理",
+        title_en="Acceptance later than its limit",
+        scan=scan_acceptance_late,  # still waiting past the limit
+        on_events=("approval.application.accepted",),
+        evaluate_event=accepted_late,  # accepted, but later than the limit
     ),
     _rule(
         "approval.suspension_too_long",

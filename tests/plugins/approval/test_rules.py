@@ -178,3 +178,25 @@ def test_demo_data_is_idempotent_and_covers_every_state(platform):
             "suspended",
         }
         assert s.query(Application).count() == 14
+
+
+def test_acceptance_decided_late_is_found_on_the_accepted_event(platform, donghu, items):
+    with in_scope(platform, donghu) as s:
+        app = services.submit(
+            s, ctx(platform, donghu, who()), "DH-SP-001", {"shop_name": "x"}, food_uploads()
+        )
+        handling.accept(
+            s, ctx(platform, donghu, STAFF, calendar.add_workdays(MONDAY, 7)), app.id, app.version
+        )
+    rule = next(r for r in rules.RULES if r.id == "approval.acceptance_late")
+    event = Event(
+        id=9,
+        type="approval.application.accepted",
+        tenant_id=donghu.id,
+        tenant_path=donghu.path,
+        payload={"application_id": app.id},
+        occurred_at=None,
+    )  # type: ignore[arg-type]
+    with platform.db.session(donghu.scope) as s:
+        found = rule.evaluate_event(event=event, session=s)
+    assert [f.facts["took"] for f in found] == [7]
