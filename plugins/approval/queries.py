@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
 from core import calendar
@@ -37,8 +37,12 @@ def queue(
     stmt = select(Application).where(Application.state.in_(states))
     if departments is not None:
         deps = sorted(departments)
+        # A UNION rather than "department OR has a task": each branch can use its own queue index.
+        lead = select(Application.id).where(
+            Application.department_code.in_(deps), Application.state.in_(states)
+        )
         co = select(Task.application_id).where(Task.department_code.in_(deps), Task.state == "pending")
-        stmt = stmt.where(or_(Application.department_code.in_(deps), Application.id.in_(co)))
+        stmt = stmt.where(Application.id.in_(union(lead, co)))
     if due == "overdue":
         stmt = stmt.where(Application.deadline < today)
     elif due == "soon":
