@@ -23,7 +23,7 @@ from core.access import require
 from core.audit import AuditEntry
 from core.hall import AUDIT_VIEW, CONSOLE_VIEW, PLUGINS_MANAGE, ROLES_VIEW
 from core.tenancy.directory import Directory, Effective, TenantRef
-from core.tenancy.models import LEVEL_TITLES, Level
+from core.tenancy.models import LEVEL_TITLES, Level, PluginState
 from core.tenancy.service import TenancyError, set_plugin_state
 from core.web.forms import read_form
 from core.web.render import render
@@ -131,6 +131,13 @@ class SwitchForm(BaseModel):
     plugin: str = Field(pattern=r"^[a-z][a-z0-9_]{1,30}$")
     state: Literal["on", "off", "inherit"]
     lock: bool = False
+    # This node's own setting as the page showed it; when another administrator changed it meanwhile,
+    # the switch is refused instead of silently overwriting their change.
+    seen: Literal["inherit", "on", "off", "on locked", "off locked"] | None = None
+
+
+def _explicit(row: PluginState | None) -> str:
+    return "inherit" if row is None else ("on" if row.enabled else "off") + (" locked" if row.locked else "")
 
 
 # -- pages ------------------------------------------------------------------------------------------------
@@ -173,6 +180,13 @@ def apply_switch(platform: Any, tenant: TenantRef, form: SwitchForm, actor: str)
         else None
     platform.refresh()  # decide on the newest tree: another process may have switched something
     with platform.db.transaction(tenant.subtree_scope) as session:
+        if form.seen is not None:
+            row = session.scalar(select(PluginState).with_for_update().where(
+                PluginState.tenant_id == tenant.id, PluginState.plugin == form.plugin))
+            if (now := _explicit(row)) != form.seen:
+                raise TenancyError(
+                    f"someone else changed {form.plugin} here to {now!r} meanwhile; review it and try again",
+                    f"插件 {form.plugin} 在此处的设置已被他人改为“{now}”，请核对后重试")
         message: str = set_plugin_state(session, platform.directory, tenant, form.plugin, form.state,
                                         lock=form.lock, actor=actor, hooks=hooks)
     platform.refresh(force=True)  # this process shows the change at once; others within watch_interval

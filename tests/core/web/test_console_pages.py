@@ -26,9 +26,11 @@ def as_user(app):
         c.__exit__(None, None, None)
 
 
-def _switch(client, code, plugin, state, lock=False, token=None):
+def _switch(client, code, plugin, state, lock=False, token=None, seen=None):
     token = token or csrf_token(client, f"/t/{code}/console/")
     data = {"plugin": plugin, "state": state, "csrf_token": token}
+    if seen:
+        data["seen"] = seen
     if lock:
         data["lock"] = "true"
     return client.post(f"/t/{code}/console/plugins", data=data)
@@ -151,3 +153,16 @@ def test_anyone_can_find_a_hall_by_name_or_code(client):
     assert "没有匹配的办事大厅" in client.get("/halls?q=不存在的地方").text
     hall = client.get("/t/360103/")
     assert 'href="/halls"' in hall.text
+
+
+def test_two_admins_do_not_overwrite_each_other(platform, as_user):
+    make_staff(platform, "adm_a", "360000", "comprehensive_admin", subtree=True)
+    make_staff(platform, "adm_b", "360100", "comprehensive_admin", subtree=True)
+    a, b = as_user("adm_a"), as_user("adm_b")
+    page = a.get("/t/360102/console/")
+    shown = r'name="plugin" value="credit">\s*<input type="hidden" name="seen" value="inherit">'
+    assert re.search(shown, page.text)
+    assert _switch(b, "360102", "credit", "off", seen="inherit").status_code == 303
+    stale = _switch(a, "360102", "credit", "on", seen="inherit")
+    assert stale.status_code == 409 and "已被他人改为" in stale.text
+    assert "credit" not in platform.enabled(platform.directory.get("360102"))

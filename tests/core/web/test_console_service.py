@@ -151,3 +151,15 @@ def test_audit_log_is_filtered_to_the_subtree_and_paginated(platform):
         rest, nxt2 = audit_page(s, nanchang, before=nxt, action="test.", limit=3)
         assert [r.target for r in rest] == ["at:360102"] and nxt2 is None
         assert audit_page(s, nanchang, before=None, action="test.%")[0] == []  # LIKE characters are literal
+
+
+def test_a_switch_made_on_a_stale_page_is_refused(platform):
+    donghu = platform.directory.get("360102")
+    # administrator A's page showed "inherit"; administrator B switches credit off meanwhile
+    apply_switch(platform, donghu, SwitchForm(plugin="credit", state="off", seen="inherit"), "staff:b")
+    with pytest.raises(TenancyError) as info:
+        apply_switch(platform, donghu, SwitchForm(plugin="credit", state="on", seen="inherit"), "staff:a")
+    assert "已被他人改为“off”" in info.value.message_zh
+    assert "credit" not in platform.enabled(platform.directory.get("360102"))  # B's change stands
+    apply_switch(platform, donghu, SwitchForm(plugin="credit", state="on", seen="off"), "staff:a")
+    assert "credit" in platform.enabled(platform.directory.get("360102"))
