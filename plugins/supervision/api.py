@@ -7,58 +7,41 @@ chart (cards, rates, trend, kinds); ``?subtree=0`` limits a subtree supervisor t
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from core.access import require
-from core.errors import Invalid
+from core.web.api import api_doc, parse_body, validate
 from plugins.supervision import services, web
 from plugins.supervision.permissions import CARD_ACT, CARD_RESPOND, CARD_VIEW, DASHBOARD_VIEW
-from plugins.supervision.schemas import CardActionIn, CardFilter
+from plugins.supervision.schemas import CardActionIn, CardFilter, CardOut
 
 
 def _ctx(request: Request) -> Any:
     return request.state.ctx
 
 
-async def parse_json(request: Request, model: type[BaseModel]) -> Any:
-    """The body validated by ``model``; 422 naming the field (pydantic errors map in core.web.errors)."""
-    ctx = request.state.ctx
-    # A cookie-authenticated call must be JSON: a cross-site form cannot send that without a CORS preflight.
-    if ctx.actor.session_id and not request.headers.get("content-type", "").startswith("application/json"):
-        raise Invalid("Send the body as application/json", "请以 application/json 格式提交",
-                      fields={"content-type": "must be application/json"})
-    try:
-        data = json.loads(await request.body() or b"{}")
-    except ValueError:
-        raise Invalid("The body is not valid JSON", "请求内容不是有效的 JSON",
-                      fields={"body": "invalid JSON"}) from None
-    if not isinstance(data, dict):
-        raise Invalid("The body must be a JSON object", "请求内容须为 JSON 对象",
-                      fields={"body": "not an object"})
-    return model.model_validate(data)
-
-
 def subtree_flag(request: Request) -> bool:
     return request.query_params.get("subtree", "1") not in ("0", "false", "no")
 
 
+@api_doc(query=CardFilter, response=CardOut, paginated=True, summary="Cards visible here",
+         tags=("supervision",))
 @require(CARD_VIEW)
 async def cards(request: Request) -> Response:
     """Cards the caller may see here, newest first: ``state`` (or ``open``), ``severity``, ``owned``,
     ``cursor``, ``limit``."""
     ctx = _ctx(request)
-    flt = CardFilter.model_validate(dict(request.query_params))
+    flt = validate(CardFilter, dict(request.query_params))
     data = await ctx.platform.db.run(lambda: web.list_page(ctx.platform, ctx.actor, ctx.tenant, flt))
     return JSONResponse(data)
 
 
+@api_doc(response=CardOut, summary="One card", tags=("supervision",))
 @require(CARD_VIEW)
 async def card(request: Request) -> Response:
     """One card with its facts, history and the actions open to the caller."""
@@ -71,10 +54,12 @@ async def card(request: Request) -> Response:
 def _action_endpoint(action: str) -> Callable[[Request], Awaitable[Response]]:
     perm = CARD_ACT if services.TRANSITIONS[action].by == "act" else CARD_RESPOND
 
+    @api_doc(request=CardActionIn, response=CardOut, summary=services.TRANSITIONS[action].title_en,
+             tags=("supervision",))
     @require(perm)
     async def endpoint(request: Request) -> Response:
         ctx = _ctx(request)
-        body = await parse_json(request, CardActionIn)
+        body = await parse_body(request, CardActionIn)
         card_id = int(request.path_params["card_id"])
         data = await ctx.platform.db.run(
             lambda: web.act_on_card(ctx.platform, ctx.actor, ctx.tenant, card_id, action, body))
@@ -85,6 +70,7 @@ def _action_endpoint(action: str) -> Callable[[Request], Awaitable[Response]]:
     return endpoint
 
 
+@api_doc(summary="Every dashboard figure", tags=("supervision",))
 @require(DASHBOARD_VIEW)
 async def dashboard_all(request: Request) -> Response:
     """Every dashboard figure for this tenant (or its subtree, for a subtree supervisor)."""
@@ -94,6 +80,7 @@ async def dashboard_all(request: Request) -> Response:
         lambda: web.dashboard_part(ctx.platform, ctx.actor, ctx.tenant, "all", sub)))
 
 
+@api_doc(summary="The data behind one chart", tags=("supervision",))
 @require(DASHBOARD_VIEW)
 async def dashboard_chart(request: Request) -> Response:
     """The data behind one chart: cards, rates, trend or kinds."""

@@ -43,6 +43,7 @@ class Card(TenantScoped, Base):
         Index("ix_supervision_cards_owner_state", "owner_path", "state"),
         Index("ix_supervision_cards_due", "state", "feedback_due"),
         Index("ix_supervision_cards_object", "object_type", "object_id"),
+        Index("ix_supervision_cards_rule_path", "rule_id", "tenant_path"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -57,7 +58,7 @@ class Card(TenantScoped, Base):
     object_type: Mapped[str] = mapped_column(String(60))
     object_id: Mapped[str] = mapped_column(String(100))
     occurrence: Mapped[str] = mapped_column(String(100), default="")
-    department_code: Mapped[str] = mapped_column(String(32), default="", index=True)
+    department_code: Mapped[str] = mapped_column(String(32), default="")
     step: Mapped[str] = mapped_column(String(60), default="")
     facts: Mapped[Any] = mapped_column(JSON, default=dict)
     state: Mapped[str] = mapped_column(String(20), default="issued")

@@ -164,6 +164,23 @@ def _insert_cards_pg(session: Session, rows: Sequence[dict[str, Any]]) -> list[i
     return ids
 
 
+KNOWN_LOOKUP_FROM = 200  # findings per call above which a rescan first drops the occurrences already carded
+
+
+def _not_yet_carded(session: Session, rule: SupervisionRule,
+                    rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Drop rows whose card exists, by one indexed read of the rule's keys in the session's scope: a
+    rescan then sends only what is new. The unique key still decides (a concurrent event may race)."""
+    c = Card.__table__.c
+    scope = session.info["scope"]
+    known = {tuple(r) for r in session.execute(select(c.tenant_id, c.object_type, c.object_id, c.occurrence)
+                                               .where(c.rule_id == rule.id, scope.predicate(c.tenant_path)))}
+    if not known:
+        return rows
+    return [r for r in rows
+            if (r["tenant_id"], r["object_type"], r["object_id"], r["occurrence"]) not in known]
+
+
 def insert_cards(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
     """Insert-or-ignore on the occurrence key; returns the ids of the cards actually created."""
     if not rows:
@@ -190,6 +207,8 @@ def issue(platform: Platform, session: Session, rule: SupervisionRule, findings:
     today = today or date.today()
     rows = card_rows(platform, rule, findings, default_tenant=default_tenant, allowed=allowed, today=today,
                      event_id=event_id)
+    if len(rows) > KNOWN_LOOKUP_FROM:
+        rows = _not_yet_carded(session, rule, rows)
     ids = insert_cards(session, rows)
     if ids:
         _record_issued(platform, session, rule, ids, actor=actor,

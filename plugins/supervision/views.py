@@ -12,6 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from core.access import require
+from core.web.api import validate
 from core.web.forms import read_form
 from core.web.render import render
 from plugins.supervision import charts, services, web
@@ -27,7 +28,7 @@ COMMON = {"severity_titles": SEVERITY_TITLES, "state_titles": STATE_TITLES, "sev
 @require(CARD_VIEW)
 async def index(request: Request) -> Response:
     ctx = request.state.ctx
-    flt = CardFilter.model_validate(dict(request.query_params))
+    flt = validate(CardFilter, dict(request.query_params))
     data = await ctx.platform.db.run(lambda: web.list_page(ctx.platform, ctx.actor, ctx.tenant, flt))
     return render(request, "supervision/cards.html", {**COMMON, **data, "filter": flt,
                                                       "can_dashboard": ctx.allowed(DASHBOARD_VIEW)})
@@ -48,7 +49,7 @@ def _action_page(action: str) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         ctx = request.state.ctx
         form = await read_form(request)
-        body = CardActionIn.model_validate({"version": form.get("version"), "note": form.get("note", "")})
+        body = validate(CardActionIn, {"version": form.get("version"), "note": form.get("note", "")})
         card_id = int(request.path_params["card_id"])
         await ctx.platform.db.run(
             lambda: web.act_on_card(ctx.platform, ctx.actor, ctx.tenant, card_id, action, body))

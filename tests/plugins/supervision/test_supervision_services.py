@@ -208,3 +208,19 @@ def test_feedback_days_are_inherited_down_the_tree(sv: Any) -> None:
     scan.run_scan(sv, today=TODAY)
     due = {c.tenant_path.rsplit("/", 1)[1]: c.feedback_due for c in _cards(sv)}
     assert due == {"360102": add_workdays(TODAY, 10), "360200": add_workdays(TODAY, 5)}
+
+
+def test_a_large_rescan_sends_only_new_occurrences(sv: Any) -> None:
+    from sqlalchemy import insert
+
+    donghu = sv.directory.get("360102")
+    many = services.KNOWN_LOOKUP_FROM + 50  # more findings than the known-occurrence look-up threshold
+    row = {"tenant_id": donghu.id, "tenant_path": donghu.path, "department_code": "fgw",
+           "deadline": date(2026, 11, 20)}
+    with sv.db.transaction(Scope.system()) as s:
+        s.execute(insert(tp.CASES), [dict(row) for _ in range(many)])
+    assert scan.run_scan(sv, today=TODAY).issued == many
+    tp.add_case(sv, "360102", date(2026, 11, 21))
+    again = scan.run_scan(sv, today=TODAY)
+    assert again.issued == 1 and again.findings == services.KNOWN_LOOKUP_FROM + 51
+    assert len(_cards(sv)) == services.KNOWN_LOOKUP_FROM + 51
