@@ -187,3 +187,10 @@ def test_dashboards_json_and_charts(sv: Any, sv_client: Any, world: dict[str, An
     assert page.status_code == 200 and "<svg" in page.text
     assert "七类权力" in page.text and "未接入" in page.text
     assert _as(sv_client, "dh_handler").get("/api/t/360102/supervision/dashboard").status_code == 403
+
+
+def test_the_api_is_in_the_openapi_document(sv_client: Any) -> None:
+    doc = sv_client.get("/api/openapi.json").json()
+    paths = [p for p in doc["paths"] if "/supervision/" in p]
+    assert any(p.endswith("/supervision/cards") for p in paths), paths
+    assert any(p.endswith("/acknowledge") for p in paths) and any(p.endswith("/dashboard") for p in paths)
