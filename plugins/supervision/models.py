@@ -42,9 +42,12 @@ class Card(TenantScoped, Base):
         Index("ix_supervision_cards_path_state", "tenant_path", "state"),
         Index("ix_supervision_cards_owner_state", "owner_path", "state"),
         Index("ix_supervision_cards_due", "state", "feedback_due"),
-        Index("ix_supervision_cards_object", "object_type", "object_id"),
         Index("ix_supervision_cards_rule_path", "rule_id", "tenant_path"),
     )
+    # The mixin's single-column indexes are left out here: the unique key leads with tenant_id and
+    # (tenant_path, state) serves path ranges, and every index is paid for on each card a scan inserts.
+    tenant_id: Mapped[int] = mapped_column(Integer, ForeignKey("tenants.id"), nullable=False)
+    tenant_path: Mapped[str] = mapped_column(PathType(), nullable=False)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     rule_id: Mapped[str] = mapped_column(String(100))
