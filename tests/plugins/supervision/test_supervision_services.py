@@ -224,3 +224,16 @@ def test_a_large_rescan_sends_only_new_occurrences(sv: Any) -> None:
     again = scan.run_scan(sv, today=TODAY)
     assert again.issued == 1 and again.findings == services.KNOWN_LOOKUP_FROM + 51
     assert len(_cards(sv)) == services.KNOWN_LOOKUP_FROM + 51
+
+
+def test_the_job_runner_runs_the_scan_once_per_slot(sv: Any) -> None:
+    from datetime import UTC, datetime
+
+    from core import jobs
+
+    tp.add_case(sv, "360102", date(2026, 11, 20))
+    now = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+    assert "supervision.scan" in jobs.run_due(sv, now=now)
+    assert len(_cards(sv)) == 1
+    sv.extras.pop("job_slots", None)  # another process, same slot: the claim is already taken
+    assert "supervision.scan" not in jobs.run_due(sv, now=now)
