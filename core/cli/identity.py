@@ -73,6 +73,20 @@ def users_create(
     )
 
 
+@users.command("logout")
+@click.argument("username")
+@pass_platform
+def users_logout(platform: Any, username: str) -> None:
+    """End every login session of USER (e.g. after a lost device); API tokens are revoked separately."""
+    from core.db import Scope
+    from core.identity.service import require_account
+    from core.identity.sessions import revoke_all_sessions
+
+    with platform.db.transaction(Scope.system()) as s:
+        ended = revoke_all_sessions(s, require_account(s, username).id)
+    click.echo(f"ended {ended} session(s) of {username}")
+
+
 @click.group()
 def roles() -> None:
     """Roles and grants: who may do what, where in the tree."""

@@ -219,3 +219,12 @@ def test_one_address_guessing_many_accounts_is_locked_too(platform):
     with platform.db.session(Scope.system()) as s:
         assert throttle.verdict(s, throttle.keys_for("fresh-name", address)).locked_until is not None
         assert throttle.verdict(s, throttle.keys_for("fresh-name", "198.51.100.1")).locked_until is None
+
+
+def test_users_logout_ends_every_session(cli, client, platform):
+    make_account(platform, "person", "lostphone")
+    login(client, "lostphone")
+    assert client.get("/api/me").status_code == 200
+    r = cli("users", "logout", "lostphone")
+    assert r.exit_code == 0 and "ended 1 session" in r.output
+    assert client.get("/api/me").status_code == 401
