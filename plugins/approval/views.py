@@ -14,13 +14,13 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from core.access import require
-from core.errors import NotFound
+from core.errors import Invalid, NotFound
 from core.web.render import render
 from plugins.approval import catalogue, clock, handling, services
 from plugins.approval import permissions as P
 from plugins.approval.models import ENTRANCES, ITEM_TYPES, Rating, ServiceItem, UploadedMaterial
 from plugins.approval.services import STATE_TITLES
-from plugins.approval.webctx import my_applications, read_uploads, service_ctx
+from plugins.approval.webctx import form_int, my_applications, read_uploads, service_ctx
 
 
 async def _form(request: Request) -> Any:
@@ -170,7 +170,11 @@ async def my_detail(request: Request) -> Response:
 def _applicant_act(request: Request, act: str, form: Any, uploads: list[Any]) -> None:
     ctx = request.state.ctx
     app_id = int(request.path_params["app_id"])
-    version = int(form.get("version") or 0)
+    version = form_int(form, "version", default=-1) if act != "rate" else 0
+    if act != "rate" and version < 1:
+        raise Invalid(
+            "version must be a whole number", "版本号无效，请刷新页面后重试", fields={"version": "invalid"}
+        )
     with ctx.platform.db.transaction(ctx.tenant.scope) as s:
         c = service_ctx(request, s)
         if act == "resubmit":

@@ -21,7 +21,7 @@ from plugins.approval.models import ServiceItem, Suspension, UploadedMaterial
 from plugins.approval.schemas import TransitionIn
 from plugins.approval.services import STATE_TITLES
 from plugins.approval.uploads import blob_path
-from plugins.approval.webctx import service_ctx, who_for
+from plugins.approval.webctx import form_int, service_ctx, who_for
 
 
 def _visible_to(c: Any, app: Any, tasks: list[Any]) -> None:
@@ -100,12 +100,12 @@ async def case_action(request: Request) -> Response:
     app_id, action = int(request.path_params["app_id"]), request.path_params["action"]
     try:
         body = TransitionIn(
-            version=int(form.get("version") or 0),
+            version=form_int(form, "version"),
             reason=str(form.get("reason", "")),
             remedies=str(form.get("remedies", "")),
             missing=[str(m) for m in form.getlist("missing")],
             procedure=str(form.get("procedure", "")),
-            days=int(form.get("days") or 0) if str(form.get("days") or "0").isdigit() else -1,
+            days=form_int(form, "days"),
         )
     except ValidationError as exc:
         fields = {".".join(map(str, e["loc"])): e["msg"] for e in exc.errors()}

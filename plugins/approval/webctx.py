@@ -82,3 +82,12 @@ def my_applications(platform: Any, account_id: int, limit: int = 200) -> list[di
                 rows.append({"app": app, "tenant": tenant})
     rows.sort(key=lambda r: r["app"].submitted_at, reverse=True)
     return rows[:limit]
+
+
+def form_int(form: Any, name: str, default: int = 0) -> int:
+    """A whole number from a posted form; anything else (text, a file) is ``-1`` so validation refuses
+    it with a 422 naming the field instead of failing with a server error."""
+    raw = form.get(name)
+    if raw is None or raw == "":
+        return default
+    return int(raw) if isinstance(raw, str) and raw.isdigit() else -1

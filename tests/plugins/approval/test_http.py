@@ -300,3 +300,23 @@ def test_catalogue_management_stale_page_and_someone_elses_application(client, p
         client.get("/api/t/360102/approval/items", params={"q": "户外广告"}).json()["items"][0]["code"]
         == "DH-NEW-1"
     )
+
+
+def test_a_garbled_version_field_is_a_422_not_a_server_error(client, platform, people):
+    login(client, "ent1")
+    app = _submit_api(client)
+    token = csrf_token(client, f"/t/360102/approval/my/{app['id']}")
+    r = client.post(
+        f"/t/360102/approval/my/{app['id']}/withdraw", data={"csrf_token": token, "version": "abc"}
+    )
+    assert r.status_code == 422 and "版本号无效" in r.text
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/t/360102/")})
+    login(client, "dh_scj")
+    page = client.get(f"/t/360102/approval/workbench/{app['id']}")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    r = client.post(
+        f"/t/360102/approval/workbench/{app['id']}/accept", data={"csrf_token": token, "version": "x"}
+    )
+    assert r.status_code == 422
+    with platform.db.session(Scope.system()) as s:
+        assert s.get(Application, app["id"]).state == "submitted"
