@@ -78,6 +78,17 @@ def setup(base_url: str, tmp: Path) -> tuple[Platform, str]:
     return platform, name
 
 
+def from_template(base_url: str, template: str, tmp: Path) -> tuple[Platform, str]:
+    """A copy of an existing database (e.g. the approval bench's 1,000,000 applications), migrated."""
+    name = f"govhall_bench_sv_{uuid.uuid4().hex[:6]}"
+    _admin(base_url, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    url = base_url.rsplit("/", 1)[0] + "/" + name
+    platform = _platform(url, tmp)
+    migrate.upgrade(platform.db, platform.registry.migration_dirs())
+    platform.refresh(force=True)
+    return platform, name
+
+
 def synthetic(platform: Platform, rows: int) -> Any:
     spec = importlib.util.spec_from_file_location(
         "sv_test_plugin", ROOT / "tests" / "plugins" / "supervision" / "sv_test_plugin.py")
@@ -120,16 +131,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--source", choices=("synthetic", "approval"), default="synthetic")
+    parser.add_argument("--template", default="",
+                        help="scan a copy of this database instead of generating "
+                             "(e.g. govhall_bench_approval, left by bench/bench_approval.py)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "supervision.json"))
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
     base = os.environ.get("GOVHALL_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
     tmp = Path(os.environ.get("TMPDIR", "/tmp")) / "govhall-bench-sv"
     tmp.mkdir(parents=True, exist_ok=True)
-    platform, name = setup(base, tmp)
-    results: dict[str, Any] = {"rows": args.rows, "source": args.source, "today": TODAY.isoformat()}
+    if args.template:
+        platform, name = timed("copy_template_s", lambda: from_template(base, args.template, tmp), {})
+    else:
+        platform, name = setup(base, tmp)
+    results: dict[str, Any] = {"rows": args.rows, "source": args.template or args.source,
+                               "today": TODAY.isoformat()}
     try:
-        if args.source == "approval":
+        if args.template:
+            with platform.db.session(Scope.system()) as s:
+                apps = "SELECT count(*) FROM approval_applications"
+                results["applications"] = s.execute(text(apps)).scalar()
+                results["open_applications"] = s.execute(text(
+                    apps + " WHERE state IN ('accepted', 'in_review')")).scalar()
+        elif args.source == "approval":
             spec = importlib.util.spec_from_file_location("bench_approval",
                                                           ROOT / "bench" / "bench_approval.py")
             assert spec and spec.loader, "bench/bench_approval.py is not there"
