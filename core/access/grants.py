@@ -59,7 +59,8 @@ def _check_role(platform: Any, role: str) -> None:
 
 
 def check_may_grant(platform: Any, actor: Actor | str, role: str, tenant: TenantRef, subtree: bool) -> None:
-    """Raise GrantRefused unless ``actor`` may grant (or revoke) ``role`` at ``tenant``."""
+    """Raise GrantRefused unless ``actor`` may grant (or revoke) ``role`` at ``tenant``: they must manage roles
+    there and hold every hall administration permission the role carries."""
     _check_role(platform, role)
     if isinstance(actor, str):
         return  # an operator at the command line
@@ -69,7 +70,12 @@ def check_may_grant(platform: Any, actor: Actor | str, role: str, tenant: Tenant
     if actor.account_id is None:
         raise GrantRefused("log in first", "请先登录")
     policy = access.policy_of(actor.account_id)
-    needed = sorted(access.templates.of(role))
+    # No escalation of administrative power: the granter must hold every hall administration
+    # permission the role carries. Business permissions (handling applications, issuing penalties) are
+    # the duty team's work that a comprehensive administrator assigns without doing it.
+    perms = platform.registry.permissions
+    needed = sorted(p for p in access.templates.of(role)
+                    if p.startswith("hall:") and p in perms and not perms[p].read_only)
     for perm in [ROLES_MANAGE, *needed]:
         if policy.covering(tenant.path, perm, subtree_only=subtree) is None:
             where = "for the whole subtree of" if subtree else "at"

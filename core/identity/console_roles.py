@@ -1,7 +1,7 @@
 """``/t/{code}/console/roles``: who holds which role here and from which grant; grant and revoke.
 
 The rules are those of the CLI (core.access.grants): an administrator grants only inside what their own
-grants cover, and only roles whose permissions they hold.
+grants cover, and only roles whose administrative (hall) permissions they hold.
 """
 
 from __future__ import annotations
