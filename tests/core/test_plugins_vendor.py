@@ -42,6 +42,14 @@ def pip_install(src: Path, target: Path, work: Path) -> None:
 
 
 def unload(package: str, target: Path) -> None:
+    """Forget the package: off sys.path, out of sys.modules, its tables out of the shared metadata."""
+    from core.db import Base
+
+    for mapper in Base.registry.mappers:
+        table = getattr(mapper.class_, "__table__", None)
+        if mapper.class_.__module__.startswith(package + ".") and table is not None \
+                and table.name in Base.metadata.tables:
+            Base.metadata.remove(table)
     while str(target) in sys.path:
         sys.path.remove(str(target))
     for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
