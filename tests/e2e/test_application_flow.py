@@ -38,6 +38,14 @@ def log_in(page, server, username, password):
     assert page.locator('header a[href^="/login"]').count() == 0, "login failed"
 
 
+def invisible_buttons(page):
+    """Buttons drawn white-on-nothing outside the red header (text that vanishes on the page background)."""
+    return page.evaluate("""() => [...document.querySelectorAll('main button')].filter(b => {
+        const s = getComputedStyle(b);
+        return s.color === 'rgb(255, 255, 255)' && s.backgroundColor === 'rgba(0, 0, 0, 0)';
+    }).map(b => b.textContent.trim())""")
+
+
 def act(page, action, reason=None):
     form = page.locator(f'form[action$="/{action}"]')
     if reason is not None:
@@ -83,6 +91,7 @@ def test_citizen_applies_clerk_approves_citizen_rates(server, browser, clerk_acc
     number = receipt.locator(".number").inner_text().strip()
     assert number
     screenshot(citizen, "flow-2-receipt")
+    assert invisible_buttons(citizen) == []
     detail_url = re.sub(r"\?.*$", "", citizen.url)
 
     # 3. the clerk finds it through the workbench shell and accepts, approves and concludes it
@@ -95,6 +104,7 @@ def test_citizen_applies_clerk_approves_citizen_rates(server, browser, clerk_acc
     board.locator('a[href*="approval/workbench"]').first.click()
     clerk.get_by_role("link", name=number).click()
     screenshot(clerk, "flow-3-clerk-case")
+    assert invisible_buttons(clerk) == []
     act(clerk, "accept")
     act(clerk, "approve", reason="材料齐全，符合条件")
     act(clerk, "conclude")
