@@ -75,3 +75,16 @@ def test_find_a_village_hall_from_any_hall(server, page, screenshot):
     page.locator("#hits").get_by_role("link", name="扬子洲镇").click()
     page.wait_for_url("**/t/360102100/")
     assert "扬子洲镇" in page.locator("h1").inner_text()
+
+
+@pytest.mark.parametrize("path", ["/t/360102/approval/items", "/t/360102/approval/items/DH-SP-001",
+                                  "/t/360102/credit/", "/t/360102/approval/publicity", "/halls?q=东湖",
+                                  "/login", "/register"])
+def test_public_pages_fit_a_phone(server, browser, path):
+    context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, locale="zh-CN")
+    page = context.new_page()
+    response = page.goto(server.url + path)
+    assert response.status == 200
+    width = page.evaluate("document.documentElement.scrollWidth")
+    context.close()
+    assert width <= 375, f"{path} is {width}px wide on a 375px screen"
