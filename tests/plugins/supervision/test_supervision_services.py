@@ -237,3 +237,30 @@ def test_the_job_runner_runs_the_scan_once_per_slot(sv: Any) -> None:
     assert len(_cards(sv)) == 1
     sv.extras.pop("job_slots", None)  # another process, same slot: the claim is already taken
     assert "supervision.scan" not in jobs.run_due(sv, now=now)
+
+
+@pytest.mark.postgres
+def test_concurrent_acts_on_one_card_never_both_win(sv: Any) -> None:
+    import threading
+
+    card = _one_card(sv)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def act(action: str) -> None:
+        try:
+            with sv.db.transaction(Scope.system()) as s:
+                loaded = services.get_card(s, card.id)  # both read version 1
+                barrier.wait(timeout=10)
+                services.apply(sv, s, loaded, action, version=1, note="并发", actor=f"staff:{action}")
+            outcomes.append(action)
+        except Conflict as exc:
+            outcomes.append(exc.code)
+
+    threads = [threading.Thread(target=act, args=(a,)) for a in ("acknowledge", "appeal")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert len(outcomes) == 2 and outcomes.count("version_conflict") == 1
+    assert _cards(sv)[0].version == 2
