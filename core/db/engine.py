@@ -130,15 +130,33 @@ def _scope_writes(session: Session, _ctx: Any, _instances: Any) -> None:
 
 @event.listens_for(GuardedSession, "after_begin")
 def _scope_rls(session: Session, _tx: Any, connection: Any) -> None:
-    """On PostgreSQL, hand the scope to row-level security for this transaction only (SET LOCAL)."""
+    """On PostgreSQL, hand the scope to row-level security for this transaction only (SET LOCAL).
+
+    The scope travels as a half-open range [lo, hi) of tenant paths, so the policy is a plain range
+    predicate PostgreSQL can use with the tenant_path index (a CASE over current_setting per row cost
+    ~7 µs a row at a million rows). Paths are digits and '/': '/' sorts just below '0'.
+    """
     if not session.info.get("postgres"):
         return
     scope: Scope = session.info["scope"]
+    lo, hi = rls_range(scope)
     if scope.is_system:
-        connection.exec_driver_sql("SELECT set_config('govhall.scope', '*', true)")
+        connection.execute(
+            text("SELECT set_config('govhall.lo', :lo, true), set_config('govhall.hi', :hi, true)"),
+            {"lo": lo, "hi": hi},
+        )
         return
     connection.execute(
-        text("SELECT set_config('govhall.scope', :p, true), set_config('govhall.subtree', :s, true), "
+        text("SELECT set_config('govhall.lo', :lo, true), set_config('govhall.hi', :hi, true), "
              "set_config('role', :r, true)"),
-        {"p": scope.path, "s": "1" if scope.subtree else "0", "r": RLS_ROLE},
+        {"lo": lo, "hi": hi, "r": RLS_ROLE},
     )
+
+
+def rls_range(scope: Scope) -> tuple[str, str]:
+    """[lo, hi) of the tenant paths a scope covers: one tenant, a subtree, or everything."""
+    if scope.is_system:
+        return "", "~"
+    if scope.subtree:
+        return scope.path, scope.path + "0"  # the path itself and every path below it
+    return scope.path, scope.path + "/"  # the path itself only (its children start with path + "/")

@@ -20,21 +20,14 @@ SETUP_SQL = [
     "GRANT USAGE ON SCHEMA public TO govhall_app",
     "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO govhall_app",
     "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO govhall_app",
-    """
-    CREATE OR REPLACE FUNCTION govhall_visible(row_path text) RETURNS boolean
-    LANGUAGE sql STABLE AS $$
-      SELECT CASE
-        WHEN coalesce(current_setting('govhall.scope', true), '') = '' THEN false
-        WHEN current_setting('govhall.scope', true) = '*' THEN true
-        WHEN current_setting('govhall.subtree', true) = '1' THEN
-             row_path = current_setting('govhall.scope', true)
-          OR (row_path >= current_setting('govhall.scope', true) || '/'
-              AND row_path < current_setting('govhall.scope', true) || '0')
-        ELSE row_path = current_setting('govhall.scope', true)
-      END
-    $$
-    """,
 ]
+
+
+# The scope as a half-open range of tenant paths (core.db.engine.rls_range), set per transaction.
+# Unset (no scope) both read NULL or '' and nothing is visible. A plain range lets PostgreSQL evaluate
+# current_setting once per scan and use the tenant_path index, instead of a function call per row.
+_VISIBLE = ("tenant_path >= current_setting('govhall.lo', true) "
+            "AND tenant_path < current_setting('govhall.hi', true)")
 
 
 def is_postgres(op: Any) -> bool:
@@ -42,7 +35,7 @@ def is_postgres(op: Any) -> bool:
 
 
 def setup_rls(op: Any) -> None:
-    """Create the app role, its default grants and the visibility function (idempotent)."""
+    """Create the app role and its default grants (idempotent)."""
     if not is_postgres(op):
         return
     for sql in SETUP_SQL:
@@ -57,8 +50,7 @@ def enable_rls(op: Any, table: str) -> None:
     op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
     op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
     op.execute(
-        f"CREATE POLICY {table}_tenant_isolation ON {table} "
-        f"USING (govhall_visible(tenant_path)) WITH CHECK (govhall_visible(tenant_path))"
+        f"CREATE POLICY {table}_tenant_isolation ON {table} USING ({_VISIBLE}) WITH CHECK ({_VISIBLE})"
     )
 
 
