@@ -105,11 +105,14 @@ class _Builder:
             required = set(schema.get("required", []))
             for name, prop in schema.get("properties", {}).items():
                 out.append({"name": name, "in": "query", "required": name in required, "schema": prop})
-        if doc.paginated:
-            out.append({"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"},
-                        "description": "next_cursor of the previous page / 上一页的 next_cursor"})
-            out.append({"name": "limit", "in": "query", "required": False,
-                        "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}})
+        if doc.paginated:  # unless the query model already declares them (a name may appear once)
+            names = {p["name"] for p in out}
+            if "cursor" not in names:
+                out.append({"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"},
+                            "description": "next_cursor of the previous page / 上一页的 next_cursor"})
+            if "limit" not in names:
+                out.append({"name": "limit", "in": "query", "required": False,
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}})
         return out
 
     def responses(self, doc: ApiDoc) -> dict[str, Any]:
