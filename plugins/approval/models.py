@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -166,6 +167,15 @@ class Application(TenantScoped, Base):
         Index("ix_approval_applications_queue", "tenant_path", "department_code", "state", "deadline"),
         Index("ix_approval_applications_stats", "tenant_path", "submitted_on", "state"),
         Index("ix_approval_applications_applicant", "applicant_account_id", "submitted_at"),
+        # Partial indexes for the supervision rules' subtree scans (approval_0003).
+        *(Index(name, *cols, postgresql_where=text(w), sqlite_where=text(w)) for name, cols, w in (
+            ("ix_approval_applications_open_deadline", ("deadline", "tenant_path"),
+             "state IN ('accepted', 'in_review')"),
+            ("ix_approval_applications_waiting", ("submitted_on", "tenant_path"),
+             "state IN ('submitted', 'resubmitted')"),
+            ("ix_approval_applications_no_reason", ("tenant_path",),
+             "decision IS NOT NULL AND coalesce(trim(decision_reason), '') = ''"),
+        )),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
