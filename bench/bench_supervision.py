@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from core.calendar import add_workdays  # noqa: E402
-from core.db import Scope, migrate  # noqa: E402
+from core.db import Scope, migrate, rls  # noqa: E402
 from core.demo import JIANGXI  # noqa: E402
 from core.platform import Platform  # noqa: E402
 from core.settings import load_settings, normalise_db_url  # noqa: E402
@@ -85,8 +85,21 @@ def from_template(base_url: str, template: str, tmp: Path) -> tuple[Platform, st
     url = base_url.rsplit("/", 1)[0] + "/" + name
     platform = _platform(url, tmp)
     migrate.upgrade(platform.db, platform.registry.migration_dirs())
+    _current_policies(platform)
     platform.refresh(force=True)
     return platform, name
+
+
+def _current_policies(platform: Platform) -> None:
+    """Re-create row-level-security policies of a database made before the policy became a path range
+    (core.db.rls, commit 4e1fd38 changed core_0001 in place): an old ``govhall_visible(...)`` policy reads
+    settings the engine no longer sets, so every scoped query would see nothing."""
+    with platform.db.engine.begin() as conn:
+        old = conn.execute(text("SELECT tablename FROM pg_policies WHERE qual LIKE '%govhall_visible%'"))
+        for (table,) in old.all():
+            conn.execute(text(f"DROP POLICY {table}_tenant_isolation ON {table}"))
+            conn.execute(text(f"CREATE POLICY {table}_tenant_isolation ON {table} "
+                              f"USING ({rls._VISIBLE}) WITH CHECK ({rls._VISIBLE})"))
 
 
 def synthetic(platform: Platform, rows: int) -> Any:

@@ -16,7 +16,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import structlog
-from sqlalchemy import Date, Integer, String, column, select, text, update, values
+from sqlalchemy import select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -27,7 +27,7 @@ from core.contracts import Finding, SupervisionRule
 from core.db.base import utcnow
 from core.errors import Conflict, Invalid, NotFound
 from plugins.supervision.models import STATE_TITLES, Card, CardAction
-from plugins.supervision.outbox import events_from_cards, history_from_cards
+from plugins.supervision.outbox import PAYLOAD_COLUMNS, events_from_cards, history_from_cards
 
 if TYPE_CHECKING:
     from core.platform import Platform
@@ -99,33 +99,53 @@ class _Deadlines:
         return got
 
 
-def card_rows(platform: Platform, rule: SupervisionRule, findings: Iterable[Finding], *,
-              default_tenant: TenantRef | None, allowed: set[int] | None, today: date,
-              event_id: int | None = None) -> list[dict[str, Any]]:
-    """Turn findings into card rows; drop findings for tenants where the rule does not apply."""
+# Card columns that are the same for every card of one ``issue`` call (one rule, one run): bound once per
+# statement on PostgreSQL instead of repeated in every row of the JSON recordset.
+_CONSTANT = ("rule_id", "rule_version", "kind_of_power", "severity", "title_zh", "title_en", "state",
+             "issued_at", "issued_on", "escalation_level", "source_event_id", "version", "updated_at")
+
+
+def card_parts(platform: Platform, rule: SupervisionRule, findings: Iterable[Finding], *,
+               default_tenant: TenantRef | None, allowed: set[int] | None, today: date,
+               event_id: int | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Findings as (columns common to every card, one row of the varying columns per card); findings for
+    tenants where the rule does not apply are dropped. The owner is the object's tenant at issue."""
     directory = platform.directory
     deadlines = _Deadlines(platform, today)
     now = utcnow()
+    const = {"rule_id": rule.id, "rule_version": rule.version, "kind_of_power": rule.kind_of_power,
+             "severity": rule.severity, "title_zh": rule.title_zh[:200], "title_en": rule.title_en[:200],
+             "state": "issued", "issued_at": now, "issued_on": today, "escalation_level": 0,
+             "source_event_id": event_id, "version": 1, "updated_at": now}
     rows: list[dict[str, Any]] = []
     for f in findings:
         tenant = directory.by_id.get(f.tenant_id) if f.tenant_id is not None else default_tenant
         if tenant is None or (allowed is not None and tenant.id not in allowed):
             continue
-        facts = dict(f.facts or {})
+        facts = f.facts or {}
         rows.append({
-            "tenant_id": tenant.id, "tenant_path": tenant.path, "owner_tenant_id": tenant.id,
-            "owner_path": tenant.path, "rule_id": rule.id, "rule_version": rule.version,
-            "kind_of_power": rule.kind_of_power, "severity": rule.severity,
-            "title_zh": rule.title_zh[:200], "title_en": rule.title_en[:200],
+            "tenant_id": tenant.id, "tenant_path": tenant.path,
             "message_zh": f.message_zh, "message_en": f.message_en,
             "object_type": f.object_type[:60], "object_id": str(f.object_id)[:100],
             "occurrence": str(facts.get("occurrence", ""))[:100],
             "department_code": str(facts.get("department_code") or "")[:32],
-            "step": str(facts.get("step") or "")[:60], "facts": facts, "state": "issued",
-            "issued_at": now, "issued_on": today, "feedback_due": deadlines.due(tenant),
-            "escalation_level": 0, "source_event_id": event_id, "version": 1, "updated_at": now,
+            "step": str(facts.get("step") or "")[:60], "facts": dict(facts),
+            "feedback_due": deadlines.due(tenant),
         })
-    return rows
+    return const, rows
+
+
+def card_rows(platform: Platform, rule: SupervisionRule, findings: Iterable[Finding], *,
+              default_tenant: TenantRef | None, allowed: set[int] | None, today: date,
+              event_id: int | None = None) -> list[dict[str, Any]]:
+    """Complete card rows (every column) for findings of one rule."""
+    const, rows = card_parts(platform, rule, findings, default_tenant=default_tenant, allowed=allowed,
+                             today=today, event_id=event_id)
+    return [_full(const, r) for r in rows]
+
+
+def _full(const: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
+    return {**const, **row, "owner_tenant_id": row["tenant_id"], "owner_path": row["tenant_path"]}
 
 
 # Column types for the PostgreSQL bulk insert (other columns are text).
@@ -135,32 +155,51 @@ _PG_TYPES = {"tenant_id": "integer", "owner_tenant_id": "integer", "rule_version
              "updated_at": "timestamptz", "facts": "json"}
 _CONFLICT_KEY = "tenant_id, rule_id, object_type, object_id, occurrence"
 PG_BATCH = 50_000
+# What a supervision.card.issued / escalated event carries, read from the card (outbox.PAYLOAD_COLUMNS).
+_PAYLOAD = "json_build_object('card_id', id, " + ", ".join(f"'{c}', {c}" for c in PAYLOAD_COLUMNS) + ")"
 
 
-def _insert_cards_pg(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
-    """One ``INSERT ... SELECT FROM json_to_recordset(:rows) ON CONFLICT DO NOTHING`` per batch: the rows
-    travel as one JSON document (serialised in C, parsed by the server), so neither the statement text nor
-    the client-side parameter handling grows with the batch."""
-    cols = list(rows[0])
-    stmt = text(f"INSERT INTO supervision_cards ({', '.join(cols)}) SELECT {', '.join(cols)} "
-                f"FROM json_to_recordset(CAST(:rows AS json)) AS u("
-                + ", ".join(f"{c} {_PG_TYPES.get(c, 'text')}" for c in cols) + ") "
-                f"ON CONFLICT ({_CONFLICT_KEY}) DO NOTHING RETURNING id")
-    # Dates and times repeat across a run (one "now", one "today", a deadline per tenant setting): turn
-    # each distinct value into text once, so the C encoder never calls back into Python per row.
+def _issue_sql(varying: list[str]) -> str:
+    """One statement per batch: the cards from a JSON recordset (insert-or-ignore), and for the cards
+    actually created their history rows and ``supervision.card.issued`` events, by data-modifying CTEs
+    reading the ``RETURNING`` rows — no second look-up of the new cards by id."""
+    cols = [*varying, "owner_tenant_id", "owner_path", *_CONSTANT]
+    picks = [*(f"u.{c}" for c in varying), "u.tenant_id", "u.tenant_path",
+             *(f"CAST(:c_{c} AS {_PG_TYPES.get(c, 'text')})" for c in _CONSTANT)]
+    record = ", ".join(f"{c} {_PG_TYPES.get(c, 'text')}" for c in varying)
+    returned = ", ".join(dict.fromkeys(["id", "tenant_id", "tenant_path", "owner_path", "state",
+                                        *PAYLOAD_COLUMNS]))
+    return (
+        f"WITH new AS (INSERT INTO supervision_cards ({', '.join(cols)}) SELECT {', '.join(picks)} "
+        f"FROM json_to_recordset(CAST(:rows AS json)) AS u({record}) "
+        f"ON CONFLICT ({_CONFLICT_KEY}) DO NOTHING RETURNING {returned}), "
+        "h AS (INSERT INTO supervision_card_actions (card_id, tenant_id, tenant_path, at, actor, action, "
+        "from_state, to_state, owner_path, note) SELECT id, tenant_id, tenant_path, "
+        "CAST(:at AS timestamptz), CAST(:actor AS text), 'issue', '', state, owner_path, '' FROM new), "
+        "e AS (INSERT INTO outbox_events (type, tenant_id, tenant_path, payload, actor, occurred_at, "
+        "attempts) "
+        f"SELECT 'supervision.card.issued', tenant_id, tenant_path, {_PAYLOAD}, CAST(:actor AS text), "
+        "CAST(:at AS timestamptz), 0 FROM new) "
+        "SELECT id FROM new"
+    )
+
+
+def _issue_pg(session: Session, const: dict[str, Any], rows: Sequence[dict[str, Any]], *,
+              actor: str) -> list[int]:
+    """Cards, their history and their events on PostgreSQL, ``PG_BATCH`` cards per statement. The rows
+    travel as one JSON document (serialised in C, parsed by the server); each distinct deadline is turned
+    into text once so the encoder never calls back into Python per row."""
+    stmt = text(_issue_sql(list(rows[0])))
+    params = {f"c_{c}": const[c] for c in _CONSTANT}
+    params.update(at=const["issued_at"], actor=actor[:100])
     iso: dict[Any, str] = {}
-    timed = [c for c in cols if _PG_TYPES.get(c) in ("date", "timestamptz")]
     ids: list[int] = []
     for start in range(0, len(rows), PG_BATCH):
-        batch = []
-        for row in rows[start:start + PG_BATCH]:
-            row = dict(row)
-            for c in timed:
-                v = row[c]
-                row[c] = iso.get(v) or iso.setdefault(v, v.isoformat())
-            batch.append(row)
+        batch = [{**r, "feedback_due": iso.get(r["feedback_due"])
+                  or iso.setdefault(r["feedback_due"], r["feedback_due"].isoformat())}
+                 for r in rows[start:start + PG_BATCH]]
         doc = json.dumps(batch, ensure_ascii=False, default=str)
-        ids.extend(r[0] for r in session.execute(stmt, {"rows": doc}))
+        ids.extend(r[0] for r in session.execute(stmt, {**params, "rows": doc}))
     return ids
 
 
@@ -182,11 +221,10 @@ def _not_yet_carded(session: Session, rule: SupervisionRule,
 
 
 def insert_cards(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
-    """Insert-or-ignore on the occurrence key; returns the ids of the cards actually created."""
+    """Insert-or-ignore complete card rows on the occurrence key (SQLite, and callers with whole rows);
+    returns the ids of the cards actually created."""
     if not rows:
         return []
-    if session.get_bind().dialect.name == "postgresql":
-        return _insert_cards_pg(session, rows)
     table = Card.__table__
     ins = _insert_for(session)
     stmt = ins(table).on_conflict_do_nothing(
@@ -205,28 +243,28 @@ def issue(platform: Platform, session: Session, rule: SupervisionRule, findings:
           ) -> list[int]:
     """Issue cards for findings of one rule; history, audit and events for the new ones only."""
     today = today or date.today()
-    rows = card_rows(platform, rule, findings, default_tenant=default_tenant, allowed=allowed, today=today,
-                     event_id=event_id)
+    const, rows = card_parts(platform, rule, findings, default_tenant=default_tenant, allowed=allowed,
+                             today=today, event_id=event_id)
     if len(rows) > KNOWN_LOOKUP_FROM:
         rows = _not_yet_carded(session, rule, rows)
-    ids = insert_cards(session, rows)
+    if not rows:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        ids = _issue_pg(session, const, rows, actor=actor)
+    else:
+        ids = insert_cards(session, [_full(const, r) for r in rows])
+        if ids:
+            now = const["issued_at"]
+            history_from_cards(session, ids, action="issue", from_state="", actor=actor, note="", at=now)
+            events_from_cards(session, ids, type_="supervision.card.issued", actor=actor, at=now)
     if ids:
-        _record_issued(platform, session, rule, ids, actor=actor,
-                       audit_tenant=audit_tenant or default_tenant, event_id=event_id)
+        # One audit entry per rule and run lists every card it issued: each card is accounted for
+        # without serialising a scan of a province on one chained append per card.
+        audit.record(session, actor=actor, action="supervision.cards.issue",
+                     tenant=audit_tenant or default_tenant, target=f"rule:{rule.id}@{rule.version}",
+                     details={"rule_id": rule.id, "rule_version": rule.version, "count": len(ids),
+                              "card_ids": ids, "event_id": event_id})
     return ids
-
-
-def _record_issued(platform: Platform, session: Session, rule: SupervisionRule, ids: list[int], *,
-                   actor: str, audit_tenant: TenantRef | None, event_id: int | None) -> None:
-    now = utcnow()
-    history_from_cards(session, ids, action="issue", from_state="", actor=actor, note="", at=now)
-    events_from_cards(session, ids, type_="supervision.card.issued", actor=actor, at=now)
-    # One audit entry per rule and run lists every card it issued: each card is accounted for without
-    # serialising a scan of a province on one chained append per card.
-    audit.record(session, actor=actor, action="supervision.cards.issue", tenant=audit_tenant,
-                 target=f"rule:{rule.id}@{rule.version}",
-                 details={"rule_id": rule.id, "rule_version": rule.version, "count": len(ids),
-                          "card_ids": ids, "event_id": event_id})
 
 
 # -- transitions -------------------------------------------------------------------------------------
@@ -318,8 +356,9 @@ def _verb(action: str) -> str:
 
 def escalate_overdue(platform: Platform, session: Session, *, today: date | None = None) -> list[int]:
     """Move every open card past its feedback deadline up one tier in one ``UPDATE ... FROM (VALUES
-    owner -> parent)``; history and events follow with one INSERT ... SELECT each, and one audit entry per
-    receiving tier. Returns the ids escalated. ``session`` must have system or subtree scope."""
+    owner -> parent)``; history and events follow (on PostgreSQL in the same statement, by CTEs over the
+    updated rows), and one audit entry per receiving tier. Returns the ids escalated. ``session`` must
+    have system or subtree scope."""
     today = today or date.today()
     c = Card.__table__
     owners = session.execute(
@@ -328,27 +367,59 @@ def escalate_overdue(platform: Platform, session: Session, *, today: date | None
     moves = _moves(platform, owners, today)
     if not moves:
         return []
-    rows = _apply_moves(session, moves, today)
-    ids = [r[0] for r in rows]
-    if ids:
-        _record_escalations(platform, session, rows, today)
-    return ids
+    note = f"feedback deadline passed on {today.isoformat()}"
+    if session.get_bind().dialect.name == "postgresql":
+        rows = _escalate_pg(session, moves, today, note)
+    else:
+        rows = _apply_moves(session, moves, today)
+        ids = [r[0] for r in rows]
+        if ids:
+            now = utcnow()
+            history_from_cards(session, ids, action="escalate", from_state="", actor=SYSTEM_ACTOR,
+                               note=note, at=now)
+            events_from_cards(session, ids, type_="supervision.card.escalated", actor=SYSTEM_ACTOR, at=now)
+    if rows:
+        _audit_escalations(platform, session, rows, note)
+    return [r[0] for r in rows]
+
+
+def _escalate_pg(session: Session, moves: list[tuple[int, int, str, date]], today: date,
+                 note: str) -> list[Any]:
+    """The escalation as one statement: UPDATE joined to the moves, then history rows and
+    ``supervision.card.escalated`` events from its ``RETURNING`` rows (no second look-up by id)."""
+    values_sql = ", ".join(f"(CAST(:o{i} AS integer), CAST(:p{i} AS integer), CAST(:pp{i} AS text), "
+                           f"CAST(:d{i} AS date))" for i in range(len(moves)))
+    params: dict[str, Any] = {"today": today, "at": utcnow(), "actor": SYSTEM_ACTOR, "note": note,
+                              "states": list(AUTO_ESCALATE_FROM)}
+    for i, (owner_id, parent_id, parent_path, due) in enumerate(moves):
+        params.update({f"o{i}": owner_id, f"p{i}": parent_id, f"pp{i}": parent_path, f"d{i}": due})
+    returned = ", ".join(f"c.{n}" for n in dict.fromkeys(["id", "tenant_id", "tenant_path", "owner_path",
+                                                          "owner_tenant_id", "state", *PAYLOAD_COLUMNS]))
+    stmt = text(
+        "WITH moved AS (UPDATE supervision_cards AS c SET state = 'escalated', "
+        "escalation_level = c.escalation_level + 1, version = c.version + 1, updated_at = CAST(:at AS "
+        "timestamptz), owner_tenant_id = m.parent_id, owner_path = m.parent_path, feedback_due = m.due "
+        f"FROM (VALUES {values_sql}) AS m(owner_id, parent_id, parent_path, due) "
+        "WHERE c.owner_tenant_id = m.owner_id AND c.state = ANY(CAST(:states AS text[])) "
+        f"AND c.feedback_due < CAST(:today AS date) RETURNING {returned}), "
+        "h AS (INSERT INTO supervision_card_actions (card_id, tenant_id, tenant_path, at, actor, action, "
+        "from_state, to_state, owner_path, note) SELECT id, tenant_id, tenant_path, "
+        "CAST(:at AS timestamptz), CAST(:actor AS text), 'escalate', '', state, owner_path, "
+        "CAST(:note AS text) FROM moved), "
+        "e AS (INSERT INTO outbox_events (type, tenant_id, tenant_path, payload, actor, occurred_at, "
+        f"attempts) SELECT 'supervision.card.escalated', tenant_id, tenant_path, {_PAYLOAD}, "
+        "CAST(:actor AS text), CAST(:at AS timestamptz), 0 FROM moved) "
+        "SELECT id, owner_tenant_id FROM moved")
+    return list(session.execute(stmt, params).all())
 
 
 def _apply_moves(session: Session, moves: list[tuple[int, int, str, date]], today: date) -> list[Any]:
-    """The UPDATE itself: one statement joined to the moves on PostgreSQL; one per owning tier on SQLite,
-    which cannot name the columns of a VALUES list (and serves one process, not a province)."""
+    """The UPDATE on SQLite: one per owning tier (SQLite cannot name the columns of a VALUES list, and
+    serves one process, not a province)."""
     c = Card.__table__
     open_and_due = (c.c.state.in_(AUTO_ESCALATE_FROM), c.c.feedback_due < today)
     common = {"state": "escalated", "escalation_level": c.c.escalation_level + 1, "version": c.c.version + 1,
               "updated_at": utcnow()}
-    if session.get_bind().dialect.name == "postgresql":
-        m = values(column("owner_id", Integer), column("parent_id", Integer), column("parent_path", String),
-                   column("due", Date), name="moves").data(moves)
-        return list(session.execute(
-            update(c).where(c.c.owner_tenant_id == m.c.owner_id, *open_and_due)
-            .values(owner_tenant_id=m.c.parent_id, owner_path=m.c.parent_path, feedback_due=m.c.due, **common)
-            .returning(c.c.id, c.c.owner_tenant_id)).all())
     rows: list[Any] = []
     for owner_id, parent_id, parent_path, due in moves:
         rows += session.execute(
@@ -372,12 +443,7 @@ def _moves(platform: Platform, owners: Sequence[int], today: date) -> list[tuple
     return out
 
 
-def _record_escalations(platform: Platform, session: Session, rows: Sequence[Any], today: date) -> None:
-    now = utcnow()
-    ids = [r[0] for r in rows]
-    note = f"feedback deadline passed on {today.isoformat()}"
-    history_from_cards(session, ids, action="escalate", from_state="", actor=SYSTEM_ACTOR, note=note, at=now)
-    events_from_cards(session, ids, type_="supervision.card.escalated", actor=SYSTEM_ACTOR, at=now)
+def _audit_escalations(platform: Platform, session: Session, rows: Sequence[Any], note: str) -> None:
     by_tier: dict[int, list[int]] = {}
     for card_id, owner_id in rows:
         by_tier.setdefault(owner_id, []).append(card_id)
