@@ -5,7 +5,8 @@
 Compares, with the same server settings (uvicorn, 1 worker, loopback, wrk -t2 -c16):
   (a) bare Starlette JSON  vs  govhall's hall page /t/360102/
   (b) bare Starlette + one ORM row  vs  govhall plugin JSON endpoint reading one row through the full
-      chain (request id + log line, tenant, actor, plugin gate, permission): /api/t/360000/hall/departments/fgw
+      chain (request id + log line, tenant, actor, plugin gate, permission):
+      /api/t/360000/hall/departments/fgw
 Prints requests/s (median of runs) and the ratios; writes bench/results/http.json.
 """
 
@@ -82,24 +83,24 @@ def main() -> None:
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="govhall-bench-"))
     url = args.database_url or f"sqlite:///{tmp / 'govhall.db'}"
-    env = {**os.environ, "GOVHALL_DATABASE_URL": url, "GOVHALL_DATA_DIR": str(tmp), "GOVHALL_LOG_FORMAT": "json",
-           "BENCH_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "GOVHALL_DATABASE_URL": url, "GOVHALL_DATA_DIR": str(tmp),
+           "GOVHALL_LOG_FORMAT": "json", "BENCH_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
     print(f"preparing {url} ...", flush=True)
     subprocess.run([sys.executable, "-m", "core.cli", "migrate"], env=env, cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)
-    subprocess.run([sys.executable, "-m", "core.cli", "tenants", "apply", "tenants/jiangxi.toml", "-q"], env=env,
-                   cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run([sys.executable, "-m", "core.cli", "tenants", "apply", "tenants/jiangxi.toml", "-q"],
+                   env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     port = free_port()
     uv = [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
           "--log-level", "warning", "--no-access-log"]
     # govhall logs one JSON line per request to stderr, as in production; the bench discards it.
+    bare, govhall = [*uv, "bench.bare_apps:app"], [*uv, "core.asgi:app"]
     results = {
-        "bare_hello": measure("bare Starlette JSON", [*uv, "bench.bare_apps:app"], env, port, "/hello", args),
-        "govhall_hall": measure("govhall hall page /t/360102/", [*uv, "core.asgi:app"], env, port, "/t/360102/",
+        "bare_hello": measure("bare Starlette JSON", bare, env, port, "/hello", args),
+        "govhall_hall": measure("govhall hall page /t/360102/", govhall, env, port, "/t/360102/", args),
+        "bare_orm_row": measure("bare Starlette + SQLAlchemy ORM row", bare, env, port, "/row/360000/fgw",
                                 args),
-        "bare_orm_row": measure("bare Starlette + SQLAlchemy ORM row", [*uv, "bench.bare_apps:app"], env, port,
-                                "/row/360000/fgw", args),
-        "govhall_row": measure("govhall plugin API row (full chain)", [*uv, "core.asgi:app"], env, port,
+        "govhall_row": measure("govhall plugin API row (full chain)", govhall, env, port,
                                "/api/t/360000/hall/departments/fgw", args),
     }
     ratio_a = results["govhall_hall"] / results["bare_hello"]

@@ -13,7 +13,8 @@ from core.contracts import MenuEntry, Permission, PluginInfo, RoleTemplate
 from core.hookspecs import hookimpl
 
 HALL_VIEW = Permission("hall:hall:view", "浏览办事大厅", "View the service hall", read_only=True)
-CONSOLE_VIEW = Permission("hall:console:view", "查看管理控制台", "View the administration console", read_only=True)
+CONSOLE_VIEW = Permission("hall:console:view", "查看管理控制台", "View the administration console",
+                          read_only=True)
 PLUGINS_MANAGE = Permission("hall:plugins:manage", "开关功能插件", "Switch plugins on and off")
 ROLES_VIEW = Permission("hall:roles:view", "查看角色授权", "View role grants", read_only=True)
 ROLES_MANAGE = Permission("hall:roles:manage", "授予和撤销角色", "Grant and revoke roles")

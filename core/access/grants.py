@@ -59,8 +59,8 @@ def _check_role(platform: Any, role: str) -> None:
 
 
 def check_may_grant(platform: Any, actor: Actor | str, role: str, tenant: TenantRef, subtree: bool) -> None:
-    """Raise GrantRefused unless ``actor`` may grant (or revoke) ``role`` at ``tenant``: they must manage roles
-    there and hold every hall administration permission the role carries."""
+    """Raise GrantRefused unless ``actor`` may grant (or revoke) ``role`` at ``tenant``: they must manage
+    roles there and hold every hall administration permission the role carries."""
     _check_role(platform, role)
     if isinstance(actor, str):
         return  # an operator at the command line

@@ -70,7 +70,8 @@ async def department(request: Request) -> Response:
 
     row = await db.run(read)
     if row is None:
-        raise NotFound(f"no department {code!r} at {ctx.tenant.code}", f"{ctx.tenant.name}没有代码为 {code} 的部门")
+        raise NotFound(f"no department {code!r} at {ctx.tenant.code}",
+                       f"{ctx.tenant.name}没有代码为 {code} 的部门")
     return JSONResponse(dict(row._mapping))
 
 

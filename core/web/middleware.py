@@ -55,7 +55,8 @@ class ContextMiddleware:
                 headers = MutableHeaders(scope=message)
                 headers["x-request-id"] = request_id
                 if remember_lang:
-                    headers.append("set-cookie", f"{LANG_COOKIE}={lang}; Path=/; Max-Age=31536000; SameSite=Lax")
+                    headers.append("set-cookie",
+                                   f"{LANG_COOKIE}={lang}; Path=/; Max-Age=31536000; SameSite=Lax")
             await send(message)
 
         try:

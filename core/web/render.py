@@ -36,7 +36,8 @@ class Renderer:
         return text % kwargs if kwargs else text
 
     @jinja2.pass_context
-    def _ngettext(self, context: jinja2.runtime.Context, singular: str, plural: str, n: int, **kw: Any) -> str:
+    def _ngettext(self, context: jinja2.runtime.Context, singular: str, plural: str, n: int,
+                  **kw: Any) -> str:
         lang = context.get("lang", "zh-CN")
         text = self.catalogue.gettext(lang, singular if n == 1 else plural)
         return text % {"num": n, **kw}
