@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, literal_column, or_, select
+from sqlalchemy import and_, case, false, func, literal, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from core import calendar
@@ -175,7 +175,7 @@ def scan_step_overdue(*, platform: Any, session: Session, **kw: Any) -> list[Fin
     ]
 
 
-def _limits(session: Session, column: Any, kw: dict[str, Any]) -> set[int]:
+def _limits(session: Session, column: Any) -> set[int]:
     """Distinct working-day limits in the scope (a handful), each to become one boundary date."""
     table = column.table
     got = session.scalars(select(column).where(_scope(session).predicate(table.c.tenant_path)).distinct())
@@ -184,7 +184,7 @@ def _limits(session: Session, column: Any, kw: dict[str, Any]) -> set[int]:
 
 def scan_acceptance_late(*, platform: Any, session: Session, **kw: Any) -> list[Finding]:
     today = _today(kw)
-    limits = _limits(session, I.acceptance_days, kw)
+    limits = _limits(session, I.acceptance_days)
     if not limits:
         return []
     late = or_(*(and_(I.acceptance_days == n, A.submitted_on <= boundary(today, n)) for n in limits))
@@ -228,10 +228,8 @@ def accepted_late(*, event: Event, session: Session, platform: Any = None, **kw:
 
 def scan_suspension_too_long(*, platform: Any, session: Session, **kw: Any) -> list[Finding]:
     today = _today(kw)
-    caps = _limits(session, S.max_days, kw) - {0}
-    running = (
-        or_(*(and_(S.max_days == m, S.started_on <= boundary(today, m)) for m in caps)) if caps else False
-    )
+    caps = _limits(session, S.max_days) - {0}
+    running = or_(false(), *(and_(S.max_days == m, S.started_on <= boundary(today, m)) for m in caps))
     too_long = or_(
         and_(S.ended_on.is_(None), running),
         and_(S.workdays.is_not(None), S.workdays > S.max_days),
