@@ -80,11 +80,14 @@ def _case(request: Request) -> dict[str, Any]:
             "remaining": handling.remaining_days(app),
             "states": STATE_TITLES,
             "can_extend": ctx.allowed(P.APP_EXTEND),
+            "can_handle": ctx.allowed(P.APP_HANDLE),
         }
 
 
-@require(P.APP_HANDLE)
+@require(P.APP_READ)
 async def case_page(request: Request) -> Response:
+    """The case file: readable by its handlers and by supervisors (read permission, e.g. through a subtree
+    grant above); the action forms appear only to those who may handle it."""
     data = await request.state.ctx.platform.db.run(lambda: _case(request))
     return render(request, "approval/case.html", data)
 
@@ -123,7 +126,7 @@ async def case_action(request: Request) -> Response:
     return RedirectResponse(f"/t/{ctx.tenant.code}/approval/workbench/{app_id}", status_code=303)
 
 
-@require(P.APP_HANDLE)
+@require(P.APP_READ)
 async def case_file(request: Request) -> Response:
     """A material the applicant uploaded, checked against its recorded hash before it is served."""
     import hashlib

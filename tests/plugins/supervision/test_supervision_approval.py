@@ -116,3 +116,22 @@ def test_dashboard_reads_approval_metrics_and_supervisors_cannot_touch_applicati
     for action in ("accept", "decide", "conclude"):
         r = client.post(f"/api/t/360102/approval/applications/{app_id}/{action}", json={"version": 1})
         assert r.status_code in (403, 404), (action, r.status_code)
+
+
+def test_supervisor_reads_the_application_behind_a_card_but_gets_no_actions(
+        platform: Any, client: Any, accepted: tuple[int, date]) -> None:
+    app_id, deadline = accepted
+    scan.run_scan(platform, today=deadline + timedelta(days=1))
+    card = next(c for c in _cards(platform) if c.rule_id == "approval.overdue")
+    href = card.facts["href"]
+    make_staff(platform, "nc_reader", "360100", "supervisor", subtree=True)
+    login(client, "nc_reader")
+    page = client.get(f"/t/360102/{href}")
+    assert page.status_code == 200
+    assert card.facts["number"] in page.text  # the case file itself
+    assert f"/approval/workbench/{app_id}/accept" not in page.text  # no action forms for a supervisor
+    client.post("/logout", data={"csrf_token": client.cookies.get("govhall_csrf", "")})
+    client.cookies.clear()
+    make_staff(platform, "jdz_reader", "360200", "supervisor", subtree=True)
+    login(client, "jdz_reader")
+    assert client.get(f"/t/360102/{href}").status_code == 403  # another city's supervisor
