@@ -113,7 +113,9 @@ def govhall_supervision_rules() -> list[SupervisionRule]:
 @hookspec
 def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
     """Links for the hall's entrances, sections, subsystem tiles, workbench, console and "my space" at
-    ``tenant`` (a ``core.tenancy.TenantRef``) for ``actor`` (a ``core.identity.Actor``)."""
+    ``tenant`` (a ``core.tenancy.TenantRef``) for ``actor`` (a ``core.identity.Actor``). What a guest
+    gets must depend only on the tenant, its settings and switches: guests' hall pages are cached per
+    (tenant, language, directory version)."""
 
 
 @hookspec

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 
 from sqlalchemy import text
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from core.access import require
@@ -31,13 +31,45 @@ def visible_menu(request: Request) -> dict[str, list[MenuEntry]]:
     return grouped
 
 
+class GuestPages:
+    """Rendered hall pages for guests, per (tenant, language, directory version).
+
+    Most visitors of a hall are not logged in, and what a guest sees there changes only when the tree,
+    a plugin switch or a tenant setting changes — each of which moves the directory version, so a stale
+    page is never served. Menu entries shown to guests must therefore depend only on the tenant and the
+    directory (core/hookspecs.py says so). Bounded LRU: 4,096 pages of ~10 KB.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._pages: OrderedDict[tuple[int, str, int], bytes] = OrderedDict()
+
+    def get(self, key: tuple[int, str, int]) -> bytes | None:
+        page = self._pages.get(key)
+        if page is not None:
+            self._pages.move_to_end(key)
+        return page
+
+    def put(self, key: tuple[int, str, int], page: bytes) -> None:
+        self._pages[key] = page
+        if len(self._pages) > self.size:
+            self._pages.popitem(last=False)
+
+
 @require(HALL_VIEW)
 async def hall_home(request: Request) -> Response:
     ctx = request.state.ctx
     directory = ctx.platform.directory
     tenant = ctx.tenant
+    cache: GuestPages | None = None
+    if ctx.actor.is_guest:
+        cache = ctx.platform.extras.setdefault("guest_pages", GuestPages())
+        key = (tenant.id, ctx.lang, directory.version)
+        page = cache.get(key)
+        if page is not None:
+            return HTMLResponse(page)
     ancestors = directory.ancestors(tenant)[:-1]
-    return render(request, "hall.html", {
+    response = render(request, "hall.html", {
         "ancestors": ancestors,
         "parent": ancestors[-1] if ancestors else None,
         "children": directory.kids(tenant),
@@ -47,6 +79,9 @@ async def hall_home(request: Request) -> Response:
         "search_action": search_action(tenant.code, ctx.enabled),
         "contact_phone": ctx.platform.tenant_setting(tenant, "hall.contact_phone"),
     })
+    if cache is not None and response.status_code == 200:
+        cache.put(key, bytes(response.body))
+    return response
 
 
 def search_action(code: str, enabled: frozenset[str]) -> str | None:

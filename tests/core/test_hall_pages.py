@@ -44,3 +44,14 @@ def test_english_switch_is_remembered(client):
 def test_request_id_is_echoed(client):
     r = client.get("/healthz", headers={"X-Request-ID": "abcdef123456"})
     assert r.headers["x-request-id"] == "abcdef123456"
+
+
+def test_guest_hall_page_is_cached_until_a_switch_changes_it(client, platform, cli):
+    first = client.get("/t/360102/")
+    assert 'data-plugin="credit"' in first.text
+    assert client.get("/t/360102/").text == first.text  # served from the guest page cache
+    assert cli("plugins", "disable", "credit", "--tenant", "360102").exit_code == 0
+    platform.refresh()
+    after = client.get("/t/360102/")
+    assert 'data-plugin="credit"' not in after.text  # the directory version moved: re-rendered
+    assert 'data-plugin="credit"' in client.get("/t/360103/").text
