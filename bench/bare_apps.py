@@ -27,10 +27,10 @@ async def hello(request: Request) -> JSONResponse:
 
 
 def orm_row(request: Request) -> JSONResponse:
-    with Session(engine) as s:
-        tenant = s.scalar(select(Tenant).where(Tenant.code == request.path_params["tenant"]))
-        dep = s.scalar(select(Department).where(Department.tenant_id == tenant.id,
-                                                Department.code == request.path_params["code"]))
+    with Session(engine) as s:  # one query, one row (the tenant joined in, as govhall resolves it in memory)
+        dep = s.scalar(select(Department).join(Tenant, Tenant.id == Department.tenant_id)
+                       .where(Tenant.code == request.path_params["tenant"],
+                              Department.code == request.path_params["code"]))
         return JSONResponse({"code": dep.code, "name": dep.name, "name_en": dep.name_en})
 
 
