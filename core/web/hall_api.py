@@ -51,7 +51,7 @@ async def departments(request: Request) -> Response:
     db = ctx.platform.db
 
     def read() -> list[dict[str, Any]]:
-        with db.engine.connect() as conn:
+        with db.reader.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(_DEPARTMENTS, {"tenant_id": ctx.tenant.id})]
 
     return JSONResponse({"items": await db.run(read)})
@@ -65,7 +65,7 @@ async def department(request: Request) -> Response:
     code = request.path_params["code"]
 
     def read() -> Any:
-        with db.engine.connect() as conn:
+        with db.reader.connect() as conn:
             return conn.execute(_ONE_DEPARTMENT, {"tenant_id": ctx.tenant.id, "code": code}).first()
 
     row = await db.run(read)
