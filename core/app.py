@@ -87,7 +87,8 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     configure_logging(platform.settings)
     registry = platform.registry
     platform.extras["renderer"] = Renderer(
-        registry.template_dirs(), [d.parent / "locale" for d in registry.template_dirs()]
+        registry.template_dirs(), [d.parent / "locale" for d in registry.template_dirs()],
+        timezone=platform.settings["timezone"],
     )
     from core.identity import install as install_identity
 

@@ -100,6 +100,16 @@ def _check_db_url(value: str) -> str | None:
     return None
 
 
+def _check_timezone(value: str) -> str | None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "not a known IANA time zone (e.g. Asia/Shanghai)"
+    return None
+
+
 CORE_SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("database_url", "",
                 "SQLAlchemy URL of the database; empty means SQLite at <data_dir>/govhall.db.",
@@ -120,6 +130,8 @@ CORE_SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("watch_interval", 1.0, "Seconds between checks for tenant, plugin and policy changes made by "
                 "other processes.", type=float, min=0.1, max=60),
     SettingSpec("upload_max_mb", 20, "Largest accepted upload, in MiB.", type=int, min=1, max=1024),
+    SettingSpec("timezone", "Asia/Shanghai", "Time zone in which pages show times (stored times are UTC).",
+                check=_check_timezone),
     SettingSpec("default_language", "zh-CN", "Language of pages before the user picks one.",
                 choices=("zh-CN", "en")),
     SettingSpec("hall.contact_phone", "12345", "Supervision and complaint hotline shown in the hall footer.",

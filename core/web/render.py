@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import jinja2
 from starlette.requests import Request
@@ -15,8 +17,10 @@ CORE_TEMPLATES = Path(__file__).parent / "templates"
 
 
 class Renderer:
-    def __init__(self, template_dirs: list[Path], locale_dirs: list[Path]) -> None:
+    def __init__(self, template_dirs: list[Path], locale_dirs: list[Path],
+                 timezone: str = "Asia/Shanghai") -> None:
         self.catalogue = Catalogue(locale_dirs)
+        self.zone = ZoneInfo(timezone)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(CORE_TEMPLATES), *map(str, template_dirs)]),
             autoescape=jinja2.select_autoescape(["html"]),
@@ -28,6 +32,18 @@ class Renderer:
         self.env.install_gettext_callables(  # type: ignore[attr-defined]
             gettext=self._gettext, ngettext=self._ngettext, newstyle=True
         )
+        self.env.filters["localtime"] = self.localtime
+
+    def localtime(self, value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+        """A stored time (UTC: aware, naive from SQLite, or ISO text) as people read it here: in the
+        configured zone (Asia/Shanghai by default), not in the server's UTC."""
+        if value is None or value == "":
+            return ""
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(self.zone).strftime(fmt)
 
     @jinja2.pass_context
     def _gettext(self, context: jinja2.runtime.Context, message: str, **kwargs: Any) -> str:

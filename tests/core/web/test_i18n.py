@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import jinja2
 from jinja2.ext import babel_extract
 
 from core.web.i18n import Catalogue, pick_language
@@ -40,8 +39,9 @@ def test_every_core_msgid_has_a_chinese_translation():
 
 
 def test_core_templates_parse():
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(CORE_TEMPLATES)),
-                             extensions=["jinja2.ext.i18n"])
+    from core.web.render import Renderer
+
+    env = Renderer([], []).env  # the real environment: its filters and gettext
     for path in CORE_TEMPLATES.rglob("*.html"):
         env.get_template(str(path.relative_to(CORE_TEMPLATES)))
 
