@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-import structlog
+from core import calendar as core_calendar
 
 CHINA = ZoneInfo("Asia/Shanghai")
-log = structlog.get_logger(__name__)
 
 
 def local_today() -> date:
@@ -33,27 +32,5 @@ def add_months(day: date, months: int) -> date:
 
 
 def add_workdays(start: date, n: int) -> date:
-    """``n`` working days after ``start``: core.calendar when present (statutory holidays and make-up
-    days), else chinesecalendar directly, else weekends only."""
-    try:
-        from core import calendar as core_calendar  # type: ignore[attr-defined]
-
-        return core_calendar.add_workdays(start, n)  # type: ignore[no-any-return]
-    except ImportError:
-        pass
-    day, left = start, n
-    while left > 0:
-        day += timedelta(days=1)
-        if _is_workday(day):
-            left -= 1
-    return day
-
-
-def _is_workday(day: date) -> bool:
-    try:
-        import chinese_calendar
-
-        return bool(chinese_calendar.is_workday(day))
-    except (ImportError, NotImplementedError):
-        log.warning("calendar.fallback", day=day.isoformat())
-        return day.weekday() < 5
+    """``n`` working days after ``start`` over China's statutory holidays and make-up days."""
+    return core_calendar.add_workdays(start, n)
