@@ -182,6 +182,13 @@ def revoke(
     _after_commit(session, platform)
 
 
+def _grant_columns() -> tuple[Any, ...]:
+    """The columns of a GrantRow, in its field order."""
+    t = RoleGrant.__table__
+    return (t.c.id, t.c.account_id, t.c.role, t.c.tenant_id, t.c.tenant_path, t.c.subtree, t.c.granted_by,
+            t.c.granted_at)
+
+
 def holders_at(session: Session, directory: Any, tenant: TenantRef) -> list[HeldRole]:
     """Who holds which role at ``tenant``: grants made here, and subtree grants made at an ancestor."""
     ancestors = [a.path for a in directory.ancestors(tenant)[:-1]]
@@ -192,14 +199,7 @@ def holders_at(session: Session, directory: Any, tenant: TenantRef) -> list[Held
         cond = cond | (t.c.tenant_path.in_(ancestors) & t.c.subtree.is_(True))
     rows = session.execute(
         select(
-            t.c.id,
-            t.c.account_id,
-            t.c.role,
-            t.c.tenant_id,
-            t.c.tenant_path,
-            t.c.subtree,
-            t.c.granted_by,
-            t.c.granted_at,
+            *_grant_columns(),
             a.c.username,
             a.c.display_name,
         )
@@ -215,16 +215,7 @@ def holders_at(session: Session, directory: Any, tenant: TenantRef) -> list[Held
 def grants_of(session: Session, account_id: int) -> list[GrantRow]:
     t = RoleGrant.__table__
     rows = session.execute(
-        select(
-            t.c.id,
-            t.c.account_id,
-            t.c.role,
-            t.c.tenant_id,
-            t.c.tenant_path,
-            t.c.subtree,
-            t.c.granted_by,
-            t.c.granted_at,
-        )
+        select(*_grant_columns())
         .where(t.c.account_id == account_id)
         .order_by(t.c.tenant_path, t.c.role)
     ).all()

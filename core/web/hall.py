@@ -63,7 +63,9 @@ async def hall_home(request: Request) -> Response:
     tenant = ctx.tenant
     cache: GuestPages | None = None
     if ctx.actor.is_guest:
-        cache = ctx.platform.extras.setdefault("guest_pages", GuestPages())
+        cache = ctx.platform.extras.get("guest_pages")
+        if cache is None:
+            cache = ctx.platform.extras["guest_pages"] = GuestPages()
         key = (tenant.id, ctx.lang, directory.version)
         page = cache.get(key)
         if page is not None:
