@@ -22,7 +22,6 @@ import random
 import statistics
 import sys
 import time
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -127,17 +126,6 @@ SERVICES = [
     "出入境证件办理",
     "居住证办理",
 ]
-STATES = (
-    ["concluded"] * 86
-    + ["in_review"] * 4
-    + ["accepted"] * 2
-    + ["submitted"] * 2
-    + ["withdrawn"] * 2
-    + ["refused"] * 1
-    + ["approved"] * 1
-    + ["denied"] * 1
-    + ["correction_requested"] * 1
-)
 DEPTS = ["xzspj", "fgw", "scjgj", "zjj", "wjw", "mzj", "rsj", "gaj"]
 QUERIES = ["食品经营许可", "社会保障卡", "建筑工程施工", "备案", "医疗机构", "身份证"]
 
@@ -287,110 +275,21 @@ def progress(it: Any, total: int, label: str, every: int = 100_000) -> Any:
 
 
 def gen_applications(platform: Any, total: int, rng: random.Random) -> None:
-    tenants = halls(platform)
-    with platform.db.engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT tenant_id, id, code, name, department_code, promised_days FROM ("
-                " SELECT *, row_number() OVER (PARTITION BY tenant_id ORDER BY id) AS r"
-                " FROM approval_items) x"
-                " WHERE r <= 300"
-            )
-        ).all()
-    by_tenant: dict[int, list[Any]] = {}
-    for r in rows:
-        by_tenant.setdefault(r.tenant_id, []).append(r)
-    cols = [
-        "tenant_id",
-        "tenant_path",
-        "number",
-        "version",
-        "item_id",
-        "item_code",
-        "item_name",
-        "item_version_no",
-        "department_code",
-        "applicant_account_id",
-        "applicant_kind",
-        "applicant_name",
-        "applicant_id_number",
-        "form_data",
-        "state",
-        "submitted_at",
-        "submitted_on",
-        "accepted_at",
-        "accepted_on",
-        "limit_days",
-        "deadline",
-        "paused_days",
-        "concluded_at",
-        "concluded_on",
-        "working_days_used",
-        "on_time",
-        "fee_cents",
-        "decision",
-        "decision_reason",
-    ]
-    today = date(2026, 11, 27)
+    """Applications by COPY (bench/gen_approval.py), then the daily rollup and ANALYZE."""
+    from bench.gen_approval import gen_applications as copy_applications
 
-    def gen() -> Any:
-        for i in range(total):
-            t = tenants[i % len(tenants)]
-            item = rng.choice(by_tenant[t.id])
-            state = rng.choice(STATES)
-            sub = today - timedelta(days=rng.randint(0, 365))
-            accepted = state not in ("submitted", "refused", "correction_requested")
-            acc = sub + timedelta(days=rng.randint(0, 3)) if accepted else None
-            deadline = acc + timedelta(days=item.promised_days * 7 // 5) if acc else None
-            concluded = state == "concluded"
-            con = acc + timedelta(days=rng.randint(0, item.promised_days * 2)) if concluded and acc else None
-            used = (con - acc).days * 5 // 7 if con and acc else None
-            decision = (
-                "approved"
-                if state in ("concluded", "approved")
-                else ("denied" if state == "denied" else None)
-            )
-            yield (
-                t.id,
-                t.path,
-                f"{t.code}-{sub:%Y%m%d}-{i:08d}",
-                1,
-                item.id,
-                item.code,
-                item.name,
-                1,
-                item.department_code,
-                1 + i % 500_000,
-                "person" if i % 3 else "legal",
-                "申请人",
-                "3601",
-                "{}",
-                state,
-                f"{sub}T09:00:00+00:00",
-                sub,
-                f"{acc}T10:00:00+00:00" if acc else None,
-                acc,
-                item.promised_days if acc else None,
-                deadline,
-                0,
-                f"{con}T16:00:00+00:00" if con else None,
-                con,
-                used,
-                (con <= deadline) if con and deadline else None,
-                0,
-                decision,
-                "符合条件" if decision else None,
-            )
-
-    with platform.db.engine.begin() as conn:
-        n = copy(conn, "approval_applications", cols, progress(gen(), total, "applications"))
-    print(f"applications: {n}", file=sys.stderr)
+    t0 = time.perf_counter()
+    rate = copy_applications(platform, total, halls(platform), seed=rng.randrange(2**31))
+    print(f"applications: {total:,} by COPY at {rate:,.0f} rows/s; with index builds "
+          f"{time.perf_counter() - t0:.0f} s", file=sys.stderr)
     from plugins.approval.rollup import REBUILD_SQL
 
+    t1 = time.perf_counter()
     with platform.db.engine.begin() as conn:  # what the transitions maintain one by one, in bulk
         conn.execute(text(REBUILD_SQL))
     with platform.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.exec_driver_sql("ANALYZE")
+        conn.exec_driver_sql("VACUUM ANALYZE")
+    print(f"daily figures + VACUUM ANALYZE: {time.perf_counter() - t1:.0f} s", file=sys.stderr)
 
 
 def timed(fn: Any, n: int) -> dict[str, float]:

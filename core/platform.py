@@ -9,13 +9,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
+from sqlalchemy import select
 
 from core.db import Database, Scope
 from core.registry import Registry
 from core.settings import Settings, load_settings
-from core.tenancy.directory import DIRECTORY_KEY, Directory, TenantRef, load_directory, read_version
+from core.tenancy.directory import DIRECTORY_KEY, Directory, TenantRef, load_directory
+from core.tenancy.models import CoreState
 
 log = structlog.get_logger(__name__)
+_DIRECTORY_VERSION = select(CoreState.__table__.c.version).where(CoreState.__table__.c.key == DIRECTORY_KEY)
 
 
 @dataclass
@@ -39,7 +42,9 @@ class Platform:
                              _file=base.origins.get("__file__") or None, plugin_names=registry.plugins)
         if full.database_url.startswith("sqlite"):
             full.data_dir.mkdir(parents=True, exist_ok=True)
-        platform = cls(settings=full, db=Database(full.database_url), registry=registry)
+        db = Database(full.database_url, pool_size=full["database_pool_size"],
+                      pool_timeout=full["database_pool_timeout"])
+        platform = cls(settings=full, db=db, registry=registry)
         from core.access import AccessControl
 
         platform.access = AccessControl(platform)
@@ -66,8 +71,8 @@ class Platform:
         """Reload the directory if another process changed the tree, a switch or a setting.
         Builds the new snapshot aside and swaps it in; returns True when it reloaded."""
         current = self._directory
-        with self.db.session(Scope.system()) as s:
-            version = read_version(s, DIRECTORY_KEY)
+        with self.db.reader.connect() as conn:  # one primary-key read, no BEGIN/ROLLBACK around it
+            version = int(conn.execute(_DIRECTORY_VERSION).scalar() or 0)
         if not force and current is not None and current.version == version:
             return False
         fresh = self._load()

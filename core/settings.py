@@ -114,6 +114,11 @@ CORE_SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("database_url", "",
                 "SQLAlchemy URL of the database; empty means SQLite at <data_dir>/govhall.db.",
                 check=lambda v: _check_db_url(v) if v else None),
+    SettingSpec("database_pool_size", 10, "PostgreSQL connections each process keeps open (and as many again "
+                "in overflow under load); at least the number of requests a process serves at once.",
+                type=int, min=1, max=200),
+    SettingSpec("database_pool_timeout", 30.0, "Seconds a request waits for a free pooled connection before "
+                "it fails (503).", type=float, min=0.5, max=300),
     SettingSpec("data_dir", "var",
                 "Directory for the SQLite file, uploaded materials and other local state."),
     SettingSpec("secret_key", "dev-only-change-me", "Secret for signing CSRF tokens; set it in production."),

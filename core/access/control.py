@@ -139,17 +139,16 @@ class AccessControl:
     def _load_grants(self, account_id: int) -> tuple[int, list[GrantRow]]:
         """The account's grants and the policy version they belong to, read consistently: the version is
         read before and after, and a grant change between the two (which bumps it) makes us read again.
-        Core statements built once on the session's connection: this runs on every cache miss."""
-        with self.platform.db.session(Scope.system()) as s:
-            conn = s.connection()
+        Core statements built once, on the AUTOCOMMIT reader (core tables, no scope): this can run inside
+        a request's transaction (a permission first checked there), and the reader's pool is separate and
+        never waits on a lock, so it cannot take part in a pool deadlock."""
+        with self.platform.db.reader.connect() as conn:
             while True:
                 before = conn.execute(_VERSION).scalar() or 0
                 rows = [GrantRow(*r) for r in conn.execute(_GRANTS, {"account_id": account_id})]
                 after = conn.execute(_VERSION).scalar() or 0
                 if before == after:
                     return int(after), rows
-                s.rollback()
-                conn = s.connection()
 
     # -- versions --------------------------------------------------------------------------------------
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.db import Database, Scope
+from core.db import Database
 from core.tenancy.directory import bump_version
 from core.tenancy.models import CoreState
 
 POLICY_KEY = "policy"
+_VERSION = select(CoreState.__table__.c.version).where(CoreState.__table__.c.key == POLICY_KEY)
 
 
 def policy_version(session: Session) -> int:
@@ -25,8 +26,9 @@ def policy_version(session: Session) -> int:
 
 
 def read_policy_version(db: Database) -> int:
-    with db.session(Scope.system()) as s:
-        return policy_version(s)
+    """One primary-key read on the AUTOCOMMIT reader (no BEGIN/ROLLBACK around it)."""
+    with db.reader.connect() as conn:
+        return int(conn.execute(_VERSION).scalar() or 0)
 
 
 def bump_policy(session: Session) -> None:

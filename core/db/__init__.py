@@ -1,10 +1,10 @@
 """Database: engine and sessions, the declarative base, tenant scopes and their guards."""
 
 from core.db.base import Base, BigId, PathType, TenantScoped, Timestamped, utcnow
-from core.db.engine import Database, GuardedSession, ScopeError
+from core.db.engine import Database, GuardedSession, ScopeError, subsession
 from core.db.scope import Scope, subtree_predicate
 
 __all__ = [
     "Base", "BigId", "Database", "GuardedSession", "PathType", "Scope", "ScopeError", "TenantScoped",
-    "Timestamped", "subtree_predicate", "utcnow",
+    "Timestamped", "subsession", "subtree_predicate", "utcnow",
 ]

@@ -17,6 +17,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_c
 from starlette.concurrency import run_in_threadpool
 
 from core.db.base import TenantScoped
+from core.db.counter import count_statements, ping_when_idle
 from core.db.scope import Scope
 
 T = TypeVar("T")
@@ -31,7 +32,8 @@ class ScopeError(RuntimeError):
 class Database:
     """Owns the engine and the session factory for one database URL."""
 
-    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10, pool_timeout: float = 30.0,
+                 ) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         self.is_postgres = url.startswith("postgresql")
@@ -41,10 +43,16 @@ class Database:
             if ":memory:" in url:
                 raise ValueError("in-memory SQLite is not supported: every process must see one database")
         else:
-            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+            # No pool_pre_ping: it costs a round trip on every checkout. A connection idle for longer than
+            # PING_IDLE_SECONDS is pinged instead (ping_when_idle), and a connection that fails mid-request
+            # invalidates the pool (SQLAlchemy's disconnect handling), so a restart costs one failed request.
+            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_timeout=pool_timeout)
         self.engine: Engine = create_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
+        else:
+            ping_when_idle(self.engine)
+        count_statements(self.engine, autocommit=False, sqlite=self.is_sqlite)
         self._factory = sessionmaker(self.engine, expire_on_commit=False, class_=GuardedSession)
         self._kwargs = kwargs
         self._reader: Engine | None = None
@@ -60,8 +68,11 @@ class Database:
         if self.is_sqlite:
             return self.engine
         if self._reader is None:
-            self._reader = create_engine(self.url, isolation_level="AUTOCOMMIT",
-                                         **{**self._kwargs, "pool_size": 5, "max_overflow": 5})
+            reader = create_engine(self.url, isolation_level="AUTOCOMMIT",
+                                   **{**self._kwargs, "pool_size": 5, "max_overflow": 5})
+            ping_when_idle(reader)
+            count_statements(reader, autocommit=True, sqlite=False)
+            self._reader = reader
         return self._reader
 
     def session(self, scope: Scope) -> GuardedSession:
@@ -91,6 +102,29 @@ class Database:
         self.engine.dispose()
         if self._reader is not None:
             self._reader.dispose()
+
+
+@contextmanager
+def subsession(session: Session, scope: Scope) -> Iterator[GuardedSession]:
+    """Read in another scope on ``session``'s own connection and transaction — never a second pooled
+    connection. A request holds one connection; a hook it calls inside its transaction (an acceptance
+    check reading across the network) must not wait for another, or concurrent requests holding theirs
+    (waiting on a row lock the first one holds) exhaust the pool and stall the whole process.
+
+    On PostgreSQL the sub-session runs in a SAVEPOINT whose row-level-security settings are rolled back
+    when the block ends, so the caller's scope is in force again; on SQLite it shares the transaction
+    (the ORM guard holds each session to its own scope). For reads: whatever it writes is rolled back on
+    PostgreSQL, so return plain values, not objects loaded in it.
+    """
+    postgres = bool(session.info.get("postgres"))
+    sub = GuardedSession(bind=session.connection(), expire_on_commit=False,
+                         join_transaction_mode="create_savepoint" if postgres else "rollback_only")
+    sub.info["scope"] = scope
+    sub.info["postgres"] = postgres
+    try:
+        yield sub
+    finally:
+        sub.close()
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

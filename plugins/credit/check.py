@@ -1,6 +1,7 @@
 """What other plugins reach through hooks: the acceptance check, the licence publication on approval,
 and the supervision rule for serious subjects. Hooks get a session scoped to the asking tenant and no
-platform, so settings come from rules_from_db and network reads use a session of their own."""
+platform, so settings come from rules_from_db, and network reads run in a sub-session over the caller's
+own connection and transaction (core.db.subsession): never a second pooled connection."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.contracts import Event, Finding
-from core.db import GuardedSession
+from core.db import subsession
 from core.errors import Invalid
 from plugins.credit.dates import local_date, local_today
 from plugins.credit.models import CreditAssessment
@@ -26,17 +27,9 @@ ACCEPTANCE = "approval.acceptance"
 RULE_ID = "credit.serious_subject_accepted"
 
 
-def network_session(session: Session, tenant: Any) -> GuardedSession:
-    """A read session over the province network on the caller's database (RLS applies on PostgreSQL)."""
-    s = GuardedSession(bind=session.get_bind(), expire_on_commit=False)
-    s.info["scope"] = network_scope(tenant)
-    s.info["postgres"] = session.get_bind().dialect.name == "postgresql"
-    return s
-
-
 def assess_subject(session: Session, tenant: Any, code: str, today: date | None = None) -> Assessment:
     rules = rules_from_db(session, tenant)
-    with network_session(session, tenant) as net:
+    with subsession(session, network_scope(tenant)) as net:  # RLS applies on PostgreSQL
         return assess(net, rules, code, today or local_today())
 
 
