@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, bindparam, literal, or_, select
+from sqlalchemy.orm import Session
 
 from core.access.enforcer import AccountPolicy, GrantRow, RoleTemplates
 from core.access.guard import Decision
@@ -22,6 +23,7 @@ from core.access.models import RoleGrant
 from core.access.watcher import POLICY_KEY, read_policy_version
 from core.db.scope import Scope
 from core.identity.actor import Actor
+from core.identity.service import departments_of
 from core.tenancy.models import CoreState
 
 if TYPE_CHECKING:
@@ -57,6 +59,7 @@ class _State:
     version: int
     accounts: dict[int, AccountPolicy] = field(default_factory=dict)
     decisions: dict[tuple[int, str, str], Decision] = field(default_factory=dict)
+    departments: dict[tuple[int, int], frozenset[str]] = field(default_factory=dict)
 
 
 class AccessControl:
@@ -117,6 +120,21 @@ class AccessControl:
             f"{actor.label} holds no role granting {permission} at {tenant.code}",
             version=policy.version,
         )
+
+    def departments(self, session: Session, account_id: int, tenant_id: int) -> frozenset[str]:
+        """Codes of the departments of ``tenant_id`` a staff account belongs to, read through the caller's
+        session on a miss and kept for this policy version (a membership change bumps it, so every
+        process sees it within ``watch_interval``): a handler's request no longer reads them each time."""
+        self._maybe_poll()
+        state = self._state
+        key = (account_id, tenant_id)
+        found = state.departments.get(key)
+        if found is None:
+            found = frozenset(d.code for d in departments_of(session, account_id, tenant_id))
+            if len(state.departments) >= MAX_DECISIONS:
+                state.departments.clear()
+            state.departments[key] = found
+        return found
 
     def policy_of(self, account_id: int) -> AccountPolicy:
         """The account's current policy (grants and enforcer) for this process's policy version."""

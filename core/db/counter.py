@@ -22,17 +22,22 @@ PING_IDLE_SECONDS = 10.0  # a pooled connection unused for longer is pinged befo
 
 @dataclass
 class Tally:
-    """What one context sent to the database: ``n`` round trips, ``kinds`` by kind."""
+    """What one context sent to the database: ``n`` round trips, ``kinds`` by kind. A tally opened inside
+    another adds to both (a test wrapped around the app sees what the request's own tally sees)."""
 
     n: int = 0
     kinds: dict[str, int] = field(default_factory=dict)
     statements: list[str] = field(default_factory=list)
+    parent: Tally | None = None
 
     def add(self, kind: str, statement: str = "") -> None:
-        self.n += 1
-        self.kinds[kind] = self.kinds.get(kind, 0) + 1
-        if len(self.statements) < 50:
-            self.statements.append(statement or kind.upper())
+        tally: Tally | None = self
+        while tally is not None:
+            tally.n += 1
+            tally.kinds[kind] = tally.kinds.get(kind, 0) + 1
+            if len(tally.statements) < 50:
+                tally.statements.append(statement or kind.upper())
+            tally = tally.parent
 
 
 _current: ContextVar[Tally | None] = ContextVar("govhall_sql_tally", default=None)
@@ -41,7 +46,7 @@ _current: ContextVar[Tally | None] = ContextVar("govhall_sql_tally", default=Non
 @contextmanager
 def counting() -> Iterator[Tally]:
     """Count the round trips made in this context until the block ends."""
-    tally = Tally()
+    tally = Tally(parent=_current.get())
     token = _current.set(tally)
     try:
         yield tally

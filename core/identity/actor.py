@@ -19,6 +19,7 @@ class Actor:
     session_id: str | None = None  # hashed session id, when authenticated by cookie
     token_id: int | None = None  # API token id, when authenticated by bearer token
     token_scopes: tuple[str, ...] = ()
+    id_number: str = ""  # resident ID / credit code of the account, as of authentication (<= 1 s old)
 
     @property
     def is_guest(self) -> bool:

@@ -178,6 +178,9 @@ def add_membership(
     )
     session.add(row)
     session.flush()
+    from core.access.watcher import bump_policy
+
+    bump_policy(session)  # memberships are cached per policy version (AccessControl.departments)
     return row
 
 

@@ -208,6 +208,7 @@ def _actor_of(account: Account, **extra: Any) -> Actor:
         kind=cast(ActorKind, account.kind),
         display_name=account.display_name,
         username=account.username,
+        id_number=account.id_number or "",
         **extra,
     )
 
@@ -266,13 +267,15 @@ def make_authenticate(platform: Any) -> Any:
 
     async def authenticate(request: Request) -> Actor:
         header = request.headers.get("authorization", "")
-        if header[:7].lower() == "bearer " and request.url.path.startswith("/api/"):
-            actor = await db.run(lambda: lookup_token(db, header[7:].strip()))
+        if header[:7].lower() == "bearer " and request.scope["path"].startswith("/api/"):
+            raw_token = header[7:].strip()
+            # A cached actor is answered here, without a threadpool hand-off for a dict look-up.
+            actor = _cache.get(digest(raw_token)) or await db.run(lambda: lookup_token(db, raw_token))
             # A wrong token is not the same as no token: it must not fall back to a cookie session.
             return actor if actor is not None else Actor(None, "guest", GUEST.display_name, token_id=-1)
         raw = request.cookies.get(SESSION_COOKIE)
         if not raw or len(raw) > 100:
             return GUEST
-        return await db.run(lambda: lookup_session(db, raw, days))
+        return _cache.get(digest(raw)) or await db.run(lambda: lookup_session(db, raw, days))
 
     return authenticate

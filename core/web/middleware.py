@@ -16,6 +16,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from core.db.counter import counting
 from core.web.context import RequestContext
 from core.web.i18n import LANG_COOKIE, pick_language
 
@@ -60,7 +61,8 @@ class ContextMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_wrapper)
+            with counting() as sql:
+                await self.app(scope, receive, send_wrapper)
         finally:
             route = scope.get("route")
             log.info(
@@ -73,6 +75,7 @@ class ContextMiddleware:
                 tenant=ctx.tenant.code if ctx.tenant else None,
                 actor=ctx.actor.label,
                 ms=round((time.perf_counter() - started) * 1000, 2),
+                sql=sql.n,  # round trips to the database (core.db.counter)
             )
 
 

@@ -23,28 +23,21 @@ from plugins.approval.uploads import Upload
 
 
 def who_for(session: Session, ctx: Any) -> Who:
-    """The request's actor as the services need it: name and ID number from the account, and for staff
-    the departments they belong to at this tenant (none recorded: not limited to a department)."""
-    from core.identity.models import Account
-    from core.identity.service import departments_of
-
+    """The request's actor as the services need it: name and ID number as of authentication (the actor
+    cache keeps them at most a second), and for staff the departments they belong to at this tenant
+    (none recorded: not limited to a department), cached per policy version by the access layer."""
     actor = ctx.actor
-    name, id_number, departments = actor.display_name, "", None
-    if actor.account_id is not None:
-        account = session.get(Account, actor.account_id)
-        if account is not None:
-            name, id_number = account.display_name, account.id_number or ""
-        if actor.kind == "staff" and ctx.tenant is not None:
-            deps = departments_of(session, actor.account_id, ctx.tenant.id)
-            departments = frozenset(d.code for d in deps) or None
+    departments = None
+    if actor.account_id is not None and actor.kind == "staff" and ctx.tenant is not None:
+        departments = ctx.platform.access.departments(session, actor.account_id, ctx.tenant.id) or None
     return Who(
         label=actor.label,
         account_id=actor.account_id,
         kind=actor.kind,
         allowed=ctx.allowed,
         departments=departments,
-        name=name,
-        id_number=id_number,
+        name=actor.display_name,
+        id_number=actor.id_number,
     )
 
 
