@@ -307,9 +307,10 @@ def timed(fn: Any, n: int) -> dict[str, float]:
     }
 
 
-def explain(platform: Any, scope: Scope, fn: Any) -> str:
-    """Run ``fn`` once capturing its SQL, then EXPLAIN ANALYZE the main (first) statement in the same
-    scope (later ones are relationship loads, e.g. an item's materials)."""
+def explain(platform: Any, scope: Scope, fn: Any) -> tuple[str, str]:
+    """Run ``fn`` once capturing its SQL, then EXPLAIN (ANALYZE, BUFFERS) the main (first) statement in the
+    same scope — under the row-level-security policy — and again as the table owner, which the policy does
+    not apply to: the same statement text (with the application's own tenant filter) without the policy."""
     seen: list[tuple[str, Any]] = []
 
     def grab(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
@@ -322,9 +323,16 @@ def explain(platform: Any, scope: Scope, fn: Any) -> str:
     finally:
         event.remove(platform.db.engine, "before_cursor_execute", grab)
     statement, params = seen[0]
-    with platform.db.session(scope) as s:
-        rows = s.connection().exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, params).all()
-    return "\n".join(r[0] for r in rows)
+    plans = []
+    for where in (scope, Scope.system()):  # system scope: no role switch, the owner bypasses RLS
+        with platform.db.session(where) as s:
+            rows = s.connection().exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, params).all()
+        plans.append("\n".join(r[0] for r in rows))
+    return plans[0], plans[1]
+
+
+def _execution_ms(plan: str) -> str:
+    return plan.rsplit("Execution Time:", 1)[-1].strip() if "Execution Time:" in plan else "?"
 
 
 def cases(platform: Any) -> list[tuple[str, Scope, Any, int]]:
@@ -413,7 +421,11 @@ def main() -> None:
             f"\n### {name}\n\nmedian {figures['median_ms']} ms, p95 {figures['p95_ms']} ms "
             f"({n} runs)\n\n```\n"
         )
-        out.write(explain(platform, scope, fn) + "\n```\n")
+        with_policy, without = explain(platform, scope, fn)
+        print(f"  EXPLAIN ANALYZE execution: {_execution_ms(with_policy)} under the policy, "
+              f"{_execution_ms(without)} without it")
+        out.write(with_policy + "\n```\n\nWithout the policy (same statement, as the owner):\n\n```\n")
+        out.write(without + "\n```\n")
     print(out.getvalue())
     platform.close()
 

@@ -31,29 +31,42 @@ def visible_menu(request: Request) -> dict[str, list[MenuEntry]]:
     return grouped
 
 
-class GuestPages:
-    """Rendered hall pages for guests, per (tenant, language, directory version).
+class HallPages:
+    """Rendered hall pages, per (tenant, language, directory version) for guests and additionally per
+    (policy version, actor, CSRF token) for a logged-in actor.
 
-    Most visitors of a hall are not logged in, and what a guest sees there changes only when the tree,
-    a plugin switch or a tenant setting changes — each of which moves the directory version, so a stale
-    page is never served. Menu entries shown to guests must therefore depend only on the tenant and the
-    directory (core/hookspecs.py says so). Bounded LRU: 4,096 pages of ~10 KB.
+    What a hall page shows changes only when the tree, a plugin switch or a tenant setting changes (each
+    moves the directory version), when grants change (the policy version: the menu is filtered by
+    permission), or with the actor (name, kind, session, token) and the form token it carries — all in
+    the key, so a stale page is never served. Menu entries must therefore depend only on the tenant, the
+    actor and those versions, never on live data (core/hookspecs.py, ``govhall_menu_entries``). A
+    revoked session is refused before this runs (authentication), so its pages are unreachable at once.
+    Bounded LRU: 4,096 guest pages and 4,096 actor pages of ~10 KB.
     """
 
     def __init__(self, size: int = 4096) -> None:
         self.size = size
-        self._pages: OrderedDict[tuple[int, str, int], bytes] = OrderedDict()
+        self._pages: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
 
-    def get(self, key: tuple[int, str, int]) -> bytes | None:
+    def get(self, key: tuple[object, ...]) -> bytes | None:
         page = self._pages.get(key)
         if page is not None:
             self._pages.move_to_end(key)
         return page
 
-    def put(self, key: tuple[int, str, int], page: bytes) -> None:
+    def put(self, key: tuple[object, ...], page: bytes) -> None:
         self._pages[key] = page
         if len(self._pages) > self.size:
             self._pages.popitem(last=False)
+
+
+def _page_cache(ctx: object, guest: bool) -> HallPages:
+    extras = ctx.platform.extras  # type: ignore[attr-defined]
+    name = "guest_pages" if guest else "actor_pages"
+    cache = extras.get(name)
+    if cache is None:
+        cache = extras[name] = HallPages()
+    return cache  # type: ignore[no-any-return]
 
 
 @require(HALL_VIEW)
@@ -61,15 +74,14 @@ async def hall_home(request: Request) -> Response:
     ctx = request.state.ctx
     directory = ctx.platform.directory
     tenant = ctx.tenant
-    cache: GuestPages | None = None
-    if ctx.actor.is_guest:
-        cache = ctx.platform.extras.get("guest_pages")
-        if cache is None:
-            cache = ctx.platform.extras["guest_pages"] = GuestPages()
-        key = (tenant.id, ctx.lang, directory.version)
-        page = cache.get(key)
-        if page is not None:
-            return HTMLResponse(page)
+    guest = ctx.actor.is_guest
+    cache = _page_cache(ctx, guest)
+    key: tuple[object, ...] = (tenant.id, ctx.lang, directory.version)
+    if not guest:
+        key += (ctx.platform.access.version, ctx.actor, ctx.csrf_token)
+    page = cache.get(key)
+    if page is not None:
+        return HTMLResponse(page)
     ancestors = directory.ancestors(tenant)[:-1]
     response = render(request, "hall.html", {
         "ancestors": ancestors,
@@ -81,7 +93,7 @@ async def hall_home(request: Request) -> Response:
         "search_action": search_action(tenant.code, ctx.enabled),
         "contact_phone": ctx.platform.tenant_setting(tenant, "hall.contact_phone"),
     })
-    if cache is not None and response.status_code == 200:
+    if response.status_code == 200:
         cache.put(key, bytes(response.body))
     return response
 

@@ -246,10 +246,11 @@ async def case(request: Request) -> Response:
 
     def work() -> dict[str, Any]:
         with ctx.platform.db.session(ctx.tenant.scope) as s:
-            c = service_ctx(request, s)
-            app = services.load(s, app_id)
-            tasks = services.tasks_of(s, app_id)
-            _visible_to(c, app, tasks)
+            found = queries.case(s, ctx.tenant.scope, app_id)
+            if found is None:
+                raise NotFound("No such application here", "本级没有这个办件", code="unknown_application")
+            app, tasks, findings = found
+            _visible_to(service_ctx(request, s), app, tasks)
             out = handling.application_view(s, app)
             out["tasks"] = [
                 {
@@ -263,7 +264,7 @@ async def case(request: Request) -> Response:
             ]
             out["findings"] = [
                 {"source": f.source, "code": f.code, "level": f.level, "message": f.message_zh}
-                for f in services.findings_of(s, app_id)
+                for f in findings
             ]
             return out
 

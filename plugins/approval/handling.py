@@ -341,13 +341,14 @@ def rate(session: Session, c: Ctx, app_id: int, level: int, comment: str = "") -
     return row
 
 
-def remaining_days(app: Application, today: date | None = None) -> int | None:
+def remaining_days(app: Any, today: date | None = None) -> int | None:
     if app.deadline is None or app.state in ("approved", "denied", "concluded", "refused", "withdrawn"):
         return None
     return clock.remaining(today or date.today(), app.deadline)
 
 
-def application_view(session: Session, app: Application, today: date | None = None) -> dict[str, Any]:
+def application_view(session: Session | None, app: Any, today: date | None = None) -> dict[str, Any]:
+    """The JSON of an application: an ``Application`` or a row with the same columns (queries.case)."""
     return {
         "id": app.id,
         "number": app.number,

@@ -55,3 +55,31 @@ def test_guest_hall_page_is_cached_until_a_switch_changes_it(client, platform, c
     after = client.get("/t/360102/")
     assert 'data-plugin="credit"' not in after.text  # the directory version moved: re-rendered
     assert 'data-plugin="credit"' in client.get("/t/360103/").text
+
+
+def test_logged_in_hall_page_is_cached_per_actor_until_the_policy_moves(client, platform):
+    """A logged-in page comes from the page cache keyed by actor and policy version: a grant made
+    meanwhile shows on the next page once the version has been seen, and two accounts never share."""
+    import time
+
+    from factories import login, make_staff
+    from starlette.testclient import TestClient
+
+    from core.access.grants import grant
+    from core.db import Scope
+
+    staff = make_staff(platform, "cache_clerk", "360102", "item_handler")
+    make_staff(platform, "cache_other", "360102", "comprehensive_admin")
+    login(client, "cache_clerk")
+    first = client.get("/t/360102/")
+    assert "/t/360102/console/" not in first.text and "测试cache_clerk" in first.text
+    assert client.get("/t/360102/").text == first.text  # the cached page
+    with platform.db.transaction(Scope.system()) as s:
+        grant(s, platform, account_id=staff.id, role="comprehensive_admin",
+              tenant=platform.directory.get("360102"), subtree=False, actor="tests")
+    time.sleep(platform.settings["watch_interval"] + 0.1)  # each process notices within watch_interval
+    assert "/t/360102/console/" in client.get("/t/360102/").text
+    other = TestClient(client.app, follow_redirects=False)
+    login(other, "cache_other")
+    page = other.get("/t/360102/").text
+    assert "测试cache_other" in page and "测试cache_clerk" not in page
