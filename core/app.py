@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -118,6 +119,7 @@ def _lifespan(platform: Platform) -> Any:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         platform.directory  # load before the first request  # noqa: B018
+        platform.listen()
         watcher = asyncio.create_task(_watch(platform))
         starters = platform.extras.get("on_start", [])
         for start in starters:
@@ -134,10 +136,17 @@ def _lifespan(platform: Platform) -> Any:
 
 
 async def _watch(platform: Platform) -> None:
-    """Notice tenant, plugin and setting changes made by other processes within ``watch_interval``."""
+    """Notice tenant, plugin and setting changes made by other processes within ``watch_interval``; while
+    the PostgreSQL listener is up (changes arrive as notices, core.db.notify), only every FALLBACK_SECONDS."""
+    from core.db.notify import FALLBACK_SECONDS
+
     interval = platform.settings["watch_interval"]
+    polled = 0.0
     while True:
         await asyncio.sleep(interval)
+        if platform.listening and time.monotonic() - polled < FALLBACK_SECONDS:
+            continue
+        polled = time.monotonic()
         try:
             await asyncio.to_thread(platform.refresh)
             for watcher in platform.extras.get("watchers", []):

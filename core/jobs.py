@@ -39,6 +39,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.contracts import PeriodicTask
 from core.db.base import Base, utcnow
+from core.db.notify import FALLBACK_SECONDS
 from core.db.scope import Scope
 
 if TYPE_CHECKING:
@@ -172,6 +173,7 @@ class JobRunner:
         self.platform = platform
         self.interval = interval
         self._stop = threading.Event()
+        self._events = threading.Event()  # set by a NOTIFY of a published event (core.db.notify)
         self._threads: list[threading.Thread] = []
         self.ticks = 0
 
@@ -195,7 +197,7 @@ class JobRunner:
         self.ticks += 1
         return delivered, ran
 
-    def _loop(self, work: Any) -> None:
+    def _loop(self, work: Any, wake: threading.Event | None = None) -> None:
         while not self._stop.is_set():
             try:
                 self.platform.maybe_refresh()
@@ -203,15 +205,29 @@ class JobRunner:
                 self.ticks += 1
             except Exception:  # the database may be restarting; try again next round
                 log.exception("jobs.round_failed", thread=threading.current_thread().name)
-            self._stop.wait(self.interval)
+            if wake is None:
+                self._stop.wait(self.interval)
+                continue
+            # Events: while the listener is up a publish wakes this at once; else poll every interval.
+            deadline = time.monotonic() + (FALLBACK_SECONDS if self.platform.listening else self.interval)
+            while not self._stop.is_set() and time.monotonic() < deadline:
+                if wake.wait(min(self.interval, deadline - time.monotonic())):
+                    break
+                if not self.platform.listening:
+                    break
+            wake.clear()
 
     def start(self) -> None:
         if self._threads:
             return
         self._stop.clear()
-        loops = (("govhall-events", self.deliver), ("govhall-jobs", lambda: run_due(self.platform)))
-        for name, work in loops:
-            thread = threading.Thread(target=self._loop, args=(work,), name=name, daemon=True)
+        if self.platform.listener is not None:
+            self.platform.listener.on("events", self._events.set)
+            self.platform.listen()
+        loops = (("govhall-events", self.deliver, self._events),
+                 ("govhall-jobs", lambda: run_due(self.platform), None))
+        for name, work, wake in loops:
+            thread = threading.Thread(target=self._loop, args=(work, wake), name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
         log.info("jobs.started", worker=WORKER_ID, interval=self.interval)
@@ -224,6 +240,7 @@ class JobRunner:
         """Stop after the current round; don't hold up shutdown longer than ``timeout`` for a long task.
         A task cut off by process exit rolls back, and its slot is not run again (at-most-once)."""
         self._stop.set()
+        self._events.set()
         deadline = time.monotonic() + timeout
         busy = []
         for thread in self._threads:

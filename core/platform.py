@@ -12,6 +12,7 @@ import structlog
 from sqlalchemy import select
 
 from core.db import Database, Scope
+from core.db.notify import Listener
 from core.registry import Registry
 from core.settings import Settings, load_settings
 from core.tenancy.directory import DIRECTORY_KEY, Directory, TenantRef, load_directory
@@ -31,6 +32,7 @@ class Platform:
     _checked_at: float = 0.0
     access: Any = None  # core.access.AccessControl, attached by start()
     extras: dict[str, Any] = field(default_factory=dict)
+    listener: Listener | None = None  # PostgreSQL LISTEN/NOTIFY (core.db.notify); started by listen()
 
     @classmethod
     def start(cls, settings: Settings | None = None, *, plugins: list[str] | None = None) -> Platform:
@@ -48,7 +50,28 @@ class Platform:
         from core.access import AccessControl
 
         platform.access = AccessControl(platform)
+        if db.is_postgres:
+            platform.listener = Listener(full.database_url)
         return platform
+
+    def listen(self) -> None:
+        """Start hearing version bumps at commit (PostgreSQL): reload the directory and the policy on the
+        listener's thread; the once-a-second polls then stand down to a fallback (core.db.notify)."""
+        if self.listener is None:
+            return
+        if not self.extras.get("listening"):
+            self.extras["listening"] = True
+            self.listener.on(None, self._on_notice)
+        self.listener.start()
+
+    def _on_notice(self) -> None:
+        self.refresh()
+        self.access.poll()
+
+    @property
+    def listening(self) -> bool:
+        """Notices arrive (the listener is up): polls may stand down."""
+        return self.listener is not None and self.listener.fresh
 
     # -- directory -------------------------------------------------------------------------------------
 
@@ -83,6 +106,8 @@ class Platform:
     def maybe_refresh(self) -> None:
         """Cheap per-call check, at most once per ``watch_interval`` seconds (CLI and jobs use it)."""
         now = time.monotonic()
+        if self.listening:  # reloaded on the listener's thread when another process bumps the version
+            return
         if now - self._checked_at >= self.settings["watch_interval"]:
             self._checked_at = now
             self.refresh()
@@ -108,4 +133,6 @@ class Platform:
         return self.settings[key], self.settings.origins.get(key, "default")
 
     def close(self) -> None:
+        if self.listener is not None:
+            self.listener.stop()
         self.db.dispose()

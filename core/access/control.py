@@ -189,6 +189,8 @@ class AccessControl:
 
     def _maybe_poll(self) -> None:
         if time.monotonic() - self._polled_at >= self.platform.settings["watch_interval"]:
+            if self.platform.listening:  # the listener polls on every policy notice
+                return
             self.poll()
 
     @property

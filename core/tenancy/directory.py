@@ -195,6 +195,9 @@ def bump_version(session: Session, key: str = DIRECTORY_KEY) -> None:
         session.add(CoreState(key=key, version=1))
     else:
         row.version += 1
+    from core.db.notify import notify
+
+    notify(session, key)  # listening processes reload at commit instead of at their next poll
 
 
 def load_directory(session: Session, plugins: Mapping[str, PluginInfo]) -> Directory:
