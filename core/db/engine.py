@@ -56,6 +56,7 @@ class Database:
         self._factory = sessionmaker(self.engine, expire_on_commit=False, class_=GuardedSession)
         self._kwargs = kwargs
         self._reader: Engine | None = None
+        self._read_factory: sessionmaker[GuardedSession] | None = None
 
     @property
     def reader(self) -> Engine:
@@ -74,6 +75,34 @@ class Database:
             count_statements(reader, autocommit=True, sqlite=False)
             self._reader = reader
         return self._reader
+
+    def read(self, scope: Scope) -> GuardedSession:
+        """A read-only session in ``scope`` that sends no BEGIN and no ROLLBACK: what a GET handler uses.
+
+        PostgreSQL: a connection of a pool of its own in AUTOCOMMIT, whose row-level-security settings
+        (scope range and role) are set for the connection's session by the first statement of every use
+        (``_scope_rls``); nothing else draws from that pool, so no use runs on another's settings. Each
+        statement reads its own snapshot, as every statement of a READ COMMITTED transaction does. The
+        round trips of a one-row read go from BEGIN, set_config, SELECT, ROLLBACK to set_config, SELECT.
+        A flush that would write raises ScopeError. (Session pooling only: behind a transaction-pooling
+        PgBouncer, session settings would leak between clients; docs/operations.md.) SQLite: ``session``.
+        """
+        if not self.is_postgres:
+            s = self.session(scope)
+        else:
+            if self._read_factory is None:
+                size = self.engine.pool.size()  # type: ignore[attr-defined]
+                engine = create_engine(self.url, isolation_level="AUTOCOMMIT",
+                                       **{**self._kwargs, "pool_size": size, "max_overflow": size})
+                ping_when_idle(engine)
+                count_statements(engine, autocommit=True, sqlite=False)
+                self._read_factory = sessionmaker(engine, expire_on_commit=False, class_=GuardedSession)
+            s = self._read_factory()
+            s.info["scope"] = scope
+            s.info["postgres"] = True
+            s.info["autocommit"] = True
+        s.info["read_only"] = True
+        return s
 
     def session(self, scope: Scope) -> GuardedSession:
         """A new session bound to ``scope``. Use as a context manager; commit explicitly."""
@@ -102,6 +131,8 @@ class Database:
         self.engine.dispose()
         if self._reader is not None:
             self._reader.dispose()
+        if self._read_factory is not None:
+            self._read_factory.kw["bind"].dispose()
 
 
 @contextmanager
@@ -171,6 +202,8 @@ def _scope_writes(session: Session, _ctx: Any, _instances: Any) -> None:
     scope: Scope | None = session.info.get("scope")
     if scope is None:
         raise ScopeError("database session used without a scope")
+    if session.info.get("read_only") and (session.new or session.dirty or session.deleted):
+        raise ScopeError("a read session (Database.read) cannot write: use Database.transaction")
     for obj in (*session.new, *session.dirty):
         if not isinstance(obj, TenantScoped):
             continue
@@ -193,17 +226,19 @@ def _scope_rls(session: Session, _tx: Any, connection: Any) -> None:
         return
     scope: Scope = session.info["scope"]
     lo, hi = rls_range(scope)
-    if scope.is_system:
-        connection.execute(
-            text("SELECT set_config('govhall.lo', :lo, true), set_config('govhall.hi', :hi, true)"),
-            {"lo": lo, "hi": hi},
-        )
+    # A transaction's settings end with it (SET LOCAL); a read session's connection is in AUTOCOMMIT, so
+    # they are set for the connection's session, role included ('none': back to the login role).
+    local = not session.info.get("autocommit")
+    role = "none" if scope.is_system else RLS_ROLE
+    if scope.is_system and local:
+        connection.execute(_SET_RANGE, {"lo": lo, "hi": hi, "local": local})
         return
-    connection.execute(
-        text("SELECT set_config('govhall.lo', :lo, true), set_config('govhall.hi', :hi, true), "
-             "set_config('role', :r, true)"),
-        {"lo": lo, "hi": hi, "r": RLS_ROLE},
-    )
+    connection.execute(_SET_SCOPE, {"lo": lo, "hi": hi, "r": role, "local": local})
+
+
+_SET_RANGE = text("SELECT set_config('govhall.lo', :lo, :local), set_config('govhall.hi', :hi, :local)")
+_SET_SCOPE = text("SELECT set_config('govhall.lo', :lo, :local), set_config('govhall.hi', :hi, :local), "
+                  "set_config('role', :r, :local)")
 
 
 def rls_range(scope: Scope) -> tuple[str, str]:

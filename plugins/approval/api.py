@@ -82,7 +82,7 @@ async def items(request: Request) -> Response:
     section = request.query_params.get("section")
 
     def work() -> list[dict[str, Any]]:
-        with ctx.platform.db.session(ctx.tenant.scope) as s:
+        with ctx.platform.db.read(ctx.tenant.scope) as s:
             found = catalogue.search(
                 s,
                 q,
@@ -101,7 +101,7 @@ async def item(request: Request) -> Response:
     ctx = request.state.ctx
 
     def work() -> dict[str, Any]:
-        with ctx.platform.db.session(ctx.tenant.scope) as s:
+        with ctx.platform.db.read(ctx.tenant.scope) as s:
             return _item_json(catalogue.get_item(s, request.path_params["code"]))
 
     return json_ok(await ctx.platform.db.run(work))
@@ -198,7 +198,7 @@ async def queue(request: Request) -> Response:
     state, due = request.query_params.get("state"), request.query_params.get("due")
 
     def work() -> dict[str, Any]:
-        with ctx.platform.db.session(ctx.tenant.scope) as s:
+        with ctx.platform.db.read(ctx.tenant.scope) as s:
             c = service_ctx(request, s)
             after = int(params.after[0]) if params.after else None
             rows = queries.queue(
@@ -245,7 +245,7 @@ async def case(request: Request) -> Response:
     app_id = int(request.path_params["app_id"])
 
     def work() -> dict[str, Any]:
-        with ctx.platform.db.session(ctx.tenant.scope) as s:
+        with ctx.platform.db.read(ctx.tenant.scope) as s:
             found = queries.case(s, ctx.tenant.scope, app_id)
             if found is None:
                 raise NotFound("No such application here", "本级没有这个办件", code="unknown_application")
@@ -257,7 +257,7 @@ async def case(request: Request) -> Response:
                     "department_code": t.department_code,
                     "role": t.role,
                     "state": t.state,
-                    "deadline": t.deadline.isoformat(),
+                    "deadline": t.deadline,  # ISO text from the JSON of queries.case
                     "reason": t.reason,
                 }
                 for t in tasks
@@ -296,7 +296,7 @@ async def publicity(request: Request) -> Response:
     params = page_params(request, default_limit=50)
 
     def work() -> dict[str, Any]:
-        with ctx.platform.db.session(ctx.tenant.scope) as s:
+        with ctx.platform.db.read(ctx.tenant.scope) as s:
             stmt = select(Application).where(Application.decision.is_not(None))
             page = paginate(s, stmt, params, key=[Application.id], desc=True)
             return page.as_json(queries.public_view)

@@ -3,16 +3,19 @@ decisions (公示).
 
 The queue is served by ``ix_approval_applications_queue`` (tenant_path, department_code, state, deadline)
 for the lead department, and ``ix_approval_tasks_queue`` for co-departments' pending tasks. The case read
-(``case``) is three statements built once, each with the tenant filter written in (the ORM guard only
-adds it to ORM entities) and only the columns the answer needs: the hottest authenticated read.
+(``case``) is one statement built once per dialect, with the tenant filter written in and only the
+columns the answer needs: the hottest authenticated read.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Row, bindparam, select, union
+from sqlalchemy import Row, bindparam, func, literal_column, select, union
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
 from core import calendar
@@ -90,27 +93,52 @@ def public_view(a: Application) -> dict[str, Any]:
 
 
 _A, _T, _F = Application.__table__, Task.__table__, AcceptanceFinding.__table__
-_CASE = select(
+_CASE_COLUMNS = (
     _A.c.id, _A.c.number, _A.c.item_code, _A.c.item_name, _A.c.state, _A.c.version, _A.c.submitted_at,
     _A.c.accepted_at, _A.c.deadline, _A.c.decision_reason, _A.c.department_code,
-).where(_A.c.id == bindparam("app_id"), _A.c.tenant_path == bindparam("path"))
-_CASE_TASKS = select(_T.c.department_code, _T.c.role, _T.c.state, _T.c.deadline, _T.c.reason).where(
-    _T.c.application_id == bindparam("app_id"), _T.c.tenant_path == bindparam("path")
-).order_by(_T.c.id)
-_CASE_FINDINGS = select(_F.c.source, _F.c.code, _F.c.level, _F.c.message_zh).where(
-    _F.c.application_id == bindparam("app_id"), _F.c.tenant_path == bindparam("path")
-).order_by(_F.c.id)
+)
+_TASK_COLUMNS = (_T.c.department_code, _T.c.role, _T.c.state, _T.c.deadline, _T.c.reason)
+_FINDING_COLUMNS = (_F.c.source, _F.c.code, _F.c.level, _F.c.message_zh)
+_case_statements: dict[str, Any] = {}
 
 
-CaseRows = tuple[Row[Any], list[Row[Any]], list[Row[Any]]]
+def _json_rows(dialect: str, table: Any, columns: tuple[Any, ...]) -> Any:
+    """A scalar subquery: the rows of ``table`` for the case, as a JSON array of arrays, in id order."""
+    where = (table.c.application_id == bindparam("app_id"), table.c.tenant_path == bindparam("path"))
+    if dialect == "postgresql":
+        rows = func.json_agg(aggregate_order_by(func.json_build_array(*columns), table.c.id))
+        return select(func.coalesce(rows, literal_column("'[]'::json"))).where(*where).scalar_subquery()
+    inner = select(func.json_array(*columns).label("j")).where(*where).order_by(table.c.id).subquery()
+    return select(func.json_group_array(func.json(inner.c.j))).scalar_subquery()
+
+
+def _case_statement(dialect: str) -> Any:
+    """Built once per dialect: the application's columns, its tasks and its findings in one statement."""
+    stmt = _case_statements.get(dialect)
+    if stmt is None:
+        stmt = _case_statements[dialect] = select(
+            *_CASE_COLUMNS,
+            _json_rows(dialect, _T, _TASK_COLUMNS).label("tasks"),
+            _json_rows(dialect, _F, _FINDING_COLUMNS).label("findings"),
+        ).where(_A.c.id == bindparam("app_id"), _A.c.tenant_path == bindparam("path"))
+    return stmt
+
+
+def _rows(value: Any, columns: tuple[Any, ...]) -> list[SimpleNamespace]:
+    items = json.loads(value) if isinstance(value, str) else (value or [])
+    return [SimpleNamespace(**{c.name: v for c, v in zip(columns, item, strict=True)}) for item in items]
+
+
+CaseRows = tuple[Row[Any], list[SimpleNamespace], list[SimpleNamespace]]
 
 
 def case(session: Session, scope: Scope, app_id: int) -> CaseRows | None:
-    """One application of the tenant ``scope`` with its tasks and acceptance findings, or None."""
+    """One application of the tenant ``scope`` with its tasks and acceptance findings (dates as ISO text)
+    in one statement — one round trip — or None. The tenant filter is written in: the ORM guard only adds
+    it to ORM entities."""
     assert not scope.subtree, "a case is read in its own tenant's scope"
     conn = session.connection()
-    params = {"app_id": app_id, "path": scope.path}
-    app = conn.execute(_CASE, params).first()
-    if app is None:
+    row = conn.execute(_case_statement(conn.dialect.name), {"app_id": app_id, "path": scope.path}).first()
+    if row is None:
         return None
-    return app, list(conn.execute(_CASE_TASKS, params)), list(conn.execute(_CASE_FINDINGS, params))
+    return row, _rows(row.tasks, _TASK_COLUMNS), _rows(row.findings, _FINDING_COLUMNS)

@@ -39,7 +39,7 @@ async def workbench(request: Request) -> Response:
     due = request.query_params.get("due") or None
 
     def work() -> dict[str, Any]:
-        with ctx.platform.db.session(ctx.tenant.scope) as s:
+        with ctx.platform.db.read(ctx.tenant.scope) as s:
             who = who_for(s, ctx)
             rows = queries.queue(s, who.departments, state=state, due=due, limit=100)
             return {"rows": rows, "departments": sorted(who.departments or [])}
@@ -62,7 +62,7 @@ async def workbench(request: Request) -> Response:
 def _case(request: Request) -> dict[str, Any]:
     ctx = request.state.ctx
     app_id = int(request.path_params["app_id"])
-    with ctx.platform.db.session(ctx.tenant.scope) as s:
+    with ctx.platform.db.read(ctx.tenant.scope) as s:
         c = service_ctx(request, s)
         app = services.load(s, app_id)
         tasks = services.tasks_of(s, app_id)

@@ -26,11 +26,11 @@ from plugins.approval import catalogue, services
 from plugins.approval.schemas import ItemIn
 
 PG = bool(os.environ.get("GOVHALL_TEST_DATABASE_URL"))
-# route -> (SQLite, PostgreSQL). PostgreSQL pays BEGIN + set_config (scope) + ROLLBACK around a
-# transaction's statements; SQLite's driver begins nothing for a read.
+# route -> (SQLite, PostgreSQL). A GET reads through Database.read: on PostgreSQL one set_config (the
+# scope and role for row-level security) and no BEGIN/ROLLBACK; SQLite's driver begins nothing for a read.
 PINNED = {
-    "token: GET one application": (3, 6),  # the application, its tasks, its findings
-    "session: workbench page": (1, 4),  # the queue
+    "token: GET one application": (1, 2),  # the application with its tasks and findings, one statement
+    "session: workbench page": (1, 2),  # the queue
     "session: hall page": (0, 0),  # tenant, menu and permissions from memory
     "guest: hall page": (0, 0),  # rendered once per directory version
 }
