@@ -41,24 +41,26 @@ def queue(
     soonest deadline first; ``due`` narrows to overdue or due within three working days."""
     today = today or date.today()
     states = (state,) if state in QUEUE_STATES else QUEUE_STATES
-    stmt = select(Application).where(Application.state.in_(states))
+    order = (Application.deadline.asc().nulls_last(), Application.id)
+    filters = [Application.state.in_(states)]
+    if due == "overdue":
+        filters.append(Application.deadline < today)
+    elif due == "soon":
+        filters += [Application.deadline >= today, Application.deadline <= calendar.add_workdays(today, 3)]
+    if after_id is not None:
+        filters.append(Application.id > after_id)
+    stmt = select(Application).where(*filters)
     if departments is not None:
         deps = sorted(departments)
-        # A UNION rather than "department OR has a task": each branch can use its own queue index.
-        lead = select(Application.id).where(
-            Application.department_code.in_(deps), Application.state.in_(states)
-        )
+        # A UNION rather than "department OR has a task": each branch uses its own index. The lead branch
+        # keeps only its first ``limit`` by the page's own order (ix_approval_applications_queue_due
+        # reads them in that order), so the page costs the same at any number of applications: a row of
+        # the page that is the lead's is among the lead's first ``limit``.
+        first = (select(Application.id).where(Application.department_code.in_(deps), *filters)
+                 .order_by(*order).limit(limit).subquery())
         co = select(Task.application_id).where(Task.department_code.in_(deps), Task.state == "pending")
-        stmt = stmt.where(Application.id.in_(union(lead, co)))
-    if due == "overdue":
-        stmt = stmt.where(Application.deadline < today)
-    elif due == "soon":
-        stmt = stmt.where(
-            Application.deadline >= today, Application.deadline <= calendar.add_workdays(today, 3)
-        )
-    if after_id is not None:
-        stmt = stmt.where(Application.id > after_id)
-    stmt = stmt.order_by(Application.deadline.asc().nulls_last(), Application.id).limit(limit)
+        stmt = stmt.where(Application.id.in_(union(select(first.c.id), co)))
+    stmt = stmt.order_by(*order).limit(limit)
     return list(session.scalars(stmt))
 
 
