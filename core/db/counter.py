@@ -58,7 +58,8 @@ def current() -> Tally | None:
     return _current.get()
 
 
-def _note(kind: str, statement: str = "") -> None:
+def note(kind: str, statement: str = "") -> None:
+    """Count one round trip sent past SQLAlchemy's statement events (e.g. on the driver's cursor)."""
     tally = _current.get()
     if tally is not None:
         tally.add(kind, statement)
@@ -71,12 +72,19 @@ def count_statements(engine: Engine, *, autocommit: bool, sqlite: bool) -> None:
     @event.listens_for(engine, "before_cursor_execute")
     def _statement(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
         if _current.get() is not None:
-            _note(statement.lstrip().split(None, 1)[0].lower(), " ".join(statement.split())[:160])
+            note(statement.lstrip().split(None, 1)[0].lower(), " ".join(statement.split())[:160])
 
     if autocommit or sqlite:
         return
     for name in ("begin", "commit", "rollback"):
-        event.listen(engine, name, lambda conn, kind=name: _note(kind))
+        event.listen(engine, name, lambda conn, kind=name: note(kind))
+
+    @event.listens_for(engine, "reset")
+    def _reset(dbapi_conn: Any, record: Any, state: Any) -> None:
+        # A session closed without commit or rollback: the pool rolls back on return. psycopg sends the
+        # ROLLBACK only when a transaction is open (status 0 is idle).
+        if getattr(dbapi_conn.info, "transaction_status", 0) != 0:
+            note("rollback")
 
 
 def ping_when_idle(engine: Engine, idle: float = PING_IDLE_SECONDS) -> None:
@@ -93,7 +101,7 @@ def ping_when_idle(engine: Engine, idle: float = PING_IDLE_SECONDS) -> None:
         returned = record.info.get("returned_at")
         if returned is None or time.monotonic() - returned < idle:
             return
-        _note("ping")
+        note("ping")
         try:
             alive = engine.dialect.do_ping(dbapi_conn)
         except Exception as e:  # any failure to answer means: do not use this connection

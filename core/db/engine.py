@@ -17,7 +17,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_c
 from starlette.concurrency import run_in_threadpool
 
 from core.db.base import TenantScoped
-from core.db.counter import count_statements, ping_when_idle
+from core.db.counter import count_statements, note, ping_when_idle
 from core.db.scope import Scope
 
 T = TypeVar("T")
@@ -230,15 +230,21 @@ def _scope_rls(session: Session, _tx: Any, connection: Any) -> None:
     # they are set for the connection's session, role included ('none': back to the login role).
     local = not session.info.get("autocommit")
     role = "none" if scope.is_system else RLS_ROLE
+    # On the driver's cursor: this runs at the start of every scoped session, and SQLAlchemy's statement
+    # machinery around one fixed SELECT cost more than the round trip itself.
+    params: tuple[str | bool, ...]
     if scope.is_system and local:
-        connection.execute(_SET_RANGE, {"lo": lo, "hi": hi, "local": local})
-        return
-    connection.execute(_SET_SCOPE, {"lo": lo, "hi": hi, "r": role, "local": local})
+        sql, params = _SET_RANGE, (lo, local, hi, local)
+    else:
+        sql, params = _SET_SCOPE, (lo, local, hi, local, role, local)
+    note("select", sql)
+    with connection.connection.dbapi_connection.cursor() as cur:
+        cur.execute(sql, params)
 
 
-_SET_RANGE = text("SELECT set_config('govhall.lo', :lo, :local), set_config('govhall.hi', :hi, :local)")
-_SET_SCOPE = text("SELECT set_config('govhall.lo', :lo, :local), set_config('govhall.hi', :hi, :local), "
-                  "set_config('role', :r, :local)")
+_SET_RANGE = "SELECT set_config('govhall.lo', %s, %s), set_config('govhall.hi', %s, %s)"
+_SET_SCOPE = ("SELECT set_config('govhall.lo', %s, %s), set_config('govhall.hi', %s, %s), "
+              "set_config('role', %s, %s)")
 
 
 def rls_range(scope: Scope) -> tuple[str, str]:
