@@ -7,7 +7,9 @@ Starts every server once, side by side (uvicorn with httptools/uvloop, loopback)
 the Jiangxi tree and the demo data. Then, for each run, loads every endpoint in turn with
 ``wrk -t2 -c16`` — so each comparison is measured in the same minutes, under the same load from
 whatever else the machine runs — and reports the median requests/s per endpoint, the median of the
-per-run ratios, and govhall's round trips per request per path (from its request log, ``sql``).
+per-run ratios, the server's CPU time per request (its process tree, from /proc: what a request costs,
+less disturbed by other load than requests/s) and govhall's round trips per request per path (from its
+request log, ``sql``).
 Writes bench/results/http.json (or --out).
 """
 
@@ -74,15 +76,49 @@ def wait_up(url: str, timeout: float = 60) -> None:
     raise SystemExit(f"server did not come up: {url}")
 
 
-def wrk(url: str, duration: int, headers: dict[str, str]) -> float:
+def wrk(url: str, duration: int, headers: dict[str, str], pid: int | None = None) -> float:
+    """Requests/s; with ``pid``, also records the server's CPU ms per request in ``CPU[url]``."""
     flags = [a for k, v in headers.items() for a in ("-H", f"{k}: {v}")]
     cmd = ["wrk", "-t2", "-c16", f"-d{duration}s", *flags, url]
+    before = tree_cpu(pid) if pid else 0.0
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if non2xx:
         raise SystemExit(f"{url}: {non2xx.group(1)} error responses\n{out}")
     m = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    done = re.search(r"(\d+) requests in", out)
+    if pid and done and int(done.group(1)):
+        CPU.setdefault(url, []).append((tree_cpu(pid) - before) * 1000 / int(done.group(1)))
     return float(m.group(1)) if m else 0.0
+
+
+CPU: dict[str, list[float]] = {}
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a process and its descendants (uvicorn's workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, parents = 0.0, {pid}
+    stats = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats.append((int(entry), int(fields[1]), int(fields[11]) + int(fields[12])))
+    grew = True
+    while grew:
+        grew = False
+        for p, ppid, _t in stats:
+            if ppid in parents and p not in parents:
+                parents.add(p)
+                grew = True
+    for p, _ppid, t in stats:
+        if p in parents:
+            total += t / tick
+    return total
 
 
 def prepare(url: str, data_dir: Path) -> dict[str, Any]:
@@ -154,6 +190,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     auth = {None: {}, "token": {"Authorization": f"Bearer {info['token']}"},
             "session": {"Cookie": f"govhall_session={info['cookie']}"}}
     samples: dict[str, list[float]] = defaultdict(list)
+    cpu_ms: dict[str, list[float]] = {}
+    pids = {name: proc.pid for name, proc in zip(ports, procs, strict=True)}
     try:
         for _key, server, path, how in endpoints:  # warm-up: caches, pools, first compiles
             wrk(f"http://127.0.0.1:{ports[server]}{path.format(**info)}", 2, auth[how])
@@ -161,9 +199,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             print(f"run {r + 1}/{args.runs} (load average {os.getloadavg()[0]:.1f})", flush=True)
             for key, server, path, how in endpoints:
                 target = f"http://127.0.0.1:{ports[server]}{path.format(**info)}"
-                value = wrk(target, args.duration, auth[how])
+                value = wrk(target, args.duration, auth[how], pids[server])
                 samples[key].append(value)
-                print(f"  {key:<32} {value:>9.0f} req/s", flush=True)
+                cpu_ms[key] = CPU[target]
+                print(f"  {key:<32} {value:>9.0f} req/s  {CPU[target][-1]:.2f} ms CPU/request", flush=True)
     finally:
         for p in procs:
             p.terminate()
@@ -175,8 +214,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             per_run = [a / b for a, b in zip(samples[num], samples[den], strict=True)]
             ratios[name] = {"median": statistics.median(per_run), "runs": per_run, "aim": aim}
     trips = round_trips(tmp / "govhall.log")
+    cpu = {k: statistics.median(v) for k, v in cpu_ms.items()}
+    for name, num, den, _aim in RATIOS:  # the same comparison by server CPU per request (den / num)
+        if num in cpu and den in cpu and not name.endswith("1 worker"):
+            ratios[name]["cpu_ratio"] = cpu[den] / cpu[num]
     return {"database": url.split(":", 1)[0], "runs": dict(samples), "medians": medians, "ratios": ratios,
-            "round_trips": trips}
+            "cpu_ms_per_request": cpu, "round_trips": trips}
 
 
 def main() -> None:
@@ -190,9 +233,13 @@ def main() -> None:
     print("\nmedian requests/s:")
     for key, value in result["medians"].items():
         print(f"  {key:<32} {value:>9.0f}")
-    print("ratios (median of per-run ratios):")
+    print("server CPU ms per request (median):")
+    for key, value in result["cpu_ms_per_request"].items():
+        print(f"  {key:<32} {value:>9.2f}")
+    print("ratios (median of per-run ratios; by CPU per request in brackets):")
     for name, r in result["ratios"].items():
-        print(f"  {name:<52} {r['median']:.2f}  (aim >= {r['aim']})")
+        by_cpu = f"  [{r['cpu_ratio']:.2f}]" if "cpu_ratio" in r else ""
+        print(f"  {name:<52} {r['median']:.2f}{by_cpu}  (aim >= {r['aim']})")
     print("round trips per request (govhall, median):")
     for path, n in result["round_trips"].items():
         print(f"  {path:<48} {n}")
