@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, bindparam, literal, or_, select
+from sqlalchemy import ColumnElement, Connection, bindparam, literal, or_, select
 from sqlalchemy.orm import Session
 
 from core.access.enforcer import AccountPolicy, GrantRow, RoleTemplates
@@ -23,8 +23,8 @@ from core.access.models import RoleGrant
 from core.access.watcher import POLICY_KEY, read_policy_version
 from core.db.scope import Scope
 from core.identity.actor import Actor
-from core.identity.service import departments_of
-from core.tenancy.models import CoreState
+from core.identity.models import StaffMembership
+from core.tenancy.models import CoreState, Department
 
 if TYPE_CHECKING:
     from core.platform import Platform
@@ -49,6 +49,11 @@ _GRANTS = select(
     _G.c.granted_at,
 ).where(_G.c.account_id == bindparam("account_id"))
 _VERSION = select(CoreState.__table__.c.version).where(CoreState.__table__.c.key == POLICY_KEY)
+_D, _M = Department.__table__, StaffMembership.__table__
+_DEPARTMENT_CODES = (
+    select(_D.c.code).join(_M, _M.c.department_id == _D.c.id)
+    .where(_M.c.account_id == bindparam("account_id"), _M.c.tenant_id == bindparam("tenant_id"))
+)
 MAX_ACCOUNTS = 5_000  # ~23 KB each (bench/bench_access.py): ~115 MB at most
 
 
@@ -121,7 +126,7 @@ class AccessControl:
             version=policy.version,
         )
 
-    def departments(self, session: Session, account_id: int, tenant_id: int) -> frozenset[str]:
+    def departments(self, session: Session | Connection, account_id: int, tenant_id: int) -> frozenset[str]:
         """Codes of the departments of ``tenant_id`` a staff account belongs to, read through the caller's
         session on a miss and kept for this policy version (a membership change bumps it, so every
         process sees it within ``watch_interval``): a handler's request no longer reads them each time."""
@@ -130,7 +135,8 @@ class AccessControl:
         key = (account_id, tenant_id)
         found = state.departments.get(key)
         if found is None:
-            found = frozenset(d.code for d in departments_of(session, account_id, tenant_id))
+            params = {"account_id": account_id, "tenant_id": tenant_id}
+            found = frozenset(session.execute(_DEPARTMENT_CODES, params).scalars())
             if len(state.departments) >= MAX_DECISIONS:
                 state.departments.clear()
             state.departments[key] = found

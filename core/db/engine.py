@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
 from starlette.concurrency import run_in_threadpool
 
@@ -90,19 +90,36 @@ class Database:
         if not self.is_postgres:
             s = self.session(scope)
         else:
-            if self._read_factory is None:
-                size = self.engine.pool.size()  # type: ignore[attr-defined]
-                engine = create_engine(self.url, isolation_level="AUTOCOMMIT",
-                                       **{**self._kwargs, "pool_size": size, "max_overflow": size})
-                ping_when_idle(engine)
-                count_statements(engine, autocommit=True, sqlite=False)
-                self._read_factory = sessionmaker(engine, expire_on_commit=False, class_=GuardedSession)
-            s = self._read_factory()
+            s = self._reads()()
             s.info["scope"] = scope
             s.info["postgres"] = True
             s.info["autocommit"] = True
         s.info["read_only"] = True
         return s
+
+    def _reads(self) -> sessionmaker[GuardedSession]:
+        if self._read_factory is None:
+            size = self.engine.pool.size()  # type: ignore[attr-defined]
+            engine = create_engine(self.url, isolation_level="AUTOCOMMIT",
+                                   **{**self._kwargs, "pool_size": size, "max_overflow": size})
+            ping_when_idle(engine)
+            count_statements(engine, autocommit=True, sqlite=False)
+            self._read_factory = sessionmaker(engine, expire_on_commit=False, class_=GuardedSession)
+        return self._read_factory
+
+    @contextmanager
+    def read_connection(self, scope: Scope) -> Iterator[Connection]:
+        """The leanest scoped read: a Connection of the read pool, its scope and role set as for
+        ``read`` — no ORM session, so no guard either: for Core statements built once that carry their
+        own tenant filter (the hottest reads, e.g. a handler's case). SQLite: a plain connection."""
+        if not self.is_postgres:
+            with self.engine.connect() as conn:
+                yield conn
+            return
+        engine = self._reads().kw["bind"]
+        with engine.connect() as conn:
+            set_scope(conn, scope, local=False)
+            yield conn
 
     def session(self, scope: Scope) -> GuardedSession:
         """A new session bound to ``scope``. Use as a context manager; commit explicitly."""
@@ -224,11 +241,14 @@ def _scope_rls(session: Session, _tx: Any, connection: Any) -> None:
     """
     if not session.info.get("postgres"):
         return
-    scope: Scope = session.info["scope"]
-    lo, hi = rls_range(scope)
     # A transaction's settings end with it (SET LOCAL); a read session's connection is in AUTOCOMMIT, so
     # they are set for the connection's session, role included ('none': back to the login role).
-    local = not session.info.get("autocommit")
+    set_scope(connection, session.info["scope"], local=not session.info.get("autocommit"))
+
+
+def set_scope(connection: Connection, scope: Scope, *, local: bool) -> None:
+    """Send the scope's range (and role) to PostgreSQL for the transaction (``local``) or the session."""
+    lo, hi = rls_range(scope)
     role = "none" if scope.is_system else RLS_ROLE
     # On the driver's cursor: this runs at the start of every scoped session, and SQLAlchemy's statement
     # machinery around one fixed SELECT cost more than the round trip itself.
@@ -238,7 +258,8 @@ def _scope_rls(session: Session, _tx: Any, connection: Any) -> None:
     else:
         sql, params = _SET_SCOPE, (lo, local, hi, local, role, local)
     note("select", sql)
-    with connection.connection.dbapi_connection.cursor() as cur:
+    raw: Any = connection.connection.dbapi_connection  # psycopg's connection
+    with raw.cursor() as cur:
         cur.execute(sql, params)
 
 

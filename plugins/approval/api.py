@@ -245,7 +245,7 @@ async def case(request: Request) -> Response:
     app_id = int(request.path_params["app_id"])
 
     def work() -> dict[str, Any]:
-        with ctx.platform.db.read(ctx.tenant.scope) as s:
+        with ctx.platform.db.read_connection(ctx.tenant.scope) as s:
             found = queries.case(s, ctx.tenant.scope, app_id)
             if found is None:
                 raise NotFound("No such application here", "本级没有这个办件", code="unknown_application")

@@ -14,7 +14,7 @@ from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func, literal_column, select, union
+from sqlalchemy import Connection, Row, bindparam, func, literal_column, select, union
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
@@ -134,12 +134,11 @@ def _rows(value: Any, columns: tuple[Any, ...]) -> list[SimpleNamespace]:
 CaseRows = tuple[Row[Any], list[SimpleNamespace], list[SimpleNamespace]]
 
 
-def case(session: Session, scope: Scope, app_id: int) -> CaseRows | None:
+def case(conn: Connection, scope: Scope, app_id: int) -> CaseRows | None:
     """One application of the tenant ``scope`` with its tasks and acceptance findings (dates as ISO text)
     in one statement — one round trip — or None. The tenant filter is written in: the ORM guard only adds
     it to ORM entities."""
     assert not scope.subtree, "a case is read in its own tenant's scope"
-    conn = session.connection()
     row = conn.execute(_case_statement(conn.dialect.name), {"app_id": app_id, "path": scope.path}).first()
     if row is None:
         return None

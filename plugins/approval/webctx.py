@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -22,7 +22,7 @@ from plugins.approval.services import Ctx, Who
 from plugins.approval.uploads import Upload
 
 
-def who_for(session: Session, ctx: Any) -> Who:
+def who_for(session: Session | Connection, ctx: Any) -> Who:
     """The request's actor as the services need it: name and ID number as of authentication (the actor
     cache keeps them at most a second), and for staff the departments they belong to at this tenant
     (none recorded: not limited to a department), cached per policy version by the access layer."""
@@ -41,7 +41,7 @@ def who_for(session: Session, ctx: Any) -> Who:
     )
 
 
-def service_ctx(request: Request, session: Session, today: date | None = None) -> Ctx:
+def service_ctx(request: Request, session: Session | Connection, today: date | None = None) -> Ctx:
     ctx = request.state.ctx
     return Ctx(
         platform=ctx.platform, tenant=ctx.tenant, who=who_for(session, ctx), today=today or date.today()
