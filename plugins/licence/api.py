@@ -52,11 +52,22 @@ async def _run(request: Request, fn: Any, *, write: bool = False, scope: Any = N
 def licence_out(lic: Licence, platform: Any, lang: str = "zh-CN") -> dict[str, Any]:
     tenant = platform.directory.by_id.get(lic.tenant_id)
     state = services.effective_state(lic, dates.today(platform))
-    return {"id": lic.id, "identifier": lic.identifier, "type_code": lic.type_code, "type_name": lic.type_name,
-            "version_no": lic.version_no, "state": state, "state_title": services.state_title(state, lang),
-            "holder_name": lic.holder_name, "issuer_name": lic.issuer_name, "issued_on": lic.issued_on,
-            "valid_from": lic.valid_from, "valid_until": lic.valid_until,
-            "tenant_code": tenant.code if tenant else "", "version": lic.version}
+    return {
+        "id": lic.id,
+        "identifier": lic.identifier,
+        "type_code": lic.type_code,
+        "type_name": lic.type_name,
+        "version_no": lic.version_no,
+        "state": state,
+        "state_title": services.state_title(state, lang),
+        "holder_name": lic.holder_name,
+        "issuer_name": lic.issuer_name,
+        "issued_on": lic.issued_on,
+        "valid_from": lic.valid_from,
+        "valid_until": lic.valid_until,
+        "tenant_code": tenant.code if tenant else "",
+        "version": lic.version,
+    }
 
 
 @api_doc(response=VerificationOut, summary="Verify a licence number: its current state")
@@ -67,14 +78,30 @@ async def verify(request: Request) -> Response:
     ans = await ctx.platform.db.run(lambda: verification.by_number(ctx.platform, ctx.tenant, raw))
     if ans.licence is None:
         zh, en = ans.problem or ("", "")
-        raise NotFound(en, zh, code="unknown_licence" if ans.status == "unknown" else "bad_identifier",
-                       fields={"identifier": en})
+        raise NotFound(
+            en,
+            zh,
+            code="unknown_licence" if ans.status == "unknown" else "bad_identifier",
+            fields={"identifier": en},
+        )
     lic = ans.licence
-    return json_ok({"identifier": lic.identifier, "found": True, "state": ans.state,
-                    "state_title": services.state_title(ans.state, ctx.lang), "reason": lic.state_reason,
-                    "type_name": lic.type_name, "holder_name": lic.holder_name, "issuer_name": lic.issuer_name,
-                    "valid_from": lic.valid_from, "valid_until": lic.valid_until,
-                    "signature_ok": ans.signature_ok, "key_id": lic.key_id, "newer_identifier": ans.newer})
+    return json_ok(
+        {
+            "identifier": lic.identifier,
+            "found": True,
+            "state": ans.state,
+            "state_title": services.state_title(ans.state, ctx.lang),
+            "reason": lic.state_reason,
+            "type_name": lic.type_name,
+            "holder_name": lic.holder_name,
+            "issuer_name": lic.issuer_name,
+            "valid_from": lic.valid_from,
+            "valid_until": lic.valid_until,
+            "signature_ok": ans.signature_ok,
+            "key_id": lic.key_id,
+            "newer_identifier": ans.newer,
+        }
+    )
 
 
 @api_doc(response=KeysOut, summary="The tenant's public signing keys (current and retired)")
@@ -109,7 +136,9 @@ async def grant(request: Request) -> Response:
 
     def work(s: Any) -> dict[str, Any]:
         lic = holders.own(s, ctx.tenant, holders.holder_of(s, ctx.actor), licence_id)
-        code, row = holders.grant(s, ctx.tenant, lic, purpose=data.purpose, hours=hours, actor=ctx.actor.label)
+        code, row = holders.grant(
+            s, ctx.tenant, lic, purpose=data.purpose, hours=hours, actor=ctx.actor.label
+        )
         return {"code": code, "expires_at": row.expires_at.isoformat(), "licence_identifier": lic.identifier}
 
     return json_ok(await _run(request, work, write=True), status=201)
@@ -152,8 +181,11 @@ async def list_licences(request: Request) -> Response:
 async def get_licence(request: Request) -> Response:
     ctx = request.state.ctx
     licence_id = int(request.path_params["licence_id"])
-    return json_ok(await _run(request, lambda s: licence_out(services.load(s, ctx.tenant, licence_id),
-                                                             ctx.platform, ctx.lang)))
+    return json_ok(
+        await _run(
+            request, lambda s: licence_out(services.load(s, ctx.tenant, licence_id), ctx.platform, ctx.lang)
+        )
+    )
 
 
 def _act(action: str) -> Any:
@@ -163,24 +195,57 @@ def _act(action: str) -> Any:
         ctx = request.state.ctx
         data = await parse_body(request, ActIn)
         licence_id = int(request.path_params["licence_id"])
-        return json_ok(await _run(request, lambda s: licence_out(services.act(
-            s, ctx.tenant, licence_id, action, version=data.version, reason=data.reason, actor=ctx.actor.label),
-            ctx.platform, ctx.lang), write=True))
+        return json_ok(
+            await _run(
+                request,
+                lambda s: licence_out(
+                    services.act(
+                        s,
+                        ctx.tenant,
+                        licence_id,
+                        action,
+                        version=data.version,
+                        reason=data.reason,
+                        actor=ctx.actor.label,
+                    ),
+                    ctx.platform,
+                    ctx.lang,
+                ),
+                write=True,
+            )
+        )
 
     endpoint.__name__ = f"licence_{action}"
     return endpoint
 
 
 def _type_out(t: Any) -> dict[str, Any]:
-    return {k: getattr(t, k) for k in ("id", "code", "name", "name_en", "department_name", "issuer_code",
-                                       "holder_kind", "validity_months", "active", "version")}
+    return {
+        k: getattr(t, k)
+        for k in (
+            "id",
+            "code",
+            "name",
+            "name_en",
+            "department_name",
+            "issuer_code",
+            "holder_kind",
+            "validity_months",
+            "active",
+            "version",
+        )
+    }
 
 
 @api_doc(response=TypeOut, paginated=True, summary="The licence catalogue of this tenant")
 @require(P.LICENCE_VIEW)
 async def list_types(request: Request) -> Response:
-    return json_ok({"items": await _run(request, lambda s: [_type_out(t) for t in catalogue.types(s)]),
-                    "next_cursor": None})
+    return json_ok(
+        {
+            "items": await _run(request, lambda s: [_type_out(t) for t in catalogue.types(s)]),
+            "next_cursor": None,
+        }
+    )
 
 
 @api_doc(request=LicenceTypeIn, response=TypeOut, status=201, summary="Add a licence type")
@@ -188,8 +253,11 @@ async def list_types(request: Request) -> Response:
 async def create_type(request: Request) -> Response:
     ctx = request.state.ctx
     data = await parse_body(request, LicenceTypeIn)
-    row = await _run(request, lambda s: _type_out(catalogue.create_type(s, ctx.tenant, data,
-                                                                          actor=ctx.actor.label)), write=True)
+    row = await _run(
+        request,
+        lambda s: _type_out(catalogue.create_type(s, ctx.tenant, data, actor=ctx.actor.label)),
+        write=True,
+    )
     return json_ok(row, status=201)
 
 
@@ -197,8 +265,10 @@ async def create_type(request: Request) -> Response:
 @require(P.LICENCE_VIEW)
 async def list_mappings(request: Request) -> Response:
     def work(s: Any) -> list[dict[str, Any]]:
-        return [{"item_code": m.item_code, "item_name": m.item_name, "type_code": t.code, "type_name": t.name}
-                for m, t in catalogue.mappings(s)]
+        return [
+            {"item_code": m.item_code, "item_name": m.item_name, "type_code": t.code, "type_name": t.name}
+            for m, t in catalogue.mappings(s)
+        ]
 
     return json_ok({"items": await _run(request, work), "next_cursor": None})
 
@@ -219,15 +289,17 @@ async def set_mapping(request: Request) -> Response:
 
 def routes() -> list[BaseRoute]:
     return [
-        Route("/verify/{identifier}", verify, methods=["GET"]),
+        Route("/verify/{identifier:path}", verify, methods=["GET"]),
         Route("/keys", keys, methods=["GET"]),
         Route("/my", mine, methods=["GET"]),
         Route("/my/{licence_id:int}/codes", grant, methods=["POST"]),
         Route("/redeem", redeem, methods=["POST"]),
         Route("/licences", list_licences, methods=["GET"]),
         Route("/licences/{licence_id:int}", get_licence, methods=["GET"]),
-        *(Route(f"/licences/{{licence_id:int}}/{a}", _act(a), methods=["POST"])
-          for a in ("suspend", "reinstate", "revoke")),
+        *(
+            Route(f"/licences/{{licence_id:int}}/{a}", _act(a), methods=["POST"])
+            for a in ("suspend", "reinstate", "revoke")
+        ),
         Route("/types", list_types, methods=["GET"]),
         Route("/types", create_type, methods=["POST"]),
         Route("/mappings", list_mappings, methods=["GET"]),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-
 from pathlib import Path
 from typing import Any
 
@@ -27,16 +26,21 @@ def _load_keys(path: Path | None) -> list[dict[str, Any]] | None:
         raise click.BadParameter(f"{path.name} is not a JSON key file: {exc}", param_hint="--keys") from None
     items = raw.get("items") if isinstance(raw, dict) else raw
     if not isinstance(items, list) or not all(isinstance(k, dict) for k in items):
-        raise click.BadParameter(f"{path.name} must hold a list of keys (or {{\"items\": [...]}})",
-                                 param_hint="--keys")
+        raise click.BadParameter(
+            f'{path.name} must hold a list of keys (or {{"items": [...]}})', param_hint="--keys"
+        )
     return items
 
 
 @licence.command("verify")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--keys", "keys_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="The issuers' published public keys (JSON from /api/t/<code>/licence/keys or "
-                   "`govhall licence keys`); without it the key the file carries is used and reported.")
+@click.option(
+    "--keys",
+    "keys_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The issuers' published public keys (JSON from /api/t/<code>/licence/keys or "
+    "`govhall licence keys`); without it the key the file carries is used and reported.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def verify_cmd(file: Path, keys_file: Path | None, as_json: bool) -> None:
     """Verify the licence PDF FILE offline: signature, page, number and (with --keys) the signing key.
@@ -47,9 +51,18 @@ def verify_cmd(file: Path, keys_file: Path | None, as_json: bool) -> None:
     keys = _load_keys(keys_file)
     outcome = verify_pdf(file.read_bytes(), trusted_keys=keys, today=dates.today(None))
     if as_json:
-        click.echo(json.dumps({"ok": outcome.ok, "identifier": outcome.identifier, "key_id": outcome.key_id,
-                               "problems": [{"zh": z, "en": e} for z, e in outcome.problems],
-                               "notes": [{"zh": z, "en": e} for z, e in outcome.notes]}, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {
+                    "ok": outcome.ok,
+                    "identifier": outcome.identifier,
+                    "key_id": outcome.key_id,
+                    "problems": [{"zh": z, "en": e} for z, e in outcome.problems],
+                    "notes": [{"zh": z, "en": e} for z, e in outcome.notes],
+                },
+                ensure_ascii=False,
+            )
+        )
     else:
         _print(file, outcome)
     sys.exit(0 if outcome.ok else 1)

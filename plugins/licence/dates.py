@@ -16,9 +16,11 @@ from zoneinfo import ZoneInfo
 from core import calendar as core_calendar
 
 ISSUE_WORKDAYS = 10
-ISSUE_BASIS = ("《中华人民共和国行政许可法》第四十四条：作出准予行政许可决定之日起十日内颁发行政许可证件（第八十二条：期限以工作日计算）",
-               "Administrative Licensing Law, art. 44: the licence is issued within ten working days of the "
-               "decision (art. 82: working days)")
+ISSUE_BASIS = (
+    "《中华人民共和国行政许可法》第四十四条：作出准予行政许可决定之日起十日内颁发行政许可证件（第八十二条：期限以工作日计算）",
+    "Administrative Licensing Law, art. 44: the licence is issued within ten working days of the "
+    "decision (art. 82: working days)",
+)
 
 
 def zone(platform: Any) -> ZoneInfo:

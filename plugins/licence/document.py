@@ -43,6 +43,7 @@ def appearance_message(identifier: str, digest: str) -> bytes:
 
 # -- drawing ---------------------------------------------------------------------------------------------
 
+
 def _wrap(canvas: Canvas, text: str, font: str, size: float, width: float) -> list[str]:
     """Lines of ``text`` no wider than ``width`` (character by character: Chinese has no spaces)."""
     lines, line = [], ""
@@ -65,8 +66,9 @@ def _qr(canvas: Canvas, url: str, x: float, y: float, size: float) -> None:
     for r, row in enumerate(matrix):
         for c, dark in enumerate(row):
             if dark:
-                canvas.rect(x + (c + border) * cell, y + size - (r + border + 1) * cell, cell, cell,
-                            stroke=0, fill=1)
+                canvas.rect(
+                    x + (c + border) * cell, y + size - (r + border + 1) * cell, cell, cell, stroke=0, fill=1
+                )
 
 
 def _rows(data: dict[str, Any]) -> list[tuple[str, str]]:
@@ -75,8 +77,10 @@ def _rows(data: dict[str, Any]) -> list[tuple[str, str]]:
     return [
         ("持证主体 Holder", holder["name"]),
         ("证件号码 ID / credit code", holder["id_number"]),
-        *((f"{f['label']} {f.get('label_en', '')}".strip(), str(f.get("value") or "—"))
-          for f in data.get("fields", [])),
+        *(
+            (f"{f['label']} {f.get('label_en', '')}".strip(), str(f.get("value") or "—"))
+            for f in data.get("fields", [])
+        ),
         ("有效期限 Valid", f"{data['valid_from']} 至 to {until}"),
         ("发证机关 Issued by", issuer["name"]),
         ("发证日期 Issued on", data["issued_on"]),
@@ -115,7 +119,9 @@ def render(data: dict[str, Any], *, key_id: str, font_path: str = "") -> bytes:
     c.setFont(font, 26)
     c.drawCentredString(width / 2, height - 110, data["type"]["name"])
     c.setFont(font, 12)
-    c.drawCentredString(width / 2, height - 132, f"电子证照 Electronic licence · {data['type'].get('name_en', '')}")
+    c.drawCentredString(
+        width / 2, height - 132, f"电子证照 Electronic licence · {data['type'].get('name_en', '')}"
+    )
     c.setFillColor(INK)
     c.setFont(font, 9)
     c.drawCentredString(width / 2, height - 158, f"证照编号 Licence number: {data['identifier']}")
@@ -136,6 +142,7 @@ def render(data: dict[str, Any], *, key_id: str, font_path: str = "") -> bytes:
 
 
 # -- the page digest -------------------------------------------------------------------------------------
+
 
 def _feed(h: Any, obj: Any, seen: set[tuple[int, int]]) -> None:
     if isinstance(obj, IndirectObject):

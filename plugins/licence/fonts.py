@@ -39,15 +39,17 @@ class FontNotFound(RuntimeError):
             "（apt-get install fonts-wqy-microhei），或将设置 licence.font_path 指向一个 .ttf/.ttc 文件。 "
             "No embeddable Chinese TrueType font found, so no licence PDF can be made: install "
             "fonts-wqy-microhei (apt-get install fonts-wqy-microhei) or point the setting licence.font_path "
-            f"at a .ttf/.ttc file.{(' ' + detail) if detail else ''}")
+            f"at a .ttf/.ttc file.{(' ' + detail) if detail else ''}"
+        )
 
 
 def _fontconfig() -> list[str]:
     if shutil.which("fc-list") is None:
         return []
     try:
-        out = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True, text=True, timeout=10,
-                             check=False).stdout
+        out = subprocess.run(
+            ["fc-list", ":lang=zh", "file"], capture_output=True, text=True, timeout=10, check=False
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return []
     files = sorted({line.split(":", 1)[0].strip() for line in out.splitlines() if line.strip()})

@@ -37,10 +37,15 @@ class EventTenant:
 
 def field_values(lt: LicenceType, payload: dict[str, Any]) -> dict[str, str]:
     """Each field's value from its source in the event (``form.<name>`` needs the form in the payload)."""
-    form = payload.get("form") if isinstance(payload.get("form"), dict) else {}
-    sources = {"applicant_name": payload.get("applicant_name"), "applicant_id_number":
-               payload.get("applicant_id_number"), "item_name": payload.get("item_name"),
-               "application_number": payload.get("number"), "decision_reason": payload.get("decision_reason")}
+    raw_form = payload.get("form")
+    form: dict[str, Any] = raw_form if isinstance(raw_form, dict) else {}
+    sources = {
+        "applicant_name": payload.get("applicant_name"),
+        "applicant_id_number": payload.get("applicant_id_number"),
+        "item_name": payload.get("item_name"),
+        "application_number": payload.get("number"),
+        "decision_reason": payload.get("decision_reason"),
+    }
     out = {}
     for f in lt.fields or []:
         source = str(f.get("source") or "")
@@ -65,21 +70,33 @@ def handle_event(event: Event, session: Session) -> Licence | None:
     if mapping is None:
         return None
     source_key = f"approval.application:{payload.get('application_id')}"
-    existing = session.scalar(select(Licence).where(Licence.tenant_id == event.tenant_id,
-                                                    Licence.source_key == source_key))
+    existing = session.scalar(
+        select(Licence).where(Licence.tenant_id == event.tenant_id, Licence.source_key == source_key)
+    )
     if existing is not None:
         log.info("licence.already_issued", event_id=event.id, identifier=existing.identifier)
         return existing
     lt = session.get(LicenceType, mapping.type_id)
     assert lt is not None
-    holder = Holder(str(payload.get("applicant_kind", "")), str(payload.get("applicant_id_number", "")),
-                    str(payload.get("applicant_name", "")))
+    holder = Holder(
+        str(payload.get("applicant_kind", "")),
+        str(payload.get("applicant_id_number", "")),
+        str(payload.get("applicant_name", "")),
+    )
     try:
-        lic = services.issue(session, platform, EventTenant(platform, event), lt, holder,
-                             field_values(lt, payload), actor=event.actor or "system:licence",
-                             source_key=source_key, decided_on=dates.local_date(platform, event.occurred_at),
-                             application_number=str(payload.get("number", "")),
-                             item_name=str(payload.get("item_name", "")))
+        lic = services.issue(
+            session,
+            platform,
+            EventTenant(platform, event),
+            lt,
+            holder,
+            field_values(lt, payload),
+            actor=event.actor or "system:licence",
+            source_key=source_key,
+            decided_on=dates.local_date(platform, event.occurred_at),
+            application_number=str(payload.get("number", "")),
+            item_name=str(payload.get("item_name", "")),
+        )
     except Invalid as exc:
         # A holder this type cannot be issued to will not improve on redelivery: log it, deliver.
         log.warning("licence.not_issued", event_id=event.id, reason=exc.message_en)

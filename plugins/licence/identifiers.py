@@ -76,18 +76,23 @@ def check_credit_code(code: str, field: str) -> str:
     try:
         return str(uscc.validate(code))
     except ValidationError:
-        raise Invalid(f"{code!r} is not a valid unified social credit code",
-                      f"“{code}”不是有效的统一社会信用代码", fields={field: "invalid credit code"}) from None
+        raise Invalid(
+            f"{code!r} is not a valid unified social credit code",
+            f"“{code}”不是有效的统一社会信用代码",
+            fields={field: "invalid credit code"},
+        ) from None
 
 
 def check_type_code(code: str, field: str = "code") -> str:
     """A licence type code: a valid unified social credit code followed by three digits."""
     code = clean(code)
     if len(code) != TYPE_CODE_LEN or not code[-3:].isdigit() or not valid_credit_code(code[:ISSUER_LEN]):
-        raise Invalid("A licence type code is the defining body's unified social credit code (18) and a "
-                      "three-digit number (21 characters)",
-                      "证照类型代码应为定义机构的统一社会信用代码（18 位）加 3 位顺序号，共 21 位",
-                      fields={field: "18-character credit code + 3 digits"})
+        raise Invalid(
+            "A licence type code is the defining body's unified social credit code (18) and a "
+            "three-digit number (21 characters)",
+            "证照类型代码应为定义机构的统一社会信用代码（18 位）加 3 位顺序号，共 21 位",
+            fields={field: "18-character credit code + 3 digits"},
+        )
     return code
 
 
@@ -108,25 +113,39 @@ def parse(text: str) -> Identifier:
     """The parts of an identifier; BadIdentifier saying what is wrong (length, characters, check, parts)."""
     raw = clean(text)
     if len(raw) != LENGTH:
-        raise BadIdentifier(f"A licence number has {LENGTH} characters; this one has {len(raw)}",
-                            f"电子证照标识应为 {LENGTH} 位，当前为 {len(raw)} 位",
-                            fields={"identifier": "wrong length"})
+        raise BadIdentifier(
+            f"A licence number has {LENGTH} characters; this one has {len(raw)}",
+            f"电子证照标识应为 {LENGTH} 位，当前为 {len(raw)} 位",
+            fields={"identifier": "wrong length"},
+        )
     if not _ALNUM.match(raw):
-        raise BadIdentifier("A licence number has only digits and capital letters",
-                            "电子证照标识只含数字和大写字母", fields={"identifier": "bad characters"})
+        raise BadIdentifier(
+            "A licence number has only digits and capital letters",
+            "电子证照标识只含数字和大写字母",
+            fields={"identifier": "bad characters"},
+        )
     if not mod_37_36.is_valid(raw):
-        raise BadIdentifier("The check character does not match: the number was mistyped or altered",
-                            "校验位不符：标识输入有误或被篡改", fields={"identifier": "check character"})
+        raise BadIdentifier(
+            "The check character does not match: the number was mistyped or altered",
+            "校验位不符：标识输入有误或被篡改",
+            fields={"identifier": "check character"},
+        )
     type_code, rest = raw[:TYPE_CODE_LEN], raw[TYPE_CODE_LEN:]
     issuer, rest = rest[:ISSUER_LEN], rest[ISSUER_LEN:]
-    serial, version = rest[:SERIAL_LEN], rest[SERIAL_LEN:SERIAL_LEN + VERSION_LEN]
+    serial, version = rest[:SERIAL_LEN], rest[SERIAL_LEN : SERIAL_LEN + VERSION_LEN]
     if not (serial.isdigit() and version.isdigit() and int(version) >= 1):
-        raise BadIdentifier("The serial number or version is not numeric", "流水号或版本号格式不正确",
-                            fields={"identifier": "serial or version"})
+        raise BadIdentifier(
+            "The serial number or version is not numeric",
+            "流水号或版本号格式不正确",
+            fields={"identifier": "serial or version"},
+        )
     ident = Identifier(type_code, issuer, serial, int(version), raw[-1])
     try:
         ident.issued_on  # noqa: B018 - the serial starts with a real date
     except ValueError:
-        raise BadIdentifier("The serial number does not start with a date", "流水号不以日期开头",
-                            fields={"identifier": "serial date"}) from None
+        raise BadIdentifier(
+            "The serial number does not start with a date",
+            "流水号不以日期开头",
+            fields={"identifier": "serial date"},
+        ) from None
     return ident

@@ -150,8 +150,9 @@ class SerialCounter(TenantScoped, Base):
     """Per tenant, issuer and day: the last sequence number used in serial numbers."""
 
     __tablename__ = "licence_serial_counters"
-    __table_args__ = (UniqueConstraint("tenant_id", "issuer_code", "day",
-                                       name="uq_licence_serial_counters_key"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "issuer_code", "day", name="uq_licence_serial_counters_key"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     issuer_code: Mapped[str] = mapped_column(String(18))

@@ -5,7 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.contracts import Event, MenuEntry, PeriodicTask, Permission, PluginInfo, RoleTemplate, SupervisionRule
+from core.contracts import (
+    Event,
+    MenuEntry,
+    PeriodicTask,
+    Permission,
+    PluginInfo,
+    RoleTemplate,
+    SupervisionRule,
+)
 from core.hookspecs import hookimpl
 from core.settings import SettingSpec
 from plugins.licence import permissions as P
@@ -15,10 +23,15 @@ HERE = Path(__file__).resolve().parent
 
 @hookimpl
 def govhall_plugin_info() -> PluginInfo:
-    return PluginInfo(name="licence", title_zh="电子证照", title_en="Electronic licences", version="0.1.0",
-                      description_zh="证照目录、审批后自动颁证、电子签名 PDF、扫码核验、我的证照与用证授权",
-                      description_en="Licence catalogue, issue on approval, signed PDFs, QR verification, "
-                                     "my licences and use codes")
+    return PluginInfo(
+        name="licence",
+        title_zh="电子证照",
+        title_en="Electronic licences",
+        version="0.1.0",
+        description_zh="证照目录、审批后自动颁证、电子签名 PDF、扫码核验、我的证照与用证授权",
+        description_en="Licence catalogue, issue on approval, signed PDFs, QR verification, "
+        "my licences and use codes",
+    )
 
 
 @hookimpl
@@ -34,17 +47,30 @@ def govhall_roles() -> list[RoleTemplate]:
 @hookimpl
 def govhall_settings() -> list[SettingSpec]:
     return [
-        SettingSpec("licence.public_base_url", "http://127.0.0.1:8000",
-                    "Absolute address of the halls as the public reaches them; QR codes on licences point "
-                    "to <this>/t/<tenant>/licence/v/<number>.",
-                    check=lambda v: None if str(v).startswith(("http://", "https://"))
-                    else "must start with http:// or https://"),
-        SettingSpec("licence.font_path", "",
-                    "A TrueType font (.ttf/.ttc) with Chinese glyphs to embed in licence PDFs; empty: found "
-                    "through fontconfig and the usual paths (fonts-wqy-microhei)."),
-        SettingSpec("licence.use_code_hours", 24,
-                    "Hours a holder's one-time use code stays redeemable, and how long the clerk may then "
-                    "view the licence.", type=int, min=1, max=720),
+        SettingSpec(
+            "licence.public_base_url",
+            "http://127.0.0.1:8000",
+            "Absolute address of the halls as the public reaches them; QR codes on licences point "
+            "to <this>/t/<tenant>/licence/v/<number>.",
+            check=lambda v: (
+                None if str(v).startswith(("http://", "https://")) else "must start with http:// or https://"
+            ),
+        ),
+        SettingSpec(
+            "licence.font_path",
+            "",
+            "A TrueType font (.ttf/.ttc) with Chinese glyphs to embed in licence PDFs; empty: found "
+            "through fontconfig and the usual paths (fonts-wqy-microhei).",
+        ),
+        SettingSpec(
+            "licence.use_code_hours",
+            24,
+            "Hours a holder's one-time use code stays redeemable, and how long the clerk may then "
+            "view the licence.",
+            type=int,
+            min=1,
+            max=720,
+        ),
     ]
 
 
@@ -81,14 +107,32 @@ def govhall_cli_commands() -> list[Any]:
 
 @hookimpl
 def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
-    def m(section: Any, zh: str, en: str, href: str, perm: Permission, order: int, dzh: str = "",
-          den: str = "") -> MenuEntry:
-        return MenuEntry(section, zh, en, href, plugin="licence", order=order, permission=perm.name,
-                         description_zh=dzh, description_en=den)
+    def m(
+        section: Any, zh: str, en: str, href: str, perm: Permission, order: int, dzh: str = "", den: str = ""
+    ) -> MenuEntry:
+        return MenuEntry(
+            section,
+            zh,
+            en,
+            href,
+            plugin="licence",
+            order=order,
+            permission=perm.name,
+            description_zh=dzh,
+            description_en=den,
+        )
 
     return [
-        m("subsystem", "电子证照", "Electronic licences", "licence/verify", P.VERIFY, 15,
-          "证照核验、我的证照", "Verify licences, my licences"),
+        m(
+            "subsystem",
+            "电子证照",
+            "Electronic licences",
+            "licence/verify",
+            P.VERIFY,
+            15,
+            "证照核验、我的证照",
+            "Verify licences, my licences",
+        ),
         m("sunshine", "电子证照核验", "Verify a licence", "licence/verify", P.VERIFY, 40),
         m("my", "我的证照", "My licences", "licence/my", P.MINE, 20),
         m("workbench", "电子证照管理", "Licences", "licence/licences", P.LICENCE_VIEW, 30),

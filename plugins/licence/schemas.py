@@ -105,6 +105,7 @@ class RedeemIn(Strict):
 
 # -- responses ---------------------------------------------------------------------------------------
 
+
 class LicenceOut(BaseModel):
     id: int
     identifier: str

@@ -56,12 +56,23 @@ def by_number(platform: Any, tenant: Any, raw: str) -> Answer:
     with platform.db.session(tenant.scope) as s:
         lic = services.by_identifier(s, tenant, ident.text)
         if lic is None:
-            return Answer(number, "unknown", (
-                "本级没有签发过这个编号的电子证照。请核对编号，或到证照上的发证机关所在网厅核验。",
-                "No licence with this number was issued here. Check the number, or verify it at the hall of "
-                "the issuer named on the licence."))
-        ans = Answer(number, "found", licence=lic, state=services.effective_state(lic, dates.today(platform)),
-                     signature_ok=signature_ok(s, lic), history=services.history(s, lic.id))
+            return Answer(
+                number,
+                "unknown",
+                (
+                    "本级没有签发过这个编号的电子证照。请核对编号，或到证照上的发证机关所在网厅核验。",
+                    "No licence with this number was issued here. Check the number, or verify it at the hall "
+                    "of the issuer named on the licence.",
+                ),
+            )
+        ans = Answer(
+            number,
+            "found",
+            licence=lic,
+            state=services.effective_state(lic, dates.today(platform)),
+            signature_ok=signature_ok(s, lic),
+            history=services.history(s, lic.id),
+        )
         if lic.state == "changed":
             newer = services.newer(s, lic)
             ans.newer = newer.identifier if newer else None

@@ -34,24 +34,37 @@ def _base(request: Request) -> str:
 
 
 def common(request: Request, **values: Any) -> dict[str, Any]:
-    return {"states": STATES, "holder_kinds": HOLDER_KINDS, "mask": verification.mask,
-            "today": dates.today(_ctx(request).platform), **values}
+    return {
+        "states": STATES,
+        "holder_kinds": HOLDER_KINDS,
+        "mask": verification.mask,
+        "today": dates.today(_ctx(request).platform),
+        **values,
+    }
 
 
 def pdf_response(lic: Any, pdf: bytes) -> Response:
-    return Response(pdf, media_type="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="licence-{lic.identifier}.pdf"',
-        "Cache-Control": "private, no-store"})
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="licence-{lic.identifier}.pdf"',
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 # -- verification (public) ----------------------------------------------------------------------------
+
 
 @require(P.VERIFY)
 async def verify_page(request: Request) -> Response:
     """The verification form: a number typed in, or a licence file uploaded."""
     number = request.query_params.get("number", "").strip()[:100]
     if number:
-        return RedirectResponse(f"{_base(request)}/v/{verification.identifiers.clean(number)}", status_code=303)
+        return RedirectResponse(
+            f"{_base(request)}/v/{verification.identifiers.clean(number)}", status_code=303
+        )
     return render(request, "licence/verify.html", common(request, answer=None, outcome=None))
 
 
@@ -76,12 +89,19 @@ async def verify_upload(request: Request) -> Response:
     data = await upload.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
         raise Invalid("A licence file is at most 5 MB", "证照文件不超过 5 MB", fields={"file": "too large"})
-    outcome, answer = await ctx.platform.db.run(lambda: verification.check_file(ctx.platform, ctx.tenant, data))
-    return render(request, "licence/verify.html", common(request, answer=answer, outcome=outcome),
-                  status=200 if outcome.ok else 422)
+    outcome, answer = await ctx.platform.db.run(
+        lambda: verification.check_file(ctx.platform, ctx.tenant, data)
+    )
+    return render(
+        request,
+        "licence/verify.html",
+        common(request, answer=answer, outcome=outcome),
+        status=200 if outcome.ok else 422,
+    )
 
 
 # -- my licences (holder) -----------------------------------------------------------------------------
+
 
 def _holder(request: Request) -> holders.HolderId | None:
     ctx = _ctx(request)
@@ -137,14 +157,19 @@ async def my_grant(request: Request) -> Response:
 
     def work(s: Any, lic: Any) -> dict[str, Any]:
         code, _row = holders.grant(s, ctx.tenant, lic, purpose=purpose, hours=hours, actor=ctx.actor.label)
-        return {"licence": lic, "history": services.history(s, lic.id), "codes": holders.codes_of(s, lic.id),
-                "new_code": code}
+        return {
+            "licence": lic,
+            "history": services.history(s, lic.id),
+            "codes": holders.codes_of(s, lic.id),
+            "new_code": code,
+        }
 
     data = await ctx.platform.db.run(lambda: _mine(request, work, write=True))
     return render(request, "licence/my_detail.html", common(request, hours=hours, **data))
 
 
 # -- the clerk's side of a use code -------------------------------------------------------------------
+
 
 @require(P.CODE_REDEEM)
 async def redeem(request: Request) -> Response:
@@ -156,9 +181,12 @@ async def redeem(request: Request) -> Response:
     hours = int(ctx.platform.settings["licence.use_code_hours"])
     try:
         grant_id = await ctx.platform.db.run(
-            lambda: holders.redeem(ctx.platform, ctx.tenant, code, actor=ctx.actor, hours=hours))
+            lambda: holders.redeem(ctx.platform, ctx.tenant, code, actor=ctx.actor, hours=hours)
+        )
     except DomainError as exc:
-        return render(request, "licence/redeem.html", common(request, error=exc, code=code), status=exc.status)
+        return render(
+            request, "licence/redeem.html", common(request, error=exc, code=code), status=exc.status
+        )
     return RedirectResponse(f"{_base(request)}/shared/{grant_id}", status_code=303)
 
 
@@ -166,9 +194,14 @@ async def redeem(request: Request) -> Response:
 async def shared(request: Request) -> Response:
     ctx = _ctx(request)
     grant_id = int(request.path_params["grant_id"])
-    grant, lic = await ctx.platform.db.run(lambda: holders.shared(ctx.platform, ctx.tenant, ctx.actor, grant_id))
-    return render(request, "licence/shared.html", common(request, grant=grant, licence=lic,
-                                                         issuer=ctx.platform.directory.by_id.get(lic.tenant_id)))
+    grant, lic = await ctx.platform.db.run(
+        lambda: holders.shared(ctx.platform, ctx.tenant, ctx.actor, grant_id)
+    )
+    return render(
+        request,
+        "licence/shared.html",
+        common(request, grant=grant, licence=lic, issuer=ctx.platform.directory.by_id.get(lic.tenant_id)),
+    )
 
 
 @require(P.CODE_REDEEM)
@@ -192,7 +225,7 @@ def routes() -> list[BaseRoute]:
     return [
         Route("/verify", verify_page, methods=["GET"]),
         Route("/verify", verify_upload, methods=["POST"]),
-        Route("/v/{identifier}", verify_number),
+        Route("/v/{identifier:path}", verify_number),
         Route("/my", my_list),
         Route("/my/{licence_id:int}", my_detail),
         Route("/my/{licence_id:int}/pdf", my_pdf),

@@ -20,9 +20,18 @@ from plugins.licence import permissions as P
 from plugins.licence.schemas import ActIn, ChangeIn, LicenceTypeIn, MappingIn
 from plugins.licence.views import common, pdf_response
 
-_ZH = {"missing": "必填", "string_too_short": "必填", "string_too_long": "内容过长", "int_parsing": "应为整数",
-       "literal_error": "取值无效", "greater_than_equal": "数值过小", "less_than_equal": "数值过大",
-       "value_error": "格式不正确", "extra_forbidden": "不应提交此字段", "json_invalid": "不是有效的 JSON"}
+_ZH = {
+    "missing": "必填",
+    "string_too_short": "必填",
+    "string_too_long": "内容过长",
+    "int_parsing": "应为整数",
+    "literal_error": "取值无效",
+    "greater_than_equal": "数值过小",
+    "less_than_equal": "数值过大",
+    "value_error": "格式不正确",
+    "extra_forbidden": "不应提交此字段",
+    "json_invalid": "不是有效的 JSON",
+}
 
 
 def _ctx(request: Request) -> Any:
@@ -33,8 +42,12 @@ def errors_of(request: Request, exc: Exception) -> dict[str, str]:
     """Field -> message in the page's language (pydantic errors and domain errors alike)."""
     zh = _ctx(request).lang == "zh-CN"
     if isinstance(exc, ValidationError):
-        return {".".join(map(str, e["loc"])) or "form": (_ZH.get(e["type"], "格式不正确") + "：" + e["msg"]
-                                                         if zh else e["msg"]) for e in exc.errors()}
+        return {
+            ".".join(map(str, e["loc"])) or "form": (
+                _ZH.get(e["type"], "格式不正确") + "：" + e["msg"] if zh else e["msg"]
+            )
+            for e in exc.errors()
+        }
     assert isinstance(exc, DomainError)
     message = exc.message_zh if zh else exc.message_en
     return {name: message for name in exc.fields} or {"form": message}
@@ -53,12 +66,15 @@ async def _tx(request: Request, fn: Any, *, write: bool = True) -> Any:
 
 # -- licences -------------------------------------------------------------------------------------------
 
+
 @require(P.LICENCE_VIEW)
 async def licences(request: Request) -> Response:
     ctx = _ctx(request)
     state = request.query_params.get("state") or None
     q = request.query_params.get("q", "").strip()[:60]
-    rows = await _tx(request, lambda s: services.tenant_licences(s, ctx.tenant, state=state, q=q), write=False)
+    rows = await _tx(
+        request, lambda s: services.tenant_licences(s, ctx.tenant, state=state, q=q), write=False
+    )
     return render(request, "licence/licences.html", common(request, rows=rows, state=state or "", q=q))
 
 
@@ -72,18 +88,28 @@ async def licence_page(request: Request) -> Response:
     return await _licence_page(request)
 
 
-async def _licence_page(request: Request, errors: dict[str, str] | None = None, status: int = 200) -> Response:
+async def _licence_page(
+    request: Request, errors: dict[str, str] | None = None, status: int = 200
+) -> Response:
     ctx = _ctx(request)
-    data = await _tx(request, lambda s: _detail(s, ctx.tenant, int(request.path_params["licence_id"])),
-                     write=False)
-    return render(request, "licence/licence.html", common(request, errors=errors or {}, **data), status=status)
+    data = await _tx(
+        request, lambda s: _detail(s, ctx.tenant, int(request.path_params["licence_id"])), write=False
+    )
+    return render(
+        request, "licence/licence.html", common(request, errors=errors or {}, **data), status=status
+    )
 
 
 @require(P.LICENCE_VIEW)
 async def licence_pdf(request: Request) -> Response:
     ctx = _ctx(request)
-    lic, pdf = await _tx(request, lambda s: (lambda x: (x, x.pdf))(
-        services.load(s, ctx.tenant, int(request.path_params["licence_id"]))), write=False)
+    lic, pdf = await _tx(
+        request,
+        lambda s: (lambda x: (x, x.pdf))(
+            services.load(s, ctx.tenant, int(request.path_params["licence_id"]))
+        ),
+        write=False,
+    )
     return pdf_response(lic, pdf)
 
 
@@ -97,17 +123,44 @@ async def licence_act(request: Request) -> Response:
     try:
         if action == "change":
             values = {k.removeprefix("f_"): str(v) for k, v in form.items() if k.startswith("f_")}
-            data = ChangeIn.model_validate({"version": form.get("version"), "reason": form.get("reason", ""),
-                                            "fields": values, "holder_name": form.get("holder_name") or None})
-            new = await _tx(request, lambda s: services.change(
-                s, ctx.platform, ctx.tenant, licence_id, version=data.version, reason=data.reason,
-                values=data.fields, holder_name=data.holder_name, actor=ctx.actor.label))
+            data = ChangeIn.model_validate(
+                {
+                    "version": form.get("version"),
+                    "reason": form.get("reason", ""),
+                    "fields": values,
+                    "holder_name": form.get("holder_name") or None,
+                }
+            )
+            new = await _tx(
+                request,
+                lambda s: services.change(
+                    s,
+                    ctx.platform,
+                    ctx.tenant,
+                    licence_id,
+                    version=data.version,
+                    reason=data.reason,
+                    values=data.fields,
+                    holder_name=data.holder_name,
+                    actor=ctx.actor.label,
+                ),
+            )
             return RedirectResponse(f"/t/{ctx.tenant.code}/licence/licences/{new.id}", status_code=303)
         if action not in ("suspend", "reinstate", "revoke"):
             raise NotFound("No such action", "没有该操作")
         act = ActIn.model_validate({"version": form.get("version"), "reason": form.get("reason", "")})
-        await _tx(request, lambda s: services.act(s, ctx.tenant, licence_id, action, version=act.version,
-                                                  reason=act.reason, actor=ctx.actor.label))
+        await _tx(
+            request,
+            lambda s: services.act(
+                s,
+                ctx.tenant,
+                licence_id,
+                action,
+                version=act.version,
+                reason=act.reason,
+                actor=ctx.actor.label,
+            ),
+        )
     except ValidationError as exc:
         return await _licence_page(request, errors_of(request, exc), 422)
     except DomainError as exc:
@@ -119,21 +172,24 @@ async def licence_act(request: Request) -> Response:
 
 # -- console: catalogue and mappings ----------------------------------------------------------------------
 
+
 def _type_form(form: dict[str, Any]) -> LicenceTypeIn:
     """The type form: fields as one JSON text area (a list of {name, label, label_en, source})."""
     raw = str(form.get("fields") or "[]")
     try:
         fields = json.loads(raw)
     except ValueError:
-        raise Invalid("fields is not valid JSON", "“证照字段”不是有效的 JSON",
-                      fields={"fields": "not valid JSON"}) from None
+        raise Invalid(
+            "fields is not valid JSON", "“证照字段”不是有效的 JSON", fields={"fields": "not valid JSON"}
+        ) from None
     values = {k: v for k, v in form.items() if k not in ("fields", "version")}
     return LicenceTypeIn.model_validate({**values, "fields": fields})
 
 
 async def _catalogue(request: Request, **extra: Any) -> Response:
-    rows = await _tx(request, lambda s: {"types": catalogue.types(s), "mappings": catalogue.mappings(s)},
-                     write=False)
+    rows = await _tx(
+        request, lambda s: {"types": catalogue.types(s), "mappings": catalogue.mappings(s)}, write=False
+    )
     status = extra.pop("status", 200)
     values = {"form": {}, "errors": {}, "map_form": {}, "map_errors": {}, **extra}
     return render(request, "licence/types.html", common(request, **rows, **values), status=status)
@@ -149,8 +205,12 @@ async def types_page(request: Request) -> Response:
         data = _type_form(form)
         await _tx(request, lambda s: catalogue.create_type(s, ctx.tenant, data, actor=ctx.actor.label))
     except (ValidationError, DomainError) as exc:
-        return await _catalogue(request, form=form, errors=errors_of(request, exc),
-                                status=getattr(exc, "status", 422) if isinstance(exc, DomainError) else 422)
+        return await _catalogue(
+            request,
+            form=form,
+            errors=errors_of(request, exc),
+            status=getattr(exc, "status", 422) if isinstance(exc, DomainError) else 422,
+        )
     return RedirectResponse(f"/t/{ctx.tenant.code}/licence/types", status_code=303)
 
 
@@ -166,10 +226,23 @@ async def type_edit(request: Request) -> Response:
         return row
 
     row = await _tx(request, current, write=False)
-    form: dict[str, Any] = {**{k: getattr(row, k) for k in ("code", "name", "name_en", "department_code",
-                                                             "department_name", "issuer_code", "holder_kind",
-                                                             "validity_months", "version")},
-                            "fields": json.dumps(row.fields, ensure_ascii=False, indent=1)}
+    form: dict[str, Any] = {
+        **{
+            k: getattr(row, k)
+            for k in (
+                "code",
+                "name",
+                "name_en",
+                "department_code",
+                "department_name",
+                "issuer_code",
+                "holder_kind",
+                "validity_months",
+                "version",
+            )
+        },
+        "fields": json.dumps(row.fields, ensure_ascii=False, indent=1),
+    }
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
@@ -177,14 +250,19 @@ async def type_edit(request: Request) -> Response:
         try:
             data = _type_form(form)
             version = int(str(form.get("version", "0"))) if str(form.get("version", "")).isdigit() else -1
-            await _tx(request, lambda s: catalogue.update_type(s, ctx.tenant, type_id, data, version=version,
-                                                               actor=ctx.actor.label))
+            await _tx(
+                request,
+                lambda s: catalogue.update_type(
+                    s, ctx.tenant, type_id, data, version=version, actor=ctx.actor.label
+                ),
+            )
             return RedirectResponse(f"/t/{ctx.tenant.code}/licence/types", status_code=303)
         except (ValidationError, DomainError) as exc:
             errors = errors_of(request, exc)
             status = exc.status if isinstance(exc, DomainError) else 422
-    return render(request, "licence/type_edit.html", common(request, row=row, form=form, errors=errors),
-                  status=status)
+    return render(
+        request, "licence/type_edit.html", common(request, row=row, form=form, errors=errors), status=status
+    )
 
 
 @require(P.TYPE_MANAGE)
@@ -195,8 +273,12 @@ async def mapping_add(request: Request) -> Response:
         data = MappingIn.model_validate(form)
         await _tx(request, lambda s: catalogue.set_mapping(s, ctx.tenant, data, actor=ctx.actor.label))
     except (ValidationError, DomainError) as exc:
-        return await _catalogue(request, map_form=form, map_errors=errors_of(request, exc),
-                                status=exc.status if isinstance(exc, DomainError) else 422)
+        return await _catalogue(
+            request,
+            map_form=form,
+            map_errors=errors_of(request, exc),
+            status=exc.status if isinstance(exc, DomainError) else 422,
+        )
     return RedirectResponse(f"/t/{ctx.tenant.code}/licence/types", status_code=303)
 
 

@@ -25,8 +25,11 @@ from plugins.licence.schemas import LicenceTypeIn
 
 def _events(platform, prefix: str = "licence.") -> list[tuple[str, dict]]:
     with platform.db.session(Scope.system()) as s:
-        rows = s.scalars(select(events.OutboxEvent).where(events.OutboxEvent.type.like(f"{prefix}%"))
-                         .order_by(events.OutboxEvent.id)).all()
+        rows = s.scalars(
+            select(events.OutboxEvent)
+            .where(events.OutboxEvent.type.like(f"{prefix}%"))
+            .order_by(events.OutboxEvent.id)
+        ).all()
         return [(e.type, dict(e.payload)) for e in rows]
 
 
@@ -48,7 +51,11 @@ def test_identifier_is_type_issuer_serial_version_and_a_mod_37_36_check():
 def test_issue_signs_the_data_and_seals_a_pdf_with_an_embedded_cjk_font_and_the_data(platform):
     make_type(platform)
     lic = load(platform, issue(platform).id)
-    assert lic.state == "valid" and lic.version_no == 1 and lic.identifier == identifiers.parse(lic.identifier).text
+    assert (
+        lic.state == "valid"
+        and lic.version_no == 1
+        and lic.identifier == identifiers.parse(lic.identifier).text
+    )
     assert lic.valid_until == lic.valid_from.replace(year=lic.valid_from.year + 5) - timedelta(days=1)
     data = json.loads(lic.canonical)
     assert data["holder"]["id_number"] == ACME and data["fields"][1]["value"] == "八一大道 1 号"
@@ -58,8 +65,11 @@ def test_issue_signs_the_data_and_seals_a_pdf_with_an_embedded_cjk_font_and_the_
     signing.verify(key.public_key, lic.canonical.encode(), lic.signature)
     reader = pypdf.PdfReader(io.BytesIO(lic.pdf))
     fonts = reader.pages[0]["/Resources"]["/Font"]
-    embedded = [f for f in fonts.values() if "/DescendantFonts" in f.get_object()
-                or "/FontFile2" in f.get_object().get("/FontDescriptor", {})]
+    embedded = [
+        f
+        for f in fonts.values()
+        if "/DescendantFonts" in f.get_object() or "/FontFile2" in f.get_object().get("/FontDescriptor", {})
+    ]
     assert embedded, "the Chinese font is embedded"
     assert "食品经营许可证" in reader.pages[0].extract_text()
     manifest = json.loads(reader.attachments[ATTACHMENT][0])
@@ -81,8 +91,17 @@ def test_each_change_is_history_audit_and_an_event_and_versions_guard_it(platfor
         services.act(s, tenant, lic.id, "reinstate", version=cur.version, reason="整改完成", actor="tests")
     with platform.db.transaction(tenant.scope) as s:
         cur = services.load(s, tenant, lic.id)
-        new = services.change(s, platform, tenant, lic.id, version=cur.version, reason="经营场所变更",
-                              values={"premises": "八一大道 2 号"}, holder_name=None, actor="tests")
+        new = services.change(
+            s,
+            platform,
+            tenant,
+            lic.id,
+            version=cur.version,
+            reason="经营场所变更",
+            values={"premises": "八一大道 2 号"},
+            holder_name=None,
+            actor="tests",
+        )
         new_id, new_ident = new.id, new.identifier
     old = load(platform, lic.id)
     assert old.state == "changed" and new_ident[:52] == old.identifier[:52] and new_ident[52:54] == "02"
@@ -91,15 +110,36 @@ def test_each_change_is_history_audit_and_an_event_and_versions_guard_it(platfor
         cur = services.load(s, tenant, new_id)
         services.act(s, tenant, new_id, "revoke", version=cur.version, reason="吊销", actor="tests")
     kinds = [t for t, _ in _events(platform, "licence.licence.")]
-    assert kinds == ["licence.licence.issued", "licence.licence.suspended", "licence.licence.reinstated",
-                     "licence.licence.changed", "licence.licence.issued", "licence.licence.revoked"]
+    assert kinds == [
+        "licence.licence.issued",
+        "licence.licence.suspended",
+        "licence.licence.reinstated",
+        "licence.licence.changed",
+        "licence.licence.issued",
+        "licence.licence.revoked",
+    ]
     with platform.db.session(Scope.system()) as s:
-        actions = [e.action for e in s.scalars(select(audit.AuditEntry).where(
-            audit.AuditEntry.action.like("licence.licence.%")).order_by(audit.AuditEntry.id))]
-        history = s.scalars(select(LicenceChange.to_state).where(LicenceChange.licence_id == lic.id)
-                            .order_by(LicenceChange.id)).all()
-    assert actions == ["licence.licence.issue", "licence.licence.suspend", "licence.licence.reinstate",
-                       "licence.licence.change", "licence.licence.issue", "licence.licence.revoke"]
+        actions = [
+            e.action
+            for e in s.scalars(
+                select(audit.AuditEntry)
+                .where(audit.AuditEntry.action.like("licence.licence.%"))
+                .order_by(audit.AuditEntry.id)
+            )
+        ]
+        history = s.scalars(
+            select(LicenceChange.to_state)
+            .where(LicenceChange.licence_id == lic.id)
+            .order_by(LicenceChange.id)
+        ).all()
+    assert actions == [
+        "licence.licence.issue",
+        "licence.licence.suspend",
+        "licence.licence.reinstate",
+        "licence.licence.change",
+        "licence.licence.issue",
+        "licence.licence.revoke",
+    ]
     assert history == ["valid", "suspended", "valid", "changed"]
     with pytest.raises(Conflict, match="cannot be"), platform.db.transaction(tenant.scope) as s:
         cur = services.load(s, tenant, new_id)
@@ -136,11 +176,14 @@ def test_serials_count_per_issuer_and_day(platform):
     assert [x.serial for x in (a, b, c)] == ["2026120100001", "2026120100002", "2026120200001"]
 
 
-@pytest.mark.parametrize(("override", "field"), [
-    ({"code": "11100000MB0143028X001"}, "code"),  # wrong credit-code check character
-    ({"code": TYPE_CODE[:-3] + "0A1"}, "code"),
-    ({"issuer_code": "11360102MB1234567Q"}, "issuer_code"),
-])
+@pytest.mark.parametrize(
+    ("override", "field"),
+    [
+        ({"code": "11100000MB0143028X001"}, "code"),  # wrong credit-code check character
+        ({"code": TYPE_CODE[:-3] + "0A1"}, "code"),
+        ({"issuer_code": "11360102MB1234567Q"}, "issuer_code"),
+    ],
+)
 def test_bad_licence_types_are_refused_naming_the_field_and_nothing_is_stored(platform, override, field):
     tenant = platform.directory.get("360102")
     with pytest.raises(Invalid) as exc, platform.db.transaction(tenant.scope) as s:

@@ -8,6 +8,7 @@ Revision ID: licence_0001
 Revises:
 Create Date: 2026-12-01
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -22,8 +23,14 @@ depends_on = "core_0005"
 
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 Path = sa.String(200).with_variant(sa.String(200, collation="C"), "postgresql")
-TABLES = ("licence_types", "licence_item_types", "licences", "licence_changes", "licence_serial_counters",
-          "licence_use_codes")
+TABLES = (
+    "licence_types",
+    "licence_item_types",
+    "licences",
+    "licence_changes",
+    "licence_serial_counters",
+    "licence_use_codes",
+)
 
 
 def _tenant_cols() -> list[sa.Column]:
