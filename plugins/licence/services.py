@@ -203,12 +203,13 @@ def load(session: Session, tenant: Any, licence_id: int, version: int | None = N
     return lic
 
 
-def _stale(lic: Licence) -> Conflict:
+def _stale(lic: Licence | None = None) -> Conflict:
+    """409 for a stale version. After a failed flush the row cannot be read again: no current version."""
     return Conflict(
         "Someone else changed this licence meanwhile; reload and try again",
         "该证照已被他人处理，请刷新后重试",
         code="stale_version",
-        fields={"version": f"current version is {lic.version}"},
+        fields={"version": f"current version is {lic.version}" if lic is not None else "changed meanwhile"},
     )
 
 
@@ -225,7 +226,7 @@ def _move(session: Session, lic: Licence, action: str) -> str:
     try:
         session.flush()
     except StaleDataError:
-        raise _stale(lic) from None
+        raise _stale() from None
     return before
 
 
