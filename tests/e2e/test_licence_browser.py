@@ -28,8 +28,21 @@ def server(tmp_path_factory):
     srv = Server(tmp_path_factory.mktemp("e2e-licence"))
     srv.env["GOVHALL_LICENCE__PUBLIC_BASE_URL"] = srv.url
     srv.start()
-    srv.govhall("users", "create", CLERK, "--kind", "staff", "--name", "周办理（东湖区行政审批局）",
-                "--password", CLERK_PASSWORD, "--tenant", "360102", "--department", "xzspj")
+    srv.govhall(
+        "users",
+        "create",
+        CLERK,
+        "--kind",
+        "staff",
+        "--name",
+        "周办理（东湖区行政审批局）",
+        "--password",
+        CLERK_PASSWORD,
+        "--tenant",
+        "360102",
+        "--department",
+        "xzspj",
+    )
     srv.govhall("roles", "grant", CLERK, "item_handler", "--tenant", "360102")
     yield srv
     srv.stop()

@@ -37,7 +37,9 @@ def test_a_licence_issued_after_ten_working_days_is_found_once(platform):
     with platform.db.session(Scope.below(root.id, root.path)) as s:
         found = rules.late_issues(s, root)
         again = rules.late_issues(s, root)
-    assert [f.object_id for f in found] == [str(late.id)] and str(on_time.id) not in [f.object_id for f in again]
+    assert [f.object_id for f in found] == [str(late.id)] and str(on_time.id) not in [
+        f.object_id for f in again
+    ]
     fact = found[0].facts
     assert fact["occurrence"] == dates.issue_deadline(decided).isoformat() == fact["deadline"]
     assert fact["href"] == f"licence/licences/{late.id}" and "第四十四条" in fact["basis"]
@@ -74,12 +76,16 @@ def test_api_verify_keys_and_staff_actions(app, platform):
     with _token_client(app, platform, "officer") as c:
         listed = c.get("/api/t/360102/licence/licences?limit=1").json()
         assert [i["identifier"] for i in listed["items"]] == [lic.identifier]
-        stale = c.post(f"/api/t/360102/licence/licences/{lic.id}/suspend", json={"version": 99, "reason": "x"})
+        stale = c.post(
+            f"/api/t/360102/licence/licences/{lic.id}/suspend", json={"version": 99, "reason": "x"}
+        )
         assert stale.status_code == 409 and stale.json()["error"]["code"] == "stale_version"
         empty = c.post(f"/api/t/360102/licence/licences/{lic.id}/suspend", json={"version": lic.version})
         assert empty.status_code == 422 and "reason" in empty.json()["error"]["fields"]
-        done = c.post(f"/api/t/360102/licence/licences/{lic.id}/suspend",
-                      json={"version": lic.version, "reason": "责令整改"})
+        done = c.post(
+            f"/api/t/360102/licence/licences/{lic.id}/suspend",
+            json={"version": lic.version, "reason": "责令整改"},
+        )
         assert done.status_code == 200 and done.json()["state"] == "suspended"
     with _token_client(app, platform, "other") as c:
         theirs = c.get(f"/api/t/360103/licence/licences/{lic.id}")
@@ -139,7 +145,9 @@ def test_two_clerks_racing_with_one_code_one_wins(platform):
     lic = issue(platform)
     tenant = platform.directory.get("360102")
     with platform.db.transaction(tenant.scope) as s:
-        code, _row = holders.grant(s, tenant, services.load(s, tenant, lic.id), purpose="", hours=1, actor="t")
+        code, _row = holders.grant(
+            s, tenant, services.load(s, tenant, lic.id), purpose="", hours=1, actor="t"
+        )
     clerk_tenant = platform.directory.get("360103")
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
