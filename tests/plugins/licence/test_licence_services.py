@@ -201,3 +201,23 @@ def test_holder_must_fit_the_type_and_have_a_valid_number(platform):
         issue(platform, holder=Holder("legal", ACME[:-1] + "0" if ACME[-1] != "0" else ACME[:-1] + "1", "x"))
     with platform.db.session(Scope.system()) as s:
         assert s.scalars(select(Licence)).all() == []
+
+
+def test_demo_data_loads_twice_without_duplicates(platform):
+    from core.demo import load_demo
+
+    load_demo(platform, echo=lambda _m: None)
+    load_demo(platform, echo=lambda _m: None)
+    from plugins.licence.models import ItemLicenceType, LicenceType
+
+    with platform.db.session(Scope.system()) as s:
+        types = s.scalars(select(LicenceType.tenant_path)).all()
+        maps = s.scalars(select(ItemLicenceType.item_code)).all()
+        nanchang = s.scalars(select(Licence).where(Licence.tenant_path == "360000/360100")).all()
+    assert sorted(p.rsplit("/", 1)[-1] for p in types) == ["360100", "360100", "360102", "360102"]
+    assert sorted(maps) == ["DH-GT-002", "DH-SP-001", "NC-WJW-003", "NC-ZJJ-001"]
+    assert sorted(x.state for x in nanchang) == ["revoked", "valid"]
+    events.dispatch_pending(platform)  # the demo's approved Donghu applications issue through events
+    with platform.db.session(Scope.system()) as s:
+        donghu = s.scalars(select(Licence.type_name).where(Licence.tenant_path.like("%/360102"))).all()
+    assert sorted(donghu) == ["个体工商户营业执照", "食品经营许可证"]
