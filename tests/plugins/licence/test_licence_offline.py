@@ -165,3 +165,18 @@ def test_cli_verifies_offline_with_no_database(genuine, tmp_path):
     missing = _cli(work, "licence", "verify", "nope.pdf")
     assert missing.returncode == 2 and "nope.pdf" in missing.stderr
     assert not (work / "var").exists()  # no database was opened or created
+
+
+@pytest.mark.parametrize("path", ["/nonexistent/font.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"])
+def test_no_usable_chinese_font_is_a_clear_error(path):
+    from plugins.licence.fonts import FontNotFound, font_name
+
+    with pytest.raises(FontNotFound, match="fonts-wqy-microhei") as exc:
+        font_name(path)
+    assert "licence.font_path" in str(exc.value) and path in str(exc.value)
+
+
+def test_the_font_is_found_without_a_setting():
+    from plugins.licence.fonts import font_name
+
+    assert font_name("").startswith("licence-cjk-")
