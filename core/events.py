@@ -43,6 +43,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.contracts import Event
 from core.db.base import Base, BigId, TenantScoped, utcnow
+from core.db.engine import nested_connections_allowed
 from core.db.notify import notify
 from core.db.scope import Scope
 
@@ -175,7 +176,9 @@ def _claim(platform: Platform, limit: int, now: datetime) -> Iterator[tuple[list
             .where(o.c.dispatched_at.is_(None), (o.c.retry_at.is_(None)) | (o.c.retry_at <= now))
             .order_by(o.c.id).limit(limit))
     if platform.db.is_postgres:
-        with platform.db.transaction(Scope.system()) as s:
+        # The claim stays open while each delivery commits on a connection of its own: two connections
+        # per dispatching thread by design (bounded: one dispatcher per runner), not per request.
+        with nested_connections_allowed(), platform.db.transaction(Scope.system()) as s:
             _relaxed_commit(s)
             # NO KEY UPDATE: strong enough to make other dispatchers skip these rows, weak enough that
             # the delivery rows' foreign-key checks (KEY SHARE) from the handler transactions don't wait.

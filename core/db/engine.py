@@ -8,10 +8,12 @@ query is microseconds and the hand-off would cost more than the query (BASELINES
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+import structlog
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
 from starlette.concurrency import run_in_threadpool
@@ -21,6 +23,7 @@ from core.db.counter import count_statements, note, ping_when_idle
 from core.db.scope import Scope
 
 T = TypeVar("T")
+log = structlog.get_logger(__name__)
 
 RLS_ROLE = "govhall_app"
 
@@ -52,6 +55,7 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         else:
             ping_when_idle(self.engine)
+        one_connection_per_thread(self.engine)
         count_statements(self.engine, autocommit=False, sqlite=self.is_sqlite)
         self._factory = sessionmaker(self.engine, expire_on_commit=False, class_=GuardedSession)
         self._kwargs = kwargs
@@ -64,11 +68,16 @@ class Database:
         tenant and department API): no BEGIN/ROLLBACK round trips around the one SELECT (BASELINES.md:
         ~710 -> ~230 µs per checkout + query on PostgreSQL). It runs without a scope and without the
         role switch, so it must never read a tenant-scoped (row-level-secured) table; callers filter by
-        tenant explicitly. On SQLite it is the main engine (the driver begins no transaction for a read).
+        tenant explicitly. On SQLite it is an engine of its own over the same file (its own pool, so a
+        look-up inside a request's transaction never takes a second connection of the transaction pool).
         """
-        if self.is_sqlite:
-            return self.engine
         if self._reader is None:
+            if self.is_sqlite:  # a pool of its own (WAL: readers do not wait for the writer)
+                reader = create_engine(self.url, **self._kwargs)
+                event.listen(reader, "connect", _sqlite_pragmas)
+                count_statements(reader, autocommit=True, sqlite=True)
+                self._reader = reader
+                return reader
             reader = create_engine(self.url, isolation_level="AUTOCOMMIT",
                                    **{**self._kwargs, "pool_size": 5, "max_overflow": 5})
             ping_when_idle(reader)
@@ -150,6 +159,54 @@ class Database:
             self._reader.dispose()
         if self._read_factory is not None:
             self._read_factory.kw["bind"].dispose()
+
+
+class NestedConnectionError(RuntimeError):
+    """A thread that holds a pooled connection asked the same pool for another (see subsession)."""
+
+
+_held: dict[int, int] = {}  # id(connection record) -> thread that checked it out
+_held_lock = threading.Lock()
+_nesting_allowed = threading.local()
+STRICT_NESTING = False  # tests set it (tests/conftest.py): a nested checkout raises instead of logging
+
+
+@contextmanager
+def nested_connections_allowed() -> Iterator[None]:
+    """For code that deliberately holds two connections of the transaction pool in one thread (the
+    event dispatcher keeps its claim open while each delivery commits on its own)."""
+    before = getattr(_nesting_allowed, "on", False)
+    _nesting_allowed.on = True
+    try:
+        yield
+    finally:
+        _nesting_allowed.on = before
+
+
+def one_connection_per_thread(engine: Engine) -> None:
+    """Notice a thread taking a second connection of the transaction pool while it holds one: under load
+    every thread doing so holds one connection and waits for another, and the pool deadlocks until its
+    time-out (issue #10, item 3). Raises in tests (STRICT_NESTING), logs in production."""
+
+    @event.listens_for(engine, "checkout")
+    def _out(dbapi_conn: Any, record: Any, proxy: Any) -> None:
+        me = threading.get_ident()
+        with _held_lock:
+            nested = me in _held.values() and not getattr(_nesting_allowed, "on", False)
+            _held[id(record)] = me
+        if nested:
+            message = ("a thread holding a pooled connection checked out another: pass the caller's "
+                       "session to the hook and read through core.db.subsession(session, scope)")
+            if STRICT_NESTING:
+                with _held_lock:
+                    _held.pop(id(record), None)
+                raise NestedConnectionError(message)
+            log.warning("db.nested_connection", detail=message)
+
+    @event.listens_for(engine, "checkin")
+    def _in(dbapi_conn: Any, record: Any) -> None:
+        with _held_lock:
+            _held.pop(id(record), None)
 
 
 @contextmanager

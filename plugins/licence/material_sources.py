@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from core.db import subsession
 from core.errors import Conflict, NotFound
 from plugins.licence import dates, holders, services
 from plugins.licence.issuing import verify_url
@@ -71,7 +72,9 @@ def fetch(
     owner = platform.directory.by_id.get(tenant_id)
     if owner is None:
         raise NotFound("The issuing hall of this licence is gone", "该证照的发证机关网厅已不存在")
-    with platform.db.session(owner.scope) as s:
+    # On the caller's connection (its submission transaction), in the issuing tenant's scope: a second
+    # pooled connection here is the pool deadlock of issue #10, item 3 (core.db.subsession).
+    with subsession(session, owner.scope) as s:
         lic = services.by_identifier(s, owner, identifier)
         if lic is None or lic.holder_kind != holder.kind or lic.holder_id_number != holder.id_number:
             raise NotFound("No such licence of yours", "没有您的这份电子证照")
