@@ -21,6 +21,7 @@ import structlog
 from sqlalchemy import text
 
 from core.contracts import Event, SupervisionRule
+from core.db.engine import nested_connections_allowed
 from plugins.supervision import services
 
 if TYPE_CHECKING:
@@ -146,7 +147,9 @@ def _run_lock(platform: Platform) -> Iterator[bool]:
     if not platform.db.is_postgres:
         yield True  # SQLite has one writer at a time already
         return
-    with platform.db.engine.connect() as conn:
+    # The lock's connection stays checked out while the scan's transactions take their own: declared, so
+    # the one-connection-per-thread guard (core.db.engine) lets this bounded pair through.
+    with nested_connections_allowed(), platform.db.engine.connect() as conn:
         got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _SCAN_LOCK}).scalar())
         conn.commit()
         try:
