@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from core import audit
 from core.db.base import utcnow
 from core.settings import Settings, SettingsError, validate_tenant_value
 from core.tenancy.directory import Directory, TenantRef, bump_version
@@ -259,6 +260,7 @@ def _insert_new(session: Session, entries: list[TenantEntry], state: _State,
             state.tenants[code] = (tid, path)
     for e in entries:
         changes[e.code] = ["created"]
+    audit.open_chains(session, [state.tenants[e.code][0] for e in entries])
 
 
 def _update_tenant(session: Session, entry: TenantEntry, state: _State, directory: Directory,
