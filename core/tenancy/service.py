@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from sqlalchemy import inspect, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from core import audit
 from core.contracts import PluginInfo
 from core.tenancy.directory import Directory, TenantRef, bump_version
 from core.tenancy.models import LEVEL_ORDER, PluginState, Tenant, TenantSetting
+from core.tenancy.paths import PathColumn, repath
 
 SwitchState = Literal["on", "off", "inherit"]
 
@@ -128,10 +129,10 @@ def set_tenant_setting(session: Session, tenant: TenantRef, key: str, value: Any
 
 def move_subtree(session: Session, directory: Directory, code: str, new_parent_code: str, *,
                  actor: str) -> int:
-    """Re-parent a tenant with its whole subtree, its data and its grants. Returns rows re-pathed.
+    """Re-parent a tenant with its whole subtree, its data and its grants. Returns tenants re-pathed.
 
-    Every table carrying ``tenant_path`` (tenant-owned data, grants) is rewritten in the same
-    transaction with one set-based UPDATE per table.
+    Every column holding a tenant path (core.tenancy.paths: tenant-owned data, grants, card owners, any
+    plugin's path columns) is rewritten in the same transaction, one set-based UPDATE per column.
     """
     tenant = require_tenant(directory, code)
     parent = require_tenant(directory, new_parent_code)
@@ -146,31 +147,13 @@ def move_subtree(session: Session, directory: Directory, code: str, new_parent_c
         raise TenancyError(f"a {tenant.level} cannot be placed under a {parent.level}",
                            "目标上级的层级不高于被移动的节点")
     old, new = tenant.path, f"{parent.path}/{tenant.code}"
-    params = {"old": old, "hi": old + "0", "new": new, "n": len(old) + 1}
-    moved: int = session.execute(  # type: ignore[attr-defined]  # a CursorResult for an UPDATE
-        text("UPDATE tenants SET path = :new || substr(path, :n) WHERE path >= :old AND path < :hi"), params
-    ).rowcount
+    changed = repath(session, old, new)
     session.execute(text("UPDATE tenants SET parent_id = :p WHERE id = :t"), {"p": parent.id, "t": tenant.id})
-    for table in _path_tables(session):
-        session.execute(
-            text(f"UPDATE {table} SET tenant_path = :new || substr(tenant_path, :n) "
-                 "WHERE tenant_path >= :old AND tenant_path < :hi"), params
-        )
     bump_version(session)
-    for key in ("policy",):
-        bump_version(session, key)
+    bump_version(session, "policy")
     audit.record(session, actor=actor, action="tenant.move", tenant=tenant, target=f"tenant:{code}",
                  details={"from": old, "to": new})
-    return moved
-
-
-def _path_tables(session: Session) -> list[str]:
-    """Tables of this database with a tenant_path column, found by inspection rather than from the
-    loaded models: a plugin that is installed but not imported here, or uninstalled with its data
-    kept, still has its rows moved with their tenant. The audit log keeps the path at the time."""
-    insp = inspect(session.connection())
-    return sorted(t for t in insp.get_table_names() if t != "audit_log"
-                  and any(c["name"] == "tenant_path" for c in insp.get_columns(t)))
+    return changed.get(PathColumn("tenants", "path"), 0)
 
 
 def tenant_row(session: Session, code: str) -> Tenant | None:
