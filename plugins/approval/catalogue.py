@@ -9,20 +9,18 @@ character Chinese words do not exist), and it stays tenant-scoped through the to
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core import audit
 from core.errors import Invalid, NotFound
+from core.imports import ImportFile, RowError, RowsRefused, read_import, validate
 from core.tenancy.models import Department
 from plugins.approval.models import BasicItem, ItemMaterial, SearchToken, ServiceItem
 from plugins.approval.schemas import ItemIn
@@ -240,72 +238,73 @@ def claim(session: Session, tenant: Any, basic: BasicItem, data: ItemIn) -> Serv
 # --- import ---------------------------------------------------------------------------------------------
 
 
-def read_rows(path: Path) -> list[dict[str, Any]]:
-    """Rows of a CSV (UTF-8, header line; JSON in the list columns) or a JSON array file."""
-    text = path.read_text(encoding="utf-8-sig")
-    if path.suffix.lower() == ".json":
-        data = json.loads(text)
-        if not isinstance(data, list):
-            raise Invalid("A JSON catalogue must be an array of items", "JSON 目录文件必须是事项数组")
-        return data
-    rows = []
-    for raw in csv.DictReader(io.StringIO(text)):
-        row: dict[str, Any] = {k: v for k, v in raw.items() if k and v not in (None, "")}
-        for key in ("special_procedures", "form_fields", "steps", "materials"):
-            if key in row:
-                row[key] = json.loads(row[key])
-        rows.append(row)
-    return rows
+_JSON_COLUMNS = ("special_procedures", "form_fields", "steps", "materials")
 
 
-def validate_rows(rows: Iterable[dict[str, Any]]) -> tuple[list[tuple[int, ItemIn]], list[str]]:
-    """Validated rows with their row numbers (1-based, as the user counts them) and every error."""
+def read_rows(path: Path) -> ImportFile:
+    """Rows of a CSV (header line; JSON in the list columns) or a JSON array file (core.imports: the
+    same encodings and row numbers as every import)."""
+    return read_import(path, json_columns=_JSON_COLUMNS)
+
+
+def validate_rows(rows: list[tuple[int, dict[str, Any]]]) -> tuple[list[tuple[int, ItemIn]], list[RowError]]:
+    """Validated rows with their row numbers and every error (a code twice in the file included)."""
+    checked, errors = validate(rows, ItemIn)
     good: list[tuple[int, ItemIn]] = []
-    errors: list[str] = []
-    seen: set[str] = set()
-    for n, row in enumerate(rows, start=1):
-        try:
-            item = ItemIn.model_validate(row)
-        except ValidationError as exc:
-            for e in exc.errors():
-                field = ".".join(str(p) for p in e["loc"]) or "row"
-                errors.append(f"row {n}: {field}: {e['msg']}")
-            continue
+    seen: dict[str, int] = {}
+    for n, item in checked:
         if item.code in seen:
-            errors.append(f"row {n}: code: {item.code} appears twice in the file")
-        seen.add(item.code)
+            errors.append(RowError(n, "code", f"{item.code} appears twice in the file (first in row "
+                                              f"{seen[item.code]})"))
+            continue
+        seen[item.code] = n
         good.append((n, item))
     return good, errors
 
 
-def import_items(platform: Any, tenant: Any, rows: list[dict[str, Any]]) -> tuple[int, list[str]]:
-    """Import every row or none: returns (items written, row errors)."""
-    numbered, errors = validate_rows(rows)
-    items = [i for _, i in numbered]
-    is_root = tenant.parent_id is None
-    basics: dict[str, BasicItem] = {}
-    for n, item in numbered:
-        if item.basic_code and not is_root:
-            found = find_basic(platform, tenant, item.basic_code)
-            if found is None:
-                errors.append(
-                    f"row {n}: basic_code: no basic item {item.basic_code} in the provincial catalogue"
-                )
-            else:
-                basics[item.code] = found
+def import_items(platform: Any, tenant: Any, file: ImportFile, *, actor: str = "cli",
+                 progress: Callable[[int], None] | None = None) -> int:
+    """Import every row or none (RowsRefused lists each bad row); each item published is audited."""
+    numbered, errors = validate_rows(file.rows)
+    errors = file.errors + errors
+    total = len(file.rows) + len(file.errors)
+    basics = _find_basics(platform, tenant, numbered, errors)
     if errors:
-        return 0, errors
+        raise RowsRefused(file.name, errors, total)
+    is_root = tenant.parent_id is None
     with platform.db.transaction(tenant.scope) as s:
         existing = set(s.scalars(select(ServiceItem.code).where(ServiceItem.status == "published")))
-        clash = [
-            f"row {n}: code: {i.code} is already published here" for n, i in numbered if i.code in existing
-        ]
+        clash = [RowError(n, "code", f"{i.code} is already published here") for n, i in numbered
+                 if i.code in existing]
         if clash:
-            return 0, clash
-        for item in items:
+            raise RowsRefused(file.name, clash, total)
+        acts = []
+        for _n, item in numbered:
             if item.code in basics:
                 claim(s, tenant, basics[item.code], item)
-                continue
-            basic = add_basic(s, tenant, item) if is_root else None
-            create_item(s, tenant, item, basic_item_id=basic.id if basic else None)
-    return len(items), []
+            else:
+                basic = add_basic(s, tenant, item) if is_root else None
+                create_item(s, tenant, item, basic_item_id=basic.id if basic else None)
+            acts.append(("approval.item.publish", f"approval.item:{item.code}",
+                         {"version": 1, "file": file.name, "claims": item.basic_code or None}))
+            if progress is not None:
+                progress(1)
+        audit.record_many(s, actor=actor, tenant=tenant, acts=acts)
+    return len(numbered)
+
+
+def _find_basics(platform: Any, tenant: Any, numbered: list[tuple[int, ItemIn]],
+                 errors: list[RowError]) -> dict[str, BasicItem]:
+    """The provincial basic items that rows claim (``basic_code``); a missing one is a row error."""
+    basics: dict[str, BasicItem] = {}
+    if tenant.parent_id is None:
+        return basics
+    for n, item in numbered:
+        if item.basic_code:
+            found = find_basic(platform, tenant, item.basic_code)
+            if found is None:
+                errors.append(RowError(n, "basic_code",
+                                       f"no basic item {item.basic_code} in the provincial catalogue"))
+            else:
+                basics[item.code] = found
+    return basics
