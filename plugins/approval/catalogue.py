@@ -1,4 +1,5 @@
-"""The catalogue of service items: versions, the provincial basic catalogue and claims, search, import.
+"""The catalogue of service items: versions, the provincial basic catalogue and claims, search (the
+import of whole files is plugins.approval.importer).
 
 Search is a bigram index (``approval_search_tokens``): Chinese has no spaces, so words cannot be split
 without a dictionary, but every two-character window of a name is a token. A query matches an item when
@@ -10,17 +11,13 @@ character Chinese words do not exist), and it stays tenant-scoped through the to
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core import audit
 from core.errors import Invalid, NotFound
-from core.imports import ImportFile, RowError, RowsRefused, read_import, validate
 from core.tenancy.models import Department
 from plugins.approval.models import BasicItem, ItemMaterial, SearchToken, ServiceItem
 from plugins.approval.schemas import ItemIn
@@ -62,10 +59,34 @@ def tokens(text: str) -> set[str]:
 
 
 def index_item(session: Session, item: ServiceItem) -> None:
-    for tok in tokens(f"{item.name} {item.keywords} {item.name_en}") | tokens(item.code):
+    for tok in item_tokens(item.name, item.keywords, item.name_en, item.code):
         session.add(
             SearchToken(item_id=item.id, token=tok, tenant_id=item.tenant_id, tenant_path=item.tenant_path)
         )
+
+
+def item_values(tenant: Any, data: ItemIn, department_name: str | None, *, status: str = "published",
+                version_no: int = 1, basic_item_id: int | None = None) -> dict[str, Any]:
+    """The column values of one item version (``department_name`` when the row names none: looked up)."""
+    fields = {k: getattr(data, k) for k in _ITEM_SCALARS}
+    fields["department_name"] = data.department_name or department_name or data.department_code
+    return {
+        "tenant_id": tenant.id,
+        "tenant_path": tenant.path,
+        "code": data.code,
+        "version_no": version_no,
+        "status": status,
+        "valid_from": date.today() if status == "published" else None,
+        "basic_item_id": basic_item_id,
+        "special_procedures": [p.model_dump() for p in data.special_procedures],
+        "form_fields": [f.model_dump() for f in data.form_fields],
+        "steps": [s.model_dump() for s in data.steps],
+        **fields,
+    }
+
+
+def item_tokens(name: str, keywords: str, name_en: str, code: str) -> set[str]:
+    return tokens(f"{name} {keywords} {name_en}") | tokens(code)
 
 
 def create_item(
@@ -78,29 +99,10 @@ def create_item(
     basic_item_id: int | None = None,
 ) -> ServiceItem:
     """Write one item version with its materials and search tokens (in the caller's transaction)."""
-    fields = {k: getattr(data, k) for k in _ITEM_SCALARS}
-    if not data.department_name:
-        dept = session.scalar(
-            select(Department.name).where(
-                Department.tenant_id == tenant.id, Department.code == data.department_code
-            )
-        )
-        fields["department_name"] = dept or data.department_code
-    else:
-        fields["department_name"] = data.department_name
-    item = ServiceItem(
-        tenant_id=tenant.id,
-        tenant_path=tenant.path,
-        code=data.code,
-        version_no=version_no,
-        status=status,
-        valid_from=date.today() if status == "published" else None,
-        basic_item_id=basic_item_id,
-        special_procedures=[p.model_dump() for p in data.special_procedures],
-        form_fields=[f.model_dump() for f in data.form_fields],
-        steps=[s.model_dump() for s in data.steps],
-        **fields,
-    )
+    dept = None if data.department_name else session.scalar(select(Department.name).where(
+        Department.tenant_id == tenant.id, Department.code == data.department_code))
+    item = ServiceItem(**item_values(tenant, data, dept, status=status, version_no=version_no,
+                                     basic_item_id=basic_item_id))
     item.materials = [
         ItemMaterial(position=i, tenant_id=tenant.id, tenant_path=tenant.path, **m.model_dump())
         for i, m in enumerate(data.materials)
@@ -195,17 +197,14 @@ def browse(
 # --- the provincial basic catalogue and claims by lower tiers -----------------------------------------
 
 
+def basic_values(province: Any, data: ItemIn) -> dict[str, Any]:
+    return {"tenant_id": province.id, "tenant_path": province.path, "code": data.code, "name": data.name,
+            "item_type": data.item_type, "competent_department": data.department_name or data.department_code,
+            "implementing_level": data.implementing_level, "basis": data.legal_basis}
+
+
 def add_basic(session: Session, province: Any, data: ItemIn) -> BasicItem:
-    row = BasicItem(
-        tenant_id=province.id,
-        tenant_path=province.path,
-        code=data.code,
-        name=data.name,
-        item_type=data.item_type,
-        competent_department=data.department_name or data.department_code,
-        implementing_level=data.implementing_level,
-        basis=data.legal_basis,
-    )
+    row = BasicItem(**basic_values(province, data))
     session.add(row)
     session.flush()
     return row
@@ -221,90 +220,13 @@ def find_basic(platform: Any, tenant: Any, code: str) -> BasicItem | None:
         return row
 
 
-def claim(session: Session, tenant: Any, basic: BasicItem, data: ItemIn) -> ServiceItem:
-    """A lower tier claims a basic item: the six fixed elements come from the province, unchangeable;
+def claimed(basic: BasicItem, data: ItemIn) -> ItemIn:
+    """A lower tier's row for a basic item: the six fixed elements come from the province, unchangeable;
     the implementation details (limits, fees, materials, department...) are the claimer's own."""
-    fixed = data.model_copy(
-        update={
-            "name": basic.name,
-            "code": basic.code,
-            "item_type": basic.item_type,
-            "legal_basis": basic.basis,
-        }
-    )
-    return create_item(session, tenant, fixed, basic_item_id=basic.id)
+    return data.model_copy(update={"name": basic.name, "code": basic.code, "item_type": basic.item_type,
+                                   "legal_basis": basic.basis})
 
 
-# --- import ---------------------------------------------------------------------------------------------
-
-
-_JSON_COLUMNS = ("special_procedures", "form_fields", "steps", "materials")
-
-
-def read_rows(path: Path) -> ImportFile:
-    """Rows of a CSV (header line; JSON in the list columns) or a JSON array file (core.imports: the
-    same encodings and row numbers as every import)."""
-    return read_import(path, json_columns=_JSON_COLUMNS)
-
-
-def validate_rows(rows: list[tuple[int, dict[str, Any]]]) -> tuple[list[tuple[int, ItemIn]], list[RowError]]:
-    """Validated rows with their row numbers and every error (a code twice in the file included)."""
-    checked, errors = validate(rows, ItemIn)
-    good: list[tuple[int, ItemIn]] = []
-    seen: dict[str, int] = {}
-    for n, item in checked:
-        if item.code in seen:
-            errors.append(RowError(n, "code", f"{item.code} appears twice in the file (first in row "
-                                              f"{seen[item.code]})"))
-            continue
-        seen[item.code] = n
-        good.append((n, item))
-    return good, errors
-
-
-def import_items(platform: Any, tenant: Any, file: ImportFile, *, actor: str = "cli",
-                 progress: Callable[[int], None] | None = None) -> int:
-    """Import every row or none (RowsRefused lists each bad row); each item published is audited."""
-    numbered, errors = validate_rows(file.rows)
-    errors = file.errors + errors
-    total = len(file.rows) + len(file.errors)
-    basics = _find_basics(platform, tenant, numbered, errors)
-    if errors:
-        raise RowsRefused(file.name, errors, total)
-    is_root = tenant.parent_id is None
-    with platform.db.transaction(tenant.scope) as s:
-        existing = set(s.scalars(select(ServiceItem.code).where(ServiceItem.status == "published")))
-        clash = [RowError(n, "code", f"{i.code} is already published here") for n, i in numbered
-                 if i.code in existing]
-        if clash:
-            raise RowsRefused(file.name, clash, total)
-        acts = []
-        for _n, item in numbered:
-            if item.code in basics:
-                claim(s, tenant, basics[item.code], item)
-            else:
-                basic = add_basic(s, tenant, item) if is_root else None
-                create_item(s, tenant, item, basic_item_id=basic.id if basic else None)
-            acts.append(("approval.item.publish", f"approval.item:{item.code}",
-                         {"version": 1, "file": file.name, "claims": item.basic_code or None}))
-            if progress is not None:
-                progress(1)
-        audit.record_many(s, actor=actor, tenant=tenant, acts=acts)
-    return len(numbered)
-
-
-def _find_basics(platform: Any, tenant: Any, numbered: list[tuple[int, ItemIn]],
-                 errors: list[RowError]) -> dict[str, BasicItem]:
-    """The provincial basic items that rows claim (``basic_code``); a missing one is a row error."""
-    basics: dict[str, BasicItem] = {}
-    if tenant.parent_id is None:
-        return basics
-    for n, item in numbered:
-        if item.basic_code:
-            found = find_basic(platform, tenant, item.basic_code)
-            if found is None:
-                errors.append(RowError(n, "basic_code",
-                                       f"no basic item {item.basic_code} in the provincial catalogue"))
-            else:
-                basics[item.code] = found
-    return basics
+def claim(session: Session, tenant: Any, basic: BasicItem, data: ItemIn) -> ServiceItem:
+    """A lower tier claims a basic item (``claimed``)."""
+    return create_item(session, tenant, claimed(basic, data), basic_item_id=basic.id)

@@ -32,7 +32,7 @@ def import_cmd(platform: Any, file: Path, tenant_code: str, actor: str) -> None:
     Every row is checked first; if any row is wrong, each error is printed with its row number (CSV: the
     line, header = 1; JSON: the position from 1) and nothing is written."""
     from core.imports import RowsRefused
-    from plugins.approval.catalogue import import_items, read_rows
+    from plugins.approval.importer import import_items, read_rows
 
     tenant = tenant_arg(platform, tenant_code)
     rows = read_rows(file)

@@ -11,11 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from core.errors import DomainError
 from core.imports import ImportFile, RowError, RowsRefused, read_import, validate
 from plugins.credit.rules import Rules
 from plugins.credit.schemas import PenaltyIn
-from plugins.credit.services import record_penalty
+from plugins.credit.services import record_penalties
 
 MAX_ROWS = 50_000
 ImportError_ = RowsRefused  # the name this module's callers used before the shared reader
@@ -48,16 +47,12 @@ def import_file(session: Any, tenant: Any, rules: Rules, path: Path | ImportFile
     good, errors = validate_rows(file.rows)
     errors = file.errors + errors
     total = len(file.rows) + len(file.errors)
-    # The domain checks run even when some rows are already refused, so that one run lists every problem;
-    # what they write is rolled back with the rest.
-    for n, item in good:  # domain checks (code checksum, dates, decisions already published here)
-        try:
-            record_penalty(session, tenant, rules, item.to_input(), actor=actor)
-        except DomainError as exc:
-            fld = next(iter(exc.fields), "row")
-            errors.append(RowError(n, fld, exc.fields.get(fld, exc.message_en)))
-        if progress is not None:
-            progress(1)
+    # The domain checks run even when some rows are already refused, so that one run lists every problem.
+    written, refused = record_penalties(session, tenant, rules, [(n, i.to_input()) for n, i in good],
+                                        actor=actor, write=not errors, progress=progress)
+    for n, exc in refused:
+        fld = next(iter(exc.fields), "row")
+        errors.append(RowError(n, fld, exc.fields.get(fld, exc.message_en)))
     if errors:
         raise RowsRefused(file.name, errors, total)
-    return len(good)
+    return written

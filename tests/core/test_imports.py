@@ -145,6 +145,12 @@ def test_an_import_shows_progress_and_is_audited(cli, platform, tmp_path):
         assert audit.verify(s).ok
     assert [e.target for e in entries] == ["approval.item:E1", "approval.item:E2", "approval.item:E3"]
     assert {e.tenant_path for e in entries} == {"360000/360100/360102"}
+    from plugins.approval import catalogue
+
+    donghu = platform.directory.get("360102")
+    with platform.db.session(donghu.scope) as s:  # written set-based, found like any other item
+        found = catalogue.search(s, "经营许可E2")
+        assert [i.code for i in found] == ["E2"] and [m.name for m in found[0].materials] == ["申请表"]
     g = tmp_path / "penalties.csv"
     g.write_text("\n".join([CREDIT_HEADER, *_credit_rows("F1", "F2")]), encoding="utf-8")
     r = _run(cli, "credit", g)
