@@ -22,13 +22,12 @@ def serve(platform: Any, host: str, port: int, workers: int, demo: bool, jobs: b
     """Serve the halls over HTTP."""
     import uvicorn
 
-    from core.db import migrate
 
     if demo:
         from core.demo import load_demo
 
         load_demo(platform, echo=lambda m: click.echo(m, err=True))
-    elif missing := migrate.pending(platform.db, platform.registry.migration_dirs()):
+    elif missing := _pending(platform):
         raise click.ClickException(f"the database is not migrated ({', '.join(missing)}): "
                                    "run `govhall migrate`")
     if workers > 1 and platform.db.is_sqlite:
@@ -56,6 +55,21 @@ def serve(platform: Any, host: str, port: int, workers: int, demo: bool, jobs: b
             job_runner.install(platform)  # started and stopped by the app's lifespan
         uvicorn.run(create_app(platform=platform), host=host, port=port, log_level="warning",
                     access_log=False)
+
+
+def _pending(platform: Any) -> list[str]:
+    """Migrations not applied yet; none when the database cannot be reached: the server starts anyway
+    and answers 503 (with Retry-After) until it can (core.db.outage)."""
+    from core.db import migrate
+    from core.db.outage import OUTAGE, is_unavailable
+
+    try:
+        return migrate.pending(platform.db, platform.registry.migration_dirs())
+    except Exception as exc:
+        if not is_unavailable(exc):
+            raise
+        OUTAGE.failed(exc, "start-up")
+        return []
 
 
 @click.command()
