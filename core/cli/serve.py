@@ -35,6 +35,11 @@ def serve(platform: Any, host: str, port: int, workers: int, demo: bool, jobs: b
                                  param_hint="--workers")
     backend = platform.db.engine.url.get_backend_name()
     click.echo(f"govhall serving on http://{host}:{port}/ ({backend})", err=True)
+    if demo:  # the accounts exist only in demo data: never print them otherwise
+        from core.identity.demo import demo_account_lines
+
+        for line in demo_account_lines():
+            click.echo(line, err=True)
     from core import jobs as job_runner
 
     if workers > 1:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hmac
 from collections import OrderedDict, defaultdict
+from pathlib import Path
 from typing import Any
 
 import structlog
 from sqlalchemy import text
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from core.access import require
@@ -20,6 +21,7 @@ from core.hall import HALL_VIEW
 from core.web.render import render
 
 log = structlog.get_logger(__name__)
+FAVICON = Path(__file__).parent / "static" / "favicon.ico"
 ENTRANCES = ("personal", "legal")
 SECTIONS = ("approval", "public_service", "sunshine")
 
@@ -164,6 +166,13 @@ def _is_operator(request: Request, token: str) -> bool:
 
 
 @public
+async def favicon(request: Request) -> Response:
+    """Browsers ask every site for /favicon.ico; pages also link the SVG (static/favicon.svg)."""
+    return FileResponse(FAVICON, media_type="image/x-icon",
+                        headers={"Cache-Control": "public, max-age=604800"})
+
+
+@public
 async def tenant_slash(request: Request) -> Response:
     return RedirectResponse(f"/t/{request.path_params['tenant_code']}/", status_code=308)
 
@@ -172,6 +181,7 @@ def routes() -> list[BaseRoute]:
     return [
         Route("/", root),
         Route("/healthz", healthz),
+        Route("/favicon.ico", favicon),
         Route("/halls", find_hall, name="find_hall"),
         Route("/t/{tenant_code}", tenant_slash),
         Route("/t/{tenant_code}/", hall_home, name="hall"),
