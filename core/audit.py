@@ -8,7 +8,7 @@ and the previous row's hash in its chain; a chain starts from a genesis hash der
 a row cannot be moved to another chain. Each head holds the chain's last sequence number and hash, and
 ``core_state['audit_chains']`` the number of chains, so ``govhall audit verify`` (core.audit_verify)
 detects an edited row, a deleted row, a cut tail and a deleted chain, in every chain. Rows written
-before chains existed form the legacy chain -1 with the old all-zero genesis (migration core_0005).
+before chains existed form the legacy chain -1 with the old all-zero genesis (migration core_0006).
 """
 
 from __future__ import annotations

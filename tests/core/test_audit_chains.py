@@ -1,5 +1,5 @@
 """Audit chains per tenant: a long transaction in one county does not hold up an audited write in another
-(PostgreSQL, where writers really run side by side), and core_0005 carries an existing log over intact."""
+(PostgreSQL, where writers really run side by side), and core_0006 carries an existing log over intact."""
 
 from __future__ import annotations
 
@@ -84,7 +84,7 @@ def test_concurrent_appends_to_one_chain_never_fork(platform):
     assert result.ok, result.problems
 
 
-# -- core_0005 over a log written before chains existed ----------------------------------------------------
+# -- core_0006 over a log written before chains existed ----------------------------------------------------
 
 @pytest.fixture
 def empty_db(tmp_path: Path) -> Iterator[Database]:
@@ -137,7 +137,7 @@ def _verify(db: Database) -> audit.VerifyResult:
 
 def test_an_existing_log_becomes_the_legacy_chain_and_still_verifies(empty_db):
     cfg = migrate.alembic_config(empty_db, [])
-    command.upgrade(cfg, "core_0004")
+    command.upgrade(cfg, "core_0005")
     _write_legacy_log(empty_db, 5)
     command.upgrade(cfg, "heads")
     result = _verify(empty_db)
@@ -154,13 +154,13 @@ def test_an_existing_log_becomes_the_legacy_chain_and_still_verifies(empty_db):
 
 def test_downgrade_rechains_every_row_into_one_global_chain(empty_db):
     cfg = migrate.alembic_config(empty_db, [])
-    command.upgrade(cfg, "core_0004")
+    command.upgrade(cfg, "core_0005")
     _write_legacy_log(empty_db, 2)
     command.upgrade(cfg, "heads")
     with empty_db.transaction(Scope.system()) as s:
         for _ in range(2):
             audit.record(s, actor="old", action="test.new", tenant=PROVINCE)
-    command.downgrade(cfg, "core_0004")
+    command.downgrade(cfg, "core_0005")
     with empty_db.engine.connect() as conn:
         rows = conn.execute(text("SELECT seq, at, action, prev_hash, hash FROM audit_log ORDER BY seq")).all()
         counted = conn.execute(text("SELECT version FROM core_state WHERE key = 'audit'")).scalar()

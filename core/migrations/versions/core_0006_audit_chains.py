@@ -11,8 +11,8 @@ with its head is reported too. The app role may update heads but never delete th
 Downgrade re-chains every row into one global chain (new sequence numbers and hashes, in id order):
 history written after this migration has no single-chain form to go back to.
 
-Revision ID: core_0005
-Revises: core_0004
+Revision ID: core_0006
+Revises: core_0005
 Create Date: 2026-11-29
 """
 from __future__ import annotations
@@ -25,8 +25,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision = "core_0005"
-down_revision = "core_0004"
+revision = "core_0006"
+down_revision = "core_0005"
 branch_labels = None
 depends_on = None
 
