@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from core.cli.common import pass_platform
+from core.cli.common import pass_platform, progress
 
 
 @click.command()
@@ -83,7 +83,9 @@ def migrate(platform: Any) -> None:
     """Upgrade the database: the core branch and every installed plugin's branch."""
     from core.db import migrate as m
 
-    applied = m.upgrade(platform.db, platform.registry.migration_dirs())
+    dirs = platform.registry.migration_dirs()
+    with progress(len(m.to_apply(platform.db, dirs)), "migrating") as step:
+        applied = m.upgrade(platform.db, dirs, progress=step)
     click.echo(f"migrated: now at {', '.join(m.current_heads(platform.db))}"
                + (f" (applied heads {', '.join(applied)})" if applied else " (nothing to do)"))
 
