@@ -11,7 +11,10 @@ column, and on PostgreSQL any column with PathType's byte-order collation "C".
 
 from __future__ import annotations
 
+import importlib
+import importlib.metadata
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Column, Table, func, inspect, literal, text, update
@@ -30,6 +33,34 @@ def is_path_column(column: Column[Any]) -> bool:
     return isinstance(column.type, TenantPathString) and not column.info.get("history", False)
 
 
+def load_all_models() -> None:
+    """Import every module of the core and of each installed plugin that declares a table, so that the
+    metadata names every path column even where a plugin's hook module does not import its models.
+    Once per process (a move is rare; this reads the packages' sources)."""
+    global _models_loaded
+    if _models_loaded:
+        return
+    from core.registry import ENTRY_POINT_GROUP
+
+    roots = {"core": Path(__file__).resolve().parent.parent}
+    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        module = importlib.import_module(ep.value.split(":")[0])
+        package = module.__name__.rpartition(".")[0]
+        if package and package != "core" and getattr(module, "__file__", None):
+            roots[package] = Path(str(module.__file__)).parent
+    for package, root in roots.items():
+        for f in sorted(root.rglob("*.py")):
+            if "migrations" in f.parts or f.name in ("asgi.py", "__main__.py"):
+                continue
+            if "__tablename__" in f.read_text(encoding="utf-8", errors="replace"):
+                rel = f.relative_to(root).with_suffix("")
+                importlib.import_module(".".join([package, *rel.parts]).removesuffix(".__init__"))
+    _models_loaded = True
+
+
+_models_loaded = False
+
+
 def mapped_path_columns() -> list[PathColumn]:
     """Path columns of every table the loaded models map (history columns left out)."""
     return sorted(PathColumn(t.name, c.name) for t in Base.metadata.tables.values()
@@ -38,6 +69,7 @@ def mapped_path_columns() -> list[PathColumn]:
 
 def path_columns(session: Session) -> list[PathColumn]:
     """Path columns of every table in this database: mapped ones by type, the rest by inspection."""
+    load_all_models()
     insp = inspect(session.connection())
     present = set(insp.get_table_names())
     found = {pc for pc in mapped_path_columns() if pc.table in present}
