@@ -8,8 +8,8 @@ instead of 0.9 and 2.2 ms). This rewrites every policy, whichever branch created
 written with the operators ``#>=#`` / ``#<#`` (``core.db.rls``: text_ge / text_lt with the estimator of
 ``<>``), so the planner estimates from the query's own filter. Visibility is unchanged.
 
-Revision ID: core_0006
-Revises: core_0005
+Revision ID: core_0007
+Revises: core_0006
 Create Date: 2026-11-29
 """
 from __future__ import annotations
@@ -19,8 +19,8 @@ from sqlalchemy import text
 
 from core.db.rls import _VISIBLE, OPERATORS_SQL, VISIBLE, is_postgres
 
-revision = "core_0006"
-down_revision = "core_0005"
+revision = "core_0007"
+down_revision = "core_0006"
 branch_labels = None
 depends_on = None
 
