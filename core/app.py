@@ -27,6 +27,7 @@ from core.registry import PluginError
 from core.settings import Settings
 from core.web import api_docs, hall
 from core.web.errors import EXCEPTION_HANDLERS, not_found_app
+from core.web.inputs import InputMiddleware
 from core.web.middleware import AuthMiddleware, ContextMiddleware, TenantMiddleware
 from core.web.render import Renderer
 
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
         routes=routes,
         middleware=[
             Middleware(ContextMiddleware, platform=platform),
+            Middleware(InputMiddleware),  # NUL in path or query: 422 before anything reads them
             Middleware(TenantMiddleware, platform=platform, not_found=not_found_app),
             Middleware(AuthMiddleware, platform=platform),
         ],

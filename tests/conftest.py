@@ -4,6 +4,11 @@ The backend is chosen by GOVHALL_TEST_DATABASE_URL: unset, every test runs on SQ
 ``postgres`` are skipped (the run says so at the end); set to a PostgreSQL server URL, every test runs on
 PostgreSQL. Each test gets a fresh copy of a template database that was migrated and loaded with
 tenants/jiangxi.toml once per worker: copying a file (SQLite) or CREATE DATABASE ... TEMPLATE (PostgreSQL).
+``demo_db_url`` / ``demo_platform`` / ``demo_client`` do the same with every plugin's demo data loaded.
+
+A test during which the app logged an unhandled exception or answered 5xx fails (``_no_server_errors``);
+a test that provokes a 5xx on purpose (a 503 from a health check) says so with
+``@pytest.mark.server_errors_expected``.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from core.settings import load_settings
 PG_URL = os.environ.get("GOVHALL_TEST_DATABASE_URL", "").strip()
 BACKEND = "postgresql" if PG_URL else "sqlite"
 _counter = itertools.count()
+_demo_data_dirs: dict[str, Path] = {}
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -49,6 +55,31 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         terminalreporter.write_line(
             "govhall: the PostgreSQL suite was SKIPPED (GOVHALL_TEST_DATABASE_URL is unset); "
             "all other tests ran on SQLite.", yellow=True)
+
+
+@pytest.fixture(autouse=True)
+def _no_server_errors(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail the test if the app logged an unhandled exception or answered 5xx while it ran."""
+    from core.logging import observe
+
+    seen: list[str] = []
+
+    def watch(level: str, event: Any) -> None:
+        name = event.get("event")
+        status = event.get("status")
+        if name == "unhandled" or (name == "request" and isinstance(status, int) and status >= 500):
+            seen.append(f"{name}: {event.get('method', '')} {event.get('path', '')} {status or ''} "
+                        f"{event.get('exc_info', '')!r}"[:2000])
+
+    stop = observe(watch)
+    try:
+        yield
+    finally:
+        stop()
+    if seen and request.node.get_closest_marker("server_errors_expected") is None:
+        pytest.fail("the app answered 5xx or logged an unhandled exception during this test "
+                    "(mark it server_errors_expected if that is the point):\n" + "\n".join(seen),
+                    pytrace=False)
 
 
 def _pg_admin_url() -> str:
@@ -117,6 +148,59 @@ def db_url(template_db: str, tmp_path: Path) -> Iterator[str]:
         dst = tmp_path / "govhall.db"
         shutil.copyfile(src, dst)
         yield f"sqlite:///{dst}"
+
+
+@pytest.fixture(scope="session")
+def demo_template_db(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
+    """A database as ``govhall serve --demo`` leaves it (migrations, the Jiangxi tree, every plugin's
+    demo data), made once per worker and copied for each test that asks for ``demo_db_url``."""
+    from core.demo import load_demo
+
+    root = tmp_path_factory.mktemp("demo_template")
+    if PG_URL:
+        name = f"govhall_demo_{worker_id}_{uuid.uuid4().hex[:6]}"
+        _pg_exec(f'CREATE DATABASE "{name}"')
+        url = _pg_url_for(name)
+    else:
+        url = f"sqlite:///{root / 'demo.db'}"
+    platform = make_platform(url, root / "data")
+    load_demo(platform, echo=lambda _line: None)
+    platform.close()
+    _demo_data_dirs[url] = root / "data"
+    yield url
+    if PG_URL:
+        _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def demo_db_url(demo_template_db: str, tmp_path: Path) -> Iterator[str]:
+    if PG_URL:
+        name = f"govhall_d_{os.getpid()}_{next(_counter)}_{uuid.uuid4().hex[:4]}"
+        tpl = demo_template_db.rsplit("/", 1)[1]
+        _pg_exec(f'CREATE DATABASE "{name}" TEMPLATE "{tpl}"')
+        yield _pg_url_for(name)
+        _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    else:
+        dst = tmp_path / "demo.db"
+        shutil.copyfile(Path(demo_template_db.removeprefix("sqlite:///")), dst)
+        yield f"sqlite:///{dst}"
+
+
+@pytest.fixture
+def demo_platform(demo_db_url: str, demo_template_db: str, tmp_path: Path) -> Iterator[Platform]:
+    shutil.copytree(_demo_data_dirs[demo_template_db], tmp_path / "data")  # the uploaded demo materials
+    p = make_platform(demo_db_url, tmp_path / "data")
+    yield p
+    p.close()
+
+
+@pytest.fixture
+def demo_client(demo_platform: Platform) -> Iterator[TestClient]:
+    """A client of the full app over the demo data (no one logged in)."""
+    from core.app import create_app
+
+    with TestClient(create_app(platform=demo_platform), follow_redirects=False) as c:
+        yield c
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from core.db import Scope
 from core.errors import Invalid, Unauthenticated
 from core.identity.login import Credentials, authenticate_password, open_session, session_cookie
 from core.identity.sessions import SESSION_COOKIE, create_token, revoke_session
+from core.web.api import read_json
 
 
 class ApiLogin(Credentials):
@@ -24,17 +25,13 @@ class ApiLogin(Credentials):
 
 
 async def _body(request: Request) -> dict[str, object]:
+    # JSON only: a cross-site form cannot send application/json without a CORS preflight, which we never
+    # allow. The shared reader bounds size, depth, NUL and integers (core.web.api.read_json).
     if not request.headers.get("content-type", "").startswith("application/json"):
-        # A cross-site form cannot send application/json without a CORS preflight, which we never allow.
         raise Invalid(
             "send the body as application/json", "请求体须为 JSON", fields={"body": "application/json"}
         )
-    try:
-        data = await request.json()
-    except ValueError:
-        raise Invalid(
-            "the body is not valid JSON", "请求体不是有效的 JSON", fields={"body": "invalid JSON"}
-        ) from None
+    data = await read_json(request)
     if not isinstance(data, dict):
         raise Invalid("the body must be a JSON object", "请求体须为 JSON 对象", fields={"body": "object"})
     return data

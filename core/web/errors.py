@@ -78,8 +78,11 @@ async def on_http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 404:
         return error_response(request, 404, "not_found", "This page does not exist", "您访问的页面不存在")
-    if exc.status_code == 405:
-        return error_response(request, 405, "method_not_allowed", "Method not allowed", "不支持的请求方式")
+    if exc.status_code == 405:  # keep Starlette's Allow header: it names the methods the route takes
+        response = error_response(request, 405, "method_not_allowed", "Method not allowed",
+                                  "不支持的请求方式")
+        response.headers.update(exc.headers or {})
+        return response
     return error_response(request, exc.status_code, "http_error", str(exc.detail), str(exc.detail))
 
 

@@ -19,6 +19,7 @@ from core import audit
 from core.access import require
 from core.errors import NotFound
 from core.web.api import api_doc, json_ok, page_params, paginate, parse_body
+from core.web.forms import form_data
 from plugins.approval import catalogue, clock, handling, queries, services
 from plugins.approval import permissions as P
 from plugins.approval.models import Application, ServiceItem
@@ -116,7 +117,7 @@ async def item(request: Request) -> Response:
 async def submit(request: Request) -> Response:
     """Multipart because materials are files; bearer-token clients need no CSRF token."""
     ctx = request.state.ctx
-    form = await request.form()
+    form = await form_data(request)
     if ctx.actor.token_id is None:
         from core.identity import csrf
 

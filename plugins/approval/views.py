@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute, Route
 
 from core.access import require
 from core.errors import Invalid, NotFound
+from core.web.forms import form_data
 from core.web.render import render
 from plugins.approval import catalogue, clock, handling, services
 from plugins.approval import permissions as P
@@ -27,7 +28,7 @@ async def _form(request: Request) -> Any:
     """The posted form after the identity layer's CSRF check (files stay in the form)."""
     from core.identity import csrf
 
-    form = await request.form()
+    form = await form_data(request)
     await csrf.check(request, form)
     return form
 

@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 from core.access import require
 from core.errors import Invalid, NotFound
 from core.web import charts
+from core.web.forms import form_data
 from core.web.render import render
 from plugins.approval import handling, queries, services, stats
 from plugins.approval import permissions as P
@@ -98,7 +99,7 @@ async def case_action(request: Request) -> Response:
     from core.identity import csrf
 
     ctx = request.state.ctx
-    form = await request.form()
+    form = await form_data(request)
     await csrf.check(request, form)
     app_id, action = int(request.path_params["app_id"]), request.path_params["action"]
     try:
