@@ -20,7 +20,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from core.access.guard import required_permission
+from core.access.guard import object_check, required_permission
 from core.logging import configure_logging
 from core.platform import Platform
 from core.registry import PluginError
@@ -59,6 +59,11 @@ def _check_declared(plugin: str, routes: list[BaseRoute]) -> None:
         if endpoint is not None and required_permission(endpoint) is None:
             raise PluginError(f"plugin {plugin!r}: route {getattr(route, 'path', route)!r} declares no "
                               "permission (wrap its endpoint with core.access.require)")
+        path = str(getattr(route, "path", ""))
+        if endpoint is not None and ":int}" in path and object_check(endpoint) is None:
+            # An id in the path names an object: who may see it is checked before anything else.
+            raise PluginError(f"plugin {plugin!r}: route {path!r} names an object but declares no "
+                              "check of it (core.access.require(..., visible=...))")
 
 
 def plugin_mounts(platform: Platform) -> tuple[list[BaseRoute], list[BaseRoute]]:

@@ -153,7 +153,8 @@ def db_url(template_db: str, tmp_path: Path) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def demo_template_db(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
     """A database as ``govhall serve --demo`` leaves it (migrations, the Jiangxi tree, every plugin's
-    demo data), made once per worker and copied for each test that asks for ``demo_db_url``."""
+    demo data) plus the supervision cards a later scan issues over it, made once per worker and copied
+    for each test that asks for ``demo_db_url``."""
     from core.demo import load_demo
 
     root = tmp_path_factory.mktemp("demo_template")
@@ -165,6 +166,12 @@ def demo_template_db(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -
         url = f"sqlite:///{root / 'demo.db'}"
     platform = make_platform(url, root / "data")
     load_demo(platform, echo=lambda _line: None)
+    if "supervision" in platform.registry.plugins:  # a scan well after the demo's deadlines: cards too
+        from datetime import date
+
+        from plugins.supervision import scan
+
+        scan.run_scan(platform, today=date(2030, 1, 7))
     platform.close()
     _demo_data_dirs[url] = root / "data"
     yield url

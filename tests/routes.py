@@ -85,11 +85,13 @@ def make_superuser(platform: Any, username: str = "sweeper") -> Any:
     return account
 
 
-def make_citizen(platform: Any, username: str = "sweeping_citizen") -> Any:
-    """A natural person: the public roles a staff grant does not give (apply, my applications, rate)."""
-    from tests.factories import make_account
+def demo_citizen(platform: Any) -> Any:
+    """The demo's natural person (张三), who has applications in the demo tenant: the public roles a staff
+    grant does not give (apply, my applications, rate). Log in with ``DEMO_PASSWORD``."""
+    from core.identity.models import Account
 
-    return make_account(platform, "person", username)
+    with platform.db.session(Scope.system()) as s:
+        return s.query(Account).filter_by(username="citizen").one()
 
 
 def token_for(platform: Any, account: Any) -> str:
@@ -102,3 +104,35 @@ def token_for(platform: Any, account: Any) -> str:
         _row, raw = create_token(s, acc, name="tests", scopes=["*"], days=1,
                                  known_permissions=platform.registry.permissions)
     return str(raw)
+
+
+# Which table each id parameter names, so a sweep can use objects that exist at the demo tenant.
+ID_TABLES = {"file_id": "approval_uploads", "app_id": "approval_applications", "card_id": "supervision_cards",
+             "record_id": "credit_records", "entry_id": "credit_list_entries"}
+
+
+def demo_ids(platform: Any, tenant_code: str = DEMO_TENANT) -> dict[str, int]:
+    """An existing object of the tenant for each id parameter: the application is the demo citizen's and
+    the file one of its materials."""
+    from sqlalchemy import text
+
+    tenant = platform.directory.get(tenant_code)
+    citizen = demo_citizen(platform)
+    out: dict[str, int] = {}
+    with platform.db.session(Scope.system()) as s:
+        for param, table in ID_TABLES.items():
+            if param == "file_id":
+                row = s.execute(text(
+                    "SELECT u.id, u.application_id FROM approval_uploads u JOIN approval_applications a "
+                    "ON a.id = u.application_id WHERE u.tenant_id = :t AND a.applicant_account_id = :c "
+                    "ORDER BY u.id LIMIT 1"), {"t": tenant.id, "c": citizen.id}).first()
+                if row is not None:
+                    out["file_id"], out["app_id"] = int(row[0]), int(row[1])
+                continue
+            if param == "app_id" and "app_id" in out:
+                continue
+            found = s.execute(text(f"SELECT id FROM {table} WHERE tenant_id = :t ORDER BY id LIMIT 1"),  # noqa: S608
+                              {"t": tenant.id}).scalar()
+            if found is not None:
+                out[param] = int(found)
+    return out

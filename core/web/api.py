@@ -21,7 +21,7 @@ import base64
 import binascii
 import functools
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from core.errors import DomainError, Invalid
+from core.errors import DomainError, Invalid, NotFound
 from core.web.inputs import ID_MAX, ID_MIN, MAX_JSON_DEPTH, check_json
 
 M = TypeVar("M", bound=BaseModel)
@@ -305,6 +305,7 @@ class ApiDoc:
     page_limit: tuple[int, int] = (20, 100)  # default and largest ?limit= of a paginated list
     path: type[BaseModel] | None = None  # path parameters beyond ids (e.g. an action's enum)
     request_media: str = "application/json"  # or multipart/form-data for uploads
+    others: tuple[tuple[int, type[BaseModel]], ...] = ()  # other success statuses and their models
 
     @property
     def response_model(self) -> type[BaseModel] | None:
@@ -354,20 +355,23 @@ def api_doc(*, request: type[BaseModel] | None = None, response: type[BaseModel]
             summary: str = "", status: int = 200, query: type[BaseModel] | None = None,
             paginated: bool = False, tags: Sequence[str] = (), page_limit: tuple[int, int] = (20, 100),
             path: type[BaseModel] | None = None, request_media: str = "application/json",
-            ) -> Callable[[E], E]:
+            others: dict[int, type[BaseModel]] | None = None) -> Callable[[E], E]:
     """Declare what an endpoint takes and returns: /api/openapi.json documents it, and the endpoint's
     result goes through ``response`` (a page of it when ``paginated``) on its way out, so what the
     document says is what the client gets. The endpoint returns data (a dict, a model, an ORM object) or
-    a ``Reply``; a ``Response`` passes unchanged only when no response model is declared.
+    a ``Reply``; a ``Response`` passes unchanged only when no response model is declared. ``others``
+    maps another success status to its model (a ``Reply(status=...)`` picks it).
 
     Order with ``require`` does not matter (``require`` copies the endpoint's attributes)."""
-    if response is not None:
-        _check_closed(response)
+    for model in [response, *(others or {}).values()]:
+        if model is not None:
+            _check_closed(model)
     doc = ApiDoc(request, response, summary, status, query, paginated, tuple(tags), page_limit, path,
-                 request_media)
+                 request_media, tuple(sorted((others or {}).items())))
 
     def decorate(endpoint: E) -> E:
         adapter = TypeAdapter(doc.response_model) if doc.response_model is not None else None
+        by_status = {code: TypeAdapter(model) for code, model in doc.others}
 
         @functools.wraps(endpoint)
         async def shaped(req: Request) -> Response:
@@ -378,12 +382,13 @@ def api_doc(*, request: type[BaseModel] | None = None, response: type[BaseModel]
                                              "its declared response model shapes it")
                 return result
             reply = result if isinstance(result, Reply) else Reply(result)
-            if adapter is None:
-                response_ = json_ok(reply.data, reply.status or doc.status, reply.headers)
+            code = reply.status or doc.status
+            model = by_status.get(code, adapter)
+            if model is None:
+                response_ = json_ok(reply.data, code, reply.headers)
             else:
-                response_ = Response(shape(adapter, reply.data, endpoint.__name__),
-                                     status_code=reply.status or doc.status, headers=reply.headers,
-                                     media_type="application/json")
+                response_ = Response(shape(model, reply.data, endpoint.__name__), status_code=code,
+                                     headers=reply.headers, media_type="application/json")
             if reply.finish is not None:
                 reply.finish(response_)
             return response_
@@ -405,6 +410,26 @@ def shape(adapter: TypeAdapter[Any], data: Any, where: str = "endpoint") -> byte
 
 def doc_of(endpoint: Any) -> ApiDoc | None:
     return getattr(endpoint, "__govhall_api__", None)
+
+
+def tenant_object(model: Any, param: str, message_en: str, message_zh: str,
+                  code: str = "not_found") -> Callable[[Request], Awaitable[None]]:
+    """A ``require(visible=...)`` check for a row of the request's tenant named by the path parameter
+    ``param``: a row of another tenant answers exactly as a missing one (404 ``code``)."""
+
+    async def visible(request: Request) -> None:
+        ctx = request.state.ctx
+        row_id = int(request.path_params[param])
+
+        def check() -> None:
+            with ctx.platform.db.session(ctx.tenant.scope) as s:
+                row = s.get(model, row_id)
+                if row is None or row.tenant_id != ctx.tenant.id:
+                    raise NotFound(message_en, message_zh, code=code)
+
+        await ctx.platform.db.run(check)
+
+    return visible
 
 
 def parse_path(request: Request) -> Any:
