@@ -48,7 +48,8 @@ def visible_card(session: Session, view: CardView, card_id: int) -> Card:
     """The card if the view shows it, else NotFound (the same answer as for a card that does not exist)."""
     card = session.scalars(select(Card).where(Card.id == card_id, view.where)).first()
     if card is None:
-        raise NotFound(f"There is no card {card_id} here", f"此处没有编号为 {card_id} 的监察卡片")
+        # The same words for every id: the answer for a hidden card must not differ from a missing one.
+        raise NotFound("There is no such card here", "此处没有这张监察卡片")
     return card
 
 
