@@ -20,7 +20,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from core.access.guard import public, required_permission
 from core.identity.sessions import SESSION_COOKIE
 from core.web.api import MAX_CURSOR, ApiDoc, doc_of
-from core.web.inputs import ID_MAX, ID_MIN
+from core.web.inputs import ID_MAX, ID_MIN, MAX_SEGMENT
 from core.web.render import render
 
 _PARAM = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)(?::([a-z]+))?}")
@@ -87,7 +87,7 @@ class _Builder:
             return {"type": "integer", "minimum": ID_MIN, "maximum": ID_MAX}
         if declared is not None:
             return {k: v for k, v in declared.items() if k != "title"}
-        return {"type": _CONVERTOR_TYPES.get(convertor, "string"), "minLength": 1}
+        return {"type": _CONVERTOR_TYPES.get(convertor, "string"), "minLength": 1, "maxLength": MAX_SEGMENT}
 
     def operation(self, route: Route, method: str, tag: str, params: list[dict[str, Any]]) -> dict[str, Any]:
         endpoint = route.endpoint

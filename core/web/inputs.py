@@ -4,7 +4,8 @@ The one place where outside text is checked before a handler (or the database) s
 
 * ``{name:int}`` in a route path is a database id: 1..2^63-1 (a signed 64-bit integer, the largest key
   both SQLite and PostgreSQL store). Anything else does not match the route, so it answers the standard
-  404 instead of overflowing a driver. Registered for every Starlette route when this module is imported.
+  404 instead of overflowing a driver; ``{name}`` is one segment of at most 200 characters. Registered
+  for every Starlette route when this module is imported.
 * ``InputMiddleware`` refuses a NUL character in the path or the query string (PostgreSQL cannot store
   NUL in text) with the standard 422, before tenant resolution or authentication.
 * ``check_json(data)`` bounds a decoded JSON document: nesting depth, integers within 64 bits, no NUL in
@@ -59,8 +60,24 @@ class IdConvertor(Convertor[int]):
         return str(value)
 
 
+MAX_SEGMENT = 200  # characters of a text path parameter (an item code, a subject code, a chart)
+
+
+class SegmentConvertor(Convertor[str]):
+    """``{x}`` / ``{x:str}``: one path segment of 1..200 characters; a longer one matches no route."""
+
+    regex = f"[^/]{{1,{MAX_SEGMENT}}}"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return str(value)
+
+
 register_url_convertor("int", IdConvertor())
 register_url_convertor("id", IdConvertor())
+register_url_convertor("str", SegmentConvertor())
 
 
 def _nul_refused(name: str) -> Invalid:

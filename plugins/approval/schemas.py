@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from core.web.api import OutModel
+from core.web.api import Id, OutModel
 from plugins.approval.models import ITEM_TYPES
 
 Role = Literal["lead", "co"]
@@ -256,7 +256,7 @@ class StatsQuery(BaseModel):
 
 
 class ActionPath(BaseModel):
-    app_id: int
+    app_id: Id
     action: Action
 
 

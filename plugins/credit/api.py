@@ -63,7 +63,8 @@ async def search(request: Request) -> Any:
     q = parse_query(request).q
     tenant = request.state.ctx.tenant
     hits = await _run(request, services.network_scope(tenant), lambda s: public.search(s, q, local_today()))
-    return {"items": [{"kind": h.kind, "code": h.public_code, "name": h.name} for h in hits]}
+    return {"items": [{"kind": h.kind, "code": h.public_code, "name": h.name} for h in hits],
+            "next_cursor": None}
 
 
 @api_doc(response=ReportOut, summary="A subject's public credit report")

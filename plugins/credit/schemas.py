@@ -54,7 +54,7 @@ class ListEntryIn(_In):
 
 class RepairIn(_In):
     reason: str = Field(min_length=1, max_length=2000)
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=2**31 - 1)
 
 
 class RecordOut(OutModel):
@@ -94,7 +94,7 @@ class HitsOut(OutModel):
     """The best matches (at most 50); next_cursor is always null."""
 
     items: list[HitOut]
-    next_cursor: None = None
+    next_cursor: str | None
 
 
 class CreatedOut(OutModel):

@@ -17,7 +17,7 @@ class CardActionIn(BaseModel):
     appeal, a revocation and a sending back)."""
 
     model_config = ConfigDict(extra="forbid")
-    version: int = Field(ge=1, description="The card's version as last read")
+    version: int = Field(ge=1, le=2**31 - 1, description="The card's version as last read")
     note: str = Field(default="", max_length=2000)
 
 
