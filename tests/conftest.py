@@ -13,6 +13,7 @@ a test that provokes a 5xx on purpose (a 503 from a health check) says so with
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import shutil
@@ -179,18 +180,45 @@ def demo_template_db(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -
         _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@contextlib.contextmanager
+def _copy_of(template_url: str, tmp_path: Path, prefix: str) -> Iterator[str]:
+    """A fresh copy of a template database, dropped afterwards (PostgreSQL) or left in tmp_path."""
+    if PG_URL:
+        name = f"{prefix}_{os.getpid()}_{next(_counter)}_{uuid.uuid4().hex[:4]}"
+        _pg_exec(f'CREATE DATABASE "{name}" TEMPLATE "{template_url.rsplit("/", 1)[1]}"')
+        try:
+            yield _pg_url_for(name)
+        finally:
+            _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    else:
+        dst = tmp_path / f"{prefix}.db"
+        shutil.copyfile(Path(template_url.removeprefix("sqlite:///")), dst)
+        yield f"sqlite:///{dst}"
+
+
 @pytest.fixture
 def demo_db_url(demo_template_db: str, tmp_path: Path) -> Iterator[str]:
-    if PG_URL:
-        name = f"govhall_d_{os.getpid()}_{next(_counter)}_{uuid.uuid4().hex[:4]}"
-        tpl = demo_template_db.rsplit("/", 1)[1]
-        _pg_exec(f'CREATE DATABASE "{name}" TEMPLATE "{tpl}"')
-        yield _pg_url_for(name)
-        _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    else:
-        dst = tmp_path / "demo.db"
-        shutil.copyfile(Path(demo_template_db.removeprefix("sqlite:///")), dst)
-        yield f"sqlite:///{dst}"
+    with _copy_of(demo_template_db, tmp_path, "govhall_d") as url:
+        yield url
+
+
+@contextlib.contextmanager
+def demo_platform_at(demo_template_db: str, tmp_path: Path) -> Iterator[Platform]:
+    """A platform over a fresh copy of the demo database and its uploaded files (for module fixtures)."""
+    with _copy_of(demo_template_db, tmp_path, "govhall_m") as url:
+        shutil.copytree(_demo_data_dirs[demo_template_db], tmp_path / "data")
+        p = make_platform(url, tmp_path / "data")
+        try:
+            yield p
+        finally:
+            p.close()
+
+
+@pytest.fixture(scope="session")
+def demo_platforms(demo_template_db: str) -> Any:
+    """``demo_platforms(tmp_path)``: a context manager giving a platform over a fresh demo copy, for
+    fixtures wider than one test (the API fuzz shares one across its operations)."""
+    return lambda tmp_path: demo_platform_at(demo_template_db, tmp_path)
 
 
 @pytest.fixture
