@@ -384,6 +384,7 @@ def api_doc(*, request: type[BaseModel] | None = None, response: type[BaseModel]
             reply = result if isinstance(result, Reply) else Reply(result)
             code = reply.status or doc.status
             model = by_status.get(code, adapter)
+            response_: Response
             if model is None:
                 response_ = json_ok(reply.data, code, reply.headers)
             else:

@@ -146,8 +146,8 @@ class _Builder:
         if model is not None:
             ok["content"] = {"application/json": {"schema": self.model_ref(model, "serialization")}}
         out: dict[str, Any] = {str(doc.status): ok}
-        for status, other in doc.others:
-            out[str(status)] = {"description": "OK", "content": {"application/json": {
+        for code, other in doc.others:
+            out[str(code)] = {"description": "OK", "content": {"application/json": {
                 "schema": self.model_ref(other, "serialization")}}}
         error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
         for status, text in _ERRORS.items():

@@ -216,3 +216,19 @@ def test_deep_json_to_login_is_refused_unauthenticated(client, path):
     r = client.post(path, json={"username": "a\u0000b", "password": "x"})
     assert r.status_code == 422 and r.json()["error"]["code"] == "nul_character"
     assert r.json()["error"]["fields"] == {"username": "NUL character (\\u0000) is not allowed"}
+
+
+def test_request_input_is_read_only_through_the_shared_parsers():
+    """The checks above hold for tomorrow's routes only if every handler reads input through the shared
+    parsers: JSON via core.web.api (read_json / parse_body), forms via core.web.forms.form_data."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    allowed = {root / "core/web/api.py", root / "core/web/forms.py"}
+    offenders = []
+    for path in [*root.joinpath("core").rglob("*.py"), *root.joinpath("plugins").rglob("*.py")]:
+        text = path.read_text(encoding="utf-8")
+        for needle in ("request.form(", "request.json(", "request.body(", "request.stream("):
+            if needle in text and path not in allowed:
+                offenders.append(f"{path.relative_to(root)}: {needle}")
+    assert offenders == []
