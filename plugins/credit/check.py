@@ -23,6 +23,10 @@ from plugins.credit.warning import Assessment, assess, finding
 
 log = structlog.get_logger(__name__)
 ACCEPTANCE = "approval.acceptance"
+# The check any plugin may ask about a subject (bidding registration, equity buyers, medicine suppliers):
+# ``subject={"kind": "legal"|"natural", "id_number", "name", "purpose": "<plugin>.<what>"}``.
+SUBJECT = "credit.subject"
+ANSWERS = (ACCEPTANCE, SUBJECT)
 RULE_ID = "credit.serious_subject_accepted"
 
 
@@ -41,8 +45,9 @@ def assess_subject(session: Session, tenant: Any, code: str, today: date | None 
 
 
 def acceptance_check(check: str, subject: dict[str, Any], tenant: Any, session: Session) -> list[Finding]:
-    """The credit finding for the applicant at acceptance; stored so supervision can act on it."""
-    if check != ACCEPTANCE:
+    """The credit finding for the applicant at acceptance (or for any subject another plugin asks about);
+    stored so supervision can act on it."""
+    if check not in ANSWERS:
         return []
     try:
         code = normalise(str(subject.get("kind", "")), str(subject.get("id_number", "")), field="id_number")
@@ -56,7 +61,8 @@ def acceptance_check(check: str, subject: dict[str, Any], tenant: Any, session: 
     result = assess_subject(session, tenant, code)
     session.add(CreditAssessment(tenant_id=tenant.id, tenant_path=tenant.path, subject_code=code,
                                  subject_name=str(subject.get("name", "")),
-                                 item_code=str(subject.get("item_code", "")), level=result.level,
+                                 item_code=str(subject.get("item_code") or subject.get("purpose") or ""),
+                                 level=result.level,
                                  reasons=result.reasons, measures=result.measures))
     session.flush()
     return [finding(result, subject, tenant.id)]

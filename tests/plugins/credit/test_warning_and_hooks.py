@@ -221,3 +221,19 @@ def test_licences_published_after_seven_working_days_raise_a_supervision_prompt(
         cards = [e.payload for e in s.scalars(select(events.OutboxEvent).where(
             events.OutboxEvent.type == "supervision.card.issued")) if e.payload["rule_id"] == rule.id]
     assert [c["object_id"] for c in cards] == [str(late.id)]
+
+
+def test_any_plugin_may_ask_about_a_subject_with_the_credit_subject_check(platform):
+    """Bidding, equity and medicine ask ``credit.subject`` with a purpose; the answer carries the level and
+    the lists, and the purpose is stored with the assessment."""
+    donghu = platform.directory.get("360102")
+    listed(platform, ACME, "black", days_ago=1, today=local_today())
+    subject = {"kind": "legal", "id_number": ACME, "name": "江西测试企业有限公司",
+               "purpose": "bidding.registration"}
+    with platform.db.transaction(donghu.scope) as s:
+        found = platform.hooks(donghu).govhall_checks(check="credit.subject", subject=subject,
+                                                      tenant=donghu, session=s)
+    (f,) = [f for batch in found for f in batch]
+    assert f.level == "serious" and f.facts["level"] == "serious" and f.facts["lists"] == ["black"]
+    with platform.db.session(donghu.scope) as s:
+        assert s.scalars(select(CreditAssessment)).one().item_code == "bidding.registration"
