@@ -151,6 +151,17 @@ class Page:
         return {"items": [item(i) for i in self.items], "next_cursor": self.next_cursor, **self.extra}
 
 
+def query_id(request: Request, name: str) -> int | None:
+    """An optional id in the query string (``?before=123``): 1..2^63-1, else 422 naming ``name``."""
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit() or len(raw) > 19 or not ID_MIN <= int(raw) <= ID_MAX:
+        raise Invalid(f"{name} must be an id from 1 to {ID_MAX}", f"{name} 须为 1 到 {ID_MAX} 之间的编号",
+                      fields={name: f"{ID_MIN}..{ID_MAX}"})
+    return int(raw)
+
+
 def page_params(request: Request, *, default_limit: int | None = None,
                 max_limit: int | None = None) -> PageParams:
     """``?limit=`` and ``?cursor=`` from the query string; 422 naming the bad one.

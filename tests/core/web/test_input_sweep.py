@@ -132,6 +132,39 @@ def test_bad_cursors_and_limits_are_422_naming_them_on_every_list(sweep):
                         status={422} if paginated else None, field="limit" if paginated else None)
 
 
+def _query_names() -> set[str]:
+    """Every query parameter a handler reads (``query_params.get("name"`` or ``query_id(request, "name"``
+    in core and plugins) or a route declares (its query model)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    names: set[str] = set()
+    for path in [*root.joinpath("core").rglob("*.py"), *root.joinpath("plugins").rglob("*.py")]:
+        text = path.read_text(encoding="utf-8")
+        names |= set(re.findall(r'(?:query_params\.get|query_id)\(\s*(?:request,\s*)?"([a-z_]+)"', text))
+    return names
+
+
+def test_every_query_parameter_survives_overflowing_and_wrong_typed_values(sweep):
+    """Each parameter name any handler reads, on every GET route, with a value past 64 bits and one of
+    the wrong type — as the actor who reaches the handler (the citizen on /my/, else the superuser)."""
+    names = _query_names()
+    assert names >= {"q", "before", "page", "since", "state"}
+    for route in (r for r in sweep["routes"] if "GET" in r.methods):
+        doc = doc_of(route.endpoint)
+        declared = set(doc.query.model_fields) if doc is not None and doc.query is not None else set()
+        mine = "/my/" in route.path
+        for name in sorted(names | declared):
+            for value in (str(2**64), "x-1"):
+                url = f"{route.url(**sweep['ids'])}?{name}={value}"
+                if route.api:
+                    headers = sweep["api_actors"][1 if mine else 0]
+                    answers = [sweep["client"].get(url, headers=headers)]
+                else:
+                    answers = [sweep["page_actors"][1 if mine else 0].get(url)]
+                _assert_4xx(answers, f"GET {url}")
+
+
 def test_nul_in_query_strings_and_path_segments_is_422_everywhere(sweep):
     for route in sweep["routes"]:
         for method in route.methods:
