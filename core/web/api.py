@@ -25,7 +25,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, overload
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
 from pydantic_core import to_jsonable_python
@@ -106,7 +106,15 @@ async def parse_body(request: Request, model: type[M], *, max_bytes: int = MAX_B
     return validate(model, await read_json(request, max_bytes=max_bytes))
 
 
-def parse_query(request: Request, model: type[M] | None = None) -> M:
+@overload
+def parse_query(request: Request) -> Any: ...
+
+
+@overload
+def parse_query(request: Request, model: type[M]) -> M: ...
+
+
+def parse_query(request: Request, model: type[M] | None = None) -> Any:
     """The query string as ``model`` — by default the route's ``@api_doc(query=...)``, the model that
     /api/openapi.json documents — with 422 naming each bad parameter. The model declares types, ranges
     and which are required; NUL was refused before routing (core.web.inputs.InputMiddleware)."""
