@@ -211,7 +211,9 @@ def decide(
         return _move(session, c, app, "decide", "denied", app.decision_reason)
     if all(t.state == "approved" for t in tasks):
         app.decision, app.decided_at, app.decision_reason = "approved", c.now(), reason or None
-        return _move(session, c, app, "decide", "approved", reason)
+        # The form travels with the decision: a plugin issuing the licence (plugins/licence) fills the
+        # licence's fields from it without reading approval's tables.
+        return _move(session, c, app, "decide", "approved", reason, form=dict(app.form_data or {}))
     # A co-department approved its part: the application stays in review (and its version moves on).
     app_state = "in_review"
     return _move(
