@@ -32,7 +32,10 @@ def _codes(platform: Any) -> dict[str, str]:
                          {"c": subject}).scalar()
         dept = s.execute(text("SELECT code FROM departments WHERE tenant_id = :t ORDER BY code LIMIT 1"),
                          {"t": tenant.id}).scalar()
-    return {"item": str(item), "subject": str(subject), "subject_name": str(name), "department": str(dept)}
+        licence = s.execute(text("SELECT identifier FROM licences WHERE tenant_id = :t ORDER BY id LIMIT 1"),
+                            {"t": tenant.id}).scalar()
+    return {"item": str(item), "subject": str(subject), "subject_name": str(name), "department": str(dept),
+            "identifier": str(licence)}
 
 
 @pytest.fixture
@@ -50,7 +53,8 @@ def contract(demo_client: TestClient, demo_platform: Any) -> dict[str, Any]:
 
 def _fill(path: str, op: dict[str, Any], contract: dict[str, Any]) -> tuple[str, dict[str, str]]:
     codes, ids = contract["codes"], contract["ids"]
-    values = {"tenant_code": DEMO_TENANT, **{k: str(v) for k, v in ids.items()}}
+    values = {"tenant_code": DEMO_TENANT, "identifier": codes["identifier"],
+              **{k: str(v) for k, v in ids.items()}}
     if "/approval/items/" in path:
         values["code"] = codes["item"]
     elif "/credit/subjects/" in path:
