@@ -21,12 +21,13 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from core.access.guard import object_check, required_permission
+from core.db.outage import OUTAGE, is_unavailable
 from core.logging import configure_logging
 from core.platform import Platform
 from core.registry import PluginError
 from core.settings import Settings
 from core.web import api_docs, hall
-from core.web.errors import EXCEPTION_HANDLERS, not_found_app
+from core.web.errors import EXCEPTION_HANDLERS, OutageMiddleware, not_found_app
 from core.web.inputs import InputMiddleware
 from core.web.middleware import AuthMiddleware, ContextMiddleware, TenantMiddleware
 from core.web.render import Renderer
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
         routes=routes,
         middleware=[
             Middleware(ContextMiddleware, platform=platform),
+            Middleware(OutageMiddleware),
             Middleware(InputMiddleware),  # NUL in path or query: 422 before anything reads them
             Middleware(TenantMiddleware, platform=platform, not_found=not_found_app),
             Middleware(AuthMiddleware, platform=platform),
@@ -124,7 +126,12 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
 def _lifespan(platform: Platform) -> Any:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        platform.directory  # load before the first request  # noqa: B018
+        try:
+            platform.directory  # load before the first request  # noqa: B018
+        except Exception as exc:  # start anyway and answer 503 until the database is back
+            if not is_unavailable(exc):
+                raise
+            OUTAGE.failed(exc, "start-up")
         watcher = asyncio.create_task(_watch(platform))
         starters = platform.extras.get("on_start", [])
         for start in starters:
@@ -149,8 +156,12 @@ async def _watch(platform: Platform) -> None:
             await asyncio.to_thread(platform.refresh)
             for watcher in platform.extras.get("watchers", []):
                 await asyncio.to_thread(watcher)
-        except Exception:  # keep watching; the next round may succeed
-            log.exception("watch.failed")
+            OUTAGE.ok()  # the database answered: an outage, if any, is over
+        except Exception as exc:  # keep watching; the next round may succeed
+            if is_unavailable(exc):
+                OUTAGE.failed(exc, "watcher")
+            else:
+                log.exception("watch.failed")
 
 
 def current_platform(request: Request) -> Platform:

@@ -54,8 +54,8 @@ def _warn_once(year: int) -> None:
             return
         _warned.add(year)
     log.warning("calendar.no_holiday_data", year=year,
-                detail="chinesecalendar has no holidays for this year; counting Monday-Friday only. "
-                       "Upgrade the chinesecalendar package once the State Council publishes the year.")
+                todo=f"run `pip install -U chinesecalendar` once the State Council publishes the {year} "
+                     f"holidays (usually in November); until then {year} deadlines count Monday-Friday only")
 
 
 def add_workdays(start: date, n: int) -> date:

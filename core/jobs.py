@@ -39,6 +39,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.contracts import PeriodicTask
 from core.db.base import Base, utcnow
+from core.db.outage import OUTAGE, is_unavailable
 from core.db.scope import Scope
 
 if TYPE_CHECKING:
@@ -201,8 +202,12 @@ class JobRunner:
                 self.platform.maybe_refresh()
                 work()
                 self.ticks += 1
-            except Exception:  # the database may be restarting; try again next round
-                log.exception("jobs.round_failed", thread=threading.current_thread().name)
+                OUTAGE.ok()
+            except Exception as exc:  # the database may be restarting; try again next round
+                if is_unavailable(exc):
+                    OUTAGE.failed(exc, threading.current_thread().name)
+                else:
+                    log.exception("jobs.round_failed", thread=threading.current_thread().name)
             self._stop.wait(self.interval)
 
     def start(self) -> None:

@@ -126,6 +126,9 @@ CORE_SETTINGS: tuple[SettingSpec, ...] = (
                 check=lambda v: None if all(isinstance(c, str) and c.isdigit() for c in v.values())
                 else "every value must be a tenant code of digits"),
     SettingSpec("https", False, "Served over HTTPS: session cookies get the Secure flag.", type=bool),
+    SettingSpec("health_token", "",
+                "Token operators send to /healthz (Authorization: Bearer) to see the database's error and "
+                "the outage; empty: /healthz only ever says ok or unavailable."),
     SettingSpec("session_days", 14, "Days a login session lasts without use.", type=int, min=1, max=365),
     SettingSpec("watch_interval", 1.0, "Seconds between checks for tenant, plugin and policy changes made by "
                 "other processes.", type=float, min=0.1, max=60),

@@ -73,6 +73,7 @@ class GovhallGroup(click.Group):
         return found
 
     def invoke(self, ctx: click.Context) -> Any:
+        from core.db.outage import first_line, is_unavailable
         from core.errors import DomainError
         from core.registry import PluginError
         from core.tenancy.loader import TreeFileError
@@ -82,6 +83,12 @@ class GovhallGroup(click.Group):
             return super().invoke(ctx)
         except (SettingsError, TreeFileError, TenancyError, PluginError, DomainError) as exc:
             click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            click.echo(f"error: the database cannot be reached ({first_line(exc)}); nothing was changed",
+                       err=True)
             sys.exit(1)
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from core.cli.common import pass_platform
+from core.cli.common import pass_platform, progress
 
 
 @click.command()
@@ -22,13 +22,12 @@ def serve(platform: Any, host: str, port: int, workers: int, demo: bool, jobs: b
     """Serve the halls over HTTP."""
     import uvicorn
 
-    from core.db import migrate
 
     if demo:
         from core.demo import load_demo
 
         load_demo(platform, echo=lambda m: click.echo(m, err=True))
-    elif missing := migrate.pending(platform.db, platform.registry.migration_dirs()):
+    elif missing := _pending(platform):
         raise click.ClickException(f"the database is not migrated ({', '.join(missing)}): "
                                    "run `govhall migrate`")
     if workers > 1 and platform.db.is_sqlite:
@@ -36,6 +35,11 @@ def serve(platform: Any, host: str, port: int, workers: int, demo: bool, jobs: b
                                  param_hint="--workers")
     backend = platform.db.engine.url.get_backend_name()
     click.echo(f"govhall serving on http://{host}:{port}/ ({backend})", err=True)
+    if demo:  # the accounts exist only in demo data: never print them otherwise
+        from core.identity.demo import demo_account_lines
+
+        for line in demo_account_lines():
+            click.echo(line, err=True)
     from core import jobs as job_runner
 
     if workers > 1:
@@ -58,13 +62,30 @@ def serve(platform: Any, host: str, port: int, workers: int, demo: bool, jobs: b
                     access_log=False)
 
 
+def _pending(platform: Any) -> list[str]:
+    """Migrations not applied yet; none when the database cannot be reached: the server starts anyway
+    and answers 503 (with Retry-After) until it can (core.db.outage)."""
+    from core.db import migrate
+    from core.db.outage import OUTAGE, is_unavailable
+
+    try:
+        return migrate.pending(platform.db, platform.registry.migration_dirs())
+    except Exception as exc:
+        if not is_unavailable(exc):
+            raise
+        OUTAGE.failed(exc, "start-up")
+        return []
+
+
 @click.command()
 @pass_platform
 def migrate(platform: Any) -> None:
     """Upgrade the database: the core branch and every installed plugin's branch."""
     from core.db import migrate as m
 
-    applied = m.upgrade(platform.db, platform.registry.migration_dirs())
+    dirs = platform.registry.migration_dirs()
+    with progress(len(m.to_apply(platform.db, dirs)), "migrating") as step:
+        applied = m.upgrade(platform.db, dirs, progress=step)
     click.echo(f"migrated: now at {', '.join(m.current_heads(platform.db))}"
                + (f" (applied heads {', '.join(applied)})" if applied else " (nothing to do)"))
 

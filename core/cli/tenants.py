@@ -28,8 +28,12 @@ def apply_cmd(platform: Any, file: str, quiet: bool) -> None:
     click.echo(f"validating {len(tree.tenants)} tenants ...", err=True)
     platform.refresh(force=True)
     loader.validate(tree, lines, path, platform.directory, platform.settings)
-    with platform.db.transaction(Scope.system()) as s, progress(len(tree.tenants), "applying") as step:
-        report = loader.apply(s, tree, platform.directory, actor="cli", progress=step)
+    try:
+        with platform.db.transaction(Scope.system()) as s, progress(len(tree.tenants), "applying") as step:
+            report = loader.apply(s, tree, platform.directory, actor="cli", progress=step, lines=lines,
+                                  hooks_for=lambda p: platform.registry.hook_for(frozenset({p})))
+    except loader.TreeFileError as exc:  # refused while writing (a switch, a move): nothing was changed
+        raise loader.TreeFileError(f"{path}: {exc}") from None
     if not quiet:
         for line in report.created:
             click.echo(f"created  {line}")

@@ -23,10 +23,20 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class TenantPathString(String):
+    """The type of every column that holds a tenant path. The type is the marker: `govhall tenants move`
+    re-paths every column of this type (core.tenancy.paths), in core and in every plugin, without a list
+    to keep. Same DDL as String."""
+
+    cache_ok = True
+
+
 def PathType(length: int = 200) -> String:  # noqa: N802 - reads like a type
     """A tenant path column. Byte-order collation on PostgreSQL so that the subtree range predicate
-    ``path >= p AND path < p || '0'`` uses a plain btree index ('/' sorts just before '0')."""
-    return String(length).with_variant(String(length, collation="C"), "postgresql")  # type: ignore[return-value]
+    ``path >= p AND path < p || '0'`` uses a plain btree index ('/' sorts just before '0').
+    Mark a column whose path is history (hashed, kept as it was) with ``info={"history": True}``."""
+    return TenantPathString(length).with_variant(  # type: ignore[return-value]
+        String(length, collation="C"), "postgresql")
 
 
 class Base(DeclarativeBase):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -25,9 +26,12 @@ def alembic_config(db: Database, plugin_dirs: list[Path]) -> Config:
     return cfg
 
 
-def upgrade(db: Database, plugin_dirs: list[Path]) -> list[str]:
-    """Upgrade every head; returns the revisions applied."""
+def upgrade(db: Database, plugin_dirs: list[Path],
+            progress: Callable[[int], None] | None = None) -> list[str]:
+    """Upgrade every head; returns the heads reached. ``progress(1)`` after each revision applied."""
     cfg = alembic_config(db, plugin_dirs)
+    if progress is not None:
+        cfg.attributes["on_version_apply"] = lambda **_kw: progress(1)
     before = set(current_heads(db))
     command.upgrade(cfg, "heads")
     after = set(current_heads(db))
@@ -41,10 +45,20 @@ def current_heads(db: Database) -> list[str]:
 
 def pending(db: Database, plugin_dirs: list[Path]) -> list[str]:
     """Heads in the scripts that the database has not reached."""
+    script, applied = _applied(db, plugin_dirs)
+    return sorted(set(script.get_heads()) - applied)
+
+
+def to_apply(db: Database, plugin_dirs: list[Path]) -> list[str]:
+    """Every revision ``upgrade`` would run (for a progress bar)."""
+    script, applied = _applied(db, plugin_dirs)
+    return sorted(r.revision for r in script.walk_revisions() if r.revision not in applied)
+
+
+def _applied(db: Database, plugin_dirs: list[Path]) -> tuple[ScriptDirectory, set[str]]:
     script = ScriptDirectory.from_config(alembic_config(db, plugin_dirs))
     have = current_heads(db)
     # Alembic drops a head from alembic_version once a branch that depends_on it is applied (core_0003
     # under the plugin branches), so compare against everything the stored heads imply, not the heads.
     walk = script.revision_map.iterate_revisions(tuple(have), "base") if have else []
-    applied = {r.revision for r in walk}
-    return sorted(set(script.get_heads()) - applied)
+    return script, {r.revision for r in walk}

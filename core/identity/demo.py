@@ -95,3 +95,15 @@ def load_demo_accounts(platform: Any) -> list[tuple[str, str]]:
                     actor="demo",
                 )
     return [(a[0], DEMO_PASSWORD) for a in DEMO_ACCOUNTS]
+
+
+def demo_account_lines() -> list[str]:
+    """What ``govhall serve --demo`` prints at start-up: each account, who it is and where it works."""
+    lines = [f"demo accounts (password {DEMO_PASSWORD} for all; demo mode only):"]
+    for username, kind, name, _id, _extra, staff in DEMO_ACCOUNTS:
+        where = ""
+        if staff is not None:
+            code, role, subtree, _dept = staff
+            where = f"  {role} at {code}{' and below' if subtree else ''}"
+        lines.append(f"  {username:<20} {name} ({kind}){where}")
+    return lines

@@ -26,6 +26,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            on_version_apply=config.attributes.get("on_version_apply"),  # `govhall migrate`'s progress bar
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -144,18 +144,27 @@ class Directory:
         self._effective[tenant.id] = result
         return result
 
-    def _decide(self, name: str, info: PluginInfo, chain: list[TenantRef]) -> Effective:
+    def _decide(self, name: str, info: PluginInfo, chain: list[TenantRef],
+                own: Mapping[str, StateRow] | None = None) -> Effective:
         if info.required:
             return Effective(name, True, "default", True)
-        for node in chain:  # highest lock wins
-            row = self.states.get(node.id, {}).get(name)
+        rows = [self.states.get(node.id, {}).get(name) for node in chain]
+        if own is not None:  # the tenant's own switches as a change being checked would leave them
+            rows[-1] = own.get(name)
+        for node, row in zip(chain, rows, strict=True):  # highest lock wins
             if row is not None and row.locked:
                 return Effective(name, row.enabled, node.code, True)
-        for node in reversed(chain):  # otherwise the nearest explicit value
-            row = self.states.get(node.id, {}).get(name)
+        for node, row in zip(reversed(chain), reversed(rows), strict=True):  # else the nearest explicit value
             if row is not None:
                 return Effective(name, row.enabled, node.code, False)
         return Effective(name, info.default_enabled, "default", False)
+
+    def decided(self, tenant: TenantRef, own: Mapping[str, StateRow] | None = None) -> dict[str, bool]:
+        """Each plugin's value at ``tenant`` from the switches alone (locks, nearest explicit value,
+        default), before dependencies switch anything off. ``own`` replaces the tenant's own switches,
+        to ask what a change would leave (core.tenancy.service.switch_refusal)."""
+        chain = self.ancestors(tenant)
+        return {n: self._decide(n, info, chain, own).enabled for n, info in self.plugins.items()}
 
     def enabled(self, tenant: TenantRef) -> frozenset[str]:
         cached = self._enabled.get(tenant.id)

@@ -19,11 +19,20 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from core import audit
 from core.db.base import utcnow
+from core.imports import FileRefused, read_text
 from core.settings import Settings, SettingsError, validate_tenant_value
-from core.tenancy.directory import Directory, TenantRef, bump_version
+from core.tenancy.directory import Directory, TenantRef, bump_version, load_directory
 from core.tenancy.models import LEVEL_ORDER, Department, Kind, Level, PluginState, Tenant, TenantSetting
-from core.tenancy.service import TenancyError, move_subtree, set_tenant_setting
+from core.tenancy.service import (
+    TenancyError,
+    move_subtree,
+    record_switch,
+    set_tenant_setting,
+    switch_refusal,
+    switch_text,
+)
 
 CODE_LENGTH = {Level.province: 6, Level.city: 6, Level.county: 6, Level.township: 9, Level.village: 12}
 
@@ -80,10 +89,10 @@ def _entry_lines(raw: str) -> list[int]:
 
 
 def parse(path: Path) -> tuple[TreeFile, list[int]]:
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TreeFileError(f"{path}: cannot read: {exc}") from exc
+    try:  # UTF-8 with or without a byte-order mark, as the import commands read their files
+        raw, _encoding = read_text(path, detect=False)
+    except FileRefused as exc:
+        raise TreeFileError(f"{path}: cannot read: {exc.message_en}") from None
     try:
         data = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:
@@ -163,14 +172,19 @@ def _check_cycle(code: str, parents: dict[str, str | None], directory: Directory
 
 
 def apply(session: Session, tree: TreeFile, directory: Directory, *, actor: str,
-          progress: Callable[[int], None] | None = None) -> ApplyReport:
+          progress: Callable[[int], None] | None = None, lines: list[int] | None = None,
+          hooks_for: Callable[[str], Any] | None = None) -> ApplyReport:
     """Write the validated tree, parents before children, with set-based reads and batched inserts.
 
     Everything the file could touch is read up front in four SELECTs; new tenants are inserted one tree
     level at a time (their children need their ids), new departments and plugin switches in one batch
     each. A province of 21,600 nodes applies in seconds instead of one flush and two queries per node.
+    Plugin switches obey the same rule and are audited as from the CLI (``_check_and_record_switches``);
+    ``lines`` (from ``parse``) lets a refusal name the line, ``hooks_for(plugin)`` gives the lifecycle
+    hook caller of a plugin (``Registry.hook_for``).
     """
     state = _State.read(session)
+    state.lines = {t.code: n for t, n in zip(tree.tenants, lines or [], strict=False)}
     report = ApplyReport()
     changes: dict[str, list[str]] = {}
     for level in _levels(tree):
@@ -186,9 +200,54 @@ def apply(session: Session, tree: TreeFile, directory: Directory, *, actor: str,
             if progress is not None:
                 progress(1)
     state.flush_inserts(session)
+    if state.switched:
+        _check_and_record_switches(session, directory, state.switched, actor, hooks_for)
     if report.created or report.changed:
         bump_version(session)
     return report
+
+
+def _check_and_record_switches(session: Session, before: Directory, switched: list[_Switch], actor: str,
+                               hooks_for: Callable[[str], Any] | None) -> None:
+    """Decide every switch of the file by the one rule (core.tenancy.service.switch_refusal), on the tree
+    as the file leaves it, then audit each like a switch made from the CLI or the console. Done after the
+    writes, inside the same transaction: a refusal rolls everything back. The tree is applied top-down,
+    so an ancestor's lock in the same file counts, as it would for the same switches made one by one."""
+    after = load_directory(session, before.plugins)
+    for sw in switched:
+        tenant = after.get(sw.code)
+        assert tenant is not None
+        state, lock = sw.after.removesuffix(" locked"), sw.after.endswith(" locked")
+        refusal = switch_refusal(after.plugins, tenant, sw.plugin, state, lock,
+                                 locked_by=after.lock_above(tenant, sw.plugin), decided=after.decided(tenant))
+        if refusal is not None:
+            raise TreeFileError(f"line {sw.line} (tenant {sw.code}): plugins.{sw.plugin}: {refusal} "
+                                f"/ {refusal.message_zh}; nothing was changed")
+        record_switch(session, tenant, sw.plugin, sw.before, sw.after, actor=actor)
+        if hooks_for is not None:
+            _lifecycle(session, before, after, tenant, sw.plugin, hooks_for(sw.plugin))
+
+
+def _lifecycle(session: Session, before: Directory, after: Directory, tenant: TenantRef, plugin: str,
+               hooks: Any) -> None:
+    old = before.get(tenant.code)
+    was_on = before.effective(old)[plugin].enabled if old is not None else False
+    now_on = after.effective(tenant)[plugin].enabled
+    if now_on and not was_on:
+        hooks.govhall_tenant_enabled(tenant=tenant, session=session)
+    elif was_on and not now_on:
+        hooks.govhall_tenant_disabled(tenant=tenant, session=session)
+
+
+@dataclass(frozen=True)
+class _Switch:
+    """One plugin switch the file changes: checked and audited once everything is written."""
+
+    code: str
+    plugin: str
+    before: str  # "inherit", "on", "off locked", ...
+    after: str
+    line: int | str
 
 
 @dataclass
@@ -201,6 +260,8 @@ class _State:
     settings: dict[tuple[int, str], Any]
     new_departments: list[dict[str, Any]] = field(default_factory=list)
     new_switches: list[dict[str, Any]] = field(default_factory=list)
+    switched: list[_Switch] = field(default_factory=list)
+    lines: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def read(cls, session: Session) -> _State:
@@ -259,6 +320,7 @@ def _insert_new(session: Session, entries: list[TenantEntry], state: _State,
             state.tenants[code] = (tid, path)
     for e in entries:
         changes[e.code] = ["created"]
+    audit.open_chains(session, [state.tenants[e.code][0] for e in entries])
 
 
 def _update_tenant(session: Session, entry: TenantEntry, state: _State, directory: Directory,
@@ -309,22 +371,23 @@ def _plugins(session: Session, entry: TenantEntry, state: _State, actor: str) ->
     for name, switch in entry.plugins.items():
         key, current = (tid, name), state.switches.get((tid, name))
         where = (PluginState.tenant_id == tid, PluginState.plugin == name)
-        if switch == "inherit":
-            if current is not None:
-                session.execute(delete(PluginState).where(*where))
-                del state.switches[key]
-                found.append(f"plugins.{name}")
-            continue
-        wanted = (switch == "on", name in entry.lock)
+        wanted = None if switch == "inherit" else (switch == "on", name in entry.lock)
         if current == wanted:
             continue
-        if current is None:
+        if wanted is None:
+            session.execute(delete(PluginState).where(*where))
+            del state.switches[key]
+        elif current is None:
             state.new_switches.append({"tenant_id": tid, "plugin": name, "enabled": wanted[0],
                                        "locked": wanted[1], "updated_by": actor, "updated_at": utcnow()})
         else:
             session.execute(update(PluginState).where(*where).values(
                 enabled=wanted[0], locked=wanted[1], updated_by=actor, updated_at=utcnow()))
-        state.switches[key] = wanted
+        if wanted is not None:
+            state.switches[key] = wanted
+        state.switched.append(_Switch(entry.code, name, switch_text(*current) if current else "inherit",
+                                      switch_text(*wanted) if wanted else "inherit",
+                                      state.lines.get(entry.code, "?")))
         found.append(f"plugins.{name}")
     return found
 

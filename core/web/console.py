@@ -209,14 +209,15 @@ async def switch_plugin(request: Request) -> Response:
 
 def audit_page(session: Any, tenant: TenantRef, *, before: int | None, action: str,
                limit: int = AUDIT_PAGE) -> tuple[list[AuditEntry], int | None]:
-    """Newest-first audit entries of ``tenant``'s subtree, keyset-paginated by sequence number."""
+    """Newest-first audit entries of ``tenant``'s subtree, keyset-paginated by entry id (the order of
+    writing across chains; ``seq`` counts within one tenant's chain)."""
     stmt = select(AuditEntry).where(tenant.subtree_scope.predicate(AuditEntry.tenant_path))
     if before is not None:
-        stmt = stmt.where(AuditEntry.seq < before)
+        stmt = stmt.where(AuditEntry.id < before)
     if action:
         stmt = stmt.where(AuditEntry.action.startswith(action, autoescape=True))
-    rows = list(session.scalars(stmt.order_by(AuditEntry.seq.desc()).limit(limit + 1)))
-    next_before = rows[limit - 1].seq if len(rows) > limit else None
+    rows = list(session.scalars(stmt.order_by(AuditEntry.id.desc()).limit(limit + 1)))
+    next_before = rows[limit - 1].id if len(rows) > limit else None
     return rows[:limit], next_before
 
 
@@ -241,7 +242,8 @@ async def audit_log(request: Request) -> Response:
 
 def _audit_row(directory: Directory, r: AuditEntry) -> dict[str, Any]:
     code = r.tenant_path.rsplit("/", 1)[-1]
-    return {"seq": r.seq, "at": r.at.strftime("%Y-%m-%d %H:%M:%S"), "actor": r.actor, "action": r.action,
+    return {"seq": r.seq, "id": r.id, "at": r.at.strftime("%Y-%m-%d %H:%M:%S"), "actor": r.actor,
+            "action": r.action,
             "tenant": directory.get(code), "tenant_code": code, "target": r.target,
             "details": ", ".join(f"{k}: {v}" for k, v in (r.details or {}).items())}
 

@@ -1,4 +1,5 @@
-"""The one place exceptions become HTTP: JSON under /api/, pages in the user's language elsewhere."""
+"""The one place exceptions become HTTP: JSON under /api/, pages in the user's language elsewhere; 503
+with Retry-After while the database cannot be reached (OutageMiddleware)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Match, Mount, Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.access.guard import Forbidden
+from core.db.outage import OUTAGE, RETRY_AFTER_SECONDS, is_unavailable
 from core.errors import DomainError
 from core.web.render import json_error, render
 
@@ -25,23 +27,65 @@ _TITLES = {
     409: ("Conflict", "操作冲突"),
     422: ("Invalid input", "输入有误"),
     500: ("Server error", "服务器内部错误"),
+    503: ("Temporarily unavailable", "系统暂时无法使用"),
 }
 
 
 def error_response(request: Request, status: int, code: str, message_en: str, message_zh: str = "",
-                   fields: dict[str, str] | None = None) -> Response:
+                   fields: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> Response:
     ctx = getattr(request.state, "ctx", None)
     api = ctx.api if ctx else request.url.path.startswith("/api/")
     zh = message_zh or message_en
     if api:
         message = zh if ctx and ctx.lang == "zh-CN" else message_en
-        return json_error(status, code, message, fields)
+        return json_error(status, code, message, fields, headers=headers)
     title_en, title_zh = _TITLES.get(status, _TITLES[400 if status < 500 else 500])
-    return render(request, "error.html", {
+    response = render(request, "error.html", {
         "status": status, "code": code, "title_en": title_en, "title_zh": title_zh,
         "message_en": message_en, "message_zh": zh, "fields": fields or {},
         "request_id": ctx.request_id if ctx else "",
     }, status=status)
+    response.headers.update(headers or {})
+    return response
+
+
+def unavailable_response(request: Request) -> Response:
+    """503 while the database cannot be reached: the standard error shape, and when to try again."""
+    return error_response(
+        request, 503, "database_unavailable",
+        "The service is temporarily unavailable; please try again in a minute. Nothing was changed.",
+        "系统暂时无法使用，请稍后再试。本次操作未作任何更改。",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+class OutageMiddleware:
+    """Turn "the database cannot be reached", wherever in the chain it is raised (tenant directory,
+    session look-up, handler), into a 503 with Retry-After, logged once per interval (core.db.outage)
+    rather than a 500 and a traceback per request. Sits right inside ContextMiddleware (language,
+    request id). A response already under way is left to fail as it would."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as exc:
+            if started or not is_unavailable(exc):
+                raise
+            OUTAGE.failed(exc, "request")
+            await unavailable_response(Request(scope, receive))(scope, receive, send)
 
 
 async def on_domain_error(request: Request, exc: Exception) -> Response:
@@ -111,6 +155,9 @@ def allowed_methods(request: Request) -> set[str]:
 
 
 async def on_server_error(request: Request, exc: Exception) -> Response:
+    if is_unavailable(exc):  # reached past OutageMiddleware (e.g. raised while it was answering)
+        OUTAGE.failed(exc, "request")
+        return unavailable_response(request)
     log.exception("unhandled", exc_info=exc)
     return error_response(request, 500, "server_error",
                           "Something went wrong on our side; quote the request id when you report it",

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import hmac
 from collections import OrderedDict, defaultdict
+from pathlib import Path
+from typing import Any
 
+import structlog
 from sqlalchemy import text
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from core.access import require
 from core.access.guard import public
 from core.contracts import MenuEntry
+from core.db.outage import OUTAGE, RETRY_AFTER_SECONDS, first_line, is_unavailable
 from core.hall import HALL_VIEW
 from core.web.render import render
 
+log = structlog.get_logger(__name__)
+FAVICON = Path(__file__).parent / "static" / "favicon.ico"
 ENTRANCES = ("personal", "legal")
 SECTIONS = ("approval", "public_service", "sunshine")
 
@@ -123,18 +130,46 @@ async def root(request: Request) -> Response:
 
 @public
 async def healthz(request: Request) -> Response:
-    """200 when the database answers; 503 (with the reason) when it does not."""
+    """200 ``{"status": "ok"}`` when the database answers, else 503 ``{"status": "unavailable"}`` with
+    Retry-After: terse, because anyone can call it. An operator who sends the ``health_token`` setting as
+    a bearer token also gets the database's error, the outage so far and the directory version."""
     platform = request.state.ctx.platform
 
     def probe() -> None:
         with platform.db.engine.connect() as conn:
             conn.execute(text("SELECT 1 FROM tenants LIMIT 1"))
 
+    error = ""
     try:
         await platform.db.run(probe)
+        OUTAGE.ok()
     except Exception as exc:  # the point is to report it
-        return JSONResponse({"status": "error", "database": str(exc).splitlines()[0]}, status_code=503)
-    return JSONResponse({"status": "ok", "database": "ok", "directory_version": platform.directory.version})
+        error = first_line(exc)
+        if is_unavailable(exc):
+            OUTAGE.failed(exc, "healthz")
+        else:
+            log.exception("healthz.failed")
+    body: dict[str, Any] = {"status": "unavailable" if error else "ok"}
+    if _is_operator(request, platform.settings["health_token"]):
+        loaded = platform._directory  # the snapshot in memory, if any: never load it here
+        version = loaded.version if loaded is not None else None
+        body.update(database=error or "ok", outage=OUTAGE.status(), directory_version=version)
+    headers = {"Cache-Control": "no-store"}
+    if error:
+        headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return JSONResponse(body, status_code=503 if error else 200, headers=headers)
+
+
+def _is_operator(request: Request, token: str) -> bool:
+    sent = request.headers.get("authorization", "")
+    return bool(token) and sent[:7].lower() == "bearer " and hmac.compare_digest(sent[7:].strip(), token)
+
+
+@public
+async def favicon(request: Request) -> Response:
+    """Browsers ask every site for /favicon.ico; pages also link the SVG (static/favicon.svg)."""
+    return FileResponse(FAVICON, media_type="image/x-icon",
+                        headers={"Cache-Control": "public, max-age=604800"})
 
 
 @public
@@ -146,6 +181,7 @@ def routes() -> list[BaseRoute]:
     return [
         Route("/", root),
         Route("/healthz", healthz),
+        Route("/favicon.ico", favicon),
         Route("/halls", find_hall, name="find_hall"),
         Route("/t/{tenant_code}", tenant_slash),
         Route("/t/{tenant_code}/", hall_home, name="hall"),

@@ -91,10 +91,9 @@ class TenantMiddleware:
             await self.app(scope, receive, send)
             return
         ctx: RequestContext = scope["state"]["ctx"]
-        directory = self.platform.directory
         match = _TENANT_PATH.match(scope["path"])
-        if match:
-            tenant = directory.get(match.group(2))
+        if match:  # the directory only when needed: /healthz must answer while it cannot be loaded
+            tenant = self.platform.directory.get(match.group(2))
             if tenant is None:
                 await self.not_found(scope, receive, send)
                 return
@@ -103,7 +102,7 @@ class TenantMiddleware:
             host = _host(scope)
             code = self.platform.settings["host_map"].get(host) if host else None
             if code:
-                ctx.tenant = directory.get(code)
+                ctx.tenant = self.platform.directory.get(code)
         await self.app(scope, receive, send)
 
 

@@ -1,4 +1,5 @@
-"""The catalogue of service items: versions, the provincial basic catalogue and claims, search, import.
+"""The catalogue of service items: versions, the provincial basic catalogue and claims, search (the
+import of whole files is plugins.approval.importer).
 
 Search is a bigram index (``approval_search_tokens``): Chinese has no spaces, so words cannot be split
 without a dictionary, but every two-character window of a name is a token. A query matches an item when
@@ -9,16 +10,10 @@ character Chinese words do not exist), and it stays tenant-scoped through the to
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
-from collections.abc import Iterable
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -64,10 +59,34 @@ def tokens(text: str) -> set[str]:
 
 
 def index_item(session: Session, item: ServiceItem) -> None:
-    for tok in tokens(f"{item.name} {item.keywords} {item.name_en}") | tokens(item.code):
+    for tok in item_tokens(item.name, item.keywords, item.name_en, item.code):
         session.add(
             SearchToken(item_id=item.id, token=tok, tenant_id=item.tenant_id, tenant_path=item.tenant_path)
         )
+
+
+def item_values(tenant: Any, data: ItemIn, department_name: str | None, *, status: str = "published",
+                version_no: int = 1, basic_item_id: int | None = None) -> dict[str, Any]:
+    """The column values of one item version (``department_name`` when the row names none: looked up)."""
+    fields = {k: getattr(data, k) for k in _ITEM_SCALARS}
+    fields["department_name"] = data.department_name or department_name or data.department_code
+    return {
+        "tenant_id": tenant.id,
+        "tenant_path": tenant.path,
+        "code": data.code,
+        "version_no": version_no,
+        "status": status,
+        "valid_from": date.today() if status == "published" else None,
+        "basic_item_id": basic_item_id,
+        "special_procedures": [p.model_dump() for p in data.special_procedures],
+        "form_fields": [f.model_dump() for f in data.form_fields],
+        "steps": [s.model_dump() for s in data.steps],
+        **fields,
+    }
+
+
+def item_tokens(name: str, keywords: str, name_en: str, code: str) -> set[str]:
+    return tokens(f"{name} {keywords} {name_en}") | tokens(code)
 
 
 def create_item(
@@ -80,29 +99,10 @@ def create_item(
     basic_item_id: int | None = None,
 ) -> ServiceItem:
     """Write one item version with its materials and search tokens (in the caller's transaction)."""
-    fields = {k: getattr(data, k) for k in _ITEM_SCALARS}
-    if not data.department_name:
-        dept = session.scalar(
-            select(Department.name).where(
-                Department.tenant_id == tenant.id, Department.code == data.department_code
-            )
-        )
-        fields["department_name"] = dept or data.department_code
-    else:
-        fields["department_name"] = data.department_name
-    item = ServiceItem(
-        tenant_id=tenant.id,
-        tenant_path=tenant.path,
-        code=data.code,
-        version_no=version_no,
-        status=status,
-        valid_from=date.today() if status == "published" else None,
-        basic_item_id=basic_item_id,
-        special_procedures=[p.model_dump() for p in data.special_procedures],
-        form_fields=[f.model_dump() for f in data.form_fields],
-        steps=[s.model_dump() for s in data.steps],
-        **fields,
-    )
+    dept = None if data.department_name else session.scalar(select(Department.name).where(
+        Department.tenant_id == tenant.id, Department.code == data.department_code))
+    item = ServiceItem(**item_values(tenant, data, dept, status=status, version_no=version_no,
+                                     basic_item_id=basic_item_id))
     item.materials = [
         ItemMaterial(position=i, tenant_id=tenant.id, tenant_path=tenant.path, **m.model_dump())
         for i, m in enumerate(data.materials)
@@ -197,17 +197,14 @@ def browse(
 # --- the provincial basic catalogue and claims by lower tiers -----------------------------------------
 
 
+def basic_values(province: Any, data: ItemIn) -> dict[str, Any]:
+    return {"tenant_id": province.id, "tenant_path": province.path, "code": data.code, "name": data.name,
+            "item_type": data.item_type, "competent_department": data.department_name or data.department_code,
+            "implementing_level": data.implementing_level, "basis": data.legal_basis}
+
+
 def add_basic(session: Session, province: Any, data: ItemIn) -> BasicItem:
-    row = BasicItem(
-        tenant_id=province.id,
-        tenant_path=province.path,
-        code=data.code,
-        name=data.name,
-        item_type=data.item_type,
-        competent_department=data.department_name or data.department_code,
-        implementing_level=data.implementing_level,
-        basis=data.legal_basis,
-    )
+    row = BasicItem(**basic_values(province, data))
     session.add(row)
     session.flush()
     return row
@@ -223,89 +220,13 @@ def find_basic(platform: Any, tenant: Any, code: str) -> BasicItem | None:
         return row
 
 
-def claim(session: Session, tenant: Any, basic: BasicItem, data: ItemIn) -> ServiceItem:
-    """A lower tier claims a basic item: the six fixed elements come from the province, unchangeable;
+def claimed(basic: BasicItem, data: ItemIn) -> ItemIn:
+    """A lower tier's row for a basic item: the six fixed elements come from the province, unchangeable;
     the implementation details (limits, fees, materials, department...) are the claimer's own."""
-    fixed = data.model_copy(
-        update={
-            "name": basic.name,
-            "code": basic.code,
-            "item_type": basic.item_type,
-            "legal_basis": basic.basis,
-        }
-    )
-    return create_item(session, tenant, fixed, basic_item_id=basic.id)
+    return data.model_copy(update={"name": basic.name, "code": basic.code, "item_type": basic.item_type,
+                                   "legal_basis": basic.basis})
 
 
-# --- import ---------------------------------------------------------------------------------------------
-
-
-def read_rows(path: Path) -> list[dict[str, Any]]:
-    """Rows of a CSV (UTF-8, header line; JSON in the list columns) or a JSON array file."""
-    text = path.read_text(encoding="utf-8-sig")
-    if path.suffix.lower() == ".json":
-        data = json.loads(text)
-        if not isinstance(data, list):
-            raise Invalid("A JSON catalogue must be an array of items", "JSON 目录文件必须是事项数组")
-        return data
-    rows = []
-    for raw in csv.DictReader(io.StringIO(text)):
-        row: dict[str, Any] = {k: v for k, v in raw.items() if k and v not in (None, "")}
-        for key in ("special_procedures", "form_fields", "steps", "materials"):
-            if key in row:
-                row[key] = json.loads(row[key])
-        rows.append(row)
-    return rows
-
-
-def validate_rows(rows: Iterable[dict[str, Any]]) -> tuple[list[tuple[int, ItemIn]], list[str]]:
-    """Validated rows with their row numbers (1-based, as the user counts them) and every error."""
-    good: list[tuple[int, ItemIn]] = []
-    errors: list[str] = []
-    seen: set[str] = set()
-    for n, row in enumerate(rows, start=1):
-        try:
-            item = ItemIn.model_validate(row)
-        except ValidationError as exc:
-            for e in exc.errors():
-                field = ".".join(str(p) for p in e["loc"]) or "row"
-                errors.append(f"row {n}: {field}: {e['msg']}")
-            continue
-        if item.code in seen:
-            errors.append(f"row {n}: code: {item.code} appears twice in the file")
-        seen.add(item.code)
-        good.append((n, item))
-    return good, errors
-
-
-def import_items(platform: Any, tenant: Any, rows: list[dict[str, Any]]) -> tuple[int, list[str]]:
-    """Import every row or none: returns (items written, row errors)."""
-    numbered, errors = validate_rows(rows)
-    items = [i for _, i in numbered]
-    is_root = tenant.parent_id is None
-    basics: dict[str, BasicItem] = {}
-    for n, item in numbered:
-        if item.basic_code and not is_root:
-            found = find_basic(platform, tenant, item.basic_code)
-            if found is None:
-                errors.append(
-                    f"row {n}: basic_code: no basic item {item.basic_code} in the provincial catalogue"
-                )
-            else:
-                basics[item.code] = found
-    if errors:
-        return 0, errors
-    with platform.db.transaction(tenant.scope) as s:
-        existing = set(s.scalars(select(ServiceItem.code).where(ServiceItem.status == "published")))
-        clash = [
-            f"row {n}: code: {i.code} is already published here" for n, i in numbered if i.code in existing
-        ]
-        if clash:
-            return 0, clash
-        for item in items:
-            if item.code in basics:
-                claim(s, tenant, basics[item.code], item)
-                continue
-            basic = add_basic(s, tenant, item) if is_root else None
-            create_item(s, tenant, item, basic_item_id=basic.id if basic else None)
-    return len(items), []
+def claim(session: Session, tenant: Any, basic: BasicItem, data: ItemIn) -> ServiceItem:
+    """A lower tier claims a basic item (``claimed``)."""
+    return create_item(session, tenant, claimed(basic, data), basic_item_id=basic.id)

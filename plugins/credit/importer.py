@@ -1,92 +1,58 @@
 """``govhall credit import FILE``: penalties from CSV or JSON, every row validated first, all or nothing.
 
-Row numbers are what a person finds in the file: the line in a CSV (the header is line 1), the position
-(from 1) in a JSON array.
+Files are read by the shared reader (core.imports): the same encodings and the same row numbers as every
+other import — in a CSV the line where the row starts (the header is line 1), in a JSON array the
+position from 1.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from core.errors import DomainError, Invalid
+from core.imports import ImportFile, RowError, RowsRefused, read_import, validate
 from plugins.credit.rules import Rules
 from plugins.credit.schemas import PenaltyIn
-from plugins.credit.services import record_penalty
+from plugins.credit.services import record_penalties
 
 MAX_ROWS = 50_000
+ImportError_ = RowsRefused  # the name this module's callers used before the shared reader
 
 
-class ImportError_(Invalid):  # noqa: N801 - not the builtin
-    """Rows that failed; ``errors`` lists (row, field, message)."""
-
-    def __init__(self, errors: list[tuple[int, str, str]]) -> None:
-        lines = [f"row {row}: {fld}: {msg}" for row, fld, msg in errors]
-        super().__init__(f"{len(errors)} error(s); nothing was imported\n" + "\n".join(lines),
-                         f"{len(errors)} 处错误，未导入任何记录\n" + "\n".join(lines),
-                         fields={f"row {row}.{fld}": msg for row, fld, msg in errors})
-        self.errors = errors
-
-
-def read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
-    text = path.read_text(encoding="utf-8-sig")
-    if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise Invalid(f"{path.name}: not valid JSON ({exc})",
-                          f"{path.name}：JSON 格式错误（{exc}）") from None
-        if not isinstance(data, list):
-            raise Invalid(f"{path.name}: expected a JSON array of rows", f"{path.name}：应为 JSON 数组")
-        return [(i, row if isinstance(row, dict) else {"__row__": row}) for i, row in enumerate(data, 1)]
-    if path.suffix.lower() != ".csv":
-        raise Invalid(f"{path.name}: use a .csv or .json file", f"{path.name}：请使用 .csv 或 .json 文件")
-    reader = csv.DictReader(io.StringIO(text))
-    return [(reader.line_num, {k: v for k, v in row.items() if k is not None and v != ""}) for row in reader]
+def read_rows(path: Path) -> ImportFile:
+    return read_import(path, max_rows=MAX_ROWS)
 
 
 def validate_rows(rows: list[tuple[int, dict[str, Any]]]) -> tuple[list[tuple[int, PenaltyIn]],
-                                                                  list[tuple[int, str, str]]]:
+                                                                  list[RowError]]:
+    """Every row through the schema, and no decision twice in the file."""
+    checked, errors = validate(rows, PenaltyIn)
     good: list[tuple[int, PenaltyIn]] = []
-    errors: list[tuple[int, str, str]] = []
     seen: dict[tuple[str, str], int] = {}
-    for n, raw in rows:
-        if "__row__" in raw:
-            errors.append((n, "row", "must be an object"))
-            continue
-        try:
-            item = PenaltyIn.model_validate(raw)
-        except ValidationError as exc:
-            errors.extend((n, ".".join(map(str, e["loc"])) or "row", e["msg"]) for e in exc.errors())
-            continue
-        key = (item.source_department, item.decision_number)
+    for n, item in checked:
+        key = (item.source_department.strip(), item.decision_number.strip())
         if key in seen:
-            errors.append((n, "decision_number", f"duplicates row {seen[key]}"))
+            errors.append(RowError(n, "decision_number", f"duplicates row {seen[key]}"))
             continue
         seen[key] = n
         good.append((n, item))
     return good, errors
 
 
-def import_file(session: Any, tenant: Any, rules: Rules, path: Path, *, actor: str) -> int:
-    """Import every row or none: raises ImportError_ listing each bad row (the caller rolls back)."""
-    rows = read_rows(path)
-    if len(rows) > MAX_ROWS:
-        raise Invalid(f"{path.name}: at most {MAX_ROWS} rows per file", f"每个文件最多 {MAX_ROWS} 行")
-    if not rows:
-        raise Invalid(f"{path.name}: no rows", f"{path.name}：没有数据行")
-    good, errors = validate_rows(rows)
-    for n, item in good:  # domain checks (code checksum, dates, duplicates already published)
-        try:
-            record_penalty(session, tenant, rules, item.to_input(), actor=actor)
-        except DomainError as exc:
-            field = next(iter(exc.fields), "row")
-            errors.append((n, field, exc.fields.get(field, exc.message_en)))
+def import_file(session: Any, tenant: Any, rules: Rules, path: Path | ImportFile, *, actor: str,
+                progress: Callable[[int], None] | None = None) -> int:
+    """Import every row or none: raises RowsRefused listing each bad row (the caller rolls back)."""
+    file = path if isinstance(path, ImportFile) else read_rows(path)
+    good, errors = validate_rows(file.rows)
+    errors = file.errors + errors
+    total = len(file.rows) + len(file.errors)
+    # The domain checks run even when some rows are already refused, so that one run lists every problem.
+    written, refused = record_penalties(session, tenant, rules, [(n, i.to_input()) for n, i in good],
+                                        actor=actor, write=not errors, progress=progress)
+    for n, exc in refused:
+        fld = next(iter(exc.fields), "row")
+        errors.append(RowError(n, fld, exc.fields.get(fld, exc.message_en)))
     if errors:
-        raise ImportError_(sorted(errors))
-    return len(good)
+        raise RowsRefused(file.name, errors, total)
+    return written

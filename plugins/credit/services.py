@@ -7,17 +7,19 @@ published today.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Table, and_, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core import audit
 from core.db import Scope
-from core.errors import Conflict, Invalid, NotFound
+from core.errors import Conflict, DomainError, Invalid, NotFound
 from plugins.credit.dates import add_months, add_workdays, local_today
 from plugins.credit.models import CreditListEntry, CreditRecord
 from plugins.credit.rules import PUBLISH_WORKDAYS, Rules
@@ -58,26 +60,88 @@ def _check_penalty(data: PenaltyInput, today: date) -> str:
     return code
 
 
+def _penalty_row(tenant: Any, rules: Rules, data: PenaltyInput, code: str, today: date, actor: str,
+                 source_key: str | None, publish_deadline: date) -> dict[str, Any]:
+    """The column values of one published penalty (``code``: the subject's checked, normalised code)."""
+    return dict(
+        tenant_id=tenant.id, tenant_path=tenant.path, kind="penalty", subject_kind=data.subject_kind,
+        subject_code=code, subject_name=data.subject_name.strip(), title=data.title.strip(),
+        decision_number=data.decision_number.strip(), content=data.content.strip(), severity=data.severity,
+        source_department=data.source_department.strip(), decision_date=data.decision_date,
+        publish_deadline=publish_deadline, published_on=today,
+        publish_until=add_months(data.decision_date, rules.publish_months("penalty", data.severity)),
+        source_key=source_key or _penalty_key(data), created_by=actor,
+    )
+
+
+def _penalty_key(data: PenaltyInput) -> str:
+    return f"penalty:{data.source_department.strip()}:{data.decision_number.strip()}"
+
+
 def record_penalty(session: Session, tenant: Any, rules: Rules, data: PenaltyInput, *, actor: str,
                    today: date | None = None, source_key: str | None = None) -> CreditRecord:
     """Publish one administrative penalty of ``tenant``."""
     today = today or local_today()
     code = _check_penalty(data, today)
-    rec = CreditRecord(
-        tenant_id=tenant.id, tenant_path=tenant.path, kind="penalty", subject_kind=data.subject_kind,
-        subject_code=code, subject_name=data.subject_name.strip(), title=data.title.strip(),
-        decision_number=data.decision_number.strip(), content=data.content.strip(), severity=data.severity,
-        source_department=data.source_department.strip(), decision_date=data.decision_date,
-        publish_deadline=add_workdays(data.decision_date, PUBLISH_WORKDAYS), published_on=today,
-        publish_until=add_months(data.decision_date, rules.publish_months("penalty", data.severity)),
-        source_key=source_key or f"penalty:{data.source_department.strip()}:{data.decision_number.strip()}",
-        created_by=actor,
-    )
+    rec = CreditRecord(**_penalty_row(tenant, rules, data, code, today, actor, source_key,
+                                      add_workdays(data.decision_date, PUBLISH_WORKDAYS)))
     _insert_once(session, rec, "decision_number", "this decision number is already published here",
                  "本级已公示过该决定文书号")
     audit.record(session, actor=actor, action="credit.penalty.publish", tenant=tenant,
                  target=f"credit_record:{rec.id}", details={"subject": code, "severity": data.severity})
     return rec
+
+
+Refusals = list[tuple[int, DomainError]]
+
+
+def record_penalties(session: Session, tenant: Any, rules: Rules, items: Sequence[tuple[int, PenaltyInput]],
+                     *, actor: str, today: date | None = None, write: bool = True,
+                     progress: Callable[[int], None] | None = None) -> tuple[int, Refusals]:
+    """Publish many penalties of ``tenant`` set-based (imports): the same checks and audit entries as
+    ``record_penalty`` one by one, with one look-up of decisions already published, one INSERT per 500
+    rows and one audit append. Returns (rows written, (item number, error) for each refused row): nothing
+    is written when a row is refused, or with ``write=False`` (check only)."""
+    today = today or local_today()
+    refused: Refusals = []
+    checked: list[tuple[int, PenaltyInput, str]] = []
+    for n, data in items:
+        try:
+            checked.append((n, data, _check_penalty(data, today)))
+        except DomainError as exc:
+            refused.append((n, exc))
+    published = _published_keys(session, tenant, [_penalty_key(d) for _, d, _ in checked])
+    deadline = functools.lru_cache(maxsize=None)(lambda day: add_workdays(day, PUBLISH_WORKDAYS))
+    rows: list[dict[str, Any]] = []
+    for n, data, code in checked:
+        if _penalty_key(data) in published:
+            en = "this decision number is already published here"
+            refused.append((n, Conflict(en, "本级已公示过该决定文书号", code="duplicate",
+                                        fields={"decision_number": en})))
+            continue
+        rows.append(_penalty_row(tenant, rules, data, code, today, actor, None, deadline(data.decision_date)))
+    if refused or not write:
+        return 0, refused
+    table = cast(Table, CreditRecord.__table__)
+    ids: list[int] = []
+    for start in range(0, len(rows), 500):
+        ids += session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                               rows[start:start + 500]).all()
+        if progress is not None:
+            progress(len(rows[start:start + 500]))
+    audit.record_many(session, actor=actor, tenant=tenant, acts=[
+        ("credit.penalty.publish", f"credit_record:{i}", {"subject": r["subject_code"],
+                                                          "severity": r["severity"]})
+        for i, r in zip(ids, rows, strict=True)])
+    return len(ids), []
+
+
+def _published_keys(session: Session, tenant: Any, keys: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        found.update(session.scalars(select(CreditRecord.source_key).where(
+            CreditRecord.tenant_id == tenant.id, CreditRecord.source_key.in_(keys[start:start + 500]))))
+    return found
 
 
 def _insert_once(session: Session, obj: Any, field: str, en: str, zh: str) -> None:

@@ -147,7 +147,7 @@ def test_audit_log_is_filtered_to_the_subtree_and_paginated(platform):
         assert [r.target for r in rows] == ["at:360100", "at:360102", "at:360103", "at:360102"]
         assert nxt is None
         first, nxt = audit_page(s, nanchang, before=None, action="test.", limit=3)
-        assert len(first) == 3 and nxt == first[-1].seq
+        assert len(first) == 3 and nxt == first[-1].id
         rest, nxt2 = audit_page(s, nanchang, before=nxt, action="test.", limit=3)
         assert [r.target for r in rest] == ["at:360102"] and nxt2 is None
         assert audit_page(s, nanchang, before=None, action="test.%")[0] == []  # LIKE characters are literal

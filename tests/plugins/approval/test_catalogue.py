@@ -137,7 +137,7 @@ def test_import_row_errors_write_nothing(cli, platform, tmp_path):
     assert r.exit_code == 1
     out = r.output
     assert "row 2: item_type" in out and "row 3: promised_days" in out and "row 4: code" in out
-    assert "row 5: colour" in out and "nothing imported" in out
+    assert "row 5: colour" in out and "nothing was imported" in out
     claim = tmp_path / "claim.json"
     claim.write_text(json.dumps([_row("X-1", basic_code="NOT-THERE")]), encoding="utf-8")
     r = cli("approval", "import", str(claim), "--tenant", "360102")
