@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from core.access.guard import required_permission
+from core.access.guard import object_check, required_permission
 from core.db.outage import OUTAGE, is_unavailable
 from core.logging import configure_logging
 from core.platform import Platform
@@ -29,6 +29,7 @@ from core.registry import PluginError
 from core.settings import Settings
 from core.web import api_docs, hall
 from core.web.errors import EXCEPTION_HANDLERS, OutageMiddleware, not_found_app
+from core.web.inputs import InputMiddleware
 from core.web.middleware import AuthMiddleware, ContextMiddleware, TenantMiddleware
 from core.web.render import Renderer
 
@@ -60,6 +61,11 @@ def _check_declared(plugin: str, routes: list[BaseRoute]) -> None:
         if endpoint is not None and required_permission(endpoint) is None:
             raise PluginError(f"plugin {plugin!r}: route {getattr(route, 'path', route)!r} declares no "
                               "permission (wrap its endpoint with core.access.require)")
+        path = str(getattr(route, "path", ""))
+        if endpoint is not None and ":int}" in path and object_check(endpoint) is None:
+            # An id in the path names an object: who may see it is checked before anything else.
+            raise PluginError(f"plugin {plugin!r}: route {path!r} names an object but declares no "
+                              "check of it (core.access.require(..., visible=...))")
 
 
 def plugin_mounts(platform: Platform) -> tuple[list[BaseRoute], list[BaseRoute]]:
@@ -107,6 +113,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
         middleware=[
             Middleware(ContextMiddleware, platform=platform),
             Middleware(OutageMiddleware),
+            Middleware(InputMiddleware),  # NUL in path or query: 422 before anything reads them
             Middleware(TenantMiddleware, platform=platform, not_found=not_found_app),
             Middleware(AuthMiddleware, platform=platform),
         ],

@@ -13,6 +13,9 @@ from starlette.responses import Response
 from core.contracts import Permission
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+# Raises NotFound unless the route's object (named by its path) exists at the request's tenant and the
+# actor may see it: another owner's or tenant's object looks exactly like a missing one.
+ObjectCheck = Callable[[Request], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,11 +35,15 @@ class Forbidden(Exception):
         self.hide = hide
 
 
-def require(permission: Permission, *, hide: bool = False) -> Callable[[Endpoint], Endpoint]:
+def require(permission: Permission, *, hide: bool = False,
+            visible: ObjectCheck | None = None) -> Callable[[Endpoint], Endpoint]:
     """Declare and enforce the permission a route needs at the request's tenant.
 
     Guests lacking the permission are sent to log in (pages) or get 401 (API); others get 403, or 404
-    with ``hide=True``.
+    with ``hide=True``. ``visible(request)`` checks the object the path names (ownership, tenancy,
+    department) right after the permission and before the handler reads anything else — the version,
+    the state or the body — so another's object answers exactly as a missing one. A route with an id in
+    its path must declare it (core.app refuses it otherwise).
     """
 
     def decorate(endpoint: Endpoint) -> Endpoint:
@@ -46,9 +53,12 @@ def require(permission: Permission, *, hide: bool = False) -> Callable[[Endpoint
             decision = ctx.platform.access.check(ctx.actor, ctx.tenant, permission.name)
             if not decision.allowed:
                 raise Forbidden(permission.name, decision.reason, hide=hide)
+            if visible is not None:
+                await visible(request)
             return await endpoint(request)
 
         guarded.__govhall_permission__ = permission.name  # type: ignore[attr-defined]
+        guarded.__govhall_visible__ = visible  # type: ignore[attr-defined]
         return guarded
 
     return decorate
@@ -58,6 +68,11 @@ def public(endpoint: Endpoint) -> Endpoint:
     """Mark a core route that needs no tenant permission (health check, login form, static)."""
     endpoint.__govhall_permission__ = ""  # type: ignore[attr-defined]
     return endpoint
+
+
+def object_check(endpoint: Any) -> ObjectCheck | None:
+    """The ``visible`` check an endpoint declared through ``require``, if any."""
+    return getattr(endpoint, "__govhall_visible__", None)
 
 
 def required_permission(endpoint: Any) -> str | None:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from core.access.guard import public
@@ -14,50 +13,85 @@ from core.db import Scope
 from core.errors import Invalid, Unauthenticated
 from core.identity.login import Credentials, authenticate_password, open_session, session_cookie
 from core.identity.sessions import SESSION_COOKIE, create_token, revoke_session
+from core.web.api import OutModel, Reply, api_doc, read_json
 
 
 class ApiLogin(Credentials):
     mode: Literal["session", "token"] = "session"
     token_name: str = Field(default="api", min_length=1, max_length=64)
-    scopes: list[str] = Field(default_factory=lambda: ["*"], max_length=200)
+    scopes: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+        default_factory=lambda: ["*"], max_length=200)
     days: int = Field(default=30, ge=1, le=366)
 
 
+class SessionOut(OutModel):
+    mode: Literal["session"]
+    session: str = Field(description=f"The session; also set as the {SESSION_COOKIE} cookie")
+    username: str
+    kind: str
+    expires_in_days: int
+
+
+class TokenOut(OutModel):
+    mode: Literal["token"]
+    token: str = Field(description="Send as Authorization: Bearer <token>; shown once")
+    name: str
+    scopes: list[str]
+    expires_at: str
+    username: str
+
+
+class LogoutIn(BaseModel):
+    session: str | None = Field(default=None, max_length=200,
+                                description=f"The session to end (default: the {SESSION_COOKIE} cookie)")
+
+
+class LogoutOut(OutModel):
+    logged_out: bool
+
+
+class MeOut(OutModel):
+    account_id: int
+    username: str
+    kind: str
+    display_name: str
+    token_scopes: list[str]
+
+
 async def _body(request: Request) -> dict[str, object]:
+    # JSON only: a cross-site form cannot send application/json without a CORS preflight, which we never
+    # allow. The shared reader bounds size, depth, NUL and integers (core.web.api.read_json).
     if not request.headers.get("content-type", "").startswith("application/json"):
-        # A cross-site form cannot send application/json without a CORS preflight, which we never allow.
         raise Invalid(
             "send the body as application/json", "请求体须为 JSON", fields={"body": "application/json"}
         )
-    try:
-        data = await request.json()
-    except ValueError:
-        raise Invalid(
-            "the body is not valid JSON", "请求体不是有效的 JSON", fields={"body": "invalid JSON"}
-        ) from None
+    data = await read_json(request)
     if not isinstance(data, dict):
         raise Invalid("the body must be a JSON object", "请求体须为 JSON 对象", fields={"body": "object"})
     return data
 
 
+@api_doc(request=ApiLogin, response=SessionOut, others={201: TokenOut},
+         summary="Log in: a session (200, also set as a cookie) or, with mode=token, a bearer token (201)")
 @public
-async def api_login(request: Request) -> Response:
+async def api_login(request: Request) -> Any:
+    """Password login for API clients; failed attempts are throttled per account and address."""
     ctx = request.state.ctx
     data = ApiLogin.model_validate(await _body(request))
     account = await authenticate_password(request, data)
     if data.mode == "session":
         raw = await open_session(request, account)
-        response = JSONResponse(
+        cookie = session_cookie(ctx.platform, raw)
+        return Reply(
             {
                 "mode": "session",
                 "session": raw,
                 "username": account.username,
                 "kind": account.kind,
                 "expires_in_days": ctx.platform.settings["session_days"],
-            }
+            },
+            finish=lambda response: response.set_cookie(**cookie),
         )
-        response.set_cookie(**session_cookie(ctx.platform, raw))
-        return response
 
     def issue() -> tuple[str, list[str], str]:
         with ctx.platform.db.transaction(Scope.system()) as s:
@@ -76,7 +110,7 @@ async def api_login(request: Request) -> Response:
             return raw, list(row.scopes), row.expires_at.isoformat()
 
     raw, scopes, expires = await ctx.platform.db.run(issue)
-    return JSONResponse(
+    return Reply(
         {
             "mode": "token",
             "token": raw,
@@ -85,33 +119,33 @@ async def api_login(request: Request) -> Response:
             "expires_at": expires,
             "username": account.username,
         },
-        status_code=201,
+        status=201,
     )
 
 
+@api_doc(response=MeOut, summary="Who the request is authenticated as (401 for a guest or a bad token)")
 @public
-async def api_me(request: Request) -> Response:
-    """Who the request is authenticated as (401 for a guest or a bad token)."""
+async def api_me(request: Request) -> Any:
+    """The account behind the session cookie or bearer token, and the token's scopes."""
     actor = request.state.ctx.actor
     if actor.is_guest:
         raise Unauthenticated("Log in or send a bearer token", "请先登录")
-    return JSONResponse(
-        {
-            "account_id": actor.account_id,
-            "username": actor.username,
-            "kind": actor.kind,
-            "display_name": actor.display_name,
-            "token_scopes": list(actor.token_scopes),
-        }
-    )
+    return {
+        "account_id": actor.account_id,
+        "username": actor.username,
+        "kind": actor.kind,
+        "display_name": actor.display_name,
+        "token_scopes": list(actor.token_scopes),
+    }
 
 
+@api_doc(request=LogoutIn, response=LogoutOut, summary="End a session (the cookie's, or the one sent)")
 @public
-async def api_logout(request: Request) -> Response:
+async def api_logout(request: Request) -> Any:
     """End the session sent as a cookie or as ``{"session": ...}`` (JSON, so not forgeable cross-site)."""
     ctx = request.state.ctx
-    data = await _body(request)
-    raw = str(data.get("session") or request.cookies.get(SESSION_COOKIE) or "")
+    data = LogoutIn.model_validate(await _body(request))
+    raw = data.session or request.cookies.get(SESSION_COOKIE) or ""
     if raw:
 
         def end() -> None:
@@ -119,9 +153,8 @@ async def api_logout(request: Request) -> Response:
                 revoke_session(s, raw)
 
         await ctx.platform.db.run(end)
-    response = JSONResponse({"logged_out": bool(raw)})
-    response.delete_cookie(SESSION_COOKIE, path="/")
-    return response
+    return Reply({"logged_out": bool(raw)},
+                 finish=lambda response: response.delete_cookie(SESSION_COOKIE, path="/"))
 
 
 def routes() -> list[BaseRoute]:

@@ -20,6 +20,7 @@ from core.errors import DomainError
 from core.hall import ROLES_MANAGE, ROLES_VIEW
 from core.identity import csrf
 from core.identity.service import require_account
+from core.web.forms import form_data
 from core.web.render import render
 
 
@@ -67,7 +68,7 @@ async def roles_page(request: Request) -> Response:
 @require(ROLES_MANAGE)
 async def roles_change(request: Request) -> Response:
     ctx = request.state.ctx
-    form = await request.form()
+    form = await form_data(request)
     await csrf.check(request, form)
     try:
         data = GrantForm(

@@ -24,6 +24,7 @@ from core.identity.login import (
 from core.identity.passwords import POLICY_EN, POLICY_ZH
 from core.identity.service import create_account
 from core.identity.sessions import SESSION_COOKIE, revoke_session
+from core.web.forms import form_data
 from core.web.render import render
 
 
@@ -38,7 +39,7 @@ async def login_page(request: Request) -> Response:
     if request.method == "GET":
         # A logged-in user may log in as someone else; the new session replaces the old one.
         return render(request, "login.html", {"next": nxt, "errors": {}, "username": ""})
-    form = await request.form()
+    form = await form_data(request)
     await csrf.check(request, form)
     nxt = safe_next(str(form.get("next", "")) or nxt)
     username = str(form.get("username", ""))[:64]
@@ -74,7 +75,7 @@ async def login_page(request: Request) -> Response:
 
 @public
 async def logout(request: Request) -> Response:
-    form = await request.form()
+    form = await form_data(request)
     await csrf.check(request, form)
     ctx = request.state.ctx
     raw = request.cookies.get(SESSION_COOKIE)
@@ -117,7 +118,7 @@ async def register_page(request: Request) -> Response:
     }
     if request.method == "GET":
         return render(request, "register.html", base)
-    form = await request.form()
+    form = await form_data(request)
     await csrf.check(request, form)
     values = {k: str(form.get(k, "")) for k in REG_FIELDS}
     base["values"] = {k: v for k, v in values.items() if "password" not in k}

@@ -18,7 +18,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from core.access.guard import public, required_permission
-from core.web.api import ApiDoc, doc_of
+from core.identity.sessions import SESSION_COOKIE
+from core.web.api import MAX_CURSOR, ApiDoc, doc_of
+from core.web.inputs import ID_MAX, ID_MIN, MAX_SEGMENT
 from core.web.render import render
 
 _PARAM = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)(?::([a-z]+))?}")
@@ -28,8 +30,12 @@ _ERRORS = {
     "401": "Not logged in / 未登录",
     "403": "Permission missing here / 无权限",
     "404": "Not found, or the plugin is not enabled at this tenant / 不存在或本地未开通",
+    "405": "Method not allowed; the Allow header names the methods / 不支持的请求方式",
     "409": "Concurrent change or wrong state / 冲突",
-    "422": "Invalid fields, named in error.fields / 字段校验失败",
+    "413": "Body too large / 请求体过大",
+    "415": "Body not sent as the documented media type / 请求体格式不支持",
+    "422": "Invalid fields, named in error.fields (also NUL characters, nesting, ranges) / 字段校验失败",
+    "429": "Too many attempts; try again later / 尝试次数过多",
 }
 ERROR_SCHEMA = {
     "type": "object",
@@ -48,8 +54,9 @@ class _Builder:
         self.paths: dict[str, dict[str, Any]] = {}
         self.schemas: dict[str, Any] = {"Error": ERROR_SCHEMA}
 
-    def model_ref(self, model: type[BaseModel]) -> dict[str, Any]:
-        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    def model_ref(self, model: type[BaseModel], mode: str = "validation") -> dict[str, Any]:
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}",
+                                         mode=mode)  # type: ignore[arg-type]
         for name, sub in schema.pop("$defs", {}).items():
             self.schemas.setdefault(name, sub)
         self.schemas.setdefault(model.__name__, schema)
@@ -66,11 +73,21 @@ class _Builder:
 
     def add(self, raw_path: str, route: Route, tag: str) -> None:
         path = _PARAM.sub(lambda m: "{" + m.group(1) + "}", raw_path)
+        doc = doc_of(route.endpoint) or ApiDoc()
+        declared = doc.path.model_json_schema()["properties"] if doc.path is not None else {}
         params = [{"name": m.group(1), "in": "path", "required": True,
-                   "schema": {"type": _CONVERTOR_TYPES.get(m.group(2) or "str", "string")}}
+                   "schema": self.path_schema(m.group(2) or "str", declared.get(m.group(1)))}
                   for m in _PARAM.finditer(raw_path)]
         for method in sorted((route.methods or {"GET"}) - {"HEAD"}):
             self.paths.setdefault(path, {})[method.lower()] = self.operation(route, method, tag, params)
+
+    @staticmethod
+    def path_schema(convertor: str, declared: dict[str, Any] | None) -> dict[str, Any]:
+        if convertor == "int":  # core.web.inputs.IdConvertor: the route matches ids in this range only
+            return {"type": "integer", "minimum": ID_MIN, "maximum": ID_MAX}
+        if declared is not None:
+            return {k: v for k, v in declared.items() if k != "title"}
+        return {"type": _CONVERTOR_TYPES.get(convertor, "string"), "minLength": 1, "maxLength": MAX_SEGMENT}
 
     def operation(self, route: Route, method: str, tag: str, params: list[dict[str, Any]]) -> dict[str, Any]:
         endpoint = route.endpoint
@@ -87,7 +104,7 @@ class _Builder:
         }
         if doc.request is not None:
             op["requestBody"] = {"required": True,
-                                 "content": {"application/json": {"schema": self.model_ref(doc.request)}}}
+                                 "content": {doc.request_media: {"schema": self.model_ref(doc.request)}}}
         return op
 
     def permission_text(self, endpoint: Any) -> str:
@@ -101,30 +118,37 @@ class _Builder:
     def query_params(self, doc: ApiDoc) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         if doc.query is not None:
-            schema = doc.query.model_json_schema()
+            schema = doc.query.model_json_schema(ref_template="#/components/schemas/{model}")
+            for name, sub in schema.get("$defs", {}).items():
+                self.schemas.setdefault(name, sub)
             required = set(schema.get("required", []))
             for name, prop in schema.get("properties", {}).items():
-                out.append({"name": name, "in": "query", "required": name in required, "schema": prop})
+                param = {"name": name, "in": "query", "required": name in required,
+                         "schema": {k: v for k, v in prop.items() if k not in ("title", "description")}}
+                if prop.get("description"):
+                    param["description"] = prop["description"]
+                out.append(param)
         if doc.paginated:  # unless the query model already declares them (a name may appear once)
             names = {p["name"] for p in out}
+            default, most = doc.page_limit
             if "cursor" not in names:
-                out.append({"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"},
+                out.append({"name": "cursor", "in": "query", "required": False,
+                            "schema": {"type": "string", "minLength": 1, "maxLength": MAX_CURSOR},
                             "description": "next_cursor of the previous page / 上一页的 next_cursor"})
             if "limit" not in names:
                 out.append({"name": "limit", "in": "query", "required": False,
-                            "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}})
+                            "schema": {"type": "integer", "minimum": 1, "maximum": most, "default": default}})
         return out
 
     def responses(self, doc: ApiDoc) -> dict[str, Any]:
         ok: dict[str, Any] = {"description": "OK"}
-        if doc.response is not None:
-            schema = self.model_ref(doc.response)
-            if doc.paginated:
-                schema = {"type": "object", "required": ["items", "next_cursor"], "properties": {
-                    "items": {"type": "array", "items": schema},
-                    "next_cursor": {"anyOf": [{"type": "string"}, {"type": "null"}]}}}
-            ok["content"] = {"application/json": {"schema": schema}}
+        model = doc.response_model
+        if model is not None:
+            ok["content"] = {"application/json": {"schema": self.model_ref(model, "serialization")}}
         out: dict[str, Any] = {str(doc.status): ok}
+        for code, other in doc.others:
+            out[str(code)] = {"description": "OK", "content": {"application/json": {
+                "schema": self.model_ref(other, "serialization")}}}
         error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
         for status, text in _ERRORS.items():
             out[status] = {"description": text, "content": error}
@@ -163,7 +187,8 @@ def build_openapi(platform: Any, app_routes: list[BaseRoute] | None = None) -> d
         "paths": dict(sorted(b.paths.items())),
         "components": {"schemas": dict(sorted(b.schemas.items())),
                        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
-                                           "session": {"type": "apiKey", "in": "cookie", "name": "session"}}},
+                                           "session": {"type": "apiKey", "in": "cookie",
+                                                                   "name": SESSION_COOKIE}}},
     }
 
 

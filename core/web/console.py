@@ -25,6 +25,7 @@ from core.hall import AUDIT_VIEW, CONSOLE_VIEW, PLUGINS_MANAGE, ROLES_VIEW
 from core.tenancy.directory import Directory, Effective, TenantRef
 from core.tenancy.models import LEVEL_TITLES, Level, PluginState
 from core.tenancy.service import TenancyError, set_plugin_state
+from core.web.api import query_id
 from core.web.forms import read_form
 from core.web.render import render
 
@@ -146,10 +147,8 @@ def _node_context(request: Request, tenant: TenantRef) -> dict[str, Any]:
     ctx = request.state.ctx
     directory: Directory = ctx.platform.directory
     query = request.query_params.get("q", "")[:50]
-    try:
-        page = int(request.query_params.get("page", "1"))
-    except ValueError:
-        page = 1
+    raw_page = request.query_params.get("page", "1")
+    page = int(raw_page) if raw_page.isdigit() and len(raw_page) <= 9 else 1
     hits, more = search_subtree(directory, tenant, query)
     kids, pages = children_page(directory, tenant, page)
     return {
@@ -226,8 +225,7 @@ def audit_page(session: Any, tenant: TenantRef, *, before: int | None, action: s
 async def audit_log(request: Request) -> Response:
     ctx = request.state.ctx
     tenant: TenantRef = ctx.tenant
-    raw_before = request.query_params.get("before", "")
-    before = int(raw_before) if raw_before.isdigit() else None
+    before = query_id(request, "before")
     action = request.query_params.get("action", "")[:100].strip()
 
     def load() -> tuple[list[dict[str, Any]], int | None]:

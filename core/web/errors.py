@@ -8,6 +8,7 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.access.guard import Forbidden
@@ -123,8 +124,34 @@ async def on_http_exception(request: Request, exc: Exception) -> Response:
     if exc.status_code == 404:
         return error_response(request, 404, "not_found", "This page does not exist", "您访问的页面不存在")
     if exc.status_code == 405:
-        return error_response(request, 405, "method_not_allowed", "Method not allowed", "不支持的请求方式")
+        response = error_response(request, 405, "method_not_allowed", "Method not allowed",
+                                  "不支持的请求方式")
+        response.headers.update(exc.headers or {})
+        response.headers["allow"] = ", ".join(sorted(allowed_methods(request)))
+        return response
     return error_response(request, exc.status_code, "http_error", str(exc.detail), str(exc.detail))
+
+
+def allowed_methods(request: Request) -> set[str]:
+    """Every method some route takes at this path (Starlette's Allow names only the first route's, and a
+    page may split GET and POST over two routes with two permissions)."""
+    methods: set[str] = set()
+
+    def walk(routes: list[BaseRoute], scope: Scope) -> None:
+        for route in routes:
+            match, child = route.matches(scope)
+            if match == Match.NONE:
+                continue
+            if isinstance(route, Mount):
+                inner = getattr(route.app, "app", route.app)  # a plugin gate wraps its Router
+                walk(list(getattr(inner, "routes", [])), {**scope, **child})
+            elif isinstance(route, Route):
+                methods.update(route.methods or ())
+
+    scope = dict(request.scope)  # a mount on the way here moved root_path: start again from the app's
+    scope["root_path"] = scope.get("app_root_path", scope.get("root_path", ""))
+    walk(list(request.app.routes), scope)
+    return methods or {"GET", "HEAD"}
 
 
 async def on_server_error(request: Request, exc: Exception) -> Response:

@@ -11,13 +11,33 @@ from typing import Any
 
 from sqlalchemy import bindparam, select
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from core.access import require
 from core.errors import NotFound
 from core.hall import HALL_VIEW
 from core.tenancy.models import Department
+from core.web.api import OutModel, api_doc, page_model
+
+
+class TenantOut(OutModel):
+    code: str
+    name: str
+    name_en: str
+    level: str
+    kind: str
+    path: str
+
+
+class TenantTreeOut(TenantOut):
+    ancestors: list[TenantOut]
+    children: list[TenantOut]
+
+
+class DepartmentOut(OutModel):
+    code: str
+    name: str
+    name_en: str
 
 _dep = Department.__table__
 # Built once at import; SQLAlchemy caches its compiled form, so a request pays only for execution.
@@ -34,18 +54,21 @@ def _tenant_json(t: Any) -> dict[str, Any]:
             "path": t.path}
 
 
+@api_doc(response=TenantTreeOut, summary="This hall, its parents and its children")
 @require(HALL_VIEW)
-async def tenant_info(request: Request) -> Response:
+async def tenant_info(request: Request) -> Any:
     """The tenant, its parent chain and its children."""
     ctx = request.state.ctx
     d = ctx.platform.directory
-    return JSONResponse({**_tenant_json(ctx.tenant),
-                         "ancestors": [_tenant_json(a) for a in d.ancestors(ctx.tenant)[:-1]],
-                         "children": [_tenant_json(c) for c in d.kids(ctx.tenant)]})
+    return {**_tenant_json(ctx.tenant),
+            "ancestors": [_tenant_json(a) for a in d.ancestors(ctx.tenant)[:-1]],
+            "children": [_tenant_json(c) for c in d.kids(ctx.tenant)]}
 
 
+@api_doc(response=page_model(DepartmentOut),
+         summary="Every department of this hall's government (one page: next_cursor is always null)")
 @require(HALL_VIEW)
-async def departments(request: Request) -> Response:
+async def departments(request: Request) -> Any:
     """Every department of the tenant's government."""
     ctx = request.state.ctx
     db = ctx.platform.db
@@ -54,11 +77,12 @@ async def departments(request: Request) -> Response:
         with db.reader.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(_DEPARTMENTS, {"tenant_id": ctx.tenant.id})]
 
-    return JSONResponse({"items": await db.run(read)})
+    return {"items": await db.run(read), "next_cursor": None}
 
 
+@api_doc(response=DepartmentOut, summary="One department by its code")
 @require(HALL_VIEW)
-async def department(request: Request) -> Response:
+async def department(request: Request) -> Any:
     """One department by its code."""
     ctx = request.state.ctx
     db = ctx.platform.db
@@ -72,7 +96,7 @@ async def department(request: Request) -> Response:
     if row is None:
         raise NotFound(f"no department {code!r} at {ctx.tenant.code}",
                        f"{ctx.tenant.name}没有代码为 {code} 的部门")
-    return JSONResponse(dict(row._mapping))
+    return dict(row._mapping)
 
 
 def routes() -> list[BaseRoute]:

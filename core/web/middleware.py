@@ -65,7 +65,8 @@ class ContextMiddleware:
                 await self.app(scope, receive, send_wrapper)
         finally:
             route = scope.get("route")
-            log.info(
+            emit = log.error if status >= 500 else log.info  # a 5xx is the server's fault: an error
+            emit(
                 "request",
                 request_id=request_id,
                 method=scope["method"],

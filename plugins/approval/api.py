@@ -9,37 +9,54 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy import select
 from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from core import audit
 from core.access import require
 from core.errors import NotFound
-from core.web.api import api_doc, json_ok, page_params, paginate, parse_body
+from core.web.api import (
+    api_doc,
+    cursor_key,
+    encode_cursor,
+    page_model,
+    page_params,
+    paginate,
+    parse_body,
+    parse_path,
+    parse_query,
+)
+from core.web.forms import form_data
 from plugins.approval import catalogue, clock, handling, queries, services
 from plugins.approval import permissions as P
 from plugins.approval.models import Application, ServiceItem
-from plugins.approval.schemas import ApplicationOut, ItemIn, RatingIn, StatsOut, TransitionIn
-from plugins.approval.views_staff import _visible_to, figures
-from plugins.approval.webctx import my_applications, read_uploads, service_ctx
-
-
-class ItemOut(BaseModel):
-    code: str
-    name: str
-    item_type: str
-    entrance: str
-    section: str
-    department_code: str
-    promised_days: int
-    statutory_days: int
-    fee: float
-    parallel: bool
-    serial_days: int | None = None
-    parallel_days: int | None = None
+from plugins.approval.schemas import (
+    ActionPath,
+    ApplicationOut,
+    CaseOut,
+    ItemIn,
+    ItemOut,
+    ItemQuery,
+    ItemVersionOut,
+    MyApplicationDetailOut,
+    MyApplicationOut,
+    PublicDecisionOut,
+    QueueQuery,
+    RatingIn,
+    StatsOut,
+    StatsQuery,
+    SubmitForm,
+    TransitionIn,
+)
+from plugins.approval.views_staff import figures
+from plugins.approval.webctx import (
+    handled_application,
+    my_applications,
+    own_application,
+    read_uploads,
+    service_ctx,
+)
 
 
 def _item_json(item: Any) -> dict[str, Any]:
@@ -72,51 +89,46 @@ def _item_json(item: Any) -> dict[str, Any]:
     }
 
 
-@api_doc(response=ItemOut, summary="Search published service items (?q=, ?entrance=, ?section=)")
+@api_doc(query=ItemQuery, response=page_model(ItemOut),
+         summary="Search published service items: the best 50 matches (next_cursor is always null)")
 @require(P.ITEM_VIEW)
-async def items(request: Request) -> Response:
+async def items(request: Request) -> Any:
     """Search or browse the tenant's published items (bigram search over name and keywords)."""
     ctx = request.state.ctx
-    q = request.query_params.get("q", "")[:100]
-    entrance = request.query_params.get("entrance")
-    section = request.query_params.get("section")
+    query = parse_query(request)
 
     def work() -> list[dict[str, Any]]:
         with ctx.platform.db.read(ctx.tenant.scope) as s:
-            found = catalogue.search(
-                s,
-                q,
-                entrance=entrance if entrance in ("personal", "legal") else None,
-                section=section if section in ("approval", "public_service") else None,
-                limit=50,
-            )
+            found = catalogue.search(s, query.q, entrance=query.entrance, section=query.section, limit=50)
             return [_item_json(i) for i in found]
 
-    return json_ok({"items": await ctx.platform.db.run(work), "next_cursor": None})
+    return {"items": await ctx.platform.db.run(work), "next_cursor": None}
 
 
 @api_doc(response=ItemOut, summary="One item's guide")
 @require(P.ITEM_VIEW)
-async def item(request: Request) -> Response:
+async def item(request: Request) -> Any:
     ctx = request.state.ctx
 
     def work() -> dict[str, Any]:
         with ctx.platform.db.read(ctx.tenant.scope) as s:
             return _item_json(catalogue.get_item(s, request.path_params["code"]))
 
-    return json_ok(await ctx.platform.db.run(work))
+    return await ctx.platform.db.run(work)
 
 
 @api_doc(
+    request=SubmitForm,
+    request_media="multipart/form-data",
     response=ApplicationOut,
     status=201,
     summary="Apply online (multipart: item_code, f_<field>..., file_<material code>...)",
 )
 @require(P.APP_SUBMIT)
-async def submit(request: Request) -> Response:
+async def submit(request: Request) -> Any:
     """Multipart because materials are files; bearer-token clients need no CSRF token."""
     ctx = request.state.ctx
-    form = await request.form()
+    form = await form_data(request)
     if ctx.actor.token_id is None:
         from core.identity import csrf
 
@@ -130,22 +142,20 @@ async def submit(request: Request) -> Response:
             app = services.submit(s, service_ctx(request, s), code, fields, uploads)
             return handling.application_view(s, app)
 
-    return json_ok(await ctx.platform.db.run(work), status=201)
+    return await ctx.platform.db.run(work)
 
 
-@api_doc(response=ApplicationOut, paginated=True, summary="My applications in every hall")
+@api_doc(response=page_model(MyApplicationOut),
+         summary="My applications in every hall: the newest 200 (next_cursor is always null)")
 @require(P.APP_OWN)
-async def mine(request: Request) -> Response:
+async def mine(request: Request) -> Any:
     ctx = request.state.ctx
     rows = await ctx.platform.db.run(lambda: my_applications(ctx.platform, ctx.actor.account_id))
-    return json_ok(
-        {
-            "items": [
-                {**handling.application_view(None, r["app"]), "tenant_code": r["tenant"].code} for r in rows
-            ],
-            "next_cursor": None,
-        }
-    )
+    return {
+        "items": [{**handling.application_view(None, r["app"]), "tenant_code": r["tenant"].code}
+                  for r in rows],
+        "next_cursor": None,
+    }
 
 
 def _applicant(request: Request, act: str, body: Any) -> dict[str, Any]:
@@ -160,7 +170,7 @@ def _applicant(request: Request, act: str, body: Any) -> dict[str, Any]:
             app = services.load(s, app_id)
         else:
             app = services.load(s, app_id)
-            if app.applicant_account_id != c.who.account_id:
+            if app.applicant_account_id != c.who.account_id:  # also checked before the handler ran
                 raise NotFound("No such application here", "本级没有这个办件", code="unknown_application")
         out = handling.application_view(s, app)
         out["history"] = [
@@ -170,130 +180,116 @@ def _applicant(request: Request, act: str, body: Any) -> dict[str, Any]:
         return out
 
 
-@api_doc(response=ApplicationOut, summary="One of my applications with its progress")
-@require(P.APP_OWN)
-async def my_one(request: Request) -> Response:
-    return json_ok(await request.state.ctx.platform.db.run(lambda: _applicant(request, "view", None)))
+@api_doc(response=MyApplicationDetailOut, summary="One of my applications with its progress")
+@require(P.APP_OWN, visible=own_application)
+async def my_one(request: Request) -> Any:
+    return await request.state.ctx.platform.db.run(lambda: _applicant(request, "view", None))
 
 
-@api_doc(request=TransitionIn, response=ApplicationOut, summary="Withdraw my application before decision")
-@require(P.APP_OWN)
-async def my_withdraw(request: Request) -> Response:
+@api_doc(request=TransitionIn, response=MyApplicationDetailOut,
+         summary="Withdraw my application before decision")
+@require(P.APP_OWN, visible=own_application)
+async def my_withdraw(request: Request) -> Any:
     body = await parse_body(request, TransitionIn)
-    return json_ok(await request.state.ctx.platform.db.run(lambda: _applicant(request, "withdraw", body)))
+    return await request.state.ctx.platform.db.run(lambda: _applicant(request, "withdraw", body))
 
 
-@api_doc(request=RatingIn, response=ApplicationOut, summary="Rate a concluded application (once)")
-@require(P.APP_RATE)
-async def my_rate(request: Request) -> Response:
+@api_doc(request=RatingIn, response=MyApplicationDetailOut, summary="Rate a concluded application (once)")
+@require(P.APP_RATE, visible=own_application)
+async def my_rate(request: Request) -> Any:
     body = await parse_body(request, RatingIn)
-    return json_ok(await request.state.ctx.platform.db.run(lambda: _applicant(request, "rate", body)))
+    return await request.state.ctx.platform.db.run(lambda: _applicant(request, "rate", body))
 
 
-@api_doc(response=ApplicationOut, paginated=True, summary="Workbench queue (?state=, ?due=overdue|soon)")
+@api_doc(query=QueueQuery, response=ApplicationOut, paginated=True, page_limit=(50, 100),
+         summary="Workbench queue (?state=, ?due=overdue|soon)")
 @require(P.APP_HANDLE)
-async def queue(request: Request) -> Response:
+async def queue(request: Request) -> Any:
     ctx = request.state.ctx
-    params = page_params(request, default_limit=50)
-    state, due = request.query_params.get("state"), request.query_params.get("due")
+    params = page_params(request)
+    query = parse_query(request)
+    after = cursor_key(params, (int,))
 
     def work() -> dict[str, Any]:
         with ctx.platform.db.read(ctx.tenant.scope) as s:
             c = service_ctx(request, s)
-            after = int(params.after[0]) if params.after else None
-            rows = queries.queue(
-                s, c.who.departments, state=state, due=due, limit=params.limit + 1, after_id=after
-            )
+            rows = queries.queue(s, c.who.departments, state=query.state, due=query.due,
+                                 limit=params.limit + 1, after_id=after[0] if after else None)
             more = len(rows) > params.limit
             rows = rows[: params.limit]
-            from core.web.api import encode_cursor
-
             return {
                 "items": [handling.application_view(s, a) for a in rows],
                 "next_cursor": encode_cursor([rows[-1].id]) if more and rows else None,
             }
 
-    return json_ok(await ctx.platform.db.run(work))
+    return await ctx.platform.db.run(work)
 
 
 @api_doc(
     request=TransitionIn,
     response=ApplicationOut,
+    path=ActionPath,
     summary="Act on an application: accept, refuse, correct, review, approve, deny, conclude, suspend, "
     "resume, extend. 409 stale_version when `version` is not the current one",
 )
-@require(P.APP_HANDLE)
-async def act(request: Request) -> Response:
+@require(P.APP_HANDLE, visible=handled_application)
+async def act(request: Request) -> Any:
     ctx = request.state.ctx
+    path = parse_path(request)
     body = await parse_body(request, TransitionIn)
-    app_id, action = int(request.path_params["app_id"]), request.path_params["action"]
 
     def work() -> dict[str, Any]:
         with ctx.platform.db.transaction(ctx.tenant.scope) as s:
             c = service_ctx(request, s)
-            _visible_to(c, services.load(s, app_id), services.tasks_of(s, app_id))
-            app = handling.perform(s, c, app_id, action, body)
+            app = handling.perform(s, c, path.app_id, path.action, body)
             return handling.application_view(s, app)
 
-    return json_ok(await ctx.platform.db.run(work))
+    return await ctx.platform.db.run(work)
 
 
-@api_doc(response=ApplicationOut, summary="One application as the handler sees it")
-@require(P.APP_HANDLE)
-async def case(request: Request) -> Response:
-    ctx = request.state.ctx
-    app_id = int(request.path_params["app_id"])
-
-    def work() -> dict[str, Any]:
-        with ctx.platform.db.read_connection(ctx.tenant.scope) as s:
-            found = queries.case(s, ctx.tenant.scope, app_id)
-            if found is None:
-                raise NotFound("No such application here", "本级没有这个办件", code="unknown_application")
-            app, tasks, findings = found
-            _visible_to(service_ctx(request, s), app, tasks)
-            out = handling.application_view(s, app)
-            out["tasks"] = [
-                {
-                    "department_code": t.department_code,
-                    "role": t.role,
-                    "state": t.state,
-                    "deadline": t.deadline,  # ISO text from the JSON of queries.case
-                    "reason": t.reason,
-                }
-                for t in tasks
-            ]
-            out["findings"] = [
-                {"source": f.source, "code": f.code, "level": f.level, "message": f.message_zh}
-                for f in findings
-            ]
-            return out
-
-    return json_ok(await ctx.platform.db.run(work))
+@api_doc(response=CaseOut, summary="One application as the handler sees it")
+@require(P.APP_HANDLE, visible=handled_application)
+async def case(request: Request) -> Any:
+    # handled_application (the route's visibility check) read the application, its tasks and findings in
+    # one statement; the answer is built from that, with no second round trip.
+    app, tasks, findings = request.state.approval_case
+    out = handling.application_view(None, app)
+    out["tasks"] = [
+        {
+            "department_code": t.department_code,
+            "role": t.role,
+            "state": t.state,
+            "deadline": t.deadline,  # ISO text from the JSON of queries.case
+            "reason": t.reason,
+        }
+        for t in tasks
+    ]
+    out["findings"] = [
+        {"source": f.source, "code": f.code, "level": f.level, "message": f.message_zh} for f in findings
+    ]
+    return out
 
 
 @api_doc(
+    query=StatsQuery,
     response=StatsOut,
     summary="Statistics of this tenant, or with ?subtree=1 of its subtree "
     "(supervisors with a subtree grant); ?since=&until=",
 )
 @require(P.STATS_VIEW)
-async def stats_api(request: Request) -> Response:
+async def stats_api(request: Request) -> Any:
+    parse_query(request)  # the page shares figures(); the API refuses what its document does not allow
     data = await request.state.ctx.platform.db.run(lambda: figures(request))
-    return json_ok(
-        {
-            **data["summary"],
-            "subtree": data["subtree"],
-            "weekly": data["weekly"],
-            "children": data["children"],
-        }
-    )
+    return {**data["summary"], "subtree": data["subtree"], "weekly": data["weekly"],
+            "children": data["children"]}
 
 
-@api_doc(paginated=True, summary="Published decisions (公示)")
+@api_doc(response=PublicDecisionOut, paginated=True, page_limit=(50, 100),
+         summary="Published decisions (公示)")
 @require(P.PUBLICITY_VIEW)
-async def publicity(request: Request) -> Response:
+async def publicity(request: Request) -> Any:
     ctx = request.state.ctx
-    params = page_params(request, default_limit=50)
+    params = page_params(request)
 
     def work() -> dict[str, Any]:
         with ctx.platform.db.read(ctx.tenant.scope) as s:
@@ -301,17 +297,17 @@ async def publicity(request: Request) -> Response:
             page = paginate(s, stmt, params, key=[Application.id], desc=True)
             return page.as_json(queries.public_view)
 
-    return json_ok(await ctx.platform.db.run(work))
+    return await ctx.platform.db.run(work)
 
 
 @api_doc(
     request=ItemIn,
-    response=ItemOut,
+    response=ItemVersionOut,
     status=201,
     summary="Add a draft item version (the next version when the code exists); publish it separately",
 )
 @require(P.ITEM_MANAGE)
-async def item_draft(request: Request) -> Response:
+async def item_draft(request: Request) -> Any:
     """Comprehensive administrators maintain the catalogue: a draft never affects applications."""
     ctx = request.state.ctx
     body = await parse_body(request, ItemIn)
@@ -329,12 +325,13 @@ async def item_draft(request: Request) -> Response:
             )
             return {**_item_json(item), "status": item.status}
 
-    return json_ok(await ctx.platform.db.run(work), status=201)
+    return await ctx.platform.db.run(work)
 
 
-@api_doc(response=ItemOut, summary="Publish the latest draft of an item; the version it replaces is retired")
+@api_doc(response=ItemVersionOut,
+         summary="Publish the latest draft of an item; the version it replaces is retired")
 @require(P.ITEM_MANAGE)
-async def item_publish(request: Request) -> Response:
+async def item_publish(request: Request) -> Any:
     ctx = request.state.ctx
     code = request.path_params["code"]
 
@@ -358,7 +355,7 @@ async def item_publish(request: Request) -> Response:
             )
             return {**_item_json(draft), "status": draft.status}
 
-    return json_ok(await ctx.platform.db.run(work))
+    return await ctx.platform.db.run(work)
 
 
 def routes() -> list[BaseRoute]:
@@ -374,7 +371,7 @@ def routes() -> list[BaseRoute]:
         Route("/my/applications/{app_id:int}/rate", my_rate, methods=["POST"]),
         Route("/workbench", queue),
         Route("/applications/{app_id:int}", case),
-        Route("/applications/{app_id:int}/{action:str}", act, methods=["POST"]),
+        Route("/applications/{app_id:int}/{action}", act, methods=["POST"]),
         Route("/stats", stats_api),
         Route("/publicity", publicity),
     ]

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from datetime import date
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from core.web.api import Id, OutModel
 from plugins.approval.models import ITEM_TYPES
 
 Role = Literal["lead", "co"]
+Action = Literal["accept", "refuse", "correct", "review", "approve", "deny", "conclude", "suspend", "resume",
+                 "extend"]
 
 
 class MaterialIn(BaseModel):
@@ -17,15 +21,15 @@ class MaterialIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     required: bool = True
     original: bool = False
-    form_url: str = ""
-    allowed_types: str = "pdf,jpg,png"
+    form_url: str = Field(default="", max_length=300)
+    allowed_types: str = Field(default="pdf,jpg,png", max_length=100)
     max_mb: int = Field(default=10, ge=1, le=200)
 
 
 class StepIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     department_code: str = Field(min_length=1, max_length=32)
-    department_name: str = ""
+    department_name: str = Field(default="", max_length=100)
     name: str = Field(min_length=1, max_length=200)
     days: int = Field(ge=1, le=1000)
     role: Role = "lead"
@@ -34,8 +38,8 @@ class StepIn(BaseModel):
 class FormFieldIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
-    label: str = Field(min_length=1)
-    label_en: str = ""
+    label: str = Field(min_length=1, max_length=200)
+    label_en: str = Field(default="", max_length=200)
     required: bool = True
     kind: Literal["text", "number", "date"] = "text"
 
@@ -54,30 +58,30 @@ class ItemIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     code: str = Field(min_length=1, max_length=40, pattern=r"^[0-9A-Za-z_\-.]+$")
     name: str = Field(min_length=1, max_length=200)
-    name_en: str = ""
-    item_type: str
+    name_en: str = Field(default="", max_length=300)
+    item_type: str = Field(max_length=20)
     section: Literal["approval", "public_service"] = "approval"
     entrance: Literal["personal", "legal", "both"]
     department_code: str = Field(min_length=1, max_length=32)
-    department_name: str = ""
-    legal_basis: str = ""
-    conditions: str = ""
+    department_name: str = Field(default="", max_length=100)
+    legal_basis: str = Field(default="", max_length=20000)
+    conditions: str = Field(default="", max_length=20000)
     statutory_days: int = Field(ge=0, le=1000)
     promised_days: int = Field(ge=0, le=1000)
     acceptance_days: int = Field(default=5, ge=0, le=60)
-    fee_cents: int = Field(default=0, ge=0)
-    fee_basis: str = ""
+    fee_cents: int = Field(default=0, ge=0, le=10**9)
+    fee_basis: str = Field(default="", max_length=5000)
     online_depth: int = Field(default=4, ge=1, le=4)
     max_visits: int = Field(default=0, ge=0, le=10)
-    special_procedures: list[ProcedureIn] = []
-    form_fields: list[FormFieldIn] = []
-    steps: list[StepIn] = []
-    materials: list[MaterialIn] = []
-    consult_phone: str = ""
-    complaint_phone: str = ""
-    keywords: str = ""
-    basic_code: str = ""  # claim this provincial basic item
-    implementing_level: str = "province,city,county"
+    special_procedures: list[ProcedureIn] = Field(default=[], max_length=50)
+    form_fields: list[FormFieldIn] = Field(default=[], max_length=100)
+    steps: list[StepIn] = Field(default=[], max_length=50)
+    materials: list[MaterialIn] = Field(default=[], max_length=100)
+    consult_phone: str = Field(default="", max_length=40)
+    complaint_phone: str = Field(default="", max_length=40)
+    keywords: str = Field(default="", max_length=500)
+    basic_code: str = Field(default="", max_length=40)  # claim this provincial basic item
+    implementing_level: str = Field(default="province,city,county", max_length=40)
 
     @field_validator("item_type")
     @classmethod
@@ -99,11 +103,11 @@ class TransitionIn(BaseModel):
     """Body of a transition on the API; ``version`` is the version the client saw (optimistic lock)."""
 
     model_config = ConfigDict(extra="forbid")
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=2**31 - 1)
     reason: str = Field(default="", max_length=2000)
     remedies: str = Field(default="", max_length=2000)
-    missing: list[str] = []
-    procedure: str = ""
+    missing: list[Annotated[str, Field(max_length=40)]] = Field(default=[], max_length=100)
+    procedure: str = Field(default="", max_length=40)
     days: int = Field(default=0, ge=0, le=365)
     approve: bool | None = None
 
@@ -114,7 +118,9 @@ class RatingIn(BaseModel):
     comment: str = Field(default="", max_length=500)
 
 
-class ApplicationOut(BaseModel):
+class ApplicationOut(OutModel):
+    """One application as its applicant or handler sees it on the API."""
+
     id: int
     number: str
     item_code: str
@@ -122,15 +128,150 @@ class ApplicationOut(BaseModel):
     state: str
     version: int
     submitted_at: str
-    accepted_at: str | None = None
-    deadline: str | None = None
-    remaining_days: int | None = None
-    decision_reason: str | None = None
+    accepted_at: str | None
+    deadline: str | None
+    remaining_days: int | None
+    decision_reason: str | None
 
 
-class StatsOut(BaseModel):
+class MyApplicationOut(ApplicationOut):
+    tenant_code: str = Field(description="The hall the application was made in")
+
+
+class HistoryOut(OutModel):
+    at: str
+    action: str
+    to: str
+    note: str | None
+
+
+class MyApplicationDetailOut(ApplicationOut):
+    history: list[HistoryOut]
+
+
+class TaskOut(OutModel):
+    department_code: str
+    role: str
+    state: str
+    deadline: str
+    reason: str | None
+
+
+class FindingOut(OutModel):
+    source: str
+    code: str
+    level: str
+    message: str
+
+
+class CaseOut(ApplicationOut):
+    tasks: list[TaskOut]
+    findings: list[FindingOut]
+
+
+class MaterialOut(OutModel):
+    code: str
+    name: str
+    required: bool
+    allowed_types: str
+    max_mb: int
+
+
+class FormFieldOut(OutModel):
+    name: str
+    label: str
+    label_en: str = ""
+    required: bool = True
+    kind: Literal["text", "number", "date"] = "text"
+
+
+class ItemOut(OutModel):
+    code: str
+    name: str
+    item_type: str
+    entrance: str
+    section: str
+    department_code: str
+    promised_days: int
+    statutory_days: int
+    fee: float
+    parallel: bool
+    serial_days: int | None
+    parallel_days: int | None
+    version_no: int
+    materials: list[MaterialOut]
+    form_fields: list[FormFieldOut]
+
+
+class ItemVersionOut(ItemOut):
+    status: Literal["draft", "published", "retired"]
+
+
+class ItemQuery(BaseModel):
+    q: str = Field(default="", max_length=100, description="Words of the item's name or keywords")
+    entrance: Literal["personal", "legal"] | None = None
+    section: Literal["approval", "public_service"] | None = None
+
+
+class PublicDecisionOut(OutModel):
+    id: int
+    number: str
+    item_code: str
+    item_name: str
+    holder: str
+    decision: str | None
+    decided_on: str | None
+    department_code: str
+
+
+class WeekOut(OutModel):
+    week: str
+    received: int
+    concluded: int
+
+
+class FiguresOut(OutModel):
     received: int
     concluded: int
     completion_rate: float
     on_time_rate: float
     average_working_days: float | None
+
+
+class ChildFiguresOut(FiguresOut):
+    code: str
+    name: str
+
+
+class StatsOut(FiguresOut):
+    subtree: bool
+    weekly: list[WeekOut]
+    children: list[ChildFiguresOut]
+
+
+class StatsQuery(BaseModel):
+    subtree: Literal["0", "1"] = Field(default="0", description="1: the subtree (supervisors)")
+    since: date | None = None
+    until: date | None = None
+
+
+class ActionPath(BaseModel):
+    app_id: Id
+    action: Action
+
+
+QueueState = Literal["submitted", "resubmitted", "correction_requested", "accepted", "in_review", "suspended",
+                     "approved", "denied"]
+
+
+class QueueQuery(BaseModel):
+    state: QueueState | None = None
+    due: Literal["overdue", "soon"] | None = Field(default=None, description="overdue, or due within 3 days")
+
+
+class SubmitForm(BaseModel):
+    """The multipart form of an online application; ``f_<field>`` and ``file_<material code>`` parts
+    carry the item's form fields and materials."""
+
+    model_config = ConfigDict(extra="allow")
+    item_code: str = Field(min_length=1, max_length=40)

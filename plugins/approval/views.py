@@ -15,19 +15,20 @@ from starlette.routing import BaseRoute, Route
 
 from core.access import require
 from core.errors import Invalid, NotFound
+from core.web.forms import form_data
 from core.web.render import render
 from plugins.approval import catalogue, clock, handling, services
 from plugins.approval import permissions as P
 from plugins.approval.models import ENTRANCES, ITEM_TYPES, Rating, ServiceItem, UploadedMaterial
 from plugins.approval.services import STATE_TITLES
-from plugins.approval.webctx import form_int, my_applications, read_uploads, service_ctx
+from plugins.approval.webctx import form_int, my_applications, own_application, read_uploads, service_ctx
 
 
 async def _form(request: Request) -> Any:
     """The posted form after the identity layer's CSRF check (files stay in the form)."""
     from core.identity import csrf
 
-    form = await request.form()
+    form = await form_data(request)
     await csrf.check(request, form)
     return form
 
@@ -159,7 +160,7 @@ def _own_detail(request: Request) -> dict[str, Any]:
         }
 
 
-@require(P.APP_OWN)
+@require(P.APP_OWN, visible=own_application)
 async def my_detail(request: Request) -> Response:
     """Progress with timestamps, remaining working days, correction upload and rating."""
     data = await _db(request).run(lambda: _own_detail(request))
@@ -187,7 +188,7 @@ def _applicant_act(request: Request, act: str, form: Any, uploads: list[Any]) ->
 
 
 def _applicant_endpoint(act: str, perm: Any) -> Any:
-    @require(perm)
+    @require(perm, visible=own_application)
     async def endpoint(request: Request) -> Response:
         form = await _form(request)
         max_mb = request.state.ctx.platform.settings["approval.upload_max_mb"]

@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 from core.access import require
 from core.errors import Invalid, NotFound
 from core.web import charts
+from core.web.forms import form_data
 from core.web.render import render
 from plugins.approval import handling, queries, services, stats
 from plugins.approval import permissions as P
@@ -21,15 +22,11 @@ from plugins.approval.models import ServiceItem, Suspension, UploadedMaterial
 from plugins.approval.schemas import TransitionIn
 from plugins.approval.services import STATE_TITLES
 from plugins.approval.uploads import blob_path
-from plugins.approval.webctx import form_int, service_ctx, who_for
+from plugins.approval.webctx import form_int, handled_application, service_ctx, visible_to, who_for
 
 
 def _visible_to(c: Any, app: Any, tasks: list[Any]) -> None:
-    """A handler sees the cases of their departments (lead or with a task); others look absent."""
-    deps = c.who.departments
-    if deps is None or app.department_code in deps or any(t.department_code in deps for t in tasks):
-        return
-    raise NotFound("No such application here", "本级没有这个办件", code="unknown_application")
+    visible_to(c.who.departments, app, tasks)
 
 
 @require(P.APP_HANDLE)
@@ -84,7 +81,7 @@ def _case(request: Request) -> dict[str, Any]:
         }
 
 
-@require(P.APP_READ)
+@require(P.APP_READ, visible=handled_application)
 async def case_page(request: Request) -> Response:
     """The case file: readable by its handlers and by supervisors (read permission, e.g. through a subtree
     grant above); the action forms appear only to those who may handle it."""
@@ -92,13 +89,13 @@ async def case_page(request: Request) -> Response:
     return render(request, "approval/case.html", data)
 
 
-@require(P.APP_HANDLE)
+@require(P.APP_HANDLE, visible=handled_application)
 async def case_action(request: Request) -> Response:
     """One action from the case page; the service checks the action's own permission and the version."""
     from core.identity import csrf
 
     ctx = request.state.ctx
-    form = await request.form()
+    form = await form_data(request)
     await csrf.check(request, form)
     app_id, action = int(request.path_params["app_id"]), request.path_params["action"]
     try:
@@ -126,7 +123,7 @@ async def case_action(request: Request) -> Response:
     return RedirectResponse(f"/t/{ctx.tenant.code}/approval/workbench/{app_id}", status_code=303)
 
 
-@require(P.APP_READ)
+@require(P.APP_READ, visible=handled_application)
 async def case_file(request: Request) -> Response:
     """A material the applicant uploaded, checked against its recorded hash before it is served."""
     import hashlib
@@ -135,7 +132,6 @@ async def case_file(request: Request) -> Response:
 
     ctx = request.state.ctx
     app_id, file_id = int(request.path_params["app_id"]), int(request.path_params["file_id"])
-    _case(request)  # same visibility as the case itself
 
     def work() -> UploadedMaterial:
         with ctx.platform.db.session(ctx.tenant.scope) as s:

@@ -17,8 +17,10 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
 from core.db import Scope
+from core.errors import NotFound
+from plugins.approval import queries
 from plugins.approval.models import Application
-from plugins.approval.services import Ctx, Who
+from plugins.approval.services import Ctx, Who, load
 from plugins.approval.uploads import Upload
 
 
@@ -75,6 +77,53 @@ def my_applications(platform: Any, account_id: int, limit: int = 200) -> list[di
                 rows.append({"app": app, "tenant": tenant})
     rows.sort(key=lambda r: r["app"].submitted_at, reverse=True)
     return rows[:limit]
+
+
+def _app_id(request: Request) -> int:
+    return int(request.path_params["app_id"])
+
+
+async def own_application(request: Request) -> None:
+    """``require(visible=...)`` for applicant routes: the application exists at this tenant and is the
+    actor's own; anyone else's looks like a missing one (404 unknown_application)."""
+    ctx = request.state.ctx
+    app_id = _app_id(request)
+
+    def check() -> None:
+        with ctx.platform.db.session(ctx.tenant.scope) as s:
+            app = load(s, app_id)
+            if app.applicant_account_id != ctx.actor.account_id:
+                raise NotFound("No such application here", "本级没有这个办件", code="unknown_application")
+
+    await ctx.platform.db.run(check)
+
+
+async def handled_application(request: Request) -> None:
+    """``require(visible=...)`` for handler routes: the application exists at this tenant and is the
+    work of one of the actor's departments (or the actor is not limited to departments)."""
+    ctx = request.state.ctx
+    app_id = _app_id(request)
+
+    def check() -> None:
+        # One statement (queries.case) on an autocommit read connection; the case page and API reuse what
+        # it read (``request.state.approval_case``) instead of reading the application again.
+        with ctx.platform.db.read_connection(ctx.tenant.scope) as s:
+            found = queries.case(s, ctx.tenant.scope, app_id)
+            if found is None:
+                raise NotFound("No such application here", "本级没有这个办件", code="unknown_application")
+            visible_to(who_for(s, ctx).departments, found[0], found[1])
+            request.state.approval_case = found
+
+    await ctx.platform.db.run(check)
+
+
+def visible_to(departments: frozenset[str] | None, app: Any, tasks: list[Any]) -> None:
+    """A handler sees the cases of their departments (lead or with a task); others look absent."""
+    if departments is None or app.department_code in departments or any(
+        t.department_code in departments for t in tasks
+    ):
+        return
+    raise NotFound("No such application here", "本级没有这个办件", code="unknown_application")
 
 
 def form_int(form: Any, name: str, default: int = 0) -> int:

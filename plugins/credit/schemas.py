@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from core.web.api import OutModel
 from plugins.credit.lists import ListInput
 from plugins.credit.services import PenaltyInput
 
@@ -53,10 +54,10 @@ class ListEntryIn(_In):
 
 class RepairIn(_In):
     reason: str = Field(min_length=1, max_length=2000)
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=2**31 - 1)
 
 
-class RecordOut(BaseModel):
+class RecordOut(OutModel):
     id: int
     kind: str
     subject_kind: str
@@ -74,31 +75,65 @@ class RecordOut(BaseModel):
     repair_reason: str
     version: int
 
-    model_config = ConfigDict(from_attributes=True)
+
+class RecordQuery(BaseModel):
+    kind: Literal["licence", "penalty"] | None = None
 
 
 class SearchQuery(BaseModel):
-    q: str = Field(max_length=100, description="Enterprise name (part) or full code")
+    q: str = Field(min_length=1, max_length=100, description="Enterprise name (part) or full code")
 
 
-class HitOut(BaseModel):
+class HitOut(OutModel):
     kind: str
     code: str
     name: str
 
 
-class HitsOut(BaseModel):
+class HitsOut(OutModel):
+    """The best matches (at most 50); next_cursor is always null."""
+
     items: list[HitOut]
+    next_cursor: str | None
 
 
-class CreatedOut(BaseModel):
+class CreatedOut(OutModel):
     id: int
 
 
-class AssessmentOut(BaseModel):
+class AssessmentOut(OutModel):
     code: str
     level: Literal["none", "attention", "warning", "serious"]
     reasons: list[dict[str, str]]
     measures: list[str]
     penalties: int
     lists: list[str]
+
+
+class PublicRecordOut(OutModel):
+    title: str
+    decision_number: str
+    content: str
+    severity: str | None
+    department: str
+    decision_date: date
+    publish_until: date
+    tenant: str
+
+
+class PublicListOut(OutModel):
+    list_type: str
+    basis: str
+    department: str
+    entered_on: date
+    exit_on: date | None
+    tenant: str
+
+
+class ReportOut(OutModel):
+    code: str = Field(description="The subject's code, masked for a natural person")
+    kind: str
+    name: str
+    licences: list[PublicRecordOut]
+    penalties: list[PublicRecordOut]
+    lists: list[PublicListOut]

@@ -15,11 +15,13 @@ from starlette.routing import BaseRoute, Route
 
 from core.access import require
 from core.errors import DomainError, NotFound
+from core.web.api import tenant_object
 from core.web.forms import read_form
 from core.web.render import render
 from plugins.credit import lists, public, services
 from plugins.credit.check import assess_subject
 from plugins.credit.dates import local_today
+from plugins.credit.models import CreditListEntry, CreditRecord
 from plugins.credit.permissions import (
     LIST_MANAGE,
     PUBLIC_VIEW,
@@ -46,6 +48,10 @@ async def _public_read(request: Request, fn: Any) -> Any:
             return fn(s)
 
     return await ctx.platform.db.run(work)
+
+
+record_here = tenant_object(CreditRecord, "record_id", "No such credit record here", "本级没有该信用记录")
+entry_here = tenant_object(CreditListEntry, "entry_id", "No such list entry here", "本级没有该名单记录")
 
 
 @require(PUBLIC_VIEW)
@@ -140,7 +146,7 @@ async def new_penalty(request: Request) -> Response:
     return RedirectResponse(f"/t/{_ctx(request).tenant.code}/credit/records", status_code=303)
 
 
-@require(RECORD_REPAIR)
+@require(RECORD_REPAIR, visible=record_here)
 async def repair(request: Request) -> Response:
     form = await read_form(request)
     record_id = int(request.path_params["record_id"])
@@ -173,7 +179,7 @@ async def manage_lists(request: Request) -> Response:
                                                         "today": local_today()}, status=status)
 
 
-@require(LIST_MANAGE)
+@require(LIST_MANAGE, visible=entry_here)
 async def exit_list(request: Request) -> Response:
     form = await read_form(request)
     entry_id = int(request.path_params["entry_id"])

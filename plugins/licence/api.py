@@ -13,12 +13,11 @@ from typing import Any
 
 from sqlalchemy import select
 from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from core.access import require
 from core.errors import NotFound
-from core.web.api import api_doc, json_ok, page_params, paginate, parse_body
+from core.web.api import api_doc, page_model, page_params, paginate, parse_body, parse_query, tenant_object
 from plugins.licence import catalogue, dates, holders, services, verification
 from plugins.licence import permissions as P
 from plugins.licence.models import Licence
@@ -27,6 +26,7 @@ from plugins.licence.schemas import (
     GrantIn,
     KeysOut,
     LicenceOut,
+    LicenceQuery,
     LicenceTypeIn,
     MappingIn,
     MappingOut,
@@ -70,9 +70,25 @@ def licence_out(lic: Licence, platform: Any, lang: str = "zh-CN") -> dict[str, A
     }
 
 
+licence_here = tenant_object(Licence, "licence_id", "No such licence here", "本级没有该电子证照",
+                             code="unknown_licence")
+
+
+async def own_licence(request: Request) -> None:
+    """One of the caller's own licences at this tenant; anyone else's answers like a missing one."""
+    ctx = request.state.ctx
+    licence_id = int(request.path_params["licence_id"])
+
+    def check() -> None:
+        with ctx.platform.db.session(ctx.tenant.scope) as s:
+            holders.own(s, ctx.tenant, holders.holder_of(s, ctx.actor), licence_id)
+
+    await ctx.platform.db.run(check)
+
+
 @api_doc(response=VerificationOut, summary="Verify a licence number: its current state")
 @require(P.VERIFY)
-async def verify(request: Request) -> Response:
+async def verify(request: Request) -> Any:
     ctx = request.state.ctx
     raw = request.path_params["identifier"]
     ans = await ctx.platform.db.run(lambda: verification.by_number(ctx.platform, ctx.tenant, raw))
@@ -85,7 +101,7 @@ async def verify(request: Request) -> Response:
             fields={"identifier": en},
         )
     lic = ans.licence
-    return json_ok(
+    return (
         {
             "identifier": lic.identifier,
             "found": True,
@@ -106,15 +122,15 @@ async def verify(request: Request) -> Response:
 
 @api_doc(response=KeysOut, summary="The tenant's public signing keys (current and retired)")
 @require(P.VERIFY)
-async def keys(request: Request) -> Response:
+async def keys(request: Request) -> Any:
     ctx = request.state.ctx
     items = await _run(request, lambda s: verification.keys_for(s, ctx.tenant))
-    return json_ok({"items": items})
+    return {"items": items, "next_cursor": None}
 
 
-@api_doc(response=LicenceOut, paginated=True, summary="My licences in every hall")
+@api_doc(response=page_model(LicenceOut), summary="My licences in every hall (one page: next_cursor is null)")
 @require(P.MINE)
-async def mine(request: Request) -> Response:
+async def mine(request: Request) -> Any:
     ctx = request.state.ctx
 
     def work() -> list[dict[str, Any]]:
@@ -123,12 +139,12 @@ async def mine(request: Request) -> Response:
         rows = holders.my_licences(ctx.platform, holder) if holder else []
         return [licence_out(r["licence"], ctx.platform, ctx.lang) for r in rows]
 
-    return json_ok({"items": await ctx.platform.db.run(work), "next_cursor": None})
+    return ({"items": await ctx.platform.db.run(work), "next_cursor": None})
 
 
 @api_doc(request=GrantIn, response=UseCodeOut, status=201, summary="A one-time use code for a clerk")
-@require(P.MINE)
-async def grant(request: Request) -> Response:
+@require(P.MINE, visible=own_licence)
+async def grant(request: Request) -> Any:
     ctx = request.state.ctx
     data = await parse_body(request, GrantIn)
     licence_id = int(request.path_params["licence_id"])
@@ -141,12 +157,12 @@ async def grant(request: Request) -> Response:
         )
         return {"code": code, "expires_at": row.expires_at.isoformat(), "licence_identifier": lic.identifier}
 
-    return json_ok(await _run(request, work, write=True), status=201)
+    return await _run(request, work, write=True)
 
 
 @api_doc(request=RedeemIn, response=RedeemedOut, summary="Redeem a holder's use code")
 @require(P.CODE_REDEEM)
-async def redeem(request: Request) -> Response:
+async def redeem(request: Request) -> Any:
     ctx = request.state.ctx
     data = await parse_body(request, RedeemIn)
     hours = int(ctx.platform.settings["licence.use_code_hours"])
@@ -156,15 +172,16 @@ async def redeem(request: Request) -> Response:
         _grant, lic = holders.shared(ctx.platform, ctx.tenant, ctx.actor, grant_id)
         return {"grant_id": grant_id, "licence": licence_out(lic, ctx.platform, ctx.lang)}
 
-    return json_ok(await ctx.platform.db.run(work))
+    return (await ctx.platform.db.run(work))
 
 
-@api_doc(response=LicenceOut, paginated=True, summary="This tenant's licences (?state=)")
+@api_doc(query=LicenceQuery, response=LicenceOut, paginated=True, page_limit=(50, 100),
+         summary="This tenant's licences (?state=)")
 @require(P.LICENCE_VIEW)
-async def list_licences(request: Request) -> Response:
+async def list_licences(request: Request) -> Any:
     ctx = request.state.ctx
-    params = page_params(request, default_limit=50)
-    state = request.query_params.get("state")
+    params = page_params(request)
+    state = parse_query(request).state
 
     def work(s: Any) -> dict[str, Any]:
         stmt = select(Licence).where(Licence.tenant_id == ctx.tenant.id)
@@ -173,15 +190,15 @@ async def list_licences(request: Request) -> Response:
         page = paginate(s, stmt, params, key=[Licence.id], desc=True)
         return page.as_json(lambda lic: licence_out(lic, ctx.platform, ctx.lang))
 
-    return json_ok(await _run(request, work))
+    return (await _run(request, work))
 
 
 @api_doc(response=LicenceOut, summary="One licence of this tenant")
-@require(P.LICENCE_VIEW)
-async def get_licence(request: Request) -> Response:
+@require(P.LICENCE_VIEW, visible=licence_here)
+async def get_licence(request: Request) -> Any:
     ctx = request.state.ctx
     licence_id = int(request.path_params["licence_id"])
-    return json_ok(
+    return (
         await _run(
             request, lambda s: licence_out(services.load(s, ctx.tenant, licence_id), ctx.platform, ctx.lang)
         )
@@ -190,12 +207,12 @@ async def get_licence(request: Request) -> Response:
 
 def _act(action: str) -> Any:
     @api_doc(request=ActIn, response=LicenceOut, summary=f"{action.capitalize()} a licence (with a reason)")
-    @require(P.LICENCE_MANAGE)
-    async def endpoint(request: Request) -> Response:
+    @require(P.LICENCE_MANAGE, visible=licence_here)
+    async def endpoint(request: Request) -> Any:
         ctx = request.state.ctx
         data = await parse_body(request, ActIn)
         licence_id = int(request.path_params["licence_id"])
-        return json_ok(
+        return (
             await _run(
                 request,
                 lambda s: licence_out(
@@ -237,10 +254,10 @@ def _type_out(t: Any) -> dict[str, Any]:
     }
 
 
-@api_doc(response=TypeOut, paginated=True, summary="The licence catalogue of this tenant")
+@api_doc(response=page_model(TypeOut), summary="The licence catalogue of this tenant (one page)")
 @require(P.LICENCE_VIEW)
-async def list_types(request: Request) -> Response:
-    return json_ok(
+async def list_types(request: Request) -> Any:
+    return (
         {
             "items": await _run(request, lambda s: [_type_out(t) for t in catalogue.types(s)]),
             "next_cursor": None,
@@ -250,7 +267,7 @@ async def list_types(request: Request) -> Response:
 
 @api_doc(request=LicenceTypeIn, response=TypeOut, status=201, summary="Add a licence type")
 @require(P.TYPE_MANAGE)
-async def create_type(request: Request) -> Response:
+async def create_type(request: Request) -> Any:
     ctx = request.state.ctx
     data = await parse_body(request, LicenceTypeIn)
     row = await _run(
@@ -258,24 +275,24 @@ async def create_type(request: Request) -> Response:
         lambda s: _type_out(catalogue.create_type(s, ctx.tenant, data, actor=ctx.actor.label)),
         write=True,
     )
-    return json_ok(row, status=201)
+    return row
 
 
-@api_doc(response=MappingOut, paginated=True, summary="Which items produce which licence")
+@api_doc(response=page_model(MappingOut), summary="Which items produce which licence (one page)")
 @require(P.LICENCE_VIEW)
-async def list_mappings(request: Request) -> Response:
+async def list_mappings(request: Request) -> Any:
     def work(s: Any) -> list[dict[str, Any]]:
         return [
             {"item_code": m.item_code, "item_name": m.item_name, "type_code": t.code, "type_name": t.name}
             for m, t in catalogue.mappings(s)
         ]
 
-    return json_ok({"items": await _run(request, work), "next_cursor": None})
+    return ({"items": await _run(request, work), "next_cursor": None})
 
 
 @api_doc(request=MappingIn, response=MappingOut, summary="Set the licence type an item produces")
 @require(P.TYPE_MANAGE)
-async def set_mapping(request: Request) -> Response:
+async def set_mapping(request: Request) -> Any:
     ctx = request.state.ctx
     data = await parse_body(request, MappingIn)
 
@@ -284,7 +301,7 @@ async def set_mapping(request: Request) -> Response:
         t = catalogue.type_by_code(s, ctx.tenant, data.type_code)
         return {"item_code": m.item_code, "item_name": m.item_name, "type_code": t.code, "type_name": t.name}
 
-    return json_ok(await _run(request, work, write=True))
+    return (await _run(request, work, write=True))
 
 
 def routes() -> list[BaseRoute]:

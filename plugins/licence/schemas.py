@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from core.web.api import OutModel
+
 SOURCES = ("applicant_name", "applicant_id_number", "item_name", "application_number", "decision_reason")
 _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _ITEM_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,39}$")
@@ -76,7 +78,7 @@ class MappingIn(Strict):
 
 
 class VersionIn(Strict):
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=2**31 - 1)
 
 
 class ActIn(VersionIn):
@@ -106,7 +108,7 @@ class RedeemIn(Strict):
 # -- responses ---------------------------------------------------------------------------------------
 
 
-class LicenceOut(BaseModel):
+class LicenceOut(OutModel):
     id: int
     identifier: str
     type_code: str
@@ -123,7 +125,7 @@ class LicenceOut(BaseModel):
     version: int
 
 
-class VerificationOut(BaseModel):
+class VerificationOut(OutModel):
     identifier: str
     found: bool
     state: str | None = None
@@ -139,7 +141,7 @@ class VerificationOut(BaseModel):
     newer_identifier: str | None = None
 
 
-class KeyOut(BaseModel):
+class KeyOut(OutModel):
     key_id: str
     tenant_path: str
     algorithm: str
@@ -148,22 +150,23 @@ class KeyOut(BaseModel):
     retired_at: str | None
 
 
-class KeysOut(BaseModel):
+class KeysOut(OutModel):
     items: list[KeyOut]
+    next_cursor: str | None = Field(description="Always null: every key on one page")
 
 
-class UseCodeOut(BaseModel):
+class UseCodeOut(OutModel):
     code: str
     expires_at: str
     licence_identifier: str
 
 
-class RedeemedOut(BaseModel):
+class RedeemedOut(OutModel):
     grant_id: int
     licence: LicenceOut
 
 
-class TypeOut(BaseModel):
+class TypeOut(OutModel):
     id: int
     code: str
     name: str
@@ -176,8 +179,12 @@ class TypeOut(BaseModel):
     version: int
 
 
-class MappingOut(BaseModel):
+class MappingOut(OutModel):
     item_code: str
     item_name: str
     type_code: str
     type_name: str
+
+
+class LicenceQuery(BaseModel):
+    state: Literal["valid", "changed", "suspended", "revoked", "expired"] | None = None

@@ -20,9 +20,17 @@ from core.web.forms import read_form
 from core.web.render import render
 from plugins.licence import dates, holders, services, verification
 from plugins.licence import permissions as P
+from plugins.licence.api import own_licence
 from plugins.licence.models import HOLDER_KINDS, STATES
 
 MAX_UPLOAD = 5 * 1024 * 1024
+
+
+async def shared_here(request: Request) -> None:
+    """``require(visible=...)``: a licence this clerk redeemed here, while the view lasts; else 404."""
+    ctx = request.state.ctx
+    grant_id = int(request.path_params["grant_id"])
+    await ctx.platform.db.run(lambda: holders.shared(ctx.platform, ctx.tenant, ctx.actor, grant_id))
 
 
 def _ctx(request: Request) -> Any:
@@ -132,7 +140,7 @@ def _mine(request: Request, work: Any, *, write: bool = False) -> Any:
         return work(s, lic)
 
 
-@require(P.MINE)
+@require(P.MINE, visible=own_licence)
 async def my_detail(request: Request) -> Response:
     def work(s: Any, lic: Any) -> dict[str, Any]:
         return {"licence": lic, "history": services.history(s, lic.id), "codes": holders.codes_of(s, lic.id)}
@@ -141,13 +149,13 @@ async def my_detail(request: Request) -> Response:
     return render(request, "licence/my_detail.html", common(request, new_code=None, **data))
 
 
-@require(P.MINE)
+@require(P.MINE, visible=own_licence)
 async def my_pdf(request: Request) -> Response:
     lic, pdf = await _ctx(request).platform.db.run(lambda: _mine(request, lambda s, lic: (lic, lic.pdf)))
     return pdf_response(lic, pdf)
 
 
-@require(P.MINE)
+@require(P.MINE, visible=own_licence)
 async def my_grant(request: Request) -> Response:
     """A one-time use code for a clerk: shown once on the page that answers this post."""
     ctx = _ctx(request)
@@ -190,7 +198,7 @@ async def redeem(request: Request) -> Response:
     return RedirectResponse(f"{_base(request)}/shared/{grant_id}", status_code=303)
 
 
-@require(P.CODE_REDEEM)
+@require(P.CODE_REDEEM, visible=shared_here)
 async def shared(request: Request) -> Response:
     ctx = _ctx(request)
     grant_id = int(request.path_params["grant_id"])
@@ -204,7 +212,7 @@ async def shared(request: Request) -> Response:
     )
 
 
-@require(P.CODE_REDEEM)
+@require(P.CODE_REDEEM, visible=shared_here)
 async def shared_pdf(request: Request) -> Response:
     ctx = _ctx(request)
     grant_id = int(request.path_params["grant_id"])

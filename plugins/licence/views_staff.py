@@ -13,10 +13,13 @@ from starlette.routing import BaseRoute, Route
 
 from core.access import require
 from core.errors import DomainError, Invalid, NotFound
+from core.web.api import tenant_object
 from core.web.forms import read_form
 from core.web.render import render
 from plugins.licence import catalogue, services
 from plugins.licence import permissions as P
+from plugins.licence.api import licence_here
+from plugins.licence.models import LicenceType
 from plugins.licence.schemas import ActIn, ChangeIn, LicenceTypeIn, MappingIn
 from plugins.licence.views import common, pdf_response
 
@@ -32,6 +35,8 @@ _ZH = {
     "extra_forbidden": "不应提交此字段",
     "json_invalid": "不是有效的 JSON",
 }
+
+type_here = tenant_object(LicenceType, "type_id", "No such licence type here", "本级没有该证照类型")
 
 
 def _ctx(request: Request) -> Any:
@@ -83,7 +88,7 @@ def _detail(s: Any, tenant: Any, licence_id: int) -> dict[str, Any]:
     return {"licence": lic, "history": services.history(s, lic.id), "newer": services.newer(s, lic)}
 
 
-@require(P.LICENCE_VIEW)
+@require(P.LICENCE_VIEW, visible=licence_here)
 async def licence_page(request: Request) -> Response:
     return await _licence_page(request)
 
@@ -100,7 +105,7 @@ async def _licence_page(
     )
 
 
-@require(P.LICENCE_VIEW)
+@require(P.LICENCE_VIEW, visible=licence_here)
 async def licence_pdf(request: Request) -> Response:
     ctx = _ctx(request)
     lic, pdf = await _tx(
@@ -113,7 +118,7 @@ async def licence_pdf(request: Request) -> Response:
     return pdf_response(lic, pdf)
 
 
-@require(P.LICENCE_MANAGE)
+@require(P.LICENCE_MANAGE, visible=licence_here)
 async def licence_act(request: Request) -> Response:
     """Suspend, reinstate, revoke (with a reason) or change (a new version) one licence."""
     ctx = _ctx(request)
@@ -214,7 +219,7 @@ async def types_page(request: Request) -> Response:
     return RedirectResponse(f"/t/{ctx.tenant.code}/licence/types", status_code=303)
 
 
-@require(P.TYPE_MANAGE)
+@require(P.TYPE_MANAGE, visible=type_here)
 async def type_edit(request: Request) -> Response:
     ctx = _ctx(request)
     type_id = int(request.path_params["type_id"])

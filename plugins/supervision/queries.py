@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import NotFound
+from core.web.api import PageParams, cursor_key, decode_cursor, encode_cursor
 from plugins.supervision import services
 from plugins.supervision.models import OPEN_STATES, Card
 from plugins.supervision.schemas import CardFilter
@@ -21,8 +22,10 @@ if TYPE_CHECKING:
 
 
 def list_cards(session: Session, view: CardView, flt: CardFilter,
-               tenant: TenantRef) -> tuple[list[Card], int | None]:
-    """Newest first, by id cursor; returns (cards, next cursor)."""
+               tenant: TenantRef) -> tuple[list[Card], str | None]:
+    """Newest first, by id cursor; returns (cards, next cursor). A cursor that is not one of ours is
+    422 on ``cursor`` (core.web.api)."""
+    after = cursor_key(PageParams(flt.limit, decode_cursor(flt.cursor) if flt.cursor else None), (int,))
     c = Card.__table__.c
     stmt = select(Card).where(view.where)
     if flt.state == "open":
@@ -33,19 +36,20 @@ def list_cards(session: Session, view: CardView, flt: CardFilter,
         stmt = stmt.where(c.severity == flt.severity)
     if flt.owned:
         stmt = stmt.where(c.owner_path == tenant.path)
-    if flt.cursor:
-        stmt = stmt.where(c.id < flt.cursor)
+    if after is not None:
+        stmt = stmt.where(c.id < after[0])
     cards = list(session.scalars(stmt.order_by(c.id.desc()).limit(flt.limit + 1)))
     more = len(cards) > flt.limit
     cards = cards[:flt.limit]
-    return cards, (cards[-1].id if more and cards else None)
+    return cards, (encode_cursor([cards[-1].id]) if more and cards else None)
 
 
 def visible_card(session: Session, view: CardView, card_id: int) -> Card:
     """The card if the view shows it, else NotFound (the same answer as for a card that does not exist)."""
     card = session.scalars(select(Card).where(Card.id == card_id, view.where)).first()
     if card is None:
-        raise NotFound(f"There is no card {card_id} here", f"此处没有编号为 {card_id} 的监察卡片")
+        # The same words for every id: the answer for a hidden card must not differ from a missing one.
+        raise NotFound("There is no such card here", "此处没有这张监察卡片")
     return card
 
 

@@ -34,7 +34,7 @@ async def index(request: Request) -> Response:
                                                       "can_dashboard": ctx.allowed(DASHBOARD_VIEW)})
 
 
-@require(CARD_VIEW)
+@require(CARD_VIEW, visible=web.card_visible)
 async def card(request: Request) -> Response:
     ctx = request.state.ctx
     card_id = int(request.path_params["card_id"])
@@ -45,7 +45,7 @@ async def card(request: Request) -> Response:
 def _action_page(action: str) -> Callable[[Request], Awaitable[Response]]:
     perm = CARD_ACT if services.TRANSITIONS[action].by == "act" else CARD_RESPOND
 
-    @require(perm)
+    @require(perm, visible=web.card_visible)
     async def endpoint(request: Request) -> Response:
         ctx = request.state.ctx
         form = await read_form(request)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from starlette.requests import Request
+
 from core.access.guard import Forbidden
 from core.errors import NotFound
 from plugins.supervision import dashboard, queries, services
@@ -32,6 +34,20 @@ def list_page(platform: Platform, actor: Actor, tenant: TenantRef, flt: CardFilt
         cards, cursor = queries.list_cards(s, view, flt, tenant)
         return {"items": [queries.card_json(platform, c) for c in cards], "next_cursor": cursor,
                 "mode": view.mode, "departments": list(view.departments)}
+
+
+async def card_visible(request: Request) -> None:
+    """``require(visible=...)`` for card routes: the card is in the caller's view here, else the same
+    404 as a card that does not exist — before the action, the version or the note is looked at."""
+    ctx = request.state.ctx
+    card_id = int(request.path_params["card_id"])
+
+    def check() -> None:
+        view = view_of(ctx.platform, ctx.actor, ctx.tenant)
+        with ctx.platform.db.session(view.scope) as s:
+            queries.visible_card(s, view, card_id)
+
+    await ctx.platform.db.run(check)
 
 
 def one_card(platform: Platform, actor: Actor, tenant: TenantRef, card_id: int) -> dict[str, Any]:

@@ -20,20 +20,29 @@ from starlette.testclient import TestClient
 from core.access import require
 from core.contracts import Permission, PluginInfo, RoleTemplate
 from core.db import Scope
-from core.errors import Invalid
+from core.errors import Invalid, NotFound
 from core.hookspecs import hookimpl
 from core.platform import Platform
 from core.settings import load_settings
 from core.tenancy import service
 from core.tenancy.models import Tenant
-from core.web.api import api_doc, decode_cursor, encode_cursor, json_ok, page_params, paginate, parse_body
+from core.web.api import (
+    OutModel,
+    api_doc,
+    decode_cursor,
+    encode_cursor,
+    json_ok,
+    page_params,
+    paginate,
+    parse_body,
+)
 
 NOTE_READ = Permission("probe:note:read", "查看便签", "Read notes", read_only=True)
 NOTE_WRITE = Permission("probe:note:write", "写便签", "Write notes")
 NOTE_ADMIN = Permission("probe:note:admin", "管理便签", "Administer notes")
 
 
-class Item(BaseModel):
+class Item(OutModel):
     name: str = Field(min_length=1, max_length=20)
     qty: int = Field(ge=1)
 
@@ -45,14 +54,14 @@ class NoteIn(BaseModel):
     items: list[Item] = []
 
 
-class NoteOut(BaseModel):
+class NoteOut(OutModel):
     tenant: str
     title: str
     items: list[Item]
     written_on: date
 
 
-class TenantOut(BaseModel):
+class TenantOut(OutModel):
     code: str
     name: str
 
@@ -66,15 +75,14 @@ async def write_note(request: Request) -> Response:
     """
     body = await parse_body(request, NoteIn)
     ctx = request.state.ctx
-    return json_ok(NoteOut(tenant=ctx.tenant.code, title=body.title, items=body.items,
-                           written_on=date(2026, 11, 28)), status=201)
+    return NoteOut(tenant=ctx.tenant.code, title=body.title, items=body.items, written_on=date(2026, 11, 28))
 
 
-@api_doc(response=TenantOut, paginated=True, summary="Tenants of this subtree, by code")
+@api_doc(response=TenantOut, paginated=True, page_limit=(20, 50), summary="Tenants of this subtree, by code")
 @require(NOTE_READ)
 async def list_tenants(request: Request) -> Response:
     ctx = request.state.ctx
-    params = page_params(request, max_limit=50)
+    params = page_params(request)
     desc = request.query_params.get("order") == "desc"
 
     def work() -> Any:
@@ -84,10 +92,15 @@ async def list_tenants(request: Request) -> Response:
             return paginate(s, stmt, params, key=[Tenant.code], desc=desc)
 
     page = await ctx.platform.db.run(work)
-    return json_ok(page.as_json(lambda t: TenantOut(code=t.code, name=t.name)))
+    return page.as_json(lambda t: TenantOut(code=t.code, name=t.name))
 
 
-@require(NOTE_READ)
+async def note_exists(request: Request) -> None:
+    if request.path_params["note_id"] > 10:
+        raise NotFound("no such note", "没有这条便签")
+
+
+@require(NOTE_READ, visible=note_exists)
 async def get_note(request: Request) -> Response:
     """One note by number."""
     note_id = request.path_params["note_id"]
@@ -246,9 +259,14 @@ def test_openapi_document_lists_plugin_routes_with_schemas_and_permissions(api):
     listing = doc["paths"]["/api/t/{tenant_code}/probe/tenants"]["get"]
     assert {p["name"] for p in listing["parameters"]} == {"tenant_code", "cursor", "limit"}
     page = listing["responses"]["200"]["content"]["application/json"]["schema"]
+    page = schemas[page["$ref"].rsplit("/", 1)[1]]
     assert page["properties"]["items"]["items"]["$ref"].endswith("/TenantOut")
+    assert page["required"] == ["items", "next_cursor"] and page["additionalProperties"] is False
+    limit = next(p for p in listing["parameters"] if p["name"] == "limit")
+    assert limit["schema"] == {"type": "integer", "minimum": 1, "maximum": 50, "default": 20}
     one = doc["paths"]["/api/t/{tenant_code}/probe/notes/{note_id}"]["get"]
-    note_id = {"name": "note_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    note_id = {"name": "note_id", "in": "path", "required": True,
+               "schema": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}}
     assert note_id in one["parameters"]
     assert "probe:note:read" in one["description"]
 

@@ -46,7 +46,8 @@ def err_client(app):
     ("409", 409, "已被他人修改", "Changed by someone else"),
     ("422", 422, "日期格式有误", "Bad date"),
     ("pydantic", 422, "提交的内容有误", "The request has invalid fields"),
-    ("500", 500, "系统出现错误", "Something went wrong on our side"),
+    pytest.param("500", 500, "系统出现错误", "Something went wrong on our side",
+                 marks=pytest.mark.server_errors_expected),
 ])
 def test_error_pages_in_both_languages(err_client, name, status, zh, en):
     r = err_client.get(f"/t/360102/_err/{name}")
@@ -60,6 +61,7 @@ def test_error_pages_in_both_languages(err_client, name, status, zh, en):
     assert en in en_page.text and 'lang="en"' in en_page.text
 
 
+@pytest.mark.server_errors_expected
 def test_500_shows_the_request_id_and_hides_the_detail(err_client):
     r = err_client.get("/t/360102/_err/500", headers={"X-Request-ID": "req-abc-12345"})
     assert r.status_code == 500
@@ -82,7 +84,7 @@ def test_request_id_absent_below_500(err_client):
 
 @pytest.mark.parametrize(("name", "status", "code"), [
     ("404", 404, "not_found"), ("409", 409, "conflict"), ("422", 422, "invalid"),
-    ("500", 500, "server_error"),
+    pytest.param("500", 500, "server_error", marks=pytest.mark.server_errors_expected),
 ])
 def test_api_errors_are_json(err_client, name, status, code):
     r = err_client.get(f"/api/t/360102/_err/{name}")

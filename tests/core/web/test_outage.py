@@ -50,6 +50,7 @@ def _routes(routes: list[Any], prefix: str = "") -> list[tuple[str, set[str]]]:
     return out
 
 
+@pytest.mark.server_errors_expected  # 503 on purpose: the database is down
 @pytest.mark.parametrize("url", sorted(DEAD.values()), ids=sorted(DEAD))
 def test_every_route_answers_503_not_500_when_the_database_is_not_there(url, tmp_path):
     platform = make_platform(url, tmp_path)
@@ -72,6 +73,7 @@ def test_every_route_answers_503_not_500_when_the_database_is_not_there(url, tmp
     platform.close()
 
 
+@pytest.mark.server_errors_expected  # 503 on purpose: the database is down
 def test_healthz_is_terse_for_the_public_and_detailed_for_the_operator(tmp_path):
     platform = make_platform(DEAD["postgresql_closed_port"], tmp_path, health_token="s3cret-operator")
     with TestClient(create_app(platform=platform)) as client:
@@ -193,6 +195,7 @@ def _get(url: str, token: str = "") -> tuple[int, str, dict[str, str]]:
         return exc.code, exc.read().decode(), {k.lower(): v for k, v in exc.headers.items()}
 
 
+@pytest.mark.server_errors_expected  # 503 on purpose: the database is down
 @pytest.mark.postgres
 @pytest.mark.slow
 def test_access_cut_mid_run_gives_503s_and_one_log_line_then_recovers(db_url, tmp_path):

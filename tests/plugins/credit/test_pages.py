@@ -39,7 +39,8 @@ def test_public_search_report_and_lists(client, platform):
     en = client.get(f"{D}/subjects/{ACME}?lang=en")
     assert "Public credit report" in en.text
     api = client.get(f"/api{D}/search", params={"q": ACME})
-    assert api.json() == {"items": [{"kind": "legal", "code": ACME, "name": "江西洪城建设有限公司"}]}
+    assert api.json() == {"items": [{"kind": "legal", "code": ACME, "name": "江西洪城建设有限公司"}],
+                          "next_cursor": None}
     assert client.get(f"/api{D}/subjects/{ACME}").json()["penalties"][0]["decision_number"] == "洪罚1"
 
 
