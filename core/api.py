@@ -74,3 +74,26 @@ __all__ = [
     "progress", "publish", "read_form", "render", "require", "signing", "subsession", "tenant_arg",
     "tenant_object", "today", "utcnow", "validate", "working_days_between",
 ]
+
+# The legal clock (issue #12): the clock object, periods with pauses and extensions, the calendar a
+# tenant counts on, and what a plugin returns when a holiday notice moves its deadlines.
+from core.clock import (  # noqa: E402
+    PAUSE_KINDS,
+    Calendar,
+    Clock,
+    DeadlineChange,
+    Extension,
+    Pause,
+    Period,
+    calendar_for,
+    days_before,
+    latest_start_over,
+    now,
+    remaining,
+    tighten,
+)
+
+__all__ += [
+    "PAUSE_KINDS", "Calendar", "Clock", "DeadlineChange", "Extension", "Pause", "Period", "calendar_for",
+    "days_before", "latest_start_over", "now", "remaining", "tighten",
+]
