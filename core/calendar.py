@@ -24,6 +24,7 @@ count across years is a few look-ups and adding 20 working days is a short loop 
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -136,6 +137,7 @@ class Notice:
         return out
 
 
+@functools.lru_cache(maxsize=256)
 def package_notice(year: int) -> Notice | None:
     """The notice the ``chinesecalendar`` package carries for ``year`` (None when it has none)."""
     try:
