@@ -37,6 +37,7 @@ from core.errors import Conflict, DomainError, Invalid, NotFound
 from core.events import publish
 from core.hookspecs import hookimpl
 from core.identity.actor import Actor
+from core.messages import MessageProvider, OutgoingMessage, notify
 from core.platform import Platform
 from core.settings import SettingSpec
 from core.tenancy.directory import TenantRef
@@ -70,6 +71,7 @@ __all__ = [
     "Tenant", "TenantRef", "TenantScoped", "add_calendar_days", "add_working_days", "api_doc", "audit",
     "charts", "clock", "cursor_key", "decode_cursor", "disable_rls", "enable_rls", "encode_cursor",
     "events", "form_data", "hookimpl", "imports", "is_working_day", "json_error", "json_ok", "local_date",
+    "MessageProvider", "OutgoingMessage", "notify",
     "page_model", "page_params", "paginate", "parse_body", "parse_path", "parse_query", "pass_platform",
     "progress", "publish", "read_form", "render", "require", "signing", "subsession", "tenant_arg",
     "tenant_object", "today", "utcnow", "validate", "working_days_between",
