@@ -5,9 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.contracts import MenuEntry, Permission, PluginInfo, RoleTemplate, SupervisionRule
-from core.hookspecs import hookimpl
-from core.settings import SettingSpec
+from core.api import MenuEntry, Permission, PluginInfo, RoleTemplate, SettingSpec, SupervisionRule, hookimpl
 from plugins.approval import permissions as P
 
 HERE = Path(__file__).resolve().parent

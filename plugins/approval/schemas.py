@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from core.web.api import Id, OutModel
+from core.api import Id, OutModel
 from plugins.approval.models import ITEM_TYPES
 
 Role = Literal["lead", "co"]

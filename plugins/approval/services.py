@@ -17,10 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from core import audit, events
-from core.access.guard import Forbidden
-from core.contracts import Permission
-from core.errors import Conflict, Invalid, NotFound
+from core.api import Conflict, Forbidden, Invalid, NotFound, Permission, audit, events
 from plugins.approval import numbers, rollup
 from plugins.approval import permissions as P
 from plugins.approval.catalogue import get_item

@@ -14,8 +14,7 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.contracts import Event
-from core.errors import Invalid
+from core.api import Event, Invalid
 from plugins.licence import dates, services
 from plugins.licence.catalogue import mapping_for
 from plugins.licence.issuing import Holder

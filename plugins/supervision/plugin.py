@@ -12,9 +12,16 @@ from typing import Any
 
 import structlog
 
-from core.contracts import Event, MenuEntry, PeriodicTask, Permission, PluginInfo, RoleTemplate
-from core.hookspecs import hookimpl
-from core.settings import SettingSpec
+from core.api import (
+    Event,
+    MenuEntry,
+    PeriodicTask,
+    Permission,
+    PluginInfo,
+    RoleTemplate,
+    SettingSpec,
+    hookimpl,
+)
 from plugins.supervision import permissions, scan
 
 log = structlog.get_logger(__name__)

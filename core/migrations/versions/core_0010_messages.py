@@ -9,7 +9,7 @@ redelivered event produces a message once. ``accounts.language`` lets SMS and e-
 recipient's language.
 
 Revision ID: core_0010
-Revises: core_0007
+Revises: core_0009
 Create Date: 2026-11-29
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ from core.db.base import BigId, PathType
 from core.db.rls import disable_rls, enable_rls
 
 revision = "core_0010"
-down_revision = "core_0007"
+down_revision = "core_0009"
 branch_labels = None
 depends_on = None
 
