@@ -105,3 +105,9 @@ __all__ += [
     "PAUSE_KINDS", "Calendar", "Clock", "DeadlineChange", "Extension", "Pause", "Period", "calendar_for",
     "days_before", "latest_start_over", "now", "remaining", "tighten",
 ]
+
+# The core inbox (issue #16): tell a person or a department something, once per dedupe key, in their
+# language; outside channels (SMS, e-mail) are providers a plugin declares.
+from core.messages import MessageProvider, OutgoingMessage, notify  # noqa: E402
+
+__all__ += ["MessageProvider", "OutgoingMessage", "notify"]

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         Event,
         Finding,
         MenuEntry,
+        MessageProvider,
         PeriodicTask,
         Permission,
         PluginInfo,
@@ -106,6 +107,13 @@ def govhall_periodic_tasks() -> list[PeriodicTask]:
 def govhall_supervision_rules() -> list[SupervisionRule]:
     """Rules for the electronic supervision platform. Collected by the supervision plugin through
     ``Registry.hook_for(tenant)``, so only rules of plugins enabled at a tenant apply there."""
+
+
+@hookspec
+def govhall_message_providers() -> list[MessageProvider]:
+    """Outside channels for inbox messages (SMS, e-mail), as ``core.contracts.MessageProvider``. A hall
+    uses the provider its ``hall.sms_provider`` / ``hall.email_provider`` setting names, among plugins
+    enabled there; the built-in hall plugin offers ``log`` (development: writes a log line)."""
 
 
 # --- per-tenant calls, through Registry.hook_for(tenant) ---------------------------------------------

@@ -147,3 +147,11 @@ def govhall_deadlines_on_calendar(calendar: Any, years: list[int], session: Any,
     from plugins.approval import handling
 
     return handling.deadlines_on_calendar(session, calendar, years, apply)
+
+
+@hookimpl
+def govhall_handle_event(event: Any, session: Any) -> None:
+    """The applicant is told when their application is accepted, corrected, suspended or decided."""
+    from plugins.approval import messages
+
+    messages.handle_event(event, session)

@@ -246,6 +246,7 @@ def event_payload(app: Application, **extra: Any) -> dict[str, Any]:
         "applicant_kind": app.applicant_kind,
         "applicant_id_number": app.applicant_id_number,
         "applicant_name": app.applicant_name,
+        "applicant_account_id": app.applicant_account_id,
         "department_code": app.department_code,
     }
     if app.deadline:
