@@ -85,6 +85,15 @@ def make_superuser(platform: Any, username: str = "sweeper") -> Any:
     return account
 
 
+def demo_enterprise(platform: Any) -> Any:
+    """The demo's legal person (南昌示例科技有限公司): the public role that bids (registered on the demo
+    tender open for bids in Donghu)."""
+    from core.identity.models import Account
+
+    with platform.db.session(Scope.system()) as s:
+        return s.query(Account).filter_by(username="enterprise").one()
+
+
 def demo_citizen(platform: Any) -> Any:
     """The demo's natural person (张三), who has applications in the demo tenant: the public roles a staff
     grant does not give (apply, my applications, rate). Log in with ``DEMO_PASSWORD``."""
@@ -109,7 +118,9 @@ def token_for(platform: Any, account: Any) -> str:
 # Which table each id parameter names, so a sweep can use objects that exist at the demo tenant.
 ID_TABLES = {"file_id": "approval_uploads", "app_id": "approval_applications", "card_id": "supervision_cards",
              "record_id": "credit_records", "entry_id": "credit_list_entries", "licence_id": "licences",
-             "grant_id": "licence_use_codes", "type_id": "licence_types"}
+             "grant_id": "licence_use_codes", "type_id": "licence_types",
+             "tender_id": "bidding_tenders", "bidder_id": "bidding_bidders",
+             "objection_id": "bidding_objections"}
 
 
 def demo_ids(platform: Any, tenant_code: str = DEMO_TENANT) -> dict[str, int]:

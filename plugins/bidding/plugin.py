@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from core.api import Permission, PluginInfo, RoleTemplate, SettingSpec, hookimpl
 from plugins.bidding import permissions as P
@@ -64,3 +65,17 @@ def govhall_migration_dirs() -> list[Path]:
 @hookimpl
 def govhall_template_dirs() -> list[Path]:
     return [HERE / "templates"]
+
+
+@hookimpl
+def govhall_api_routes() -> list[Any]:
+    from plugins.bidding import api
+
+    return api.routes()
+
+
+@hookimpl
+def govhall_demo_data(session: Any, directory: Any) -> None:
+    from plugins.bidding import demo
+
+    demo.load(session, directory)
