@@ -5,7 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.api import Permission, PluginInfo, RoleTemplate, SettingSpec, hookimpl
+from core.api import (
+    PeriodicTask,
+    Permission,
+    PluginInfo,
+    RoleTemplate,
+    SettingSpec,
+    SupervisionRule,
+    hookimpl,
+)
 from plugins.bidding import permissions as P
 
 HERE = Path(__file__).resolve().parent
@@ -79,3 +87,17 @@ def govhall_demo_data(session: Any, directory: Any) -> None:
     from plugins.bidding import demo
 
     demo.load(session, directory)
+
+
+@hookimpl
+def govhall_supervision_rules() -> list[SupervisionRule]:
+    from plugins.bidding.rules import RULES
+
+    return RULES
+
+
+@hookimpl
+def govhall_periodic_tasks() -> list[PeriodicTask]:
+    from plugins.bidding.rules import advance_task
+
+    return [PeriodicTask("advance", 60, advance_task, per_tenant=True)]
