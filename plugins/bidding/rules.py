@@ -114,7 +114,8 @@ def scan_period_short(*, platform: Any, session: Session, **kw: Any) -> list[Fin
                         "red",
                         r,
                         f"{p.code}:{actual.isoformat()}",
-                        f"招标项目 {r.number}：{p.zh}（{p.basis_zh}），实际截至 {actual}，法定最早 {minimum}",
+                        f"招标项目 {r.number}：{p.zh}（{p.basis_zh}），"
+                        f"实际截至 {actual}，法定最早 {minimum}",
                         f"Tender {r.number}: {p.en} ({p.basis_en}); ends {actual}, the law allows {minimum} at the "
                         f"earliest",
                         step=step,
@@ -201,7 +202,8 @@ def scan_contract_price(*, platform: Any, session: Session, **kw: Any) -> list[F
             "red",
             r,
             f"price:{r.contract_cents}",
-            f"招标项目 {r.number} 合同金额 {r.contract_cents / 100:.2f} 元与中标价 {r.price_cents / 100:.2f} 元不符",
+            f"招标项目 {r.number} 合同金额 {r.contract_cents / 100:.2f} 元"
+            f"与中标价 {r.price_cents / 100:.2f} 元不符",
             f"Tender {r.number}: contract at {r.contract_cents / 100:.2f} yuan, the winning bid was "
             f"{r.price_cents / 100:.2f}",
             step="contract",
@@ -236,7 +238,8 @@ def scan_bond_not_refunded(*, platform: Any, session: Session, **kw: Any) -> lis
                     "yellow",
                     r,
                     f"bond:{due.isoformat()}",
-                    f"招标项目 {r.number}：{r.name} 的投标保证金 {r.bond_cents / 100:.2f} 元超过 {due} 仍未退还",
+                    f"招标项目 {r.number}：{r.name} 的投标保证金 {r.bond_cents / 100:.2f} 元"
+                    f"超过 {due} 仍未退还",
                     f"Tender {r.number}: the bond of {r.name} was not refunded by {due}",
                     step="bond",
                     object_type="bidding.bidder",
@@ -292,7 +295,7 @@ def scan_collusion(*, platform: Any, session: Session, **kw: Any) -> list[Findin
     for tid, price in session.execute(
         select(Bid.tender_id, Bid.price_cents).where(Bid.price_cents.is_not(None), *only)
     ):
-        prices[tid].append(int(price))
+        prices[tid].append(int(price or 0))
     for tid, ps in prices.items():
         if arithmetic(ps):
             facts[tid]["arithmetic_prices"] = sorted(p / 100 for p in ps)
