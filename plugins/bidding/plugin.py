@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from core.api import (
+    MenuEntry,
     PeriodicTask,
     Permission,
     PluginInfo,
@@ -101,3 +102,36 @@ def govhall_periodic_tasks() -> list[PeriodicTask]:
     from plugins.bidding.rules import advance_task
 
     return [PeriodicTask("advance", 60, advance_task, per_tenant=True)]
+
+
+@hookimpl
+def govhall_routes() -> list[Any]:
+    from plugins.bidding import views
+
+    return views.routes()
+
+
+@hookimpl
+def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
+    return [
+        MenuEntry(
+            "subsystem",
+            "公共资源交易",
+            "Public resource trading",
+            "bidding/",
+            plugin="bidding",
+            order=20,
+            permission=P.PUBLIC.name,
+            description_zh="招标公告、网上开标、中标候选人公示",
+            description_en="Tender notices, online opening, candidate publicity",
+        ),
+        MenuEntry(
+            "sunshine",
+            "招标投标公告",
+            "Tender notices",
+            "bidding/",
+            plugin="bidding",
+            order=35,
+            permission=P.PUBLIC.name,
+        ),
+    ]

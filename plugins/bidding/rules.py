@@ -114,8 +114,7 @@ def scan_period_short(*, platform: Any, session: Session, **kw: Any) -> list[Fin
                         "red",
                         r,
                         f"{p.code}:{actual.isoformat()}",
-                        f"招标项目 {r.number}：{p.zh}（{p.basis_zh}），"
-                        f"实际截至 {actual}，法定最早 {minimum}",
+                        f"招标项目 {r.number}：{p.zh}（{p.basis_zh}），实际截至 {actual}，法定最早 {minimum}",
                         f"Tender {r.number}: {p.en} ({p.basis_en}); ends {actual}, "
                         f"the law allows {minimum} at the earliest",
                         step=step,
