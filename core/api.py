@@ -74,3 +74,8 @@ __all__ = [
     "progress", "publish", "read_form", "render", "require", "signing", "subsession", "tenant_arg",
     "tenant_object", "today", "utcnow", "validate", "working_days_between",
 ]
+
+# Links people enter (issue #10): the input type and the render-time check (core.web.security).
+from core.web.security import SafeUrl, safe_url  # noqa: E402
+
+__all__ += ["SafeUrl", "safe_url"]
