@@ -126,7 +126,7 @@ class Event:
 @dataclass(frozen=True)
 class SupervisionRule:
     """A rule the supervision platform evaluates. ``kind_of_power`` is one of the seven kinds
-    (core.contracts.KINDS_OF_POWER); ``on_events`` lists event types it reacts to; ``scan`` is a
+    (the supervision plugin's KINDS_OF_POWER); ``on_events`` lists event types it reacts to; ``scan`` is a
     set-based periodic evaluation. Both return findings; supervision turns them into cards."""
 
     id: str
@@ -143,17 +143,6 @@ class SupervisionRule:
     # session scoped to its whole subtree, and must cover every tenant in ``session.scope`` (one query for
     # a province instead of one per village). Scans may also accept ``today`` (a date) as a keyword.
     scan_subtree: bool = False
-
-
-KINDS_OF_POWER: tuple[tuple[str, str, str], ...] = (
-    ("administrative_approval", "行政审批", "Administrative approval"),
-    ("sunshine_medicine", "阳光医药", "Sunshine medicine"),
-    ("public_resource_trading", "公共资源交易", "Public resource trading"),
-    ("livelihood_conduct", "民生及作风", "Livelihood and conduct"),
-    ("fiscal", "财政收支", "Fiscal revenue and expenditure"),
-    ("cadre_personnel", "干部人事", "Cadre personnel"),
-    ("judicial_enforcement", "司法执法", "Judicial enforcement"),
-)
 
 
 @dataclass(frozen=True)
@@ -182,3 +171,16 @@ class DataResource:
     plugin: str
     fields: tuple[str, ...] = ()
     fetch: Callable[..., Any] | None = None
+
+
+@dataclass(frozen=True)
+class MessageProvider:
+    """An outside channel for inbox messages (``govhall_message_providers``): ``channel`` is ``sms`` or
+    ``email``; the tenant setting ``hall.<channel>_provider`` names which provider a hall uses. ``send``
+    takes a ``core.messages.OutgoingMessage`` already in the recipient's language and raises to retry."""
+
+    name: str
+    channel: Literal["sms", "email"]
+    send: Callable[[Any], None]
+    title_zh: str = ""
+    title_en: str = ""

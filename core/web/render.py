@@ -92,6 +92,11 @@ def renderer_of(request: Request) -> Renderer:
     return request.state.ctx.platform.extras["renderer"]  # type: ignore[no-any-return]
 
 
+def translate(request: Request, message: str) -> str:
+    """``message`` (English msgid) in the request's language, from the installed catalogues."""
+    return renderer_of(request).t(request, message)
+
+
 def render(request: Request, template: str, context: dict[str, Any] | None = None,
            status: int = 200) -> Response:
     return renderer_of(request).page(request, template, context, status)

@@ -17,8 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.errors import Invalid, NotFound
-from core.tenancy.models import Department
+from core.api import Department, Invalid, NotFound
 from plugins.approval.models import BasicItem, ItemMaterial, SearchToken, ServiceItem
 from plugins.approval.schemas import ItemIn
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from core import calendar
+from core.api import add_working_days, working_days_between
 
 
 @dataclass(frozen=True)
@@ -59,15 +59,15 @@ def limit_days(promised_days: int, steps: list[dict[str, Any]]) -> int:
 
 
 def deadline(accepted_on: date, limit: int, paused_days: int = 0, extension_days: int | None = 0) -> date:
-    return calendar.add_workdays(accepted_on, limit + paused_days + (extension_days or 0))
+    return add_working_days(accepted_on, limit + paused_days + (extension_days or 0))
 
 
 def remaining(today: date, due: date) -> int:
     """Working days left until ``due`` (negative when overdue)."""
     if today <= due:
-        return calendar.workdays_between(today, due)
-    return -calendar.workdays_between(due, today)
+        return working_days_between(today, due)
+    return -working_days_between(due, today)
 
 
 def used(start: date, end: date) -> int:
-    return calendar.workdays_between(start, end)
+    return working_days_between(start, end)

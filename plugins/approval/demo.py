@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core import calendar
+from core.api import add_working_days, is_working_day
 from plugins.approval import catalogue, handling, services
 from plugins.approval.models import Application, ServiceItem
 from plugins.approval.schemas import ItemIn, TransitionIn
@@ -326,7 +326,7 @@ def load(session: Session, directory: Any) -> None:
 
 def _account(session: Session, username: str) -> Any:
     try:
-        from core.identity.service import account_by_username
+        from core.api import account_by_username
     except ImportError:  # identity not installed: no applicants
         return None
     return account_by_username(session, username)
@@ -416,7 +416,7 @@ def _ago(today: date) -> Any:
         d = today
         while n > 0:
             d -= timedelta(days=1)
-            n -= 0 if not calendar.is_workday(d) else 1
+            n -= 0 if not is_working_day(d) else 1
         return d
 
     return back
@@ -460,5 +460,5 @@ def _play(
         else:
             body = TransitionIn(version=app.version, **args)
             if action in ("conclude", "approve", "deny"):
-                staff.today = min(today, calendar.add_workdays(start, 3))
+                staff.today = min(today, add_working_days(start, 3))
             handling.perform(session, staff, app.id, action, body)

@@ -10,9 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core import calendar
-from core.contracts import Finding
-from core.errors import Conflict, Invalid
+from core.api import Conflict, Finding, Invalid, add_working_days
 from plugins.approval import clock
 from plugins.approval import permissions as P
 from plugins.approval.models import AcceptanceFinding, Application, Rating, ServiceItem, Suspension, Task
@@ -81,7 +79,7 @@ def accept(session: Session, c: Ctx, app_id: int, version: int) -> Application:
     app.accepted_at, app.accepted_on = c.now(), today
     app.limit_days = clock.limit_days(item.promised_days, item.steps or [])
     app.deadline = clock.deadline(today, app.limit_days)
-    app.statutory_deadline = calendar.add_workdays(today, item.statutory_days or app.limit_days)
+    app.statutory_deadline = add_working_days(today, item.statutory_days or app.limit_days)
     _move(session, c, app, "accept", "accepted")
     session.add(
         Task(
@@ -103,7 +101,7 @@ def accept(session: Session, c: Ctx, app_id: int, version: int) -> Application:
                 department_name=name,
                 role="co",
                 limit_days=days,
-                deadline=calendar.add_workdays(today, days),
+                deadline=add_working_days(today, days),
                 tenant_id=app.tenant_id,
                 tenant_path=app.tenant_path,
             )

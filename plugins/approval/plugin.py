@@ -5,9 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.contracts import MenuEntry, Permission, PluginInfo, RoleTemplate, SupervisionRule
-from core.hookspecs import hookimpl
-from core.settings import SettingSpec
+from core.api import MenuEntry, Permission, PluginInfo, RoleTemplate, SettingSpec, SupervisionRule, hookimpl
 from plugins.approval import permissions as P
 
 HERE = Path(__file__).resolve().parent
@@ -142,3 +140,11 @@ def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
         m("workbench", "审批工作台", "Approval workbench", "approval/workbench", P.APP_HANDLE, 10),
         m("my", "我的办件", "My applications", "approval/my", P.APP_OWN, 10),
     ]
+
+
+@hookimpl
+def govhall_handle_event(event: Any, session: Any) -> None:
+    """The applicant is told when their application is accepted, corrected, suspended or decided."""
+    from plugins.approval import messages
+
+    messages.handle_event(event, session)

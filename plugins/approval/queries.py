@@ -18,8 +18,7 @@ from sqlalchemy import Connection, Row, bindparam, func, literal_column, select,
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
-from core import calendar
-from core.db import Scope
+from core.api import Scope, add_working_days
 from plugins.approval.models import AcceptanceFinding, Application, Task
 from plugins.approval.services import OPEN_STATES
 
@@ -46,7 +45,7 @@ def queue(
     if due == "overdue":
         filters.append(Application.deadline < today)
     elif due == "soon":
-        filters += [Application.deadline >= today, Application.deadline <= calendar.add_workdays(today, 3)]
+        filters += [Application.deadline >= today, Application.deadline <= add_working_days(today, 3)]
     if after_id is not None:
         filters.append(Application.id > after_id)
     stmt = select(Application).where(*filters)

@@ -7,8 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from core.web.api import Id, OutModel
-from core.web.security import SafeUrl
+from core.api import Id, OutModel, SafeUrl
 from plugins.approval.models import ITEM_TYPES
 
 Role = Literal["lead", "co"]

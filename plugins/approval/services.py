@@ -17,10 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from core import audit, events
-from core.access.guard import Forbidden
-from core.contracts import Permission
-from core.errors import Conflict, Invalid, NotFound
+from core.api import Conflict, Forbidden, Invalid, NotFound, Permission, audit, events
 from plugins.approval import numbers, rollup
 from plugins.approval import permissions as P
 from plugins.approval.catalogue import get_item
@@ -243,6 +240,7 @@ def event_payload(app: Application, **extra: Any) -> dict[str, Any]:
         "applicant_kind": app.applicant_kind,
         "applicant_id_number": app.applicant_id_number,
         "applicant_name": app.applicant_name,
+        "applicant_account_id": app.applicant_account_id,
         "department_code": app.department_code,
     }
     if app.deadline:

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from core.errors import Invalid
+from core.api import Invalid
 from plugins.approval.models import UploadedMaterial
 
 # Types we accept at all, by extension; an item narrows this per material (allowed_types).

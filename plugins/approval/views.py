@@ -13,10 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from core.access import require
-from core.errors import Invalid, NotFound
-from core.web.forms import form_data
-from core.web.render import render
+from core.api import Invalid, NotFound, check_csrf, form_data, render, require
 from plugins.approval import catalogue, clock, handling, services
 from plugins.approval import permissions as P
 from plugins.approval.models import ENTRANCES, ITEM_TYPES, Rating, ServiceItem, UploadedMaterial
@@ -26,10 +23,8 @@ from plugins.approval.webctx import form_int, my_applications, own_application, 
 
 async def _form(request: Request) -> Any:
     """The posted form after the identity layer's CSRF check (files stay in the form)."""
-    from core.identity import csrf
-
     form = await form_data(request)
-    await csrf.check(request, form)
+    await check_csrf(request, form)
     return form
 
 

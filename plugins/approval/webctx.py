@@ -16,8 +16,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
-from core.db import Scope
-from core.errors import NotFound
+from core.api import NotFound, Scope
 from plugins.approval import queries
 from plugins.approval.models import Application
 from plugins.approval.services import Ctx, Who, load

@@ -6,7 +6,7 @@ import calendar
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from core import calendar as core_calendar
+from core.api import add_working_days
 
 CHINA = ZoneInfo("Asia/Shanghai")
 
@@ -33,4 +33,4 @@ def add_months(day: date, months: int) -> date:
 
 def add_workdays(start: date, n: int) -> date:
     """``n`` working days after ``start`` over China's statutory holidays and make-up days."""
-    return core_calendar.add_workdays(start, n)
+    return add_working_days(start, n)

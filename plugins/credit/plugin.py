@@ -5,9 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.contracts import Event, Finding, MenuEntry, Permission, PluginInfo, RoleTemplate, SupervisionRule
-from core.hookspecs import hookimpl
-from core.settings import SettingSpec
+from core.api import (
+    Event,
+    Finding,
+    MenuEntry,
+    Permission,
+    PluginInfo,
+    RoleTemplate,
+    SettingSpec,
+    SupervisionRule,
+    hookimpl,
+)
 from plugins.credit import check as credit_check
 from plugins.credit import permissions, rules
 

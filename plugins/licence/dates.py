@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from core import calendar as core_calendar
+from core.api import add_working_days
 
 ISSUE_WORKDAYS = 10
 ISSUE_BASIS = (
@@ -56,4 +56,4 @@ def valid_until(valid_from: date, months: int) -> date | None:
 
 
 def issue_deadline(decided_on: date) -> date:
-    return core_calendar.add_workdays(decided_on, ISSUE_WORKDAYS)
+    return add_working_days(decided_on, ISSUE_WORKDAYS)

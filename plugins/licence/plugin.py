@@ -5,17 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.contracts import (
+from core.api import (
     Event,
     MenuEntry,
     PeriodicTask,
     Permission,
     PluginInfo,
     RoleTemplate,
+    SettingSpec,
     SupervisionRule,
+    hookimpl,
 )
-from core.hookspecs import hookimpl
-from core.settings import SettingSpec
 from plugins.licence import permissions as P
 
 HERE = Path(__file__).resolve().parent

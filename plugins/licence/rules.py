@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.contracts import Finding, SupervisionRule
+from core.api import Finding, SupervisionRule
 from plugins.licence import dates, services
 from plugins.licence.models import Licence
 

@@ -14,14 +14,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.contracts import KINDS_OF_POWER
+from plugins.supervision.contracts import KINDS_OF_POWER
 from plugins.supervision.models import OPEN_STATES, SEVERITIES, STATES, Card
 from plugins.supervision.scan import rules_at
 
 if TYPE_CHECKING:
-    from core.db import Scope
-    from core.platform import Platform
-    from core.tenancy.directory import TenantRef
+    from core.api import Platform, Scope, TenantRef
 
 TREND_WEEKS = 12
 

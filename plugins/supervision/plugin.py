@@ -12,9 +12,16 @@ from typing import Any
 
 import structlog
 
-from core.contracts import Event, MenuEntry, PeriodicTask, Permission, PluginInfo, RoleTemplate
-from core.hookspecs import hookimpl
-from core.settings import SettingSpec
+from core.api import (
+    Event,
+    MenuEntry,
+    PeriodicTask,
+    Permission,
+    PluginInfo,
+    RoleTemplate,
+    SettingSpec,
+    hookimpl,
+)
 from plugins.supervision import permissions, scan
 
 log = structlog.get_logger(__name__)
@@ -92,6 +99,9 @@ def govhall_handle_event(event: Event, session: Any) -> None:
     if platform is None:  # the core hands it over in core.events._deliver; fail so the delivery retries
         raise RuntimeError("supervision needs the platform in session.info to evaluate events")
     scan.handle_event(platform, event, session)
+    from plugins.supervision import messages
+
+    messages.handle_event(platform, event, session)
 
 
 @hookimpl

@@ -20,13 +20,11 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from sqlalchemy import text
 
-from core.contracts import Event, SupervisionRule
-from core.db.engine import nested_connections_allowed
+from core.api import Event, SupervisionRule, nested_connections_allowed
 from plugins.supervision import services
 
 if TYPE_CHECKING:
-    from core.platform import Platform
-    from core.tenancy.directory import TenantRef
+    from core.api import Platform, TenantRef
 
 log = structlog.get_logger(__name__)
 PLUGIN = "supervision"

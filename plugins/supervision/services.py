@@ -21,17 +21,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from core import audit, events
-from core.calendar import add_workdays
-from core.contracts import Finding, SupervisionRule
-from core.db.base import utcnow
-from core.errors import Conflict, Invalid, NotFound
+from core.api import Conflict, Finding, Invalid, NotFound, SupervisionRule, audit, events, utcnow
+from core.api import add_working_days as add_workdays
 from plugins.supervision.models import STATE_TITLES, Card, CardAction
 from plugins.supervision.outbox import PAYLOAD_COLUMNS, events_from_cards, history_from_cards
 
 if TYPE_CHECKING:
-    from core.platform import Platform
-    from core.tenancy.directory import TenantRef
+    from core.api import Platform, TenantRef
 
 log = structlog.get_logger(__name__)
 
