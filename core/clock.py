@@ -118,13 +118,21 @@ class Clock:
         return cal
 
 
-_default_clock = Clock()
+_real_clock = Clock()
+_process_clock: Clock = _real_clock
+
+
+def use(clock: Clock | None) -> None:
+    """Make ``clock`` the process's clock for callers without a platform (``Platform.start`` does it
+    with its own; None returns to real time)."""
+    global _process_clock
+    _process_clock = clock if clock is not None else _real_clock
 
 
 def clock_of(platform: Any = None) -> Clock:
-    """The platform's clock (a real-time one without a platform)."""
+    """The platform's clock; without a platform, the process's (the started platform's, else real time)."""
     c = getattr(platform, "clock", None) if platform is not None else None
-    return c if isinstance(c, Clock) else _default_clock
+    return c if isinstance(c, Clock) else _process_clock
 
 
 def zone(platform: Any = None) -> ZoneInfo:
@@ -142,6 +150,8 @@ def now(platform: Any = None) -> datetime:
 
 def today(platform: Any = None, tenant: Any = None) -> date:
     """Today where the halls are (not the server's date), by the platform's clock."""
+    if platform is None:
+        return clock_of(None).today()
     return now(platform).astimezone(zone(platform)).date()
 
 

@@ -49,6 +49,9 @@ class Platform:
         db = Database(full.database_url, pool_size=full["database_pool_size"],
                       pool_timeout=full["database_pool_timeout"])
         platform = cls(settings=full, db=db, registry=registry, clock=Clock(full["timezone"]))
+        from core import clock as _clock
+
+        _clock.use(platform.clock)  # callers without a platform at hand ask this one
         from core.access import AccessControl
 
         platform.access = AccessControl(platform)

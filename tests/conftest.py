@@ -67,11 +67,13 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 @pytest.fixture(autouse=True)
 def _national_calendar() -> Iterator[None]:
     """Each test starts on the law + package calendar: a notice a test entered stays in its test."""
-    from core import calendar
+    from core import calendar, clock
 
     calendar.install(calendar.Calendar())
+    clock.use(None)
     yield
     calendar.install(calendar.Calendar())
+    clock.use(None)
 
 
 @pytest.fixture(autouse=True)

@@ -143,6 +143,13 @@ def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
 
 
 @hookimpl
+def govhall_deadlines_on_calendar(calendar: Any, years: list[int], session: Any, apply: bool) -> list[Any]:
+    from plugins.approval import handling
+
+    return handling.deadlines_on_calendar(session, calendar, years, apply)
+
+
+@hookimpl
 def govhall_handle_event(event: Any, session: Any) -> None:
     """The applicant is told when their application is accepted, corrected, suspended or decided."""
     from plugins.approval import messages
