@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import and_, case, false, func, literal, literal_column, or_, select
 from sqlalchemy.orm import Session
 
-from core.api import Event, Finding, Scope, SupervisionRule, add_working_days, working_days_between
+from core.api import Event, Finding, Scope, add_working_days, working_days_between
 from plugins.approval.models import Application, ServiceItem, Suspension, Task
 
 OPEN = ("accepted", "in_review")  # a suspended clock is not running
@@ -294,9 +294,9 @@ def _on_event(scan: Callable[..., list[Finding]]) -> Callable[..., list[Finding]
 
 def _rule(rid: str, severity: str, zh: str, en: str, scan: Callable[..., list[Finding]],
           events: Iterable[str] = (),
-          evaluate: Callable[..., list[Finding]] | None = None) -> SupervisionRule:
+          evaluate: Callable[..., list[Finding]] | None = None) -> dict[str, Any]:
     events = tuple(events)
-    return SupervisionRule(
+    return dict(
         id=rid,
         version=1,
         kind_of_power=POWER,
