@@ -81,3 +81,32 @@ __all__ = [
     "render", "require", "signing", "subsession", "tenant_arg", "tenant_object", "tenant_settings", "today",
     "translate", "utcnow", "validate", "validate_rows", "working_days_between",
 ]
+
+# The legal clock (issue #12): the clock object, periods with pauses and extensions, the calendar a
+# tenant counts on, and what a plugin returns when a holiday notice moves its deadlines.
+from core.clock import (  # noqa: E402
+    PAUSE_KINDS,
+    Calendar,
+    Clock,
+    DeadlineChange,
+    Extension,
+    Pause,
+    Period,
+    calendar_for,
+    days_before,
+    latest_start_over,
+    now,
+    remaining,
+    tighten,
+)
+
+__all__ += [
+    "PAUSE_KINDS", "Calendar", "Clock", "DeadlineChange", "Extension", "Pause", "Period", "calendar_for",
+    "days_before", "latest_start_over", "now", "remaining", "tighten",
+]
+
+# The core inbox (issue #16): tell a person or a department something, once per dedupe key, in their
+# language; outside channels (SMS, e-mail) are providers a plugin declares.
+from core.messages import MessageProvider, OutgoingMessage, notify  # noqa: E402
+
+__all__ += ["MessageProvider", "OutgoingMessage", "notify"]

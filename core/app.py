@@ -85,9 +85,10 @@ def plugin_mounts(platform: Platform) -> tuple[list[BaseRoute], list[BaseRoute]]
 
 def core_routes() -> list[BaseRoute]:
     from core.identity import views as identity_views
-    from core.web import console, my
+    from core.web import console, messages, my
 
-    return [*hall.routes(), *identity_views.routes(), *api_docs.routes(), *console.routes(), *my.routes()]
+    return [*hall.routes(), *identity_views.routes(), *api_docs.routes(), *console.routes(), *my.routes(),
+            *messages.routes()]
 
 
 def create_app(settings: Settings | None = None, *, platform: Platform | None = None) -> Starlette:

@@ -153,3 +153,16 @@ class DataResource:
     plugin: str
     fields: tuple[str, ...] = ()
     fetch: Callable[..., Any] | None = None
+
+
+@dataclass(frozen=True)
+class MessageProvider:
+    """An outside channel for inbox messages (``govhall_message_providers``): ``channel`` is ``sms`` or
+    ``email``; the tenant setting ``hall.<channel>_provider`` names which provider a hall uses. ``send``
+    takes a ``core.messages.OutgoingMessage`` already in the recipient's language and raises to retry."""
+
+    name: str
+    channel: Literal["sms", "email"]
+    send: Callable[[Any], None]
+    title_zh: str = ""
+    title_en: str = ""

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         Event,
         Finding,
         MenuEntry,
+        MessageProvider,
         PeriodicTask,
         Permission,
         PluginInfo,
@@ -112,6 +113,13 @@ def govhall_periodic_tasks() -> list[PeriodicTask]:
     is enabled."""
 
 
+@hookspec
+def govhall_message_providers() -> list[MessageProvider]:
+    """Outside channels for inbox messages (SMS, e-mail), as ``core.contracts.MessageProvider``. A hall
+    uses the provider its ``hall.sms_provider`` / ``hall.email_provider`` setting names, among plugins
+    enabled there; the built-in hall plugin offers ``log`` (development: writes a log line)."""
+
+
 # --- per-tenant calls, through Registry.hook_for(tenant) ---------------------------------------------
 
 @hookspec
@@ -154,3 +162,13 @@ def govhall_tenant_disabled(tenant: Any, session: Any) -> None:
 def govhall_demo_data(session: Any, directory: Any) -> None:
     """Load demo data (``govhall serve --demo``). Must be idempotent: called on every demo start.
     ``session`` has system scope; write each row with its tenant."""
+
+
+@hookspec
+def govhall_deadlines_on_calendar(calendar: Any, years: list[int], session: Any, apply: bool) -> list[Any]:
+    """Open deadlines a new calendar moves (a holiday notice entered for ``years``), as a list of
+    ``core.clock.DeadlineChange``. ``calendar`` is the new ``core.calendar.Calendar``: count on it
+    (``add_working_days(..., calendar=calendar)``), not on the one in force. With ``apply`` False only
+    list; with True also write the new deadlines. ``session`` has system scope and commits with the notice,
+    its audit entry and a ``calendar.deadline.moved`` event per change. Called on every installed plugin
+    (a notice is national), not per tenant."""

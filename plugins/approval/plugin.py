@@ -141,3 +141,18 @@ def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
         m("workbench", "审批工作台", "Approval workbench", "approval/workbench", P.APP_HANDLE, 10),
         m("my", "我的办件", "My applications", "approval/my", P.APP_OWN, 10),
     ]
+
+
+@hookimpl
+def govhall_deadlines_on_calendar(calendar: Any, years: list[int], session: Any, apply: bool) -> list[Any]:
+    from plugins.approval import handling
+
+    return handling.deadlines_on_calendar(session, calendar, years, apply)
+
+
+@hookimpl
+def govhall_handle_event(event: Any, session: Any) -> None:
+    """The applicant is told when their application is accepted, corrected, suspended or decided."""
+    from plugins.approval import messages
+
+    messages.handle_event(event, session)

@@ -19,6 +19,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
 from core.api import Scope, add_working_days
+from core.api import today as clock_today
 from plugins.approval.models import AcceptanceFinding, Application, Task
 from plugins.approval.services import OPEN_STATES
 
@@ -38,7 +39,7 @@ def queue(
 ) -> list[Application]:
     """Applications waiting for these departments (all of the tenant's when ``departments`` is None),
     soonest deadline first; ``due`` narrows to overdue or due within three working days."""
-    today = today or date.today()
+    today = today or clock_today()
     states = (state,) if state in QUEUE_STATES else QUEUE_STATES
     order = (Application.deadline.asc().nulls_last(), Application.id)
     filters = [Application.state.in_(states)]

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from core.api import Id, OutModel
+from core.api import Id, OutModel, tighten
 from plugins.approval.models import ITEM_TYPES
 
 Role = Literal["lead", "co"]
@@ -94,8 +94,8 @@ class ItemIn(BaseModel):
     @classmethod
     def _promised_within_statutory(cls, v: int, info: Any) -> int:
         statutory = info.data.get("statutory_days")
-        if statutory is not None and statutory and v > statutory:
-            raise ValueError("promised limit may not exceed the statutory limit")
+        if statutory and v:  # a tenant may promise a shorter period, never a longer one (core.clock)
+            return tighten(statutory, v, "promised_days")
         return v
 
 

@@ -8,7 +8,7 @@ version_id_col: a transition made on a stale copy fails the UPDATE, and the call
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -18,6 +18,8 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from core.api import Conflict, Forbidden, Invalid, NotFound, Permission, audit, events
+from core.api import now as clock_now
+from core.api import today as clock_today
 from plugins.approval import numbers, rollup
 from plugins.approval import permissions as P
 from plugins.approval.catalogue import get_item
@@ -86,12 +88,16 @@ class Ctx:
     platform: Any
     tenant: Any
     who: Who
-    today: date = field(default_factory=date.today)
+    today: date = None  # type: ignore[assignment]  # the platform clock's today when not given
+
+    def __post_init__(self) -> None:
+        if self.today is None:
+            self.today = clock_today(self.platform)
 
     def now(self) -> datetime:
         """The moment of the act: now, or on ``today`` when a caller acts on another day (demo, tests),
         so the status history and the day columns always agree."""
-        real = datetime.now(UTC)
+        real = clock_now(self.platform)
         return real if self.today == real.date() else datetime.combine(self.today, real.time(), UTC)
 
     def require(self, perm: Permission) -> None:
@@ -100,7 +106,7 @@ class Ctx:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock_now()
 
 
 # --- reading ------------------------------------------------------------------------------------------
@@ -240,6 +246,7 @@ def event_payload(app: Application, **extra: Any) -> dict[str, Any]:
         "applicant_kind": app.applicant_kind,
         "applicant_id_number": app.applicant_id_number,
         "applicant_name": app.applicant_name,
+        "applicant_account_id": app.applicant_account_id,
         "department_code": app.department_code,
     }
     if app.deadline:

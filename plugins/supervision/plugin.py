@@ -107,6 +107,9 @@ def govhall_handle_event(event: Event, session: Any) -> None:
     if platform is None:  # the core hands it over in core.events._deliver; fail so the delivery retries
         raise RuntimeError("supervision needs the platform in session.info to evaluate events")
     scan.handle_event(platform, event, session)
+    from plugins.supervision import messages
+
+    messages.handle_event(platform, event, session)
 
 
 @hookimpl
