@@ -63,13 +63,31 @@ class Renderer:
         ctx = request.state.ctx
         values = {
             "request": request, "ctx": ctx, "lang": ctx.lang, "tenant": ctx.tenant, "actor": ctx.actor,
-            "_t": lambda m: self.catalogue.gettext(ctx.lang, m), **(context or {}),
+            "_t": lambda m: self.catalogue.gettext(ctx.lang, m),
+            "can": lambda permission, where=None: can(ctx, permission, where), **(context or {}),
         }
         html = self.env.get_template(template).render(values)
         return HTMLResponse(html, status_code=status)
 
     def t(self, request: Request, message: str) -> str:
         return self.catalogue.gettext(request.state.ctx.lang, message)
+
+
+def can(ctx: Any, permission: Any, where: Any = None) -> bool:
+    """Whether the request's actor holds ``permission`` (a Permission or its name) at ``where`` (a
+    tenant, a tenant code, or None for the request's tenant).
+
+    Templates call it as ``can(...)`` around every link to a page that needs a permission the page
+    itself did not, so nobody is offered a link that answers 403 (tests/core/web/test_links_sweep.py
+    walks every demo account through the demo and fails on such a link).
+    """
+    name = getattr(permission, "name", permission)
+    tenant = ctx.tenant if where is None else where
+    if isinstance(tenant, str):
+        tenant = ctx.platform.directory.get(tenant)
+    if tenant is None:
+        return False
+    return bool(ctx.platform.access.check(ctx.actor, tenant, name).allowed)
 
 
 def json_error(status: int, code: str, message: str, fields: dict[str, str] | None = None,
