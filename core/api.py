@@ -113,3 +113,8 @@ __all__ += [
 from core.messages import MessageProvider, OutgoingMessage, notify  # noqa: E402
 
 __all__ += ["MessageProvider", "OutgoingMessage", "notify"]
+
+# Links people enter (issue #10): the input type and the render-time check (core.web.security).
+from core.web.security import SafeUrl, safe_url  # noqa: E402
+
+__all__ += ["SafeUrl", "safe_url"]

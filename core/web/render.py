@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from core.web.i18n import Catalogue
+from core.web.security import url_filter
 
 CORE_TEMPLATES = Path(__file__).parent / "templates"
+# A <style> element without a nonce. Autoescaping turns any "<" in data into "&lt;", so only a template or
+# Markup built by code (pygal's chart styles) can produce one; core.web.security's CSP admits it by nonce.
+_STYLE_TAG = re.compile(r"<style\b(?![^>]*\bnonce=)")
 
 
 class Renderer:
@@ -33,6 +38,7 @@ class Renderer:
             gettext=self._gettext, ngettext=self._ngettext, newstyle=True
         )
         self.env.filters["localtime"] = self.localtime
+        self.env.filters["safe_url"] = url_filter  # every stored URL put into href/src/action
 
     def localtime(self, value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
         """A stored time (UTC: aware, naive from SQLite, or ISO text) as people read it here: in the
@@ -64,9 +70,12 @@ class Renderer:
         values = {
             "request": request, "ctx": ctx, "lang": ctx.lang, "tenant": ctx.tenant, "actor": ctx.actor,
             "_t": lambda m: self.catalogue.gettext(ctx.lang, m),
+            "csp_nonce": request.scope.get("state", {}).get("csp_nonce", ""),
             "can": lambda permission, where=None: can(ctx, permission, where), **(context or {}),
         }
         html = self.env.get_template(template).render(values)
+        if "<style" in html:  # only Markup from code can hold one (charts): it gets the CSP nonce
+            html = _STYLE_TAG.sub(f'<style nonce="{values["csp_nonce"]}"', html)
         return HTMLResponse(html, status_code=status)
 
     def t(self, request: Request, message: str) -> str:
