@@ -92,6 +92,7 @@ from core.clock import (  # noqa: E402
     Extension,
     Pause,
     Period,
+    add_months,
     calendar_for,
     days_before,
     latest_start_over,
@@ -101,7 +102,8 @@ from core.clock import (  # noqa: E402
 )
 
 __all__ += [
-    "PAUSE_KINDS", "Calendar", "Clock", "DeadlineChange", "Extension", "Pause", "Period", "calendar_for",
+    "PAUSE_KINDS", "Calendar", "Clock", "DeadlineChange", "Extension", "Pause", "Period", "add_months",
+    "calendar_for",
     "days_before", "latest_start_over", "now", "remaining", "tighten",
 ]
 

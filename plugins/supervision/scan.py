@@ -21,6 +21,7 @@ import structlog
 from sqlalchemy import text
 
 from core.api import Event, nested_connections_allowed
+from core.api import today as clock_today
 from plugins.supervision import services
 from plugins.supervision.contracts import SupervisionRule
 
@@ -86,7 +87,7 @@ def applicable(platform: Platform, root: TenantRef) -> dict[str, tuple[Supervisi
 
 def run_scan(platform: Platform, *, today: date | None = None) -> ScanResult:
     """Evaluate every scan rule over every tree, issue cards, then escalate overdue ones."""
-    today = today or date.today()
+    today = today or clock_today(platform)
     result = ScanResult()
     with _run_lock(platform) as got:
         if not got:
