@@ -20,6 +20,7 @@ counts working days in the half-open interval (a, b]; ``add_working_days(a, n)``
 from __future__ import annotations
 
 import threading
+from calendar import monthrange as _monthrange
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -190,6 +191,14 @@ def add_calendar_days(start: date, n: int, *, roll_to_working_day: bool = False,
     """``n`` calendar days after ``start``; with ``roll_to_working_day`` a last day that falls on a
     holiday or weekend moves to the next working day (where the law says so)."""
     return _cal(calendar).add_calendar_days(start, n, roll_to_working_day=roll_to_working_day)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (earlier, when negative), clamped to the month's end (31 January +
+    1 month = 28/29 February): validity periods and month-based terms."""
+    total = day.month - 1 + months
+    year, month = day.year + total // 12, total % 12 + 1
+    return date(year, month, min(day.day, _monthrange(year, month)[1]))
 
 
 def days_before(day: date, n: int) -> date:
@@ -387,7 +396,7 @@ class Period:
 
 __all__ = [
     "DEFAULT_ZONE", "PAUSE_KINDS", "Calendar", "Clock", "DeadlineChange", "Extension", "Pause", "Period",
-    "add_calendar_days", "add_working_days", "calendar_for", "clock_of", "days_before", "is_working_day",
-    "latest_start_over", "local_date", "now", "remaining", "tighten", "today", "utcnow",
+    "add_calendar_days", "add_months", "add_working_days", "calendar_for", "clock_of", "days_before",
+    "is_working_day", "latest_start_over", "local_date", "now", "remaining", "tighten", "today", "utcnow",
     "working_days_between", "zone",
 ]
