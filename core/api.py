@@ -28,7 +28,6 @@ from core.contracts import (
     Permission,
     PluginInfo,
     RoleTemplate,
-    SupervisionRule,
 )
 from core.db import Scope, subsession
 from core.db.base import Base, BigId, PathType, TenantScoped, utcnow
@@ -36,7 +35,7 @@ from core.db.engine import nested_connections_allowed
 from core.db.rls import disable_rls, enable_rls
 from core.errors import Conflict, DomainError, Invalid, NotFound
 from core.events import publish, publish_rows
-from core.hookspecs import hookimpl
+from core.hookspecs import hookimpl, hookspec
 from core.identity.actor import Actor
 from core.identity.csrf import check as check_csrf
 from core.identity.service import account_by_username, account_id_number, departments_of
@@ -73,10 +72,10 @@ __all__ = [
     "Actor", "Base", "BigId", "Conflict", "Department", "DomainError", "Event", "Finding", "Forbidden", "Id",
     "ImportFile", "Invalid", "MenuEntry", "NotFound", "OutModel", "PageParams", "PathType", "PeriodicTask",
     "Permission", "Platform", "PluginInfo", "RoleTemplate", "RowError", "RowsRefused", "Scope", "SettingSpec",
-    "SupervisionRule", "Tenant", "TenantRef", "TenantScoped", "account_by_username", "account_id_number",
-    "add_calendar_days", "add_working_days", "api_doc", "audit", "charts", "check_csrf", "clock",
-    "cursor_key", "decode_cursor", "departments_of", "disable_rls", "enable_rls", "encode_cursor", "events",
-    "form_data", "hookimpl", "imports", "is_working_day", "json_error", "json_ok", "local_date",
+    "Tenant", "TenantRef", "TenantScoped", "account_by_username", "account_id_number", "add_calendar_days",
+    "add_working_days", "api_doc", "audit", "charts", "check_csrf", "clock", "cursor_key", "decode_cursor",
+    "departments_of", "disable_rls", "enable_rls", "encode_cursor", "events", "form_data", "hookimpl",
+    "hookspec", "imports", "is_working_day", "json_error", "json_ok", "local_date",
     "nested_connections_allowed", "page_model", "page_params", "paginate", "parse_body", "parse_path",
     "parse_query", "pass_platform", "progress", "publish", "publish_rows", "read_form", "read_import",
     "render", "require", "signing", "subsession", "tenant_arg", "tenant_object", "tenant_settings", "today",

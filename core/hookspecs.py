@@ -34,13 +34,23 @@ if TYPE_CHECKING:
         Permission,
         PluginInfo,
         RoleTemplate,
-        SupervisionRule,
     )
     from core.settings import SettingSpec
 
 PROJECT = "govhall"
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+# --- the contract's own extension point ------------------------------------------------------------
+
+@hookspec(historic=True)
+def govhall_addhooks(pluginmanager: pluggy.PluginManager) -> None:
+    """Add hook specifications of the plugin's own (pytest's ``pytest_addhooks`` pattern): call
+    ``pluginmanager.add_hookspecs(module)`` with a module of functions marked ``core.api.hookspec``.
+    Historic: called for every plugin as it registers, so the order of loading does not matter.
+    Plugins implementing another plugin's hook mark it ``@hookimpl(optionalhook=True)``, so they load
+    (and the hook is simply never called) where that plugin is not installed."""
 
 
 # --- declarations, read once at start-up ------------------------------------------------------------
@@ -104,12 +114,6 @@ def govhall_periodic_tasks() -> list[PeriodicTask]:
 
 
 @hookspec
-def govhall_supervision_rules() -> list[SupervisionRule]:
-    """Rules for the electronic supervision platform. Collected by the supervision plugin through
-    ``Registry.hook_for(tenant)``, so only rules of plugins enabled at a tenant apply there."""
-
-
-@hookspec
 def govhall_message_providers() -> list[MessageProvider]:
     """Outside channels for inbox messages (SMS, e-mail), as ``core.contracts.MessageProvider``. A hall
     uses the provider its ``hall.sms_provider`` / ``hall.email_provider`` setting names, among plugins
@@ -137,13 +141,6 @@ def govhall_handle_event(event: Event, session: Any) -> None:
 def govhall_checks(check: str, subject: dict[str, Any], tenant: Any, session: Any) -> list[Finding]:
     """Contribute findings to a named check another plugin asks for, e.g. ``approval.acceptance`` with
     ``subject={"kind": "legal", "id_number": "9136...", "item_code": ...}``. Return [] if not concerned."""
-
-
-@hookspec
-def govhall_supervision_metrics(scope: Any, session: Any) -> list[dict[str, Any]]:
-    """Figures for supervision dashboards over ``scope`` (a core.db.Scope, often a subtree), one dict per
-    (tenant, kind of power): ``{"tenant_path", "kind_of_power", "received", "concluded", "on_time",
-    "overdue", "week": "2026-W48" (optional)}``. Computed with set-based SQL over the plugin's own tables."""
 
 
 @hookspec

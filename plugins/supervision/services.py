@@ -21,9 +21,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from core.api import Conflict, Finding, Invalid, NotFound, SupervisionRule, audit, events, utcnow
+from core.api import Conflict, Finding, Invalid, NotFound, audit, events, utcnow
 from core.api import add_working_days as add_workdays
 from core.api import today as clock_today
+from plugins.supervision.contracts import SupervisionRule
 from plugins.supervision.models import STATE_TITLES, Card, CardAction
 from plugins.supervision.outbox import PAYLOAD_COLUMNS, events_from_cards, history_from_cards
 

@@ -75,3 +75,32 @@ def test_links_match_what_each_viewer_may_do(server, page, screenshot):
     page.goto(f"{server.url}/t/360102/approval/items")
     page.locator("main a[href*='/approval/items/']").first.click()
     assert page.get_by_role("link", name="在线申报").count() == 0  # staff do not apply
+
+
+# -- item 8: a refused application keeps the form; the wrong kind of account is told first ---------------
+
+def _refused_application(page: Any, server: Any) -> None:
+    log_in(page, server, "enterprise", "/t/360102/approval/items/DH-SP-001/apply")
+    page.goto(f"{server.url}/t/360102/approval/items/DH-SP-001/apply")
+    page.get_by_label("经营场所名称").fill("老王小吃")
+    page.get_by_role("button", name="提交申请").click()
+    page.wait_for_load_state()
+    assert page.locator("#form-errors").is_visible()
+    assert page.get_by_label("经营场所名称").input_value() == "老王小吃"  # kept
+    assert page.locator("span.error").count() >= 1
+    assert "请上传此材料" in page.locator("span.error").first.inner_text()
+
+
+def test_refused_application_keeps_the_form(server, page, phone, screenshot):
+    _refused_application(page, server)
+    screenshot(page, "pages-8-application-refused")
+    _refused_application(phone, server)
+    fits(phone)
+    screenshot(phone, "pages-8-application-refused-375")
+
+    page.context.clear_cookies()
+    log_in(page, server, "citizen")
+    page.goto(f"{server.url}/t/360102/approval/items/DH-SP-001")
+    assert "本事项仅限法人" in page.locator("#wrong-entrance").inner_text()
+    assert page.get_by_role("link", name="在线申报").count() == 0
+    screenshot(page, "pages-8-legal-item-for-a-citizen")
