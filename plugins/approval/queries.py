@@ -14,7 +14,7 @@ from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, func, literal_column, select, union
+from sqlalchemy import ColumnElement, Connection, Row, bindparam, func, literal_column, select, union
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
@@ -42,7 +42,7 @@ def queue(
     today = today or clock_today()
     states = (state,) if state in QUEUE_STATES else QUEUE_STATES
     order = (Application.deadline.asc().nulls_last(), Application.id)
-    filters = [Application.state.in_(states)]
+    filters: list[ColumnElement[bool]] = [Application.state.in_(states)]
     if due == "overdue":
         filters.append(Application.deadline < today)
     elif due == "soon":
