@@ -7,7 +7,7 @@ from core.web.i18n import Catalogue
 
 
 def test_each_plugin_keeps_its_own_wording(app, platform):
-    catalogue: Catalogue = platform.extras["renderer"].catalogue
+    catalogue: Catalogue = platform.renderer.catalogue
     assert catalogue.gettext("zh-CN", "Number", "approval") == "申报号"
     assert catalogue.gettext("zh-CN", "Number", "credit") == "文书号"
     assert catalogue.gettext("zh-CN", "Type") == "类型"  # core pages: the core's wording
