@@ -30,9 +30,10 @@ from core.contracts import (
     RoleTemplate,
 )
 from core.db import Scope, subsession
-from core.db.base import Base, BigId, PathType, TenantScoped, utcnow
+from core.db.base import Base, BigId, PathType, TenantScoped, table_of, utcnow
 from core.db.engine import nested_connections_allowed
 from core.db.rls import disable_rls, enable_rls
+from core.db.upsert import upsert
 from core.errors import Conflict, DomainError, Invalid, NotFound
 from core.events import publish, publish_rows
 from core.hookspecs import hookimpl, hookspec
@@ -78,8 +79,9 @@ __all__ = [
     "hookspec", "imports", "is_working_day", "json_error", "json_ok", "local_date",
     "nested_connections_allowed", "page_model", "page_params", "paginate", "parse_body", "parse_path",
     "parse_query", "pass_platform", "progress", "publish", "publish_rows", "read_form", "read_import",
-    "render", "require", "signing", "subsession", "tenant_arg", "tenant_object", "tenant_settings", "today",
-    "translate", "utcnow", "validate", "validate_rows", "working_days_between",
+    "render", "require", "signing", "subsession", "table_of", "tenant_arg", "tenant_object",
+    "tenant_settings", "today", "translate", "upsert", "utcnow", "validate", "validate_rows",
+    "working_days_between",
 ]
 
 # The legal clock (issue #12): the clock object, periods with pauses and extensions, the calendar a

@@ -107,7 +107,10 @@ def json_error(status: int, code: str, message: str, fields: dict[str, str] | No
 
 
 def renderer_of(request: Request) -> Renderer:
-    return request.state.ctx.platform.extras["renderer"]  # type: ignore[no-any-return]
+    renderer = request.state.ctx.platform.renderer
+    if renderer is None:
+        raise RuntimeError("no renderer: pages render inside the app built by core.app.create_app")
+    return renderer  # type: ignore[no-any-return]
 
 
 def translate(request: Request, message: str) -> str:
