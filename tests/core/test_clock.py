@@ -89,7 +89,7 @@ def test_latest_start_over_is_the_boundary_of_a_working_day_look_back():
 
 
 def test_a_period_setting_may_tighten_the_statutory_period_only():
-    from core.settings import SettingSpec, SettingsError, load_settings
+    from core.settings import SettingsError, SettingSpec, load_settings
 
     spec = SettingSpec("demo.issue_days", 10, "Working days to issue.", type=int, per_tenant=True,
                        check=clock.within_statutory(10, "《行政许可法》第四十四条"))
