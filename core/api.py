@@ -21,6 +21,7 @@ from core.clock import (
     working_days_between,
 )
 from core.contracts import (
+    DataResource,
     Event,
     Finding,
     MenuEntry,
@@ -64,7 +65,8 @@ from core.web.forms import form_data, read_form
 from core.web.render import json_error, render
 
 __all__ = [
-    "Actor", "Base", "BigId", "Conflict", "Department", "DomainError", "Event", "Finding", "Forbidden",
+    "Actor", "Base", "BigId", "Conflict", "DataResource", "Department", "DomainError", "Event", "Finding",
+    "Forbidden",
     "Id", "Invalid", "MenuEntry", "NotFound", "OutModel", "PageParams", "PathType", "PeriodicTask",
     "Permission", "Platform", "PluginInfo", "RoleTemplate", "Scope", "SettingSpec", "SupervisionRule",
     "Tenant", "TenantRef", "TenantScoped", "add_calendar_days", "add_working_days", "api_doc", "audit",
