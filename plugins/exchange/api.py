@@ -118,7 +118,7 @@ def request_out(r: AccessRequest, platform: Any, lang: str = "zh-CN") -> dict[st
         "due_on": r.due_on,
         "answered_on": r.answered_on,
         "answer_reason": r.answer_reason,
-        "grant_id": r.grant_id,
+        "sharing_grant_id": r.grant_id,
         "version": r.version,
     }
 
@@ -288,11 +288,13 @@ async def queue(request: Request) -> Any:
 
 
 request_here = tenant_object(
-    AccessRequest, "request_id", "No such request here", "本级没有该共享申请", code="unknown_request"
+    AccessRequest, "sharing_request_id", "No such request here", "本级没有该共享申请", code="unknown_request"
 )
-grant_here = tenant_object(Grant, "grant_id", "No such grant here", "本级没有该授权", code="unknown_grant")
+grant_here = tenant_object(
+    Grant, "sharing_grant_id", "No such grant here", "本级没有该授权", code="unknown_grant"
+)
 system_here = tenant_object(
-    SystemCredential, "system_id", "No such subsystem here", "本级没有该子系统", code="unknown_system"
+    SystemCredential, "subsystem_id", "No such subsystem here", "本级没有该子系统", code="unknown_system"
 )
 
 
@@ -301,7 +303,7 @@ system_here = tenant_object(
 async def answer(request: Request) -> Any:
     ctx = request.state.ctx
     data = await parse_body(request, AnswerIn)
-    rid = int(request.path_params["request_id"])
+    rid = int(request.path_params["sharing_request_id"])
     return await _run(
         request,
         lambda s: request_out(
@@ -342,7 +344,7 @@ async def grants(request: Request) -> Any:
 async def revoke(request: Request) -> Any:
     ctx = request.state.ctx
     data = await parse_body(request, RevokeIn)
-    gid = int(request.path_params["grant_id"])
+    gid = int(request.path_params["sharing_grant_id"])
     return await _run(
         request,
         lambda s: grant_out(
@@ -399,7 +401,7 @@ async def create_system(request: Request) -> Any:
 async def revoke_system(request: Request) -> Any:
     ctx = request.state.ctx
     data = await parse_body(request, SystemRevokeIn)
-    sid = int(request.path_params["system_id"])
+    sid = int(request.path_params["subsystem_id"])
     return await _run(
         request,
         lambda s: system_out(services.revoke_system(s, ctx.tenant, sid, data.version, actor=ctx.actor.label)),
@@ -450,11 +452,11 @@ def routes() -> list[BaseRoute]:
         Route("/requests", create_request, methods=["POST"]),
         Route("/mine", mine, methods=["GET"]),
         Route("/queue", queue, methods=["GET"]),
-        Route("/requests/{request_id:int}/answer", answer, methods=["POST"]),
+        Route("/requests/{sharing_request_id:int}/answer", answer, methods=["POST"]),
         Route("/grants", grants, methods=["GET"]),
-        Route("/grants/{grant_id:int}/revoke", revoke, methods=["POST"]),
+        Route("/grants/{sharing_grant_id:int}/revoke", revoke, methods=["POST"]),
         Route("/systems", list_systems, methods=["GET"]),
         Route("/systems", create_system, methods=["POST"]),
-        Route("/systems/{system_id:int}/revoke", revoke_system, methods=["POST"]),
+        Route("/systems/{subsystem_id:int}/revoke", revoke_system, methods=["POST"]),
         Route("/log", log, methods=["GET"]),
     ]

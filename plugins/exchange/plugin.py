@@ -68,6 +68,13 @@ def govhall_template_dirs() -> list[Path]:
 
 
 @hookimpl
+def govhall_routes() -> list[Any]:
+    from plugins.exchange import views
+
+    return views.routes()
+
+
+@hookimpl
 def govhall_api_routes() -> list[Any]:
     from plugins.exchange import api
 
@@ -97,4 +104,41 @@ def govhall_supervision_rules() -> list[SupervisionRule]:
 
 @hookimpl
 def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
-    return []
+    def m(
+        section: Any, zh: str, en: str, href: str, perm: Permission, order: int, dzh: str = "", den: str = ""
+    ) -> MenuEntry:
+        return MenuEntry(
+            section,
+            zh,
+            en,
+            href,
+            plugin="exchange",
+            order=order,
+            permission=perm.name,
+            description_zh=dzh,
+            description_en=den,
+        )
+
+    return [
+        m(
+            "subsystem",
+            "数据共享交换",
+            "Data sharing",
+            "exchange/catalogue",
+            P.CATALOGUE,
+            16,
+            "数据资源目录、共享申请与授权",
+            "Data catalogue, requests and grants",
+        ),
+        m("workbench", "数据资源目录", "Data catalogue", "exchange/catalogue", P.CATALOGUE, 40),
+        m("workbench", "我的共享申请", "My data requests", "exchange/mine", P.REQUEST, 41),
+        m("workbench", "共享申请答复", "Requests to answer", "exchange/queue", P.PROVIDE, 42),
+        m("console", "数据交换日志", "Data exchange log", "exchange/log", P.LOG_VIEW, 45),
+    ]
+
+
+@hookimpl
+def govhall_demo_data(session: Any, directory: Any) -> None:
+    from plugins.exchange import demo
+
+    demo.load(session, directory)

@@ -469,12 +469,18 @@ def request_access(
 
 
 def _consumer(session: Session, platform: Any, consumer: Any, department: str) -> tuple[str, str]:
-    """(identifier, name) of the consumer department; its name read at its own tenant."""
-    from core.api import subsession
-
-    with subsession(session, consumer.scope) as s:
-        m = member(s, consumer, department)
-        return m.identifier, f"{consumer.name} · {m.name}"
+    """(identifier, name) of the consumer department (departments are not tenant-scoped rows)."""
+    dept = session.scalars(
+        select(Department).where(Department.tenant_id == consumer.id, Department.code == department)
+    ).first()
+    if dept is None:
+        raise NotFound(
+            f"{consumer.code} has no department {department!r}",
+            f"{consumer.name}没有代码为 {department} 的部门",
+            code="unknown_department",
+            fields={"department": "unknown"},
+        )
+    return member_identifier(consumer.path, dept.code), f"{consumer.name} · {dept.name}"
 
 
 def load_request(session: Session, tenant: Any, request_id: int) -> AccessRequest:
@@ -636,10 +642,11 @@ def grants_given(session: Session, tenant: Any) -> list[Grant]:
     )
 
 
-def mine(platform: Any, consumer: Any) -> dict[str, list[Any]]:
+def mine(platform: Any, consumer: Any) -> dict[str, Any]:
     """The consumer tenant's requests and grants at every provider in the tree."""
     reqs: list[AccessRequest] = []
     grants: list[Grant] = []
+    labels: dict[int, dict[str, tuple[str, str]]] = {}
     for scope in network_roots(platform):
         with platform.db.session(scope) as s:
             reqs += s.scalars(
@@ -654,7 +661,24 @@ def mine(platform: Any, consumer: Any) -> dict[str, list[Any]]:
                 .order_by(Grant.id.desc())
                 .limit(500)
             )
-    return {"requests": reqs, "grants": grants}
+            ids = {r.resource_id for r in reqs} | {g.resource_id for g in grants}
+            for res in s.scalars(select(Resource).where(Resource.id.in_(ids))) if ids else []:
+                labels[res.id] = {
+                    f["name"]: (f.get("label", f["name"]), f.get("label_en") or f.get("label", ""))
+                    for f in res.fields or []
+                }
+    return {"requests": reqs, "grants": grants, "labels": labels}
+
+
+def field_labels(session: Session, tenant: Any) -> dict[int, dict[str, tuple[str, str]]]:
+    """{resource id: {field: (zh, en)}} of this tenant's resources (pages show labels, not names)."""
+    return {
+        r.id: {
+            f["name"]: (f.get("label", f["name"]), f.get("label_en") or f.get("label", ""))
+            for f in r.fields or []
+        }
+        for r in session.scalars(select(Resource).where(Resource.tenant_id == tenant.id))
+    }
 
 
 def grant_for(session: Session, resource: Resource, consumer_identifier: str) -> Grant | None:
