@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from core.api import DataResource, Invalid, NotFound
-from plugins.approval.models import Application
+from plugins.approval.models import Application, ServiceItem
 
 FIELDS = {
     "number": ("办件编号", "Application number"),
@@ -47,8 +47,43 @@ def fetch(*, session: Any, platform: Any, tenant: Any, params: dict[str, str]) -
     }
 
 
+ITEM_FIELDS = {
+    "code": ("事项编码", "Item code"),
+    "name": ("事项名称", "Item"),
+    "department_name": ("实施部门", "Department"),
+    "statutory_days": ("法定时限（工作日）", "Statutory limit (working days)"),
+    "promised_days": ("承诺时限（工作日）", "Promised limit (working days)"),
+    "fee_cents": ("收费（分）", "Fee (fen)"),
+}
+
+
+def fetch_items(*, session: Any, platform: Any, tenant: Any, params: dict[str, str]) -> list[dict[str, Any]]:
+    """The tenant's published service items (public data: shared unconditionally)."""
+    rows = session.scalars(
+        select(ServiceItem)
+        .where(ServiceItem.tenant_id == tenant.id, ServiceItem.status == "published")
+        .order_by(ServiceItem.code)
+        .limit(500)
+    )
+    return [{k: getattr(r, k) for k in ITEM_FIELDS} for r in rows]
+
+
 def resources(tenant: Any) -> list[DataResource]:
     return [
+        DataResource(
+            code="items",
+            title_zh="政务服务事项目录",
+            title_en="Approval: the catalogue of service items",
+            plugin="approval",
+            department_code="xzspj",
+            fields=tuple(ITEM_FIELDS),
+            field_labels=ITEM_FIELDS,
+            fetch=fetch_items,
+            sharing="unconditional",
+            update_cycle="daily",
+            legal_basis="《国务院关于加快推进全国一体化在线政务服务平台建设的指导意见》（国发〔2018〕27号）",
+            description_zh="本级已发布的政务服务事项：编码、名称、实施部门、法定与承诺时限、收费",
+        ),
         DataResource(
             code="application",
             title_zh="审批办件状态与结果",

@@ -118,7 +118,7 @@ def request_out(r: AccessRequest, platform: Any, lang: str = "zh-CN") -> dict[st
         "due_on": r.due_on,
         "answered_on": r.answered_on,
         "answer_reason": r.answer_reason,
-        "sharing_grant_id": r.grant_id,
+        "grant_id": r.grant_id,
         "version": r.version,
     }
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -13,6 +13,9 @@ from core.api import OutModel
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,59}$")
 _DEPT = re.compile(r"^[A-Za-z0-9_\-]{1,32}$")
+
+
+FieldName = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$")]
 
 
 class Strict(BaseModel):
@@ -50,7 +53,7 @@ class HttpResourceIn(Strict):
     update_cycle: Literal["realtime", "daily", "weekly", "monthly", "quarterly", "yearly"] = "realtime"
     sharing: Literal["unconditional", "conditional", "none"] = "conditional"
     legal_basis: str = Field(default="", max_length=2000)
-    format: Literal["json"] = "json"
+    format: str = Field(default="json", max_length=10, pattern=r"^json$")
     url: str = Field(min_length=8, max_length=500)
     method: Literal["GET", "POST"] = "GET"
     openapi: dict[str, Any] = Field(default_factory=dict)
@@ -89,7 +92,7 @@ class RequestIn(Strict):
     resource: str = Field(min_length=1, max_length=60, description="The resource's code")
     department: str = Field(min_length=1, max_length=32, description="Your department's code")
     purpose: str = Field(min_length=4, max_length=2000)
-    fields: list[str] = Field(min_length=1, max_length=60)
+    fields: list[FieldName] = Field(min_length=1, max_length=60)
 
     @field_validator("department")
     @classmethod
@@ -100,7 +103,7 @@ class RequestIn(Strict):
 class AnswerIn(Strict):
     decision: Literal["approve", "narrow", "refuse"]
     version: int = Field(ge=1, le=2**31 - 1)
-    fields: list[str] | None = Field(default=None, max_length=60)
+    fields: list[FieldName] | None = Field(default=None, max_length=60)
     expires_on: date | None = None
     reason: str = Field(default="", max_length=2000)
 
@@ -173,7 +176,7 @@ class ResourceOut(OutModel):
 
 class CataloguePage(OutModel):
     items: list[ResourceOut]
-    next_cursor: str | None = None
+    next_cursor: str | None = Field(description="?cursor= of the next page; null at the end")
 
 
 class RequestOut(OutModel):
@@ -212,12 +215,12 @@ class GrantOut(OutModel):
 
 class RequestList(OutModel):
     items: list[RequestOut]
-    next_cursor: str | None = None
+    next_cursor: str | None = Field(description="?cursor= of the next page; null at the end")
 
 
 class GrantList(OutModel):
     items: list[GrantOut]
-    next_cursor: str | None = None
+    next_cursor: str | None = Field(description="?cursor= of the next page; null at the end")
 
 
 class MineOut(OutModel):
@@ -238,7 +241,7 @@ class SystemOut(OutModel):
 
 class SystemList(OutModel):
     items: list[SystemOut]
-    next_cursor: str | None = None
+    next_cursor: str | None = Field(description="?cursor= of the next page; null at the end")
 
 
 class LogEntryOut(OutModel):
@@ -256,7 +259,7 @@ class LogPage(OutModel):
     items: list[LogEntryOut]
     verified: bool
     problem: str = ""
-    next_cursor: str | None = None
+    next_cursor: str | None = Field(description="?cursor= of the next page; null at the end")
 
 
 class GatewayOut(OutModel):

@@ -167,6 +167,7 @@ def sync_plugin_resources(session: Session, platform: Any, tenant: Any) -> list[
             for k, v in values.items():
                 setattr(row, k, v)
         row.search_text = _search_text(row)
+        row.last_updated_at = utcnow()  # served live from the plugin's own tables: current when synced
         out.append(row)
     for gone in existing.values():
         gone.active = False
