@@ -29,19 +29,24 @@ from core.contracts import (
     Permission,
     PluginInfo,
     RoleTemplate,
-    SupervisionRule,
 )
 from core.db import Scope, subsession
 from core.db.base import Base, BigId, PathType, TenantScoped, utcnow
+from core.db.engine import nested_connections_allowed
 from core.db.rls import disable_rls, enable_rls
 from core.errors import Conflict, DomainError, Invalid, NotFound
-from core.events import publish
-from core.hookspecs import hookimpl
+from core.events import publish, publish_rows
+from core.hookspecs import hookimpl, hookspec
 from core.identity.actor import Actor
+from core.identity.csrf import check as check_csrf
+from core.identity.service import account_by_username, account_id_number, departments_of
+from core.imports import ImportFile, RowError, RowsRefused, read_import
+from core.imports import validate as validate_rows
 from core.platform import Platform
 from core.settings import SettingSpec
 from core.tenancy.directory import TenantRef
 from core.tenancy.models import Department, Tenant
+from core.tenancy.overlay import tenant_settings
 from core.web import charts
 from core.web.api import (
     Id,
@@ -62,17 +67,55 @@ from core.web.api import (
     validate,
 )
 from core.web.forms import form_data, read_form
-from core.web.render import json_error, render
+from core.web.render import json_error, render, translate
 
 __all__ = [
     "Actor", "Base", "BigId", "Conflict", "DataResource", "Department", "DomainError", "Event", "Finding",
-    "Forbidden",
-    "Id", "Invalid", "MenuEntry", "NotFound", "OutModel", "PageParams", "PathType", "PeriodicTask",
-    "Permission", "Platform", "PluginInfo", "RoleTemplate", "Scope", "SettingSpec", "SupervisionRule",
-    "Tenant", "TenantRef", "TenantScoped", "add_calendar_days", "add_working_days", "api_doc", "audit",
-    "charts", "clock", "cursor_key", "decode_cursor", "disable_rls", "enable_rls", "encode_cursor",
-    "events", "form_data", "hookimpl", "imports", "is_working_day", "json_error", "json_ok", "local_date",
-    "page_model", "page_params", "paginate", "parse_body", "parse_path", "parse_query", "pass_platform",
-    "progress", "publish", "read_form", "render", "require", "signing", "subsession", "tenant_arg",
-    "tenant_object", "today", "utcnow", "validate", "working_days_between",
+    "Forbidden", "Id",
+    "ImportFile", "Invalid", "MenuEntry", "NotFound", "OutModel", "PageParams", "PathType", "PeriodicTask",
+    "Permission", "Platform", "PluginInfo", "RoleTemplate", "RowError", "RowsRefused", "Scope", "SettingSpec",
+    "Tenant", "TenantRef", "TenantScoped", "account_by_username", "account_id_number", "add_calendar_days",
+    "add_working_days", "api_doc", "audit", "charts", "check_csrf", "clock", "cursor_key", "decode_cursor",
+    "departments_of", "disable_rls", "enable_rls", "encode_cursor", "events", "form_data", "hookimpl",
+    "hookspec", "imports", "is_working_day", "json_error", "json_ok", "local_date",
+    "nested_connections_allowed", "page_model", "page_params", "paginate", "parse_body", "parse_path",
+    "parse_query", "pass_platform", "progress", "publish", "publish_rows", "read_form", "read_import",
+    "render", "require", "signing", "subsession", "tenant_arg", "tenant_object", "tenant_settings", "today",
+    "translate", "utcnow", "validate", "validate_rows", "working_days_between",
 ]
+
+# The legal clock (issue #12): the clock object, periods with pauses and extensions, the calendar a
+# tenant counts on, and what a plugin returns when a holiday notice moves its deadlines.
+from core.clock import (  # noqa: E402
+    PAUSE_KINDS,
+    Calendar,
+    Clock,
+    DeadlineChange,
+    Extension,
+    Pause,
+    Period,
+    add_months,
+    calendar_for,
+    days_before,
+    latest_start_over,
+    now,
+    remaining,
+    tighten,
+)
+
+__all__ += [
+    "PAUSE_KINDS", "Calendar", "Clock", "DeadlineChange", "Extension", "Pause", "Period", "add_months",
+    "calendar_for",
+    "days_before", "latest_start_over", "now", "remaining", "tighten",
+]
+
+# The core inbox (issue #16): tell a person or a department something, once per dedupe key, in their
+# language; outside channels (SMS, e-mail) are providers a plugin declares.
+from core.messages import MessageProvider, OutgoingMessage, notify  # noqa: E402
+
+__all__ += ["MessageProvider", "OutgoingMessage", "notify"]
+
+# Links people enter (issue #10): the input type and the render-time check (core.web.security).
+from core.web.security import SafeUrl, safe_url  # noqa: E402
+
+__all__ += ["SafeUrl", "safe_url"]

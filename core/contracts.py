@@ -1,6 +1,6 @@
 """Data types that cross the plugin boundary: what hooks take and return.
 
-Plugins import from here (and from core.hookspecs for ``hookimpl``); they never import each other.
+Plugins get these through ``core.api`` (the public plugin API); they never import each other.
 Every type is a frozen dataclass so that what a plugin declares cannot be changed behind its back.
 """
 
@@ -80,6 +80,7 @@ Section = Literal[
     "workbench",  # staff workbench entries
     "console",  # administration console entries
     "my",  # "my space" entries for the logged-in user
+    "search",  # the hall's search box: the first entry (by order) receives ``?q=`` at its href
 ]
 
 
@@ -124,41 +125,11 @@ class Event:
 
 
 @dataclass(frozen=True)
-class SupervisionRule:
-    """A rule the supervision platform evaluates. ``kind_of_power`` is one of the seven kinds
-    (core.contracts.KINDS_OF_POWER); ``on_events`` lists event types it reacts to; ``scan`` is a
-    set-based periodic evaluation. Both return findings; supervision turns them into cards."""
-
-    id: str
-    version: int
-    kind_of_power: str
-    severity: Literal["prompt", "yellow", "red"]
-    title_zh: str
-    title_en: str
-    on_events: tuple[str, ...] = ()
-    evaluate_event: Callable[..., list[Finding]] | None = None
-    scan: Callable[..., list[Finding]] | None = None
-    # False: ``scan(platform=, session=, tenant=)`` is called once per tenant where the rule applies, with a
-    # session scoped to that tenant. True: called once per root of the tree with ``tenant`` the root and a
-    # session scoped to its whole subtree, and must cover every tenant in ``session.scope`` (one query for
-    # a province instead of one per village). Scans may also accept ``today`` (a date) as a keyword.
-    scan_subtree: bool = False
-
-
-KINDS_OF_POWER: tuple[tuple[str, str, str], ...] = (
-    ("administrative_approval", "行政审批", "Administrative approval"),
-    ("sunshine_medicine", "阳光医药", "Sunshine medicine"),
-    ("public_resource_trading", "公共资源交易", "Public resource trading"),
-    ("livelihood_conduct", "民生及作风", "Livelihood and conduct"),
-    ("fiscal", "财政收支", "Fiscal revenue and expenditure"),
-    ("cadre_personnel", "干部人事", "Cadre personnel"),
-    ("judicial_enforcement", "司法执法", "Judicial enforcement"),
-)
-
-
-@dataclass(frozen=True)
 class Finding:
-    """What a check or rule found about one object: shown to people and stored with the object."""
+    """What a check or rule found about one object: shown to people and stored with the object.
+
+    Neutral on purpose: ``govhall_checks`` returns findings, and so do the rules plugins give to the
+    supervision plugin (its own hooks); the core knows nothing of either domain."""
 
     source: str  # plugin that produced it
     code: str  # machine-readable, e.g. "credit.warning.serious"
@@ -194,3 +165,16 @@ class DataResource:
     update_cycle: str = "realtime"
     legal_basis: str = ""
     description_zh: str = ""
+
+
+@dataclass(frozen=True)
+class MessageProvider:
+    """An outside channel for inbox messages (``govhall_message_providers``): ``channel`` is ``sms`` or
+    ``email``; the tenant setting ``hall.<channel>_provider`` names which provider a hall uses. ``send``
+    takes a ``core.messages.OutgoingMessage`` already in the recipient's language and raises to retry."""
+
+    name: str
+    channel: Literal["sms", "email"]
+    send: Callable[[Any], None]
+    title_zh: str = ""
+    title_en: str = ""

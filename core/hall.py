@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.contracts import MenuEntry, Permission, PluginInfo, RoleTemplate
+from core.contracts import MenuEntry, MessageProvider, PeriodicTask, Permission, PluginInfo, RoleTemplate
 from core.hookspecs import hookimpl
 
 HALL_VIEW = Permission("hall:hall:view", "浏览办事大厅", "View the service hall", read_only=True)
@@ -76,3 +76,25 @@ def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
         MenuEntry("console", "管理控制台", "Console", "console/", plugin="hall", order=1,
                   permission=CONSOLE_VIEW.name),
     ]
+
+
+@hookimpl
+def govhall_message_providers() -> list[MessageProvider]:
+    from core.messages import log_provider_send
+
+    return [
+        MessageProvider("log", "sms", log_provider_send, "日志（开发用）", "Log (development)"),
+        MessageProvider("log", "email", log_provider_send, "日志（开发用）", "Log (development)"),
+    ]
+
+
+def _deliver_messages(platform: Any, tenant: Any, session: Any) -> None:
+    from core.messages import deliver_pending
+
+    deliver_pending(platform, session)
+
+
+@hookimpl
+def govhall_periodic_tasks() -> list[PeriodicTask]:
+    """New messages to people go out on their hall's channels (core.messages.deliver_pending)."""
+    return [PeriodicTask("messages", 5, _deliver_messages)]

@@ -29,17 +29,28 @@ if TYPE_CHECKING:
         Event,
         Finding,
         MenuEntry,
+        MessageProvider,
         PeriodicTask,
         Permission,
         PluginInfo,
         RoleTemplate,
-        SupervisionRule,
     )
     from core.settings import SettingSpec
 
 PROJECT = "govhall"
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+# --- the contract's own extension point ------------------------------------------------------------
+
+@hookspec(historic=True)
+def govhall_addhooks(pluginmanager: pluggy.PluginManager) -> None:
+    """Add hook specifications of the plugin's own (pytest's ``pytest_addhooks`` pattern): call
+    ``pluginmanager.add_hookspecs(module)`` with a module of functions marked ``core.api.hookspec``.
+    Historic: called for every plugin as it registers, so the order of loading does not matter.
+    Plugins implementing another plugin's hook mark it ``@hookimpl(optionalhook=True)``, so they load
+    (and the hook is simply never called) where that plugin is not installed."""
 
 
 # --- declarations, read once at start-up ------------------------------------------------------------
@@ -103,9 +114,10 @@ def govhall_periodic_tasks() -> list[PeriodicTask]:
 
 
 @hookspec
-def govhall_supervision_rules() -> list[SupervisionRule]:
-    """Rules for the electronic supervision platform. Collected by the supervision plugin through
-    ``Registry.hook_for(tenant)``, so only rules of plugins enabled at a tenant apply there."""
+def govhall_message_providers() -> list[MessageProvider]:
+    """Outside channels for inbox messages (SMS, e-mail), as ``core.contracts.MessageProvider``. A hall
+    uses the provider its ``hall.sms_provider`` / ``hall.email_provider`` setting names, among plugins
+    enabled there; the built-in hall plugin offers ``log`` (development: writes a log line)."""
 
 
 # --- per-tenant calls, through Registry.hook_for(tenant) ---------------------------------------------
@@ -132,13 +144,6 @@ def govhall_checks(check: str, subject: dict[str, Any], tenant: Any, session: An
 
 
 @hookspec
-def govhall_supervision_metrics(scope: Any, session: Any) -> list[dict[str, Any]]:
-    """Figures for supervision dashboards over ``scope`` (a core.db.Scope, often a subtree), one dict per
-    (tenant, kind of power): ``{"tenant_path", "kind_of_power", "received", "concluded", "on_time",
-    "overdue", "week": "2026-W48" (optional)}``. Computed with set-based SQL over the plugin's own tables."""
-
-
-@hookspec
 def govhall_data_resources(tenant: Any) -> list[DataResource]:
     """Data resources this plugin offers for exchange at ``tenant`` (the data sharing platform)."""
 
@@ -157,3 +162,13 @@ def govhall_tenant_disabled(tenant: Any, session: Any) -> None:
 def govhall_demo_data(session: Any, directory: Any) -> None:
     """Load demo data (``govhall serve --demo``). Must be idempotent: called on every demo start.
     ``session`` has system scope; write each row with its tenant."""
+
+
+@hookspec
+def govhall_deadlines_on_calendar(calendar: Any, years: list[int], session: Any, apply: bool) -> list[Any]:
+    """Open deadlines a new calendar moves (a holiday notice entered for ``years``), as a list of
+    ``core.clock.DeadlineChange``. ``calendar`` is the new ``core.calendar.Calendar``: count on it
+    (``add_working_days(..., calendar=calendar)``), not on the one in force. With ``apply`` False only
+    list; with True also write the new deadlines. ``session`` has system scope and commits with the notice,
+    its audit entry and a ``calendar.deadline.moved`` event per change. Called on every installed plugin
+    (a notice is national), not per tenant."""

@@ -11,6 +11,7 @@ from typing import Any
 import structlog
 from sqlalchemy import select
 
+from core.clock import Clock
 from core.db import Database, Scope
 from core.db.notify import Listener
 from core.registry import Registry
@@ -33,6 +34,7 @@ class Platform:
     access: Any = None  # core.access.AccessControl, attached by start()
     extras: dict[str, Any] = field(default_factory=dict)
     listener: Listener | None = None  # PostgreSQL LISTEN/NOTIFY (core.db.notify); started by listen()
+    clock: Clock = field(default_factory=Clock)  # today/now and the calendar in force (core.clock)
 
     @classmethod
     def start(cls, settings: Settings | None = None, *, plugins: list[str] | None = None) -> Platform:
@@ -46,7 +48,10 @@ class Platform:
             full.data_dir.mkdir(parents=True, exist_ok=True)
         db = Database(full.database_url, pool_size=full["database_pool_size"],
                       pool_timeout=full["database_pool_timeout"])
-        platform = cls(settings=full, db=db, registry=registry)
+        platform = cls(settings=full, db=db, registry=registry, clock=Clock(full["timezone"]))
+        from core import clock as _clock
+
+        _clock.use(platform.clock)  # callers without a platform at hand ask this one
         from core.access import AccessControl
 
         platform.access = AccessControl(platform)
@@ -87,8 +92,12 @@ class Platform:
 
     def _load(self) -> Directory:
         infos = {n: p.info for n, p in self.registry.plugins.items()}
+        from core import holidays
+
         with self.db.session(Scope.system()) as s:
-            return load_directory(s, infos)
+            directory = load_directory(s, infos)
+            holidays.load(s, self.clock)  # the notices and local holidays ride on the directory's version
+            return directory
 
     def refresh(self, force: bool = False) -> bool:
         """Reload the directory if another process changed the tree, a switch or a setting.

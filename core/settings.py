@@ -144,6 +144,11 @@ CORE_SETTINGS: tuple[SettingSpec, ...] = (
                 choices=("zh-CN", "en")),
     SettingSpec("hall.contact_phone", "12345", "Supervision and complaint hotline shown in the hall footer.",
                 per_tenant=True),
+    SettingSpec("hall.sms_provider", "log", "Provider that sends inbox messages to people by SMS "
+                "(govhall_message_providers); empty: no SMS. ``log`` writes a log line (development).",
+                per_tenant=True),
+    SettingSpec("hall.email_provider", "log", "Provider that sends inbox messages to people by e-mail; "
+                "empty: no e-mail. ``log`` writes a log line (development).", per_tenant=True),
 )
 
 

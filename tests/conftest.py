@@ -65,6 +65,18 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 
 
 @pytest.fixture(autouse=True)
+def _national_calendar() -> Iterator[None]:
+    """Each test starts on the law + package calendar: a notice a test entered stays in its test."""
+    from core import calendar, clock
+
+    calendar.install(calendar.Calendar())
+    clock.use(None)
+    yield
+    calendar.install(calendar.Calendar())
+    clock.use(None)
+
+
+@pytest.fixture(autouse=True)
 def _no_server_errors(request: pytest.FixtureRequest) -> Iterator[None]:
     """Fail the test if the app logged an unhandled exception or answered 5xx while it ran."""
     from core.logging import observe

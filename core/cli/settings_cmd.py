@@ -32,9 +32,15 @@ def show(platform: Any, code: str | None, as_json: bool) -> None:
             value = "********"
         rows.append({"key": key, "value": value, "origin": origin, "per_tenant": spec.per_tenant,
                      "help": spec.help})
+    from core import holidays
+
+    missing = holidays.missing_notice_years(platform)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
         return
+    if missing:  # a person sees it, not only a log line at start-up
+        click.echo(f"WARNING: {holidays.warning_text(missing)}")
+        click.echo("    see `govhall calendar show YEAR`; enter it with `govhall calendar import FILE`")
     for r in rows:
         click.echo(f"{r['key']} = {json.dumps(r['value'], ensure_ascii=False, default=str)}   "
                    f"[{r['origin']}]{' (per tenant)' if r['per_tenant'] else ''}")

@@ -35,6 +35,8 @@ class Account(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The language the person last chose (zh-CN or en): messages to them are sent in it (core.messages).
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
 
 
 class StaffMembership(TenantScoped, Base):

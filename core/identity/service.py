@@ -127,6 +127,12 @@ def account_by_username(session: Session, username: str) -> Account | None:
     return session.scalar(select(Account).where(Account.username == username))
 
 
+def account_id_number(session: Session, account_id: int) -> str | None:
+    """The identity number (resident id or USCC) an account was registered with, if any."""
+    account = session.get(Account, account_id)
+    return account.id_number if account is not None and account.id_number else None
+
+
 def require_account(session: Session, username: str) -> Account:
     account = account_by_username(session, username)
     if account is None:

@@ -133,6 +133,12 @@ class AuthMiddleware:
                 if hasattr(result, "__await__"):
                     result = await result
                 ctx.actor = result
+                chosen = request.query_params.get("lang")
+                if chosen in ("zh-CN", "en") and not result.is_guest and result.account_id is not None:
+                    from core.messages import remember_language
+
+                    await self.platform.db.run(
+                        lambda: remember_language(self.platform, result.account_id, chosen))
                 cookies = scope["state"].get("response_cookies")
                 if cookies:  # e.g. the guest CSRF cookie set by core.identity
                     send = _add_cookies(send, cookies)

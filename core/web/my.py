@@ -3,11 +3,8 @@
 Both pages are shells: their content comes from the plugins' menu entries (section ``my`` and
 ``workbench``), gathered per hall with the plugins enabled there and the actor's permissions there.
 
-"My messages" decision: the core keeps no message table of its own. A person's messages are the state
-changes of their own cases, and those live with the plugin that owns the case (approval's "my
-applications" shows each application's history); a second copy in a core table would need a core
-migration and a fan-out writer for little gain. So "my messages" is the ``my`` entries plugins offer
-(approval: my applications; interaction plugins: my consultations), shown per hall.
+"My messages" (core.web.messages) reads the core inbox across every hall; both pages show its unread
+count. Plugins tell people things through ``core.api.notify`` (core.messages).
 """
 
 from __future__ import annotations
@@ -22,6 +19,7 @@ from core.access.guard import public
 from core.contracts import MenuEntry
 from core.db import Scope
 from core.tenancy.directory import TenantRef
+from core.web.messages import unread_for
 from core.web.render import render
 
 WORKBENCH_HALLS = 50  # a clerk holds roles in a handful of halls; more is an administrator
@@ -58,6 +56,7 @@ async def my_space(request: Request) -> Response:
         "children": directory.kids(hall) if hall else [],
         "entries": entries_at(request, hall, "my") if hall else [],
         "account_url": _account_url(request),
+        "unread": await ctx.platform.db.run(lambda: unread_for(ctx.platform, ctx.actor.account_id, False)),
     })
 
 
@@ -91,7 +90,8 @@ async def workbench(request: Request) -> Response:
         raise Forbidden("hall:workbench:view", "the workbench is for staff accounts")
     halls = await ctx.platform.db.run(lambda: grant_tenants(ctx.platform, ctx.actor.account_id))
     boards = [(h, entries_at(request, h, "workbench")) for h in halls]
-    return render(request, "workbench.html", {"boards": boards})
+    unread = await ctx.platform.db.run(lambda: unread_for(ctx.platform, ctx.actor.account_id, True))
+    return render(request, "workbench.html", {"boards": boards, "unread": unread})
 
 
 @public

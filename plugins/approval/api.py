@@ -13,21 +13,22 @@ from sqlalchemy import select
 from starlette.requests import Request
 from starlette.routing import BaseRoute, Route
 
-from core import audit
-from core.access import require
-from core.errors import NotFound
-from core.web.api import (
+from core.api import (
+    NotFound,
     api_doc,
+    audit,
+    check_csrf,
     cursor_key,
     encode_cursor,
+    form_data,
     page_model,
     page_params,
     paginate,
     parse_body,
     parse_path,
     parse_query,
+    require,
 )
-from core.web.forms import form_data
 from plugins.approval import catalogue, clock, handling, queries, services
 from plugins.approval import permissions as P
 from plugins.approval.models import Application, ServiceItem
@@ -130,9 +131,7 @@ async def submit(request: Request) -> Any:
     ctx = request.state.ctx
     form = await form_data(request)
     if ctx.actor.token_id is None:
-        from core.identity import csrf
-
-        await csrf.check(request, form)
+        await check_csrf(request, form)
     uploads = await read_uploads(form, ctx.platform.settings["approval.upload_max_mb"])
     fields = {k.removeprefix("f_"): str(v) for k, v in form.items() if k.startswith("f_")}
     code = str(form.get("item_code", ""))

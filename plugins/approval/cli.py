@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from core.cli.common import pass_platform, progress, tenant_arg
+from core.api import pass_platform, progress, tenant_arg
 
 
 @click.group("approval")
@@ -31,7 +31,7 @@ def import_cmd(platform: Any, file: Path, tenant_code: str, actor: str) -> None:
     """Import service items from FILE (.csv with a header line, or .json array; UTF-8, GBK detected).
     Every row is checked first; if any row is wrong, each error is printed with its row number (CSV: the
     line, header = 1; JSON: the position from 1) and nothing is written."""
-    from core.imports import RowsRefused
+    from core.api import RowsRefused
     from plugins.approval.importer import import_items, read_rows
 
     tenant = tenant_arg(platform, tenant_code)

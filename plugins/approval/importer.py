@@ -15,9 +15,8 @@ from typing import Any, cast
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
-from core import audit
-from core.imports import ImportFile, RowError, RowsRefused, read_import, validate
-from core.tenancy.models import Department
+from core.api import Department, ImportFile, RowError, RowsRefused, audit, read_import
+from core.api import validate_rows as validate
 from plugins.approval.catalogue import basic_values, claimed, find_basic, item_tokens, item_values
 from plugins.approval.models import BasicItem, ItemMaterial, SearchToken, ServiceItem
 from plugins.approval.schemas import ItemIn

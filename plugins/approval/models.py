@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db.base import Base, BigId, TenantScoped, utcnow
+from core.api import Base, BigId, TenantScoped, utcnow
 
 ITEM_TYPES: dict[str, tuple[str, str]] = {
     "licence": ("行政许可", "Administrative licence"),

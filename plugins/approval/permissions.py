@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.contracts import Permission, RoleTemplate
+from core.api import Permission, RoleTemplate
 
 ITEM_VIEW = Permission("approval:item:view", "浏览办事事项", "View service items", read_only=True)
 ITEM_MANAGE = Permission("approval:item:manage", "维护事项目录", "Manage the item catalogue")

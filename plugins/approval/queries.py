@@ -18,8 +18,8 @@ from sqlalchemy import Connection, Row, bindparam, func, literal_column, select,
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
-from core import calendar
-from core.db import Scope
+from core.api import Scope, add_working_days
+from core.api import today as clock_today
 from plugins.approval.models import AcceptanceFinding, Application, Task
 from plugins.approval.services import OPEN_STATES
 
@@ -39,14 +39,14 @@ def queue(
 ) -> list[Application]:
     """Applications waiting for these departments (all of the tenant's when ``departments`` is None),
     soonest deadline first; ``due`` narrows to overdue or due within three working days."""
-    today = today or date.today()
+    today = today or clock_today()
     states = (state,) if state in QUEUE_STATES else QUEUE_STATES
     order = (Application.deadline.asc().nulls_last(), Application.id)
     filters = [Application.state.in_(states)]
     if due == "overdue":
         filters.append(Application.deadline < today)
     elif due == "soon":
-        filters += [Application.deadline >= today, Application.deadline <= calendar.add_workdays(today, 3)]
+        filters += [Application.deadline >= today, Application.deadline <= add_working_days(today, 3)]
     if after_id is not None:
         filters.append(Application.id > after_id)
     stmt = select(Application).where(*filters)

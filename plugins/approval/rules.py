@@ -11,15 +11,21 @@ effective value and the boundary is chosen per path range by a ``CASE`` (deepest
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, case, false, func, literal, literal_column, or_, select
 from sqlalchemy.orm import Session
 
-from core import calendar
-from core.contracts import Event, Finding, SupervisionRule
-from core.db import Scope
+from core.api import (
+    Event,
+    Finding,
+    Scope,
+    add_working_days,
+    latest_start_over,
+    working_days_between,
+)
+from core.api import today as clock_today
 from plugins.approval.models import Application, ServiceItem, Suspension, Task
 
 OPEN = ("accepted", "in_review")  # a suspended clock is not running
@@ -38,10 +44,7 @@ BASE = (A.id, A.tenant_id, A.number, A.item_code, A.item_name, A.department_code
 
 def boundary(today: date, n: int) -> date:
     """The latest day X with more than ``n`` working days between X and ``today``."""
-    x = today - timedelta(days=1)
-    while calendar.workdays_between(x, today) <= n:
-        x -= timedelta(days=1)
-    return x
+    return latest_start_over(today, n)
 
 
 def _iso(v: Any) -> Any:
@@ -89,12 +92,12 @@ def _where_scope(session: Session, kw: dict[str, Any]) -> list[Any]:
 
 
 def _today(kw: dict[str, Any]) -> date:
-    return kw.get("today") or date.today()
+    return kw.get("today") or clock_today(kw.get("platform"))
 
 
 def scan_prompt(*, platform: Any, session: Session, **kw: Any) -> list[Finding]:
     today = _today(kw)
-    due = calendar.add_workdays(today, 1)
+    due = add_working_days(today, 1)
     stmt = select(*BASE).where(*_where_scope(session, kw), A.state.in_(OPEN), A.deadline == due)
     return [
         _finding("approval.deadline_prompt", "prompt", r, f"办件 {r.number} 明天（{due}）到期，请抓紧办理",
@@ -131,7 +134,7 @@ def _edge(overrides: list[tuple[str, int]], top: int, edges: dict[int, date]) ->
 def scan_yellow(*, platform: Any, session: Session, **kw: Any) -> list[Finding]:
     today = _today(kw)
     by_id, overrides, top = margins(platform, _scope(session))
-    edges = {m: calendar.add_workdays(today, m) for m in {top, *by_id.values()}}
+    edges = {m: add_working_days(today, m) for m in {top, *by_id.values()}}
     stmt = select(*BASE).where(
         *_where_scope(session, kw), A.state.in_(OPEN), A.deadline >= today,
         A.deadline <= max(edges.values()),  # the index range; the CASE below picks each tenant's edge
@@ -215,7 +218,7 @@ def accepted_late(*, event: Event, session: Session, platform: Any = None, **kw:
     if row is None:
         return []
     n = row.acceptance_days
-    took = calendar.workdays_between(row.submitted_on, row.accepted_on)
+    took = working_days_between(row.submitted_on, row.accepted_on)
     if took <= n:
         return []
     return [
@@ -296,9 +299,9 @@ def _on_event(scan: Callable[..., list[Finding]]) -> Callable[..., list[Finding]
 
 def _rule(rid: str, severity: str, zh: str, en: str, scan: Callable[..., list[Finding]],
           events: Iterable[str] = (),
-          evaluate: Callable[..., list[Finding]] | None = None) -> SupervisionRule:
+          evaluate: Callable[..., list[Finding]] | None = None) -> dict[str, Any]:
     events = tuple(events)
-    return SupervisionRule(
+    return dict(
         id=rid,
         version=1,
         kind_of_power=POWER,

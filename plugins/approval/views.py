@@ -13,10 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from core.access import require
-from core.errors import Invalid, NotFound
-from core.web.forms import form_data
-from core.web.render import render
+from core.api import Invalid, NotFound, check_csrf, form_data, render, require
 from plugins.approval import catalogue, clock, handling, services
 from plugins.approval import permissions as P
 from plugins.approval.models import ENTRANCES, ITEM_TYPES, Rating, ServiceItem, UploadedMaterial
@@ -26,10 +23,8 @@ from plugins.approval.webctx import form_int, my_applications, own_application, 
 
 async def _form(request: Request) -> Any:
     """The posted form after the identity layer's CSRF check (files stay in the form)."""
-    from core.identity import csrf
-
     form = await form_data(request)
-    await csrf.check(request, form)
+    await check_csrf(request, form)
     return form
 
 
@@ -89,12 +84,24 @@ async def item_page(request: Request) -> Response:
     return render(
         request,
         "approval/item.html",
-        {"item": item, "figures": figures, "types": ITEM_TYPES, "entrances": ENTRANCES},
+        {"item": item, "figures": figures, "types": ITEM_TYPES, "entrances": ENTRANCES,
+         "mismatch": entrance_mismatch(ctx.actor, item)},
     )
 
 
-@require(P.APP_SUBMIT)
-async def apply_page(request: Request) -> Response:
+def entrance_mismatch(actor: Any, item: Any) -> str | None:
+    """The entrance this item belongs to when the actor's kind of account cannot apply for it (a natural
+    person looking at a legal-person item), told before anything is typed or uploaded; else None."""
+    kind = {"person": "personal", "legal": "legal"}.get(actor.kind)
+    if kind is None or item.entrance in ("both", kind):
+        return None
+    return str(item.entrance)
+
+
+async def _apply_form(request: Request, *, values: dict[str, str] | None = None,
+                      error: Invalid | None = None, sent: frozenset[str] = frozenset()) -> Response:
+    """The application form; after a refused submission the same form, 422, with what was typed kept
+    and each problem next to its field in the reader's language (issue #13, item 8)."""
     ctx = request.state.ctx
     code = request.path_params["code"]
 
@@ -103,26 +110,43 @@ async def apply_page(request: Request) -> Response:
             return catalogue.get_item(s, code)
 
     item = await ctx.platform.db.run(work)
+    errors = error.field_messages(ctx.lang) if error is not None else {}
+    field_names = {f["name"] for f in item.form_fields or []}
     return render(
         request,
         "approval/apply.html",
-        {"item": item, "entrances": ENTRANCES, "max_mb": ctx.platform.settings["approval.upload_max_mb"]},
+        {"item": item, "entrances": ENTRANCES, "max_mb": ctx.platform.settings["approval.upload_max_mb"],
+         "values": values or {}, "error": error, "sent": sent,
+         "field_errors": {k: v for k, v in errors.items() if k in field_names},
+         "file_errors": {k: v for k, v in errors.items() if k not in field_names},
+         "mismatch": entrance_mismatch(ctx.actor, item)},
+        status=422 if error is not None else 200,
     )
+
+
+@require(P.APP_SUBMIT)
+async def apply_page(request: Request) -> Response:
+    return await _apply_form(request)
 
 
 @require(P.APP_SUBMIT)
 async def apply_post(request: Request) -> Response:
     ctx = request.state.ctx
     form = await _form(request)
-    uploads = await read_uploads(form, ctx.platform.settings["approval.upload_max_mb"])
-    fields = {k.removeprefix("f_"): str(v) for k, v in form.items() if k.startswith("f_")}
+    fields = {k.removeprefix("f_"): str(v)[:2000] for k, v in form.items() if k.startswith("f_")}
     code = request.path_params["code"]
+    try:
+        uploads = await read_uploads(form, ctx.platform.settings["approval.upload_max_mb"])
 
-    def work() -> int:
-        with ctx.platform.db.transaction(ctx.tenant.scope) as s:
-            return services.submit(s, service_ctx(request, s), code, fields, uploads).id
+        def work() -> int:
+            with ctx.platform.db.transaction(ctx.tenant.scope) as s:
+                return services.submit(s, service_ctx(request, s), code, fields, uploads).id
 
-    app_id = await ctx.platform.db.run(work)
+        app_id = await ctx.platform.db.run(work)
+    except Invalid as exc:
+        sent = frozenset(k.removeprefix("file_") for k, v in form.multi_items()
+                         if k.startswith("file_") and getattr(v, "filename", ""))
+        return await _apply_form(request, values=fields, error=exc, sent=sent)
     return RedirectResponse(f"{_base(request)}/my/{app_id}?receipt=1", status_code=303)
 
 

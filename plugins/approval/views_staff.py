@@ -11,11 +11,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from core.access import require
-from core.errors import Invalid, NotFound
-from core.web import charts
-from core.web.forms import form_data
-from core.web.render import render
+from core.api import Invalid, NotFound, charts, check_csrf, form_data, render, require, translate
 from plugins.approval import handling, queries, services, stats
 from plugins.approval import permissions as P
 from plugins.approval.models import ServiceItem, Suspension, UploadedMaterial
@@ -92,11 +88,9 @@ async def case_page(request: Request) -> Response:
 @require(P.APP_HANDLE, visible=handled_application)
 async def case_action(request: Request) -> Response:
     """One action from the case page; the service checks the action's own permission and the version."""
-    from core.identity import csrf
-
     ctx = request.state.ctx
     form = await form_data(request)
-    await csrf.check(request, form)
+    await check_csrf(request, form)
     app_id, action = int(request.path_params["app_id"]), request.path_params["action"]
     try:
         body = TransitionIn(
@@ -212,24 +206,23 @@ def figures(request: Request) -> dict[str, Any]:
 async def stats_page(request: Request) -> Response:
     ctx = request.state.ctx
     data = await ctx.platform.db.run(lambda: figures(request))
-    t = request.state.ctx.platform.extras["renderer"].t
     weekly = data["weekly"][-12:]
     data["week_chart"] = charts.bar_chart(
-        t(request, "Applications per week"),
+        translate(request, "Applications per week"),
         [w["week"] for w in weekly],
         {
-            t(request, "Received"): [w["received"] for w in weekly],
-            t(request, "Concluded"): [w["concluded"] for w in weekly],
+            translate(request, "Received"): [w["received"] for w in weekly],
+            translate(request, "Concluded"): [w["concluded"] for w in weekly],
         },
     )
     if data["children"]:
         kids = data["children"]
         data["child_chart"] = charts.bar_chart(
-            t(request, "Completion and on-time rate by locality (%)"),
+            translate(request, "Completion and on-time rate by locality (%)"),
             [k["name"] for k in kids],
             {
-                t(request, "Completion rate"): [round(k["completion_rate"] * 100, 1) for k in kids],
-                t(request, "On-time rate"): [round(k["on_time_rate"] * 100, 1) for k in kids],
+                translate(request, "Completion rate"): [round(k["completion_rate"] * 100, 1) for k in kids],
+                translate(request, "On-time rate"): [round(k["on_time_rate"] * 100, 1) for k in kids],
             },
         )
     return render(request, "approval/stats.html", data)

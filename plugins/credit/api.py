@@ -12,9 +12,7 @@ from sqlalchemy import select
 from starlette.requests import Request
 from starlette.routing import BaseRoute, Route
 
-from core.access import require
-from core.errors import NotFound
-from core.web.api import api_doc, page_params, paginate, parse_body, parse_query, tenant_object
+from core.api import NotFound, api_doc, page_params, paginate, parse_body, parse_query, require, tenant_object
 from plugins.credit import lists, public, services
 from plugins.credit.check import assess_subject
 from plugins.credit.dates import local_today

@@ -12,9 +12,7 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.contracts import Event, Finding
-from core.db import subsession
-from core.errors import Invalid
+from core.api import Event, Finding, Invalid, subsession
 from plugins.credit.dates import local_date, local_today
 from plugins.credit.models import CreditAssessment
 from plugins.credit.rules import rules_from_db

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from core.cli.common import pass_platform, progress, tenant_arg
+from core.api import pass_platform, progress, tenant_arg
 
 
 @click.group("credit")
@@ -29,7 +29,7 @@ def import_cmd(platform: Any, file: Path, tenant_code: str, actor: str) -> None:
     Columns: subject_kind (legal|person), subject_code, subject_name, title, decision_number,
     severity (minor|general|serious), source_department, decision_date (YYYY-MM-DD), content.
     """
-    from core.imports import RowsRefused
+    from core.api import RowsRefused
     from plugins.credit.importer import import_file, read_rows
     from plugins.credit.rules import rules_from_platform
 

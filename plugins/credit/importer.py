@@ -11,7 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from core.imports import ImportFile, RowError, RowsRefused, read_import, validate
+from core.api import ImportFile, RowError, RowsRefused, read_import
+from core.api import validate_rows as validate
 from plugins.credit.rules import Rules
 from plugins.credit.schemas import PenaltyIn
 from plugins.credit.services import record_penalties

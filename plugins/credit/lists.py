@@ -9,8 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import audit
-from core.errors import Conflict, Invalid, NotFound
+from core.api import Conflict, Invalid, NotFound, audit
 from plugins.credit.dates import local_today
 from plugins.credit.models import LIST_TYPES, CreditListEntry
 from plugins.credit.services import active_entry

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, DateTime, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import Base, BigId, TenantScoped, utcnow
+from core.api import Base, BigId, TenantScoped, utcnow
 
 RECORD_KINDS = ("licence", "penalty")
 SEVERITIES = ("minor", "general", "serious")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.contracts import Permission, RoleTemplate
+from core.api import Permission, RoleTemplate
 
 PUBLIC_VIEW = Permission("credit:public:view", "查询公开信用信息", "Search published credit information",
                          read_only=True)

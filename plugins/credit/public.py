@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, union
 from sqlalchemy.orm import Session
 
-from core.tenancy.models import Tenant
+from core.api import Tenant
 from plugins.credit.models import CreditListEntry, CreditRecord
 from plugins.credit.services import active_entry, published
 from plugins.credit.subjects import guess_kind, mask

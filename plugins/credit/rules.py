@@ -11,13 +11,11 @@ per-tenant setting so a locality may publish longer, never silently shorter than
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.settings import SettingSpec, load_settings
+from core.api import SettingSpec, tenant_settings
 
 PUBLISH_WORKDAYS = 7
 LEVELS = ("none", "attention", "warning", "serious")
@@ -84,13 +82,6 @@ class Rules:
         return int(self[f"repair_min_months_{'serious' if severity == 'serious' else 'general'}"])
 
 
-@lru_cache(maxsize=1)
-def _process_values() -> dict[str, Any]:
-    """Process-wide values (declared default -> file -> environment), read once like core settings."""
-    settings = load_settings(extra_specs=SPECS)
-    return {k: settings[k] for k in _BY_KEY}
-
-
 def rules_from_platform(platform: Any, tenant: Any) -> Rules:
     return Rules({k: platform.tenant_setting(tenant, k) for k in _BY_KEY})
 
@@ -98,19 +89,4 @@ def rules_from_platform(platform: Any, tenant: Any) -> Rules:
 def rules_from_db(session: Session, tenant: Any) -> Rules:
     """The same effective values for hook calls, which get a session but no platform: the nearest
     overlay up the tree (tenant_settings), else the process-wide value."""
-    from core.tenancy.models import Tenant, TenantSetting
-
-    codes = tenant.path.split("/")
-    rows = session.execute(
-        select(Tenant.code, TenantSetting.key, TenantSetting.value)
-        .join(Tenant, Tenant.id == TenantSetting.tenant_id)
-        .where(Tenant.code.in_(codes), TenantSetting.key.in_(list(_BY_KEY)))
-    ).all()
-    depth = {c: i for i, c in enumerate(codes)}
-    values = dict(_process_values())
-    best: dict[str, int] = {}
-    for code, key, value in rows:
-        if depth[code] >= best.get(key, -1):
-            best[key] = depth[code]
-            values[key] = _BY_KEY[key].coerce(value, f"tenant {code}")
-    return Rules(values)
+    return Rules(tenant_settings(session, tenant, SPECS))

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from core.web.api import OutModel
+from core.api import OutModel
 from plugins.credit.lists import ListInput
 from plugins.credit.services import PenaltyInput
 

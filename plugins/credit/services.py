@@ -17,9 +17,7 @@ from sqlalchemy import Table, and_, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core import audit
-from core.db import Scope
-from core.errors import Conflict, DomainError, Invalid, NotFound
+from core.api import Conflict, DomainError, Invalid, NotFound, Scope, audit
 from plugins.credit.dates import add_months, add_workdays, local_today
 from plugins.credit.models import CreditListEntry, CreditRecord
 from plugins.credit.rules import PUBLISH_WORKDAYS, Rules

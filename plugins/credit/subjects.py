@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError
 
-from core.errors import Invalid
+from core.api import Invalid
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from core.access import require
-from core.errors import DomainError, NotFound
-from core.web.api import tenant_object
-from core.web.forms import read_form
-from core.web.render import render
+from core.api import DomainError, NotFound, read_form, render, require, tenant_object
 from plugins.credit import lists, public, services
 from plugins.credit.check import assess_subject
 from plugins.credit.dates import local_today

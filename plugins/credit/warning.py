@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.contracts import Finding
+from core.api import Finding
 from plugins.credit.dates import add_months
 from plugins.credit.models import CreditListEntry, CreditRecord
 from plugins.credit.rules import LEVELS, Rules

@@ -12,7 +12,6 @@ from core.api import (
     PluginInfo,
     RoleTemplate,
     SettingSpec,
-    SupervisionRule,
     hookimpl,
 )
 from plugins.exchange import permissions as P
@@ -96,7 +95,7 @@ def govhall_periodic_tasks() -> list[PeriodicTask]:
 
 
 @hookimpl
-def govhall_supervision_rules() -> list[SupervisionRule]:
+def govhall_supervision_rules() -> list[dict[str, Any]]:
     from plugins.exchange.rules import RULES
 
     return RULES

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from core.api import Finding, Scope, SupervisionRule, local_date, today, utcnow
+from core.api import Finding, Scope, local_date, today, utcnow
 from plugins.exchange.models import CYCLES, AccessRequest, LogEntry, Resource
 
 POWER = "livelihood_conduct"  # conduct of the departments (作风): answering on time, using data as granted
@@ -184,8 +184,9 @@ def stale_resources(*, platform: Any, session: Session, **kw: Any) -> list[Findi
     return out
 
 
-def _rule(rid: str, severity: str, zh: str, en: str, scan: Any) -> SupervisionRule:
-    return SupervisionRule(
+def _rule(rid: str, severity: str, zh: str, en: str, scan: Any) -> dict[str, Any]:
+    """A rule as the plain mapping supervision reads (docs/hooks.md, ``govhall_supervision_rules``)."""
+    return dict(
         id=rid,
         version=1,
         kind_of_power=POWER,

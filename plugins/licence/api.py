@@ -15,9 +15,17 @@ from sqlalchemy import select
 from starlette.requests import Request
 from starlette.routing import BaseRoute, Route
 
-from core.access import require
-from core.errors import NotFound
-from core.web.api import api_doc, page_model, page_params, paginate, parse_body, parse_query, tenant_object
+from core.api import (
+    NotFound,
+    api_doc,
+    page_model,
+    page_params,
+    paginate,
+    parse_body,
+    parse_query,
+    require,
+    tenant_object,
+)
 from plugins.licence import catalogue, dates, holders, services, verification
 from plugins.licence import permissions as P
 from plugins.licence.models import Licence

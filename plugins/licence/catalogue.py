@@ -13,8 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from core import audit, events
-from core.errors import Conflict, NotFound
+from core.api import Conflict, NotFound, audit, events
 from plugins.licence.identifiers import check_credit_code, check_type_code
 from plugins.licence.models import ItemLicenceType, LicenceType
 from plugins.licence.schemas import LicenceTypeIn, MappingIn

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from core.cli.common import pass_platform, tenant_arg
+from core.api import pass_platform, tenant_arg
 
 
 @click.group("licence")
@@ -89,8 +89,7 @@ def _print(file: Path, outcome: Any) -> None:
 @pass_platform
 def keys_cmd(platform: Any, tenant_code: str) -> None:
     """Print the tenant's public signing keys (current and retired) as JSON, for `verify --keys`."""
-    from core import signing
-    from core.db import Scope
+    from core.api import Scope, signing
 
     tenant = tenant_arg(platform, tenant_code)
     with platform.db.session(Scope.system()) as s:

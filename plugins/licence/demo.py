@@ -215,7 +215,7 @@ def load(session: Session, directory: Any) -> None:
 
 
 def _issue(session: Session, platform: Any, directory: Any) -> None:
-    from core.identity.service import account_by_username
+    from core.api import account_by_username
 
     enterprise = account_by_username(session, "enterprise")
     if enterprise is None or not enterprise.id_number:

@@ -14,8 +14,7 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.contracts import Event
-from core.errors import Invalid
+from core.api import Event, Invalid
 from plugins.licence import dates, services
 from plugins.licence.catalogue import mapping_for
 from plugins.licence.issuing import Holder
@@ -102,4 +101,21 @@ def handle_event(event: Event, session: Session) -> Licence | None:
         log.warning("licence.not_issued", event_id=event.id, reason=exc.message_en)
         return None
     log.info("licence.issued", event_id=event.id, identifier=lic.identifier)
+    _tell_holder(session, platform, event, lic, lt)
     return lic
+
+
+def _tell_holder(session: Session, platform: Any, event: Event, lic: Licence, lt: LicenceType) -> None:
+    """The applicant finds the licence in their messages (core inbox), once per licence."""
+    from core.api import notify
+
+    account = event.payload.get("applicant_account_id")
+    tenant = platform.directory.by_id.get(event.tenant_id)
+    if not isinstance(account, int) or tenant is None:
+        return
+    notify(session, tenant=tenant, to_account=account, kind="licence.issued",
+           title_zh=f"电子证照已签发：{lt.name}"[:200],
+           title_en=f"Licence issued: {lt.name_en or lt.name}"[:200],
+           body_zh=f"证照编号 {lic.identifier}，可在“我的证照”中查看和下载。",
+           body_en=f"Licence number {lic.identifier}; see and download it under My licences.",
+           href=f"licence/my/{lic.id}", dedupe_key=f"licence.issued:{lic.id}")

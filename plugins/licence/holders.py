@@ -21,9 +21,8 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from core import audit, events
-from core.db import Scope
-from core.errors import Conflict, Invalid, NotFound
+from core.api import Conflict, Invalid, NotFound, Scope, account_id_number, audit, events
+from core.api import now as clock_now
 from plugins.licence.identifiers import clean
 from plugins.licence.models import Licence, UseCode
 from plugins.licence.services import event_payload
@@ -41,14 +40,12 @@ class HolderId:
 
 def holder_of(session: Session, actor: Any) -> HolderId | None:
     """The logged-in person's holder identity (from their account), or None for staff and guests."""
-    from core.identity.models import Account
-
     if actor.kind not in ("person", "legal") or actor.account_id is None:
         return None
-    account = session.get(Account, actor.account_id)
-    if account is None or not account.id_number:
+    id_number = account_id_number(session, actor.account_id)
+    if not id_number:
         return None
-    return HolderId(actor.kind, account.id_number.strip().upper())
+    return HolderId(actor.kind, id_number.strip().upper())
 
 
 def network_scope(tenant: Any) -> Scope:
@@ -91,7 +88,7 @@ def _hash(code: str) -> str:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock_now()
 
 
 def grant(

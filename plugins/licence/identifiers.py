@@ -25,7 +25,7 @@ from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError
 from stdnum.iso7064 import mod_37_36
 
-from core.errors import Invalid
+from core.api import Invalid
 
 TYPE_CODE_LEN = 21
 ISSUER_LEN = 18

@@ -17,8 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from stdnum.cn import ric, uscc
 
-from core import signing
-from core.errors import Invalid
+from core.api import Invalid, signing
 from plugins.licence import document
 from plugins.licence.identifiers import Identifier, compose, serial_for
 from plugins.licence.models import HOLDER_KINDS, LicenceType, SerialCounter

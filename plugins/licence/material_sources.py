@@ -14,8 +14,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from core.db import subsession
-from core.errors import Conflict, NotFound
+from core.api import Conflict, NotFound, subsession
 from plugins.licence import dates, holders, services
 from plugins.licence.issuing import verify_url
 from plugins.licence.models import Licence

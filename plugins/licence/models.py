@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db.base import Base, BigId, TenantScoped, utcnow
+from core.api import Base, BigId, TenantScoped, utcnow
 
 STATES: dict[str, tuple[str, str]] = {
     "valid": ("有效", "Valid"),

@@ -16,7 +16,7 @@ from typing import Any
 import pypdf
 from pypdf.errors import PyPdfError
 
-from core.signing import SignatureError, verify
+from core.api import signing
 from plugins.licence import identifiers
 from plugins.licence.document import ATTACHMENT, FORMAT, appearance_digest, appearance_message
 
@@ -100,8 +100,8 @@ def verify_pdf(
 
 def _check_data(out: Outcome, manifest: dict[str, Any]) -> None:
     try:
-        verify(manifest["public_key"], manifest["canonical"].encode(), manifest["signature"])
-    except SignatureError:
+        signing.verify(manifest["public_key"], manifest["canonical"].encode(), manifest["signature"])
+    except signing.SignatureError:
         out.fail(
             "证照数据与电子签名不符：签发后被修改过（或签名来自另一份证照）。",
             "The licence data does not match its signature: it was changed after signing (or the "
@@ -128,12 +128,12 @@ def _check_data(out: Outcome, manifest: dict[str, Any]) -> None:
 def _check_page(out: Outcome, manifest: dict[str, Any], digest: str) -> None:
     identifier = out.identifier
     try:
-        verify(
+        signing.verify(
             manifest["public_key"],
             appearance_message(identifier, manifest["appearance_digest"]),
             manifest["appearance_signature"],
         )
-    except SignatureError:
+    except signing.SignatureError:
         out.fail(
             "页面签名无效：页面摘要不是签发机关签署的。",
             "The page signature is invalid: the page digest was not signed by the issuer.",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.contracts import Permission, RoleTemplate
+from core.api import Permission, RoleTemplate
 
 VERIFY = Permission("licence:verify:view", "核验电子证照", "Verify electronic licences", read_only=True)
 MINE = Permission(

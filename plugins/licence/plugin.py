@@ -5,17 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.contracts import (
+from core.api import (
     Event,
     MenuEntry,
     PeriodicTask,
     Permission,
     PluginInfo,
     RoleTemplate,
-    SupervisionRule,
+    SettingSpec,
+    hookimpl,
 )
-from core.hookspecs import hookimpl
-from core.settings import SettingSpec
 from plugins.licence import permissions as P
 
 HERE = Path(__file__).resolve().parent
@@ -148,8 +147,8 @@ def govhall_handle_event(event: Event, session: Any) -> None:
     handle_event(event, session)
 
 
-@hookimpl
-def govhall_supervision_rules() -> list[SupervisionRule]:
+@hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
+def govhall_supervision_rules() -> list[dict[str, Any]]:
     from plugins.licence.rules import RULES
 
     return RULES

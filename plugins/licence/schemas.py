@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from core.web.api import OutModel
+from core.api import OutModel
 
 SOURCES = ("applicant_name", "applicant_id_number", "item_name", "application_number", "decision_reason")
 _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")

@@ -15,8 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from core import audit, events
-from core.errors import Conflict, Invalid, NotFound
+from core.api import Conflict, Invalid, NotFound, audit, events
 from plugins.licence import dates, issuing
 from plugins.licence.identifiers import compose
 from plugins.licence.issuing import Holder

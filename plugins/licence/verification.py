@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from core import signing
+from core.api import signing
 from plugins.licence import dates, identifiers, services
 from plugins.licence.models import Licence, LicenceChange
 from plugins.licence.offline import Outcome, verify_pdf

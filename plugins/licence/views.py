@@ -14,10 +14,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from core.access import require
-from core.errors import DomainError, Invalid
-from core.web.forms import read_form
-from core.web.render import render
+from core.api import DomainError, Invalid, read_form, render, require
 from plugins.licence import dates, holders, services, verification
 from plugins.licence import permissions as P
 from plugins.licence.api import own_licence

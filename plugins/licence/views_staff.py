@@ -11,11 +11,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from core.access import require
-from core.errors import DomainError, Invalid, NotFound
-from core.web.api import tenant_object
-from core.web.forms import read_form
-from core.web.render import render
+from core.api import DomainError, Invalid, NotFound, read_form, render, require, tenant_object
 from plugins.licence import catalogue, services
 from plugins.licence import permissions as P
 from plugins.licence.api import licence_here

@@ -14,8 +14,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.routing import BaseRoute, Route
 
-from core.access import require
-from core.web.api import api_doc, parse_body, parse_query
+from core.api import api_doc, parse_body, parse_query, require
 from plugins.supervision import services, web
 from plugins.supervision.permissions import CARD_ACT, CARD_RESPOND, CARD_VIEW, DASHBOARD_VIEW
 from plugins.supervision.schemas import (

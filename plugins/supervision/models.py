@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db.base import Base, BigId, PathType, TenantScoped, utcnow
+from core.api import Base, BigId, PathType, TenantScoped, utcnow
 
 SEVERITIES = ("prompt", "yellow", "red")
 STATES = ("issued", "acknowledged", "appealed", "sent_back", "escalated", "resolved", "revoked")

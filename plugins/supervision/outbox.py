@@ -1,9 +1,9 @@
 """Writing card history and card events for many cards at once, straight from the cards table.
 
-``core.events.publish`` writes one outbox row per call through the ORM; a scan that issues tens of
+``core.api.publish`` writes one outbox row per call through the ORM; a scan that issues tens of
 thousands of cards writes the same rows (same table, same fields) with one ``INSERT ... SELECT`` per batch
 over the cards just issued or escalated, in the caller's transaction, so the events exist exactly when
-the cards do and are delivered like any other. Single card changes use ``core.events.publish``.
+the cards do and are delivered like any other. Single card changes use ``core.api.publish``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     DateTime,
-    Integer,
     String,
     any_,
     bindparam,
@@ -28,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from core.events import EVENT_TYPE_RE, EventError, OutboxEvent
+from core.api import publish_rows
 from plugins.supervision.models import Card, CardAction
 
 BATCH = 5000  # ids per statement on SQLite (bound one by one); PostgreSQL takes one array per batch
@@ -66,8 +65,6 @@ def history_from_cards(session: Session, ids: Sequence[int], *, action: str, fro
 
 def events_from_cards(session: Session, ids: Sequence[int], *, type_: str, actor: str, at: datetime) -> None:
     """One ``type_`` event per card, its payload built by the database from the card's columns."""
-    if not EVENT_TYPE_RE.match(type_):
-        raise EventError(f"event type {type_!r} must look like plugin.entity.verb")
     c = Card.__table__.c
     build = func.json_build_object if _is_pg(session) else func.json_object
     # Keys are constants written into the SQL (json_build_object cannot type a bound key on PostgreSQL).
@@ -75,8 +72,6 @@ def events_from_cards(session: Session, ids: Sequence[int], *, type_: str, actor
     for name in PAYLOAD_COLUMNS:
         pairs += [literal_column(f"'{name}'"), c[name]]
     for chunk in _chunks(ids, session):
-        sel = select(literal(type_, String()), c.tenant_id, c.tenant_path, build(*pairs),
-                     literal(actor[:100], String()), literal(at, DateTime(timezone=True)),
-                     literal(0, Integer())).where(_id_in(session, c.id, chunk))
-        session.execute(insert(OutboxEvent.__table__).from_select(
-            ["type", "tenant_id", "tenant_path", "payload", "actor", "occurred_at", "attempts"], sel))
+        publish_rows(session, type=type_, rows=select(
+            c.tenant_id, c.tenant_path, build(*pairs), literal(actor[:100], String()),
+            literal(at, DateTime(timezone=True))).where(_id_in(session, c.id, chunk)))

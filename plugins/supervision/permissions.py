@@ -7,7 +7,7 @@ own work: acknowledge and appeal.
 
 from __future__ import annotations
 
-from core.contracts import Permission, RoleTemplate
+from core.api import Permission, RoleTemplate
 
 CARD_VIEW = Permission("supervision:card:view", "查看监察卡片", "View supervision cards", read_only=True)
 CARD_ACT = Permission("supervision:card:act", "处置监察卡片（撤销、退回、办结、上报）",

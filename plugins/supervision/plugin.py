@@ -12,14 +12,29 @@ from typing import Any
 
 import structlog
 
-from core.contracts import Event, MenuEntry, PeriodicTask, Permission, PluginInfo, RoleTemplate
-from core.hookspecs import hookimpl
-from core.settings import SettingSpec
+from core.api import (
+    Event,
+    MenuEntry,
+    PeriodicTask,
+    Permission,
+    PluginInfo,
+    RoleTemplate,
+    SettingSpec,
+    hookimpl,
+)
 from plugins.supervision import permissions, scan
 
 log = structlog.get_logger(__name__)
 HERE = Path(__file__).parent
 SCAN_EVERY_SECONDS = 300
+
+
+@hookimpl
+def govhall_addhooks(pluginmanager: Any) -> None:
+    """Supervision owns its contract: the rule and metrics hooks other plugins implement."""
+    from plugins.supervision import hookspecs
+
+    pluginmanager.add_hookspecs(hookspecs)
 
 
 @hookimpl
@@ -92,6 +107,9 @@ def govhall_handle_event(event: Event, session: Any) -> None:
     if platform is None:  # the core hands it over in core.events._deliver; fail so the delivery retries
         raise RuntimeError("supervision needs the platform in session.info to evaluate events")
     scan.handle_event(platform, event, session)
+    from plugins.supervision import messages
+
+    messages.handle_event(platform, event, session)
 
 
 @hookimpl

@@ -8,17 +8,14 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.errors import NotFound
-from core.web.api import PageParams, cursor_key, decode_cursor, encode_cursor
+from core.api import NotFound, PageParams, cursor_key, decode_cursor, encode_cursor
 from plugins.supervision import services
 from plugins.supervision.models import OPEN_STATES, Card
 from plugins.supervision.schemas import CardFilter
 from plugins.supervision.visibility import CardView, may_act, may_respond
 
 if TYPE_CHECKING:
-    from core.identity.actor import Actor
-    from core.platform import Platform
-    from core.tenancy.directory import TenantRef
+    from core.api import Actor, Platform, TenantRef
 
 
 def list_cards(session: Session, view: CardView, flt: CardFilter,

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from core.web.api import OutModel
+from core.api import OutModel
 from plugins.supervision.models import OPEN_STATES, SEVERITIES, STATES
 
 Action = Literal["acknowledge", "appeal", "revoke", "send_back", "escalate", "resolve"]

@@ -21,17 +21,15 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from core import audit, events
-from core.calendar import add_workdays
-from core.contracts import Finding, SupervisionRule
-from core.db.base import utcnow
-from core.errors import Conflict, Invalid, NotFound
+from core.api import Conflict, Finding, Invalid, NotFound, audit, events, utcnow
+from core.api import add_working_days as add_workdays
+from core.api import today as clock_today
+from plugins.supervision.contracts import SupervisionRule
 from plugins.supervision.models import STATE_TITLES, Card, CardAction
 from plugins.supervision.outbox import PAYLOAD_COLUMNS, events_from_cards, history_from_cards
 
 if TYPE_CHECKING:
-    from core.platform import Platform
-    from core.tenancy.directory import TenantRef
+    from core.api import Platform, TenantRef
 
 log = structlog.get_logger(__name__)
 
@@ -242,7 +240,7 @@ def issue(platform: Platform, session: Session, rule: SupervisionRule, findings:
           event_id: int | None = None, actor: str = SYSTEM_ACTOR, audit_tenant: TenantRef | None = None
           ) -> list[int]:
     """Issue cards for findings of one rule; history, audit and events for the new ones only."""
-    today = today or date.today()
+    today = today or clock_today(platform)
     const, rows = card_parts(platform, rule, findings, default_tenant=default_tenant, allowed=allowed,
                              today=today, event_id=event_id)
     if len(rows) > KNOWN_LOOKUP_FROM:
@@ -301,7 +299,7 @@ def apply(platform: Platform, session: Session, card: Card, action: str, *, vers
           actor: str, today: date | None = None) -> Card:
     """Move a card along the state machine (authorisation is the caller's: see access.py)."""
     t = check_transition(card, action, version, note)
-    today = today or date.today()
+    today = today or clock_today(platform)
     values: dict[str, Any] = {"state": t.target, "version": card.version + 1, "updated_at": utcnow()}
     directory = platform.directory
     if t.target in ("resolved", "revoked"):
@@ -359,7 +357,7 @@ def escalate_overdue(platform: Platform, session: Session, *, today: date | None
     owner -> parent)``; history and events follow (on PostgreSQL in the same statement, by CTEs over the
     updated rows), and one audit entry per receiving tier. Returns the ids escalated. ``session`` must
     have system or subtree scope."""
-    today = today or date.today()
+    today = today or clock_today(platform)
     c = Card.__table__
     owners = session.execute(
         select(c.c.owner_tenant_id).where(c.c.state.in_(AUTO_ESCALATE_FROM), c.c.feedback_due < today)

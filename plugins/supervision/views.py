@@ -11,10 +11,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from core.access import require
-from core.web.api import validate
-from core.web.forms import read_form
-from core.web.render import render
+from core.api import read_form, render, require, validate
 from plugins.supervision import charts, services, web
 from plugins.supervision.api import subtree_flag
 from plugins.supervision.models import OPEN_STATES, SEVERITIES, SEVERITY_TITLES, STATE_TITLES

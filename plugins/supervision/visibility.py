@@ -17,15 +17,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, and_, literal, or_
 from sqlalchemy.orm import Session
 
-from core.db import Scope
-from core.identity.service import departments_of
+from core.api import Scope, departments_of
 from plugins.supervision.models import Card
 from plugins.supervision.permissions import CARD_ACT, CARD_RESPOND, CARD_VIEW
 
 if TYPE_CHECKING:
-    from core.identity.actor import Actor
-    from core.platform import Platform
-    from core.tenancy.directory import TenantRef
+    from core.api import Actor, Platform, TenantRef
 
 
 @dataclass(frozen=True)

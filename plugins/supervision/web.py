@@ -7,18 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 
-from core.access.guard import Forbidden
-from core.errors import NotFound
+from core.api import Forbidden, NotFound
 from plugins.supervision import dashboard, queries, services
 from plugins.supervision.permissions import CARD_ACT, CARD_RESPOND, CARD_VIEW, DASHBOARD_VIEW
 from plugins.supervision.schemas import CardActionIn, CardFilter
 from plugins.supervision.visibility import CardView, card_view, may_act, may_respond
 
 if TYPE_CHECKING:
-    from core.db import Scope
-    from core.identity.actor import Actor
-    from core.platform import Platform
-    from core.tenancy.directory import TenantRef
+    from core.api import Actor, Platform, Scope, TenantRef
 
 
 def view_of(platform: Platform, actor: Actor, tenant: TenantRef) -> CardView:

@@ -58,7 +58,7 @@ def test_serve_demo_prints_the_accounts_and_serves_a_favicon(tmp_path):
     assert ctype == "image/x-icon" and icon[:4] == b"\x00\x00\x01\x00"  # an ICO header
     for line in out.splitlines():  # a year beyond the holiday data: one line that says what to do
         if "calendar.no_holiday_data" in line:
-            assert "pip install -U chinesecalendar" in line
+            assert "govhall calendar import FILE" in line
     again, _icon, _ctype = _serve(["--no-jobs"], env, _free_port())  # the same database, not in demo mode
     assert "Govhall2026demo" not in again and "demo accounts" not in again
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import core.api
 
 PLUGINS = Path(__file__).resolve().parents[2] / "plugins"
-LEGACY = {"approval", "credit", "licence", "supervision"}
+LEGACY: set[str] = set()
 
 
 def _core_imports(path: Path) -> list[str]:

@@ -171,3 +171,30 @@ def test_an_item_without_a_licence_type_issues_nothing(client, platform, setup):
     approve(client)
     events.dispatch_pending(platform)
     assert _licences(platform) == []
+
+
+def test_the_applicant_is_told_at_each_step_once_even_when_redelivered(client, platform, setup):
+    from core.messages import Message
+
+    app_id = approve(client)
+    events.dispatch_pending(platform)
+    [lic] = _licences(platform)
+
+    def kinds() -> list[tuple[str, str]]:
+        with platform.db.session(Scope.system()) as s:
+            return [(m.kind, m.href) for m in s.scalars(select(Message).order_by(Message.id))]
+
+    assert kinds() == [
+        ("approval.accepted", f"approval/my/{app_id}"),
+        ("approval.decision", f"approval/my/{app_id}"),
+        ("licence.issued", f"licence/my/{lic.id}"),
+    ]
+    with platform.db.transaction(Scope.system()) as s:
+        s.execute(delete(events.EventDelivery))
+        s.execute(update(events.OutboxEvent).values(dispatched_at=None))
+    events.dispatch_pending(platform)
+    assert len(kinds()) == 3
+    login(client, "acme")
+    page = client.get("/my/messages/")
+    assert 'data-unread="3"' in page.text and "电子证照已签发" in page.text and "准予许可" in page.text
+    assert "Licence issued" in client.get("/my/messages/?lang=en").text

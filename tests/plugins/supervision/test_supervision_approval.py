@@ -135,3 +135,17 @@ def test_supervisor_reads_the_application_behind_a_card_but_gets_no_actions(
     make_staff(platform, "jdz_reader", "360200", "supervisor", subtree=True)
     login(client, "jdz_reader")
     assert client.get(f"/t/360102/{href}").status_code == 403  # another city's supervisor
+
+
+def test_a_card_lands_in_the_departments_inbox_once(platform: Any, accepted: tuple[int, date]) -> None:
+    from core.messages import Message
+
+    _app_id, deadline = accepted
+    scan.run_scan(platform, today=deadline + timedelta(days=1))
+    for _ in range(2):
+        events.dispatch_pending(platform)
+    [red] = [c for c in _cards(platform) if c.rule_id == "approval.overdue"]
+    with platform.db.session(Scope.system()) as s:
+        msgs = [m for m in s.scalars(select(Message)) if m.dedupe_key == f"supervision.card:{red.id}"]
+    assert len(msgs) == 1 and msgs[0].to_department_id is not None and msgs[0].to_account_id is None
+    assert msgs[0].title_zh.startswith("【红牌】") and msgs[0].href == f"supervision/cards/{red.id}"

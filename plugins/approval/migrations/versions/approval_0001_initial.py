@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from core.db.rls import enable_rls
+from core.api import enable_rls
 
 revision = "approval_0001"
 down_revision = None

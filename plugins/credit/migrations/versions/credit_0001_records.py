@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from core.db.rls import disable_rls, enable_rls
+from core.api import disable_rls, enable_rls
 
 revision = "credit_0001"
 down_revision = None

@@ -16,8 +16,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from core.db.base import BigId, PathType
-from core.db.rls import disable_rls, enable_rls
+from core.api import BigId, PathType, disable_rls, enable_rls
 
 revision = "supervision_0001"
 down_revision = None
