@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from core.api import OutModel
+from core.api import OutModel, SafeUrl
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,59}$")
@@ -54,7 +54,7 @@ class HttpResourceIn(Strict):
     sharing: Literal["unconditional", "conditional", "none"] = "conditional"
     legal_basis: str = Field(default="", max_length=2000)
     format: str = Field(default="json", max_length=10, pattern=r"^json$")
-    url: str = Field(min_length=8, max_length=500)
+    url: SafeUrl
     method: Literal["GET", "POST"] = "GET"
     openapi: dict[str, Any] = Field(default_factory=dict)
     log_bodies: bool = False
@@ -74,8 +74,8 @@ class HttpResourceIn(Strict):
     @field_validator("url")
     @classmethod
     def _url(cls, v: str) -> str:
-        if not v.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
+        if not v.startswith(("http://", "https://")) or len(v) > 500:
+            raise ValueError("an absolute http:// or https:// address (at most 500 characters)")
         return v
 
     @field_validator("fields")
