@@ -110,10 +110,10 @@ def plugin_mounts(platform: Platform) -> tuple[list[BaseRoute], list[BaseRoute]]
 
 def core_routes() -> list[BaseRoute]:
     from core.identity import views as identity_views
-    from core.web import console, messages, my
+    from core.web import console, console_calendar, messages, my
 
     return [*hall.routes(), *identity_views.routes(), *api_docs.routes(), *console.routes(), *my.routes(),
-            *messages.routes()]
+            *messages.routes(), *console_calendar.routes()]
 
 
 def create_app(settings: Settings | None = None, *, platform: Platform | None = None) -> Starlette:

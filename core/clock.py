@@ -103,18 +103,25 @@ class Clock:
             self._by_path = {}
         _calendar.install(calendar)
 
-    def calendar_for(self, tenant: Any = None) -> Calendar:
-        """The calendar of a tenant: the national one plus local holidays of the tenant and its ancestors."""
-        path = str(getattr(tenant, "path", "") or "")
+    def local_days(self, path: str) -> dict[date, str]:
+        """Local holidays in force at the tenant with this path (its own and its ancestors')."""
+        parts = path.split("/") if path else []
+        days: dict[date, str] = {}
+        for i in range(1, len(parts) + 1):
+            days.update(self._local.get("/".join(parts[:i]), {}))
+        return days
+
+    def calendar_for(self, tenant: Any = None, base: Calendar | None = None) -> Calendar:
+        """The calendar of a tenant: the national one (or ``base``, e.g. the one a new notice makes) plus
+        the local holidays of the tenant and its ancestors."""
+        path = str(getattr(tenant, "path", tenant if isinstance(tenant, str) else "") or "")
+        if base is not None:
+            return base.with_local(self.local_days(path)) if self._local else base
         if not path or not self._local:
             return self.calendar
         cal = self._by_path.get(path)
         if cal is None:
-            parts = path.split("/")
-            days: dict[date, str] = {}
-            for i in range(1, len(parts) + 1):
-                days.update(self._local.get("/".join(parts[:i]), {}))
-            cal = self.calendar.with_local(days)
+            cal = self.calendar.with_local(self.local_days(path))
             self._by_path[path] = cal
         return cal
 
@@ -163,9 +170,10 @@ def local_date(platform: Any, at: datetime) -> date:
     return at.astimezone(zone(platform)).date()
 
 
-def calendar_for(platform: Any = None, tenant: Any = None) -> Calendar:
-    """The calendar a tenant counts on (national notices + its local holidays)."""
-    return clock_of(platform).calendar_for(tenant)
+def calendar_for(platform: Any = None, tenant: Any = None, base: Calendar | None = None) -> Calendar:
+    """The calendar a tenant (a TenantRef or a tenant path) counts on: national notices (or ``base``)
+    plus its local holidays."""
+    return clock_of(platform).calendar_for(tenant, base)
 
 
 def _cal(calendar: Calendar | None) -> Calendar:

@@ -104,3 +104,32 @@ def test_refused_application_keeps_the_form(server, page, phone, screenshot):
     assert "本事项仅限法人" in page.locator("#wrong-entrance").inner_text()
     assert page.get_by_role("link", name="在线申报").count() == 0
     screenshot(page, "pages-8-legal-item-for-a-citizen")
+
+
+# -- item 10: the clerk's queue ---------------------------------------------------------------------------
+
+def test_clerks_queue(server, page, phone, screenshot):
+    log_in(page, server, "donghu_handler")
+    page.goto(f"{server.url}/t/360102/approval/workbench")
+    rows = page.locator("table.queue tbody tr[data-app]")
+    assert rows.count() > 0
+    screenshot(page, "pages-10-queue")
+    first = rows.first.get_attribute("data-app")
+    page.goto(f"{server.url}/t/360102/approval/workbench/{first}")
+    form = page.locator('form[action$="/refuse"], form[action$="/deny"], form[action$="/conclude"]').first
+    if form.count():
+        form.locator('input[name="reason"]').first.fill("材料不符合要求") if form.locator(
+            'input[name="reason"]').count() else None
+        form.locator("button[type=submit]").click()  # not confirmed: the browser keeps the page
+        assert page.url.endswith(f"/workbench/{first}")
+    screenshot(page, "pages-10-case")
+    accept = page.locator('form[action$="/accept"] button')
+    if accept.count():
+        accept.click()
+        page.wait_for_url("**?done=accept")
+        assert page.locator("#done").is_visible()
+        screenshot(page, "pages-10-case-accepted")
+    log_in(phone, server, "donghu_handler")
+    phone.goto(f"{server.url}/t/360102/approval/workbench")
+    fits(phone)
+    screenshot(phone, "pages-10-queue-375")
