@@ -31,9 +31,10 @@ from core.contracts import (
     RoleTemplate,
 )
 from core.db import Scope, subsession
-from core.db.base import Base, BigId, PathType, TenantScoped, utcnow
+from core.db.base import Base, BigId, PathType, TenantScoped, table_of, utcnow
 from core.db.engine import nested_connections_allowed
 from core.db.rls import disable_rls, enable_rls
+from core.db.upsert import upsert
 from core.errors import Conflict, DomainError, Invalid, NotFound
 from core.events import publish, publish_rows
 from core.hookspecs import hookimpl, hookspec
@@ -80,8 +81,9 @@ __all__ = [
     "hookspec", "imports", "is_working_day", "json_error", "json_ok", "local_date",
     "nested_connections_allowed", "page_model", "page_params", "paginate", "parse_body", "parse_path",
     "parse_query", "pass_platform", "progress", "publish", "publish_rows", "read_form", "read_import",
-    "render", "require", "signing", "subsession", "tenant_arg", "tenant_object", "tenant_settings", "today",
-    "translate", "utcnow", "validate", "validate_rows", "working_days_between",
+    "render", "require", "signing", "subsession", "table_of", "tenant_arg", "tenant_object",
+    "tenant_settings", "today", "translate", "upsert", "utcnow", "validate", "validate_rows",
+    "working_days_between",
 ]
 
 # The legal clock (issue #12): the clock object, periods with pauses and extensions, the calendar a
@@ -101,12 +103,13 @@ from core.clock import (  # noqa: E402
     now,
     remaining,
     tighten,
+    within_statutory,
 )
 
 __all__ += [
     "PAUSE_KINDS", "Calendar", "Clock", "DeadlineChange", "Extension", "Pause", "Period", "add_months",
     "calendar_for",
-    "days_before", "latest_start_over", "now", "remaining", "tighten",
+    "days_before", "latest_start_over", "now", "remaining", "tighten", "within_statutory",
 ]
 
 # The core inbox (issue #16): tell a person or a department something, once per dedupe key, in their

@@ -120,7 +120,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     platform = platform or Platform.start(settings)
     configure_logging(platform.settings)
     registry = platform.registry
-    platform.extras["renderer"] = Renderer(
+    platform.renderer = Renderer(
         registry.template_dirs(), [d.parent / "locale" for d in registry.template_dirs()],
         timezone=platform.settings["timezone"],
     )
@@ -163,14 +163,13 @@ def _lifespan(platform: Platform) -> Any:
             OUTAGE.failed(exc, "start-up")
         platform.listen()  # its thread reconnects by itself while the database is away
         watcher = asyncio.create_task(_watch(platform))
-        starters = platform.extras.get("on_start", [])
-        for start in starters:
+        for start in list(platform.on_start):
             start()
         try:
             yield
         finally:
             watcher.cancel()
-            for stop in platform.extras.get("on_stop", []):
+            for stop in list(platform.on_stop):
                 stop()
             platform.close()
 
@@ -191,7 +190,7 @@ async def _watch(platform: Platform) -> None:
         polled = time.monotonic()
         try:
             await asyncio.to_thread(platform.refresh)
-            for watcher in platform.extras.get("watchers", []):
+            for watcher in list(platform.watchers):
                 await asyncio.to_thread(watcher)
             OUTAGE.ok()  # the database answered: an outage, if any, is over
         except Exception as exc:  # keep watching; the next round may succeed

@@ -204,9 +204,9 @@ def _version() -> str:
 def document(request: Request) -> dict[str, Any]:
     """Built on first use and kept: routes are fixed once the app is built."""
     platform = request.state.ctx.platform
-    doc = platform.extras.get("openapi")
+    doc = platform.openapi
     if doc is None:
-        doc = platform.extras["openapi"] = build_openapi(platform, list(request.app.routes))
+        doc = platform.openapi = build_openapi(platform, list(request.app.routes))
     return doc  # type: ignore[no-any-return]
 
 

@@ -68,11 +68,11 @@ class HallPages:
 
 
 def _page_cache(ctx: object, guest: bool) -> HallPages:
-    extras = ctx.platform.extras  # type: ignore[attr-defined]
+    caches = ctx.platform.page_caches  # type: ignore[attr-defined]
     name = "guest_pages" if guest else "actor_pages"
-    cache = extras.get(name)
+    cache = caches.get(name)
     if cache is None:
-        cache = extras[name] = HallPages()
+        cache = caches[name] = HallPages()
     return cache  # type: ignore[no-any-return]
 
 

@@ -14,7 +14,7 @@ from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, func, literal_column, or_, select, union
+from sqlalchemy import ColumnElement, Connection, Row, bindparam, func, literal_column, or_, select, union
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
@@ -46,7 +46,7 @@ def queue(
     today = today or clock_today()
     states = (state,) if state in QUEUE_STATES else (states or QUEUE_STATES)
     order = (Application.deadline.asc().nulls_last(), Application.id)
-    filters = [Application.state.in_(states)]
+    filters: list[ColumnElement[bool]] = [Application.state.in_(states)]
     q = q.strip()[:100]
     if q:
         like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

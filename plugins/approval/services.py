@@ -114,7 +114,8 @@ def _now() -> datetime:
 
 def load(session: Session, app_id: int, version: int | None = None) -> Application:
     app = session.get(Application, app_id)
-    if app is None or app.tenant_path != session.scope.path and not session.scope.covers(app.tenant_path):
+    scope = session.info["scope"]
+    if app is None or app.tenant_path != scope.path and not scope.covers(app.tenant_path):
         raise NotFound("No such application here", "本级没有这个办件", code="unknown_application")
     if version is not None and app.version != version:
         raise _stale(app)

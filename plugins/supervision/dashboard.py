@@ -139,7 +139,8 @@ def kinds_of_power(platform: Platform, session: Session, tenant: TenantRef, scop
     c = Card.__table__.c
     rows = session.execute(select(c.kind_of_power, c.state, func.count())
                            .where(_scoped(scope)).group_by(c.kind_of_power, c.state)).all()
-    open_, total = defaultdict(int), defaultdict(int)
+    open_: defaultdict[str, int] = defaultdict(int)
+    total: defaultdict[str, int] = defaultdict(int)
     for kind, state, n in rows:
         total[kind] += int(n)
         if state in OPEN_STATES:
