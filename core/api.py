@@ -102,12 +102,13 @@ from core.clock import (  # noqa: E402
     now,
     remaining,
     tighten,
+    within_statutory,
 )
 
 __all__ += [
     "PAUSE_KINDS", "Calendar", "Clock", "DeadlineChange", "Extension", "Pause", "Period", "add_months",
     "calendar_for",
-    "days_before", "latest_start_over", "now", "remaining", "tighten",
+    "days_before", "latest_start_over", "now", "remaining", "tighten", "within_statutory",
 ]
 
 # The core inbox (issue #16): tell a person or a department something, once per dedupe key, in their

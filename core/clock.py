@@ -264,6 +264,20 @@ class DeadlineChange:
                 "label": self.label, "holder": self.holder}
 
 
+def within_statutory(statutory: int, basis: str = "") -> Any:
+    """A ``SettingSpec(check=...)`` for a per-tenant period setting: a tenant may tighten the statutory
+    period (1..``statutory`` days), never lengthen it; the error names the legal basis when given."""
+
+    def check(value: Any) -> str | None:
+        try:
+            tighten(statutory, int(value), "value")
+        except (TypeError, ValueError) as exc:
+            return f"{exc}{f' ({basis})' if basis else ''}"
+        return None
+
+    return check
+
+
 # -- periods ----------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -406,5 +420,5 @@ __all__ = [
     "DEFAULT_ZONE", "PAUSE_KINDS", "Calendar", "Clock", "DeadlineChange", "Extension", "Pause", "Period",
     "add_calendar_days", "add_months", "add_working_days", "calendar_for", "clock_of", "days_before",
     "is_working_day", "latest_start_over", "local_date", "now", "remaining", "tighten", "today", "utcnow",
-    "working_days_between", "zone",
+    "within_statutory", "working_days_between", "zone",
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from markupsafe import Markup
 from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -189,7 +190,19 @@ async def my_detail(request: Request) -> Response:
     """Progress with timestamps, remaining working days, correction upload and rating."""
     data = await _db(request).run(lambda: _own_detail(request))
     data["receipt"] = request.query_params.get("receipt") == "1"
+    done = request.query_params.get("done", "")
+    data["done"] = done if done in ("withdraw", "resubmit", "rate") else ""
+    if data["receipt"]:
+        data["qr"] = receipt_qr(str(request.url.replace(query="")))
     return render(request, "approval/my_detail.html", data)
+
+
+def receipt_qr(url: str) -> Markup:
+    """The receipt's QR code (segno, an SVG drawn on the server): the application's own page, so a phone
+    opens its progress."""
+    import segno
+
+    return Markup(segno.make(url, error="m").svg_inline(scale=3, title="QR"))  # noqa: S704 (segno's SVG)
 
 
 def _applicant_act(request: Request, act: str, form: Any, uploads: list[Any]) -> None:
@@ -218,7 +231,8 @@ def _applicant_endpoint(act: str, perm: Any) -> Any:
         max_mb = request.state.ctx.platform.settings["approval.upload_max_mb"]
         uploads = await read_uploads(form, max_mb) if act == "resubmit" else []
         await _db(request).run(lambda: _applicant_act(request, act, form, uploads))
-        return RedirectResponse(f"{_base(request)}/my/{request.path_params['app_id']}", status_code=303)
+        return RedirectResponse(f"{_base(request)}/my/{request.path_params['app_id']}?done={act}",
+                                status_code=303)
 
     endpoint.__name__ = f"my_{act}"
     return endpoint

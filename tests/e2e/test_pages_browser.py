@@ -133,3 +133,45 @@ def test_clerks_queue(server, page, phone, screenshot):
     phone.goto(f"{server.url}/t/360102/approval/workbench")
     fits(phone)
     screenshot(phone, "pages-10-queue-375")
+
+
+# -- item 11: the receipt and the citizen's space ----------------------------------------------------------
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _apply_with_files(page: Any, server: Any) -> None:
+    log_in(page, server, "enterprise", "/t/360102/approval/items/DH-SP-001/apply")
+    page.goto(f"{server.url}/t/360102/approval/items/DH-SP-001/apply")
+    page.get_by_label("经营场所名称").fill("老王小吃")
+    files = page.locator("input[type=file]")
+    for i in range(files.count()):
+        files.nth(i).set_input_files({"name": f"m{i}.pdf", "mimeType": "application/pdf", "buffer": PDF})
+    page.get_by_role("button", name="提交申请").click()
+    page.wait_for_url("**?receipt=1")
+
+
+def test_receipt_print_qr_and_withdraw(server, page, phone, screenshot):
+    _apply_with_files(page, server)
+    receipt = page.locator("#receipt")
+    assert receipt.locator("svg").count() == 1
+    assert page.get_by_role("button", name="打印回执").is_visible()  # shown by the static script
+    assert "申报号" in receipt.inner_text()
+    screenshot(page, "pages-11-receipt")
+    _apply_with_files(phone, server)
+    fits(phone)
+    screenshot(phone, "pages-11-receipt-375")
+
+    page.goto(page.url.split("?")[0])
+    page.get_by_text("撤回申报").click()
+    page.get_by_role("button", name="撤回申请", exact=True).click()  # not confirmed: nothing happens
+    assert "done=withdraw" not in page.url
+    page.get_by_label("我已知晓", exact=False).check()
+    page.get_by_role("button", name="撤回申请", exact=True).click()
+    page.wait_for_url("**?done=withdraw")
+    assert page.locator("#done").is_visible()
+    screenshot(page, "pages-11-withdrawn")
+
+    page.goto(f"{server.url}/my/?find=南昌")
+    assert page.locator("#my-hits a").count() >= 2
+    screenshot(page, "pages-11-my-space-hall-finder")
