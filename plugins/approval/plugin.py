@@ -104,6 +104,14 @@ def govhall_supervision_metrics(scope: Any, session: Any) -> list[dict[str, Any]
 
 
 @hookimpl
+def govhall_data_resources(tenant: Any) -> list[Any]:
+    """The data-sharing platform's catalogue: an application's status and decision (exchange.py)."""
+    from plugins.approval.exchange import resources
+
+    return resources(tenant)
+
+
+@hookimpl
 def govhall_demo_data(session: Any, directory: Any) -> None:
     from plugins.approval import demo
 
