@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from core.api import Id, OutModel, tighten
+from core.api import Id, OutModel, SafeUrl, tighten
 from plugins.approval.models import ITEM_TYPES
 
 Role = Literal["lead", "co"]
@@ -21,7 +21,7 @@ class MaterialIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     required: bool = True
     original: bool = False
-    form_url: str = Field(default="", max_length=300)
+    form_url: SafeUrl = ""  # http(s) or a path on this site: rendered as a link
     allowed_types: str = Field(default="pdf,jpg,png", max_length=100)
     max_mb: int = Field(default=10, ge=1, le=200)
 
