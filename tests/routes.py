@@ -120,8 +120,8 @@ ID_TABLES = {"file_id": "approval_uploads", "app_id": "approval_applications", "
              "record_id": "credit_records", "entry_id": "credit_list_entries", "licence_id": "licences",
              "grant_id": "licence_use_codes", "type_id": "licence_types",
              "sharing_request_id": "exchange_requests", "sharing_grant_id": "exchange_grants",
-             "subsystem_id": "exchange_systems", "tender_id": "bidding_tenders", "bidder_id": "bidding_bidders",
-             "objection_id": "bidding_objections"}
+             "subsystem_id": "exchange_systems", "tender_id": "bidding_tenders",
+             "bidder_id": "bidding_bidders", "objection_id": "bidding_objections"}
 
 
 def demo_ids(platform: Any, tenant_code: str = DEMO_TENANT) -> dict[str, int]:

@@ -12,7 +12,6 @@ from core.api import (
     PluginInfo,
     RoleTemplate,
     SettingSpec,
-    SupervisionRule,
     hookimpl,
 )
 from plugins.bidding import permissions as P
@@ -90,8 +89,8 @@ def govhall_demo_data(session: Any, directory: Any) -> None:
     demo.load(session, directory)
 
 
-@hookimpl
-def govhall_supervision_rules() -> list[SupervisionRule]:
+@hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
+def govhall_supervision_rules() -> list[dict[str, Any]]:
     from plugins.bidding.rules import RULES
 
     return RULES

@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
-from core.api import Event, Finding, SupervisionRule, local_date, today
+from core.api import Event, Finding, local_date, today
 from plugins.bidding import periods
 from plugins.bidding.models import Bid, Bidder, BidFile, Tender
 
@@ -344,19 +344,20 @@ def _rule(
     en: str,
     scan: Callable[..., list[Finding]],
     events: tuple[str, ...] = (),
-) -> SupervisionRule:
-    return SupervisionRule(
-        id=rid,
-        version=1,
-        kind_of_power=POWER,
-        severity=severity,  # type: ignore[arg-type]
-        title_zh=zh,
-        title_en=en,
-        scan=scan,
-        on_events=events,
-        evaluate_event=_on_event(scan) if events else None,
-        scan_subtree=True,
-    )
+) -> dict[str, Any]:
+    """A rule as plain data (supervision's RuleSpec: nothing of supervision's is needed to write it)."""
+    return {
+        "id": rid,
+        "version": 1,
+        "kind_of_power": POWER,
+        "severity": severity,
+        "title_zh": zh,
+        "title_en": en,
+        "scan": scan,
+        "on_events": events,
+        "evaluate_event": _on_event(scan) if events else None,
+        "scan_subtree": True,
+    }
 
 
 RULES = [
