@@ -76,6 +76,7 @@ class Renderer:
         values = {
             "request": request, "ctx": ctx, "lang": ctx.lang, "tenant": ctx.tenant, "actor": ctx.actor,
             "_t": lambda m: self.catalogue.gettext(ctx.lang, m),
+            "time_zone": self.zone.key,  # the zone the localtime filter shows times in
             "csp_nonce": request.scope.get("state", {}).get("csp_nonce", ""),
             "can": lambda permission, where=None: can(ctx, permission, where), **(context or {}),
         }
