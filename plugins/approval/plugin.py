@@ -145,7 +145,7 @@ def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
             10,
         ),
         m("sunshine", "审批结果公示", "Published decisions", "approval/publicity", P.PUBLICITY_VIEW, 10),
-        m("sunshine", "办件统计", "Approval statistics", "approval/stats", P.STATS_VIEW, 20),
+        m("sunshine", "办件统计", "Approval statistics", "approval/stats", P.PUBLICITY_VIEW, 20),
         m("workbench", "审批工作台", "Approval workbench", "approval/workbench", P.APP_HANDLE, 10),
         m("my", "我的办件", "My applications", "approval/my", P.APP_OWN, 10),
     ]
