@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.api import today
+from core.api import add_calendar_days, today
 from plugins.bidding import periods, sealing, services
 from plugins.bidding.models import Expert, Tender
 
@@ -65,7 +65,7 @@ def _create(
 ) -> Tender:
     name, code = TENDERERS[tenant.code]
     deadline = services.at_local(
-        platform, periods.end(start, periods.BID_DEADLINE) + timedelta(days=extra_days), 9, 30
+        platform, add_calendar_days(periods.end(start, periods.BID_DEADLINE), extra_days), 9, 30
     )
     data = services.TenderIn(
         title=title,
@@ -73,7 +73,7 @@ def _create(
         tenderer_code=_valid(code),
         estimated_cents=estimated,
         documents_from=start,
-        documents_until=periods.end(start, periods.DOCUMENTS) + timedelta(2),
+        documents_until=add_calendar_days(periods.end(start, periods.DOCUMENTS), 2),
         deadline=deadline,
         description=f"{title}。资格要求：具有相应资质的独立法人。",
         bond_cents=bond,
@@ -205,7 +205,7 @@ def _donghu(s: Session, platform: Any, tenant: Any, d: date) -> None:
         platform,
         tenant,
         "东湖区智慧社区平台采购",
-        d - timedelta(days=3),
+        add_calendar_days(d, -3),
         estimated=360_000_00,
         extra_days=3,
     )
@@ -222,21 +222,21 @@ def _donghu(s: Session, platform: Any, tenant: Any, d: date) -> None:
         now=services.at_local(platform, d, 10),
     )
     # In candidate publicity, with collusion indicators across its bids.
-    start = d - timedelta(days=26)
+    start = add_calendar_days(d, -26)
     t = _create(s, platform, tenant, "东湖区排水管网改造工程", start, estimated=980_000_00)
     _bids(s, platform, tenant, t, FIRMS[1:4], [950_000_00, 960_000_00, 970_000_00], collude=True)
-    _evaluate(s, platform, tenant, t, d - timedelta(days=1), [86, 84, 82])
+    _evaluate(s, platform, tenant, t, add_calendar_days(d, -1), [86, 84, 82])
 
 
 def _nanchang(s: Session, platform: Any, tenant: Any, d: date) -> None:
     _create(s, platform, tenant, "南昌市公交站台提升改造工程", d, estimated=2_450_000_00)
-    start = d - timedelta(days=70)
+    start = add_calendar_days(d, -70)
     t = _create(
         s, platform, tenant, "南昌市城市道路照明维护服务", start, estimated=560_000_00, bond=10_000_00
     )
     _bids(s, platform, tenant, t, [ENTERPRISE, *FIRMS[:2]], [532_000_00, 541_500_00, 549_900_00])
-    _evaluate(s, platform, tenant, t, d - timedelta(days=40), [91, 85, 80])
-    services.award(s, platform, tenant, t.id, t.version, actor="demo", on=d - timedelta(days=30))
+    _evaluate(s, platform, tenant, t, add_calendar_days(d, -40), [91, 85, 80])
+    services.award(s, platform, tenant, t.id, t.version, actor="demo", on=add_calendar_days(d, -30))
     assert t.award_bid_id is not None
     from plugins.bidding.models import Bid
 
@@ -249,5 +249,5 @@ def _nanchang(s: Session, platform: Any, tenant: Any, d: date) -> None:
         t.version,
         price_cents=int(won.price_cents or 0) if won else 1,
         actor="demo",
-        on=d - timedelta(days=12),
+        on=add_calendar_days(d, -12),
     )
