@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from core.access.guard import object_check, required_permission
 from core.db.outage import OUTAGE, is_unavailable
+from core.identity.csrf import CsrfMiddleware
 from core.logging import configure_logging
 from core.platform import Platform
 from core.registry import PluginError
@@ -143,6 +144,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
             Middleware(InputMiddleware),  # NUL in path or query: 422 before anything reads them
             Middleware(TenantMiddleware, platform=platform, not_found=not_found_app),
             Middleware(AuthMiddleware, platform=platform),
+            Middleware(CsrfMiddleware),  # every unsafe request riding on a cookie carries the token
         ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=_lifespan(platform),
