@@ -31,6 +31,7 @@ from core.settings import Settings
 from core.web import api_docs, hall
 from core.web.errors import EXCEPTION_HANDLERS, OutageMiddleware, not_found_app
 from core.web.inputs import InputMiddleware
+from core.web.limits import BodyLimitMiddleware
 from core.web.middleware import AuthMiddleware, ContextMiddleware, TenantMiddleware
 from core.web.render import Renderer
 from core.web.security import SecurityHeadersMiddleware
@@ -142,6 +143,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
             Middleware(ContextMiddleware, platform=platform),
             Middleware(OutageMiddleware),
             Middleware(InputMiddleware),  # NUL in path or query: 422 before anything reads them
+            Middleware(BodyLimitMiddleware, platform=platform),  # 413 before anything reads too much
             Middleware(TenantMiddleware, platform=platform, not_found=not_found_app),
             Middleware(AuthMiddleware, platform=platform),
             Middleware(CsrfMiddleware),  # every unsafe request riding on a cookie carries the token

@@ -11,8 +11,8 @@ from starlette.routing import BaseRoute, Route
 from core.access.guard import public
 from core.db import Scope
 from core.errors import Invalid, Unauthenticated
-from core.identity.login import Credentials, authenticate_password, open_session, session_cookie
 from core.identity.csrf import expected_token
+from core.identity.login import Credentials, authenticate_password, open_session, session_cookie
 from core.identity.sessions import SESSION_COOKIE, create_token, digest, revoke_session
 from core.web.api import OutModel, Reply, api_doc, read_json
 

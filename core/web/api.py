@@ -36,24 +36,19 @@ from starlette.responses import JSONResponse, Response
 
 from core.errors import DomainError, Invalid, NotFound
 from core.web.inputs import ID_MAX, ID_MIN, MAX_JSON_DEPTH, check_json
+from core.web.limits import MAX_BODY_BYTES, BodyTooLarge
 
 M = TypeVar("M", bound=BaseModel)
 # A database id in a body or query: the same range as ``{x:int}`` in a path (core.web.inputs).
 Id = Annotated[int, Field(ge=ID_MIN, le=ID_MAX)]
 E = TypeVar("E", bound=Callable[..., Any])
 
-MAX_BODY_BYTES = 1024 * 1024
 MAX_CURSOR = 1000  # characters; a cursor we issue is a few dozen
 
 
 class MalformedJSON(DomainError):
     status = 400
     code = "malformed_json"
-
-
-class BodyTooLarge(DomainError):
-    status = 413
-    code = "body_too_large"
 
 
 class UnsupportedMediaType(DomainError):

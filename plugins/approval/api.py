@@ -129,8 +129,9 @@ async def submit(request: Request) -> Any:
     """Multipart because materials are files; a session-cookie client's CSRF token is checked by the
     middleware (bearer-token clients need none)."""
     ctx = request.state.ctx
-    form = await form_data(request)
-    uploads = await read_uploads(form, ctx.platform.settings["approval.upload_max_mb"])
+    max_mb = ctx.platform.settings["approval.upload_max_mb"]
+    form = await form_data(request, max_file_mb=max_mb)  # a file past max_mb is refused as it streams
+    uploads = await read_uploads(form, max_mb)
     fields = {k.removeprefix("f_"): str(v) for k, v in form.items() if k.startswith("f_")}
     code = str(form.get("item_code", ""))
 

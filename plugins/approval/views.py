@@ -22,9 +22,9 @@ from plugins.approval.webctx import form_int, my_applications, own_application, 
 
 
 async def _form(request: Request) -> Any:
-    """The posted form after the identity layer's CSRF check (files stay in the form)."""
-    form = await form_data(request)
-    return form
+    """The posted form (files stay in it, spooled to disk); a file over the largest size a material may
+    have is refused while it streams in (core.web.forms)."""
+    return await form_data(request, max_file_mb=request.state.ctx.platform.settings["approval.upload_max_mb"])
 
 
 def _db(request: Request) -> Any:
