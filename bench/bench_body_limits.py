@@ -91,14 +91,16 @@ def send(port: int, head: str, chunks: Any, chunked: bool) -> str:
                 sock.sendall(b"0\r\n\r\n")
         data = b""
         try:
-            while b"\r\n" not in data:
+            while b"\r\n\r\n{" not in data or not data.rstrip().endswith(b"}"):
                 part = sock.recv(4096)
                 if not part:
                     break
                 data += part
         except (ConnectionResetError, TimeoutError):
             pass
-        return data.split(b"\r\n", 1)[0].decode(errors="replace")
+        status = data.split(b"\r\n", 1)[0].decode(errors="replace")
+        body = data.split(b"\r\n\r\n", 1)[-1][:200].decode(errors="replace")
+        return f"{status} {body}"
     finally:
         sock.close()
 

@@ -122,14 +122,14 @@ class CsrfMiddleware:
             return
         request = Request(scope)
         expected = expected_for(request)
-        sent = request.headers.get(HEADER, "")
-        if not sent:
-            ctype = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-            if ctype == "application/x-www-form-urlencoded":
-                sent, receive = await _urlencoded_token(receive)
-            elif ctype == "multipart/form-data":
-                sent, receive = await _multipart_token(request.headers["content-type"], receive)
-        if not token_ok(expected, sent):
+        sent = ""  # a form's own field first (it belongs to the page that was posted), else the header
+        ctype = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if ctype == "application/x-www-form-urlencoded":
+            sent, receive = await _urlencoded_token(receive)
+        elif ctype == "multipart/form-data":
+            sent, receive = await _multipart_token(request.headers["content-type"], receive)
+        sent = sent or request.headers.get(HEADER, "")
+        if not token_ok(expected, sent) and _routed(scope):
             exc = refused()
             from core.web.errors import error_response
 
@@ -138,6 +138,14 @@ class CsrfMiddleware:
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+
+def _routed(scope: Scope) -> bool:
+    """Whether some route takes this method at this path. One that does not is left to the router (404
+    or 405 with Allow): it can change nothing, and its answer should say what is wrong."""
+    from core.web.errors import allowed_methods
+
+    return scope["method"] in allowed_methods(Request(scope))
 
 
 def _replay(messages: list[Message], receive: Receive) -> Receive:

@@ -45,14 +45,17 @@ class _LimitedParser(MultiPartParser):
     def __init__(self, *args: Any, max_file_bytes: int | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.max_file_bytes = max_file_bytes
-        self._sizes: dict[int, int] = {}
+        self._part_bytes = 0
+
+    def on_part_begin(self) -> None:
+        super().on_part_begin()
+        self._part_bytes = 0
 
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
         part = self._current_part
         if part.file is not None and self.max_file_bytes is not None:
-            size = self._sizes.get(id(part), 0) + end - start
-            self._sizes[id(part)] = size
-            if size > self.max_file_bytes:
+            self._part_bytes += end - start
+            if self._part_bytes > self.max_file_bytes:
                 raise _FileTooLarge(part.field_name)
         super().on_part_data(data, start, end)
 

@@ -82,6 +82,11 @@ def test_a_file_over_its_limit_is_refused_as_it_streams(demo_client, demo_platfo
     r = demo_client.post(APPLY, headers=citizen["bearer"], data={"item_code": "X"},
                          files={"file_m1": ("a.pdf", b"%PDF" + b"0" * (MB + 10), "application/pdf")})
     assert _is_413(r) and "file_m1" in r.json()["error"]["fields"]
+    # each file is counted on its own: three of 0.6 MiB pass the 1 MiB limit of one file
+    part = b"%PDF" + b"0" * (6 * MB // 10)
+    files = [(f"file_m{i}", (f"{i}.pdf", part, "application/pdf")) for i in range(3)]
+    r = demo_client.post(APPLY, headers=citizen["bearer"], data={"item_code": "X"}, files=files)
+    assert r.status_code != 413 and r.status_code < 500, r.text[:300]
 
 
 def test_uploads_are_limited_in_total_and_in_parts(demo_client, demo_platform, citizen):
