@@ -112,17 +112,17 @@ def plugin_mounts(platform: Platform) -> tuple[list[BaseRoute], list[BaseRoute]]
 
 def core_routes() -> list[BaseRoute]:
     from core.identity import views as identity_views
-    from core.web import console, messages, my
+    from core.web import console, console_calendar, messages, my
 
     return [*hall.routes(), *identity_views.routes(), *api_docs.routes(), *console.routes(), *my.routes(),
-            *messages.routes()]
+            *messages.routes(), *console_calendar.routes()]
 
 
 def create_app(settings: Settings | None = None, *, platform: Platform | None = None) -> Starlette:
     platform = platform or Platform.start(settings)
     configure_logging(platform.settings)
     registry = platform.registry
-    platform.extras["renderer"] = Renderer(
+    platform.renderer = Renderer(
         registry.template_dirs(), [d.parent / "locale" for d in registry.template_dirs()],
         timezone=platform.settings["timezone"],
     )
@@ -167,14 +167,13 @@ def _lifespan(platform: Platform) -> Any:
             OUTAGE.failed(exc, "start-up")
         platform.listen()  # its thread reconnects by itself while the database is away
         watcher = asyncio.create_task(_watch(platform))
-        starters = platform.extras.get("on_start", [])
-        for start in starters:
+        for start in list(platform.on_start):
             start()
         try:
             yield
         finally:
             watcher.cancel()
-            for stop in platform.extras.get("on_stop", []):
+            for stop in list(platform.on_stop):
                 stop()
             platform.close()
 
@@ -195,7 +194,7 @@ async def _watch(platform: Platform) -> None:
         polled = time.monotonic()
         try:
             await asyncio.to_thread(platform.refresh)
-            for watcher in platform.extras.get("watchers", []):
+            for watcher in list(platform.watchers):
                 await asyncio.to_thread(watcher)
             OUTAGE.ok()  # the database answered: an outage, if any, is over
         except Exception as exc:  # keep watching; the next round may succeed

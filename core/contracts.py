@@ -1,6 +1,6 @@
 """Data types that cross the plugin boundary: what hooks take and return.
 
-Plugins import from here (and from core.hookspecs for ``hookimpl``); they never import each other.
+Plugins get these through ``core.api`` (the public plugin API); they never import each other.
 Every type is a frozen dataclass so that what a plugin declares cannot be changed behind its back.
 """
 
@@ -80,6 +80,7 @@ Section = Literal[
     "workbench",  # staff workbench entries
     "console",  # administration console entries
     "my",  # "my space" entries for the logged-in user
+    "search",  # the hall's search box: the first entry (by order) receives ``?q=`` at its href
 ]
 
 
@@ -124,30 +125,11 @@ class Event:
 
 
 @dataclass(frozen=True)
-class SupervisionRule:
-    """A rule the supervision platform evaluates. ``kind_of_power`` is one of the seven kinds
-    (the supervision plugin's KINDS_OF_POWER); ``on_events`` lists event types it reacts to; ``scan`` is a
-    set-based periodic evaluation. Both return findings; supervision turns them into cards."""
-
-    id: str
-    version: int
-    kind_of_power: str
-    severity: Literal["prompt", "yellow", "red"]
-    title_zh: str
-    title_en: str
-    on_events: tuple[str, ...] = ()
-    evaluate_event: Callable[..., list[Finding]] | None = None
-    scan: Callable[..., list[Finding]] | None = None
-    # False: ``scan(platform=, session=, tenant=)`` is called once per tenant where the rule applies, with a
-    # session scoped to that tenant. True: called once per root of the tree with ``tenant`` the root and a
-    # session scoped to its whole subtree, and must cover every tenant in ``session.scope`` (one query for
-    # a province instead of one per village). Scans may also accept ``today`` (a date) as a keyword.
-    scan_subtree: bool = False
-
-
-@dataclass(frozen=True)
 class Finding:
-    """What a check or rule found about one object: shown to people and stored with the object."""
+    """What a check or rule found about one object: shown to people and stored with the object.
+
+    Neutral on purpose: ``govhall_checks`` returns findings, and so do the rules plugins give to the
+    supervision plugin (its own hooks); the core knows nothing of either domain."""
 
     source: str  # plugin that produced it
     code: str  # machine-readable, e.g. "credit.warning.serious"
@@ -163,7 +145,13 @@ class Finding:
 
 @dataclass(frozen=True)
 class DataResource:
-    """A data resource a plugin offers for exchange (data sharing platform)."""
+    """A data resource a plugin offers for exchange (the data sharing platform, plugins/exchange).
+
+    ``fetch(session=, platform=, tenant=, params=)`` answers one query: ``session`` is scoped to the
+    providing ``tenant``, ``params`` a ``dict[str, str]`` of the consumer's query parameters; it returns a
+    dict (one record) or a list of dicts, and raises ``core.api.NotFound`` when nothing matches.
+    ``field_labels`` maps a field to its (Chinese, English) label; ``department_code`` names the
+    providing department at the tenant ("" = the tenant's first department)."""
 
     code: str
     title_zh: str
@@ -171,6 +159,12 @@ class DataResource:
     plugin: str
     fields: tuple[str, ...] = ()
     fetch: Callable[..., Any] | None = None
+    field_labels: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    department_code: str = ""
+    sharing: Literal["unconditional", "conditional", "none"] = "conditional"
+    update_cycle: str = "realtime"
+    legal_basis: str = ""
+    description_zh: str = ""
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,9 @@ PG_URL = os.environ.get("GOVHALL_TEST_DATABASE_URL", "").strip()
 # A thread that holds a pooled connection and takes another fails the test (core.db.engine): the pool
 # deadlock of issue #10, item 3, caught wherever it is written.
 import core.db.engine as _engine  # noqa: E402
+import core.logging as _logging  # noqa: E402
+
+_logging.CACHE_LOGGERS = False  # capture_logs must see every logger, whichever test used it first
 
 _engine.STRICT_NESTING = True
 BACKEND = "postgresql" if PG_URL else "sqlite"

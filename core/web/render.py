@@ -51,17 +51,23 @@ class Renderer:
             value = value.replace(tzinfo=UTC)
         return value.astimezone(self.zone).strftime(fmt)
 
+    @staticmethod
+    def _owner(context: jinja2.runtime.Context) -> str:
+        """The plugin whose template is rendering (templates live in ``templates/<plugin>/``)."""
+        name = context.name or ""
+        return name.split("/", 1)[0] if "/" in name else ""
+
     @jinja2.pass_context
     def _gettext(self, context: jinja2.runtime.Context, message: str, **kwargs: Any) -> str:
         lang = context.get("lang", "zh-CN")
-        text = self.catalogue.gettext(lang, message)
+        text = self.catalogue.gettext(lang, message, self._owner(context))
         return text % kwargs if kwargs else text
 
     @jinja2.pass_context
     def _ngettext(self, context: jinja2.runtime.Context, singular: str, plural: str, n: int,
                   **kw: Any) -> str:
         lang = context.get("lang", "zh-CN")
-        text = self.catalogue.gettext(lang, singular if n == 1 else plural)
+        text = self.catalogue.gettext(lang, singular if n == 1 else plural, self._owner(context))
         return text % {"num": n, **kw}
 
     def page(self, request: Request, template: str, context: dict[str, Any] | None = None,
@@ -70,6 +76,7 @@ class Renderer:
         values = {
             "request": request, "ctx": ctx, "lang": ctx.lang, "tenant": ctx.tenant, "actor": ctx.actor,
             "_t": lambda m: self.catalogue.gettext(ctx.lang, m),
+            "time_zone": self.zone.key,  # the zone the localtime filter shows times in
             "csp_nonce": request.scope.get("state", {}).get("csp_nonce", ""),
             "can": lambda permission, where=None: can(ctx, permission, where), **(context or {}),
         }
@@ -107,7 +114,10 @@ def json_error(status: int, code: str, message: str, fields: dict[str, str] | No
 
 
 def renderer_of(request: Request) -> Renderer:
-    return request.state.ctx.platform.extras["renderer"]  # type: ignore[no-any-return]
+    renderer = request.state.ctx.platform.renderer
+    if renderer is None:
+        raise RuntimeError("no renderer: pages render inside the app built by core.app.create_app")
+    return renderer  # type: ignore[no-any-return]
 
 
 def translate(request: Request, message: str) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.api import Department, Invalid, NotFound
+from core.api import Department, Invalid, NotFound, table_of
 from core.api import today as clock_today
 from plugins.approval.models import BasicItem, ItemMaterial, SearchToken, ServiceItem
 from plugins.approval.schemas import ItemIn
@@ -145,7 +145,7 @@ def publish(session: Session, item: ServiceItem, today: date | None = None) -> N
     current = published(session, item.code)
     if current is not None:
         current.status, current.valid_to = "retired", today
-        session.execute(SearchToken.__table__.delete().where(SearchToken.item_id == current.id))
+        session.execute(table_of(SearchToken).delete().where(SearchToken.item_id == current.id))
     item.status, item.valid_from = "published", today
     session.flush()
     index_item(session, item)

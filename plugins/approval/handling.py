@@ -17,6 +17,7 @@ from core.api import (
     Finding,
     Invalid,
     add_working_days,
+    calendar_for,
     working_days_between,
 )
 from core.api import today as clock_today
@@ -86,10 +87,11 @@ def accept(session: Session, c: Ctx, app_id: int, version: int) -> Application:
     _in_department(c, app.department_code)
     item = _item(session, app)
     today = c.today
+    cal = calendar_for(c.platform, c.tenant)  # national days plus the hall's local holidays
     app.accepted_at, app.accepted_on = c.now(), today
     app.limit_days = clock.limit_days(item.promised_days, item.steps or [])
-    app.deadline = clock.deadline(today, app.limit_days)
-    app.statutory_deadline = add_working_days(today, item.statutory_days or app.limit_days)
+    app.deadline = clock.deadline(today, app.limit_days, calendar=cal)
+    app.statutory_deadline = add_working_days(today, item.statutory_days or app.limit_days, calendar=cal)
     _move(session, c, app, "accept", "accepted")
     session.add(
         Task(
@@ -111,7 +113,7 @@ def accept(session: Session, c: Ctx, app_id: int, version: int) -> Application:
                 department_name=name,
                 role="co",
                 limit_days=days,
-                deadline=add_working_days(today, days),
+                deadline=add_working_days(today, days, calendar=cal),
                 tenant_id=app.tenant_id,
                 tenant_path=app.tenant_path,
             )
@@ -283,7 +285,7 @@ def resume(session: Session, c: Ctx, app_id: int, version: int) -> Application:
         sus.workdays = clock.used(sus.started_on, c.today)
         if not sus.counts:
             app.paused_days = (app.paused_days or 0) + sus.workdays
-            _push_deadlines(session, app)
+            _push_deadlines(session, app, calendar_for(c.platform, c.tenant))
     app.suspended_from = None
     return _move(session, c, app, "resume", back)
 
@@ -316,7 +318,8 @@ def deadlines_on_calendar(session: Session, calendar: Calendar, years: list[int]
     out: list[DeadlineChange] = []
     for app in rows:
         assert app.accepted_on is not None and app.limit_days is not None and app.deadline is not None
-        new = clock.deadline(app.accepted_on, app.limit_days, app.paused_days, app.extension_days, calendar)
+        cal = calendar_for(None, app.tenant_path, base=calendar)  # plus the hall's local holidays
+        new = clock.deadline(app.accepted_on, app.limit_days, app.paused_days, app.extension_days, cal)
         if new == app.deadline:
             continue
         out.append(DeadlineChange(plugin="approval", kind="application", ref=str(app.id),
@@ -324,9 +327,10 @@ def deadlines_on_calendar(session: Session, calendar: Calendar, years: list[int]
                                   new=new, label=app.number, holder=app.department_code))
         if apply:
             if app.statutory_deadline is not None:
-                n = working_days_between(app.accepted_on, app.statutory_deadline)  # on the calendar in force
-                app.statutory_deadline = add_working_days(app.accepted_on, n, calendar=calendar)
-            _push_deadlines(session, app, calendar)
+                old = calendar_for(None, app.tenant_path)  # the calendar in force until the notice commits
+                n = working_days_between(app.accepted_on, app.statutory_deadline, calendar=old)
+                app.statutory_deadline = add_working_days(app.accepted_on, n, calendar=cal)
+            _push_deadlines(session, app, cal)
     if apply:
         session.flush()
     return out
@@ -351,7 +355,7 @@ def extend(session: Session, c: Ctx, app_id: int, version: int, days: int, reaso
         )
     app.extension_days, app.extension_reason = days, _reason(reason)
     app.extended_by, app.extended_at = c.who.label, c.now()
-    _push_deadlines(session, app)
+    _push_deadlines(session, app, calendar_for(c.platform, c.tenant))
     return _move(session, c, app, "extend", None, f"延期 {days} 个工作日：{reason}", extension_days=days)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.api import MenuEntry, Permission, PluginInfo, RoleTemplate, SettingSpec, SupervisionRule, hookimpl
+from core.api import MenuEntry, Permission, PluginInfo, RoleTemplate, SettingSpec, hookimpl
 from plugins.approval import permissions as P
 
 HERE = Path(__file__).resolve().parent
@@ -89,18 +89,26 @@ def govhall_cli_commands() -> list[Any]:
     return [approval]
 
 
-@hookimpl
-def govhall_supervision_rules() -> list[SupervisionRule]:
+@hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
+def govhall_supervision_rules() -> list[dict[str, Any]]:
     from plugins.approval import rules
 
     return rules.RULES
 
 
-@hookimpl
+@hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
 def govhall_supervision_metrics(scope: Any, session: Any) -> list[dict[str, Any]]:
     from plugins.approval import stats
 
     return stats.supervision_metrics(session, scope)
+
+
+@hookimpl
+def govhall_data_resources(tenant: Any) -> list[Any]:
+    """The data-sharing platform's catalogue: an application's status and decision (exchange.py)."""
+    from plugins.approval.exchange import resources
+
+    return resources(tenant)
 
 
 @hookimpl
@@ -116,6 +124,7 @@ def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
         return MenuEntry(section, zh, en, href, plugin="approval", order=order, permission=perm.name)
 
     return [
+        m("search", "搜索办事事项", "Search service items", "approval/search", P.ITEM_VIEW, 10),
         m("personal", "个人办事事项", "Personal items", "approval/items?entrance=personal", P.ITEM_VIEW, 10),
         m("legal", "法人办事事项", "Legal-person items", "approval/items?entrance=legal", P.ITEM_VIEW, 10),
         m(
@@ -136,7 +145,7 @@ def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
             10,
         ),
         m("sunshine", "审批结果公示", "Published decisions", "approval/publicity", P.PUBLICITY_VIEW, 10),
-        m("sunshine", "办件统计", "Approval statistics", "approval/stats", P.STATS_VIEW, 20),
+        m("sunshine", "办件统计", "Approval statistics", "approval/stats", P.PUBLICITY_VIEW, 20),
         m("workbench", "审批工作台", "Approval workbench", "approval/workbench", P.APP_HANDLE, 10),
         m("my", "我的办件", "My applications", "approval/my", P.APP_OWN, 10),
     ]

@@ -21,7 +21,6 @@ from core.api import (
     Event,
     Finding,
     Scope,
-    SupervisionRule,
     add_working_days,
     latest_start_over,
     working_days_between,
@@ -300,9 +299,9 @@ def _on_event(scan: Callable[..., list[Finding]]) -> Callable[..., list[Finding]
 
 def _rule(rid: str, severity: str, zh: str, en: str, scan: Callable[..., list[Finding]],
           events: Iterable[str] = (),
-          evaluate: Callable[..., list[Finding]] | None = None) -> SupervisionRule:
+          evaluate: Callable[..., list[Finding]] | None = None) -> dict[str, Any]:
     events = tuple(events)
-    return SupervisionRule(
+    return dict(
         id=rid,
         version=1,
         kind_of_power=POWER,

@@ -114,7 +114,8 @@ def _now() -> datetime:
 
 def load(session: Session, app_id: int, version: int | None = None) -> Application:
     app = session.get(Application, app_id)
-    if app is None or app.tenant_path != session.scope.path and not session.scope.covers(app.tenant_path):
+    scope = session.info["scope"]
+    if app is None or app.tenant_path != scope.path and not scope.covers(app.tenant_path):
         raise NotFound("No such application here", "本级没有这个办件", code="unknown_application")
     if version is not None and app.version != version:
         raise _stale(app)
@@ -275,17 +276,18 @@ def _check_entrance(c: Ctx, item: ServiceItem) -> None:
 
 
 def _check_form(item: ServiceItem, form: dict[str, str]) -> dict[str, str]:
-    missing = {
-        f["name"]: f"{f['label']}为必填项"
-        for f in item.form_fields or []
+    empty = [
+        f for f in item.form_fields or []
         if f.get("required", True) and not str(form.get(f["name"], "")).strip()
-    }
+    ]
+    missing = {f["name"]: "required" for f in empty}
     if missing:
         raise Invalid(
             "Required form fields are empty",
-            "请填写必填项：" + "、".join(f["label"] for f in item.form_fields if f["name"] in missing),
+            "请填写必填项：" + "、".join(f["label"] for f in empty),
             code="missing_fields",
             fields=missing,
+            fields_zh={f["name"]: "请填写此项" for f in empty},
         )
     return {f["name"]: str(form.get(f["name"], "")).strip()[:2000] for f in item.form_fields or []}
 
@@ -301,9 +303,21 @@ def submit(
         )
     item = get_item(session, item_code)
     _check_entrance(c, item)
-    data = _check_form(item, form)
     max_mb = c.platform.settings["approval.upload_max_mb"]
-    check_uploads(item.materials, uploads, max_mb=max_mb, require_all=True)
+    problems: list[Invalid] = []  # the form and the materials checked together: one round trip fixes all
+    data: dict[str, str] = {}
+    for check in (lambda: data.update(_check_form(item, form)),
+                  lambda: check_uploads(item.materials, uploads, max_mb=max_mb, require_all=True)):
+        try:
+            check()
+        except Invalid as exc:
+            problems.append(exc)
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise Invalid("; ".join(p.message_en for p in problems), "；".join(p.message_zh for p in problems),
+                      code=problems[0].code, fields={k: v for p in problems for k, v in p.fields.items()},
+                      fields_zh={k: v for p in problems for k, v in p.fields_zh.items()})
     app = Application(
         tenant_id=c.tenant.id,
         tenant_path=c.tenant.path,

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from core.api import Invalid, NotFound, charts, form_data, render, require, translate
+from core.api import Department, Invalid, NotFound, charts, form_data, render, require, translate
 from plugins.approval import handling, queries, services, stats
 from plugins.approval import permissions as P
 from plugins.approval.models import ServiceItem, Suspension, UploadedMaterial
@@ -19,6 +19,27 @@ from plugins.approval.schemas import TransitionIn
 from plugins.approval.services import STATE_TITLES
 from plugins.approval.uploads import blob_path
 from plugins.approval.webctx import form_int, handled_application, service_ctx, visible_to, who_for
+
+NEW_STATES = ("submitted", "resubmitted")  # waiting for the acceptance decision: no deadline yet
+# What the case page says after an action (#13 item 10): "受理成功" rather than a silent reload.
+DONE_TITLES: dict[str, tuple[str, str]] = {
+    "accept": ("已受理", "Accepted"), "refuse": ("已作出不予受理决定", "Refused to accept"),
+    "correct": ("已发出补正通知", "Correction requested"), "review": ("已开始审查", "Review started"),
+    "approve": ("已作出准予许可决定", "Approved"), "deny": ("已作出不予许可决定", "Denied"),
+    "conclude": ("已办结", "Concluded"), "suspend": ("已进入特别程序，计时暂停", "Suspended"),
+    "resume": ("已恢复计时", "Resumed"), "extend": ("已延长办理时限", "Limit extended"),
+}
+
+
+def department_names(session: Any, tenant_id: int, codes: Any) -> list[str]:
+    """The departments' names at this hall (people see names, not codes, #13 item 9); a code without a
+    row stays as it is."""
+    codes = sorted(codes)
+    if not codes:
+        return []
+    names = dict(session.execute(select(Department.code, Department.name).where(
+        Department.tenant_id == tenant_id, Department.code.in_(codes))).all())
+    return [names.get(code, code).strip() for code in codes]
 
 
 def _visible_to(c: Any, app: Any, tasks: list[Any]) -> None:
@@ -30,12 +51,20 @@ async def workbench(request: Request) -> Response:
     ctx = request.state.ctx
     state = request.query_params.get("state") or None
     due = request.query_params.get("due") or None
+    q = request.query_params.get("q", "").strip()[:100]
 
     def work() -> dict[str, Any]:
         with ctx.platform.db.read(ctx.tenant.scope) as s:
             who = who_for(s, ctx)
-            rows = queries.queue(s, who.departments, state=state, due=due, limit=100)
-            return {"rows": rows, "departments": sorted(who.departments or [])}
+            # New cases have no deadline until accepted: read them first, or "nulls last" would put
+            # them at the bottom of a long queue, then the rest soonest deadline first (#13 item 10).
+            fresh = [] if due else queries.queue(s, who.departments, state=state, limit=100, q=q,
+                                                 states=NEW_STATES)
+            rows = queries.queue(s, who.departments, state=state, due=due, limit=100, q=q)
+            seen = {a.id for a in fresh}
+            rows = fresh + [a for a in rows if a.id not in seen]
+            names = department_names(s, ctx.tenant.id, who.departments or ())
+            return {"rows": rows[:100], "departments": names}
 
     data = await ctx.platform.db.run(work)
     return render(
@@ -45,6 +74,8 @@ async def workbench(request: Request) -> Response:
             **data,
             "state": state,
             "due": due,
+            "q": q,
+            "new_states": NEW_STATES,
             "states": STATE_TITLES,
             "queue_states": queries.QUEUE_STATES,
             "remaining": handling.remaining_days,
@@ -82,6 +113,8 @@ async def case_page(request: Request) -> Response:
     """The case file: readable by its handlers and by supervisors (read permission, e.g. through a subtree
     grant above); the action forms appear only to those who may handle it."""
     data = await request.state.ctx.platform.db.run(lambda: _case(request))
+    done = request.query_params.get("done", "")
+    data["done"] = DONE_TITLES.get(done)
     return render(request, "approval/case.html", data)
 
 
@@ -113,7 +146,8 @@ async def case_action(request: Request) -> Response:
             handling.perform(s, c, app_id, action, body)
 
     await ctx.platform.db.run(work)
-    return RedirectResponse(f"/t/{ctx.tenant.code}/approval/workbench/{app_id}", status_code=303)
+    return RedirectResponse(f"/t/{ctx.tenant.code}/approval/workbench/{app_id}?done={action}",
+                            status_code=303)
 
 
 @require(P.APP_READ, visible=handled_application)
@@ -201,14 +235,26 @@ def figures(request: Request) -> dict[str, Any]:
     return out
 
 
-@require(P.STATS_VIEW)
+def week_label(week: str, lang: str) -> str:
+    """``2026-W45`` as people read it: the week's Monday (11月2日当周 / week of 2 Nov)."""
+    year, num = week.split("-W")
+    monday = date.fromisocalendar(int(year), int(num), 1)
+    if lang == "zh-CN":
+        return f"{monday.month}月{monday.day}日当周"
+    return f"week of {monday.day} {monday.strftime('%b')}"
+
+
+@require(P.PUBLICITY_VIEW)  # the hall publishes its own figures (#13 item 13); the subtree needs STATS_VIEW
 async def stats_page(request: Request) -> Response:
     ctx = request.state.ctx
     data = await ctx.platform.db.run(lambda: figures(request))
+    data["can_subtree"] = ctx.platform.access.subtree_scope(ctx.actor, ctx.tenant, P.STATS_VIEW) is not None
+    data["since"] = request.query_params.get("since", "")[:10]
+    data["until"] = request.query_params.get("until", "")[:10]
     weekly = data["weekly"][-12:]
     data["week_chart"] = charts.bar_chart(
         translate(request, "Applications per week"),
-        [w["week"] for w in weekly],
+        [week_label(w["week"], ctx.lang) for w in weekly],
         {
             translate(request, "Received"): [w["received"] for w in weekly],
             translate(request, "Concluded"): [w["concluded"] for w in weekly],
@@ -220,9 +266,12 @@ async def stats_page(request: Request) -> Response:
             translate(request, "Completion and on-time rate by locality (%)"),
             [k["name"] for k in kids],
             {
-                translate(request, "Completion rate"): [round(k["completion_rate"] * 100, 1) for k in kids],
-                translate(request, "On-time rate"): [round(k["on_time_rate"] * 100, 1) for k in kids],
+                translate(request, "Completion rate"): [
+                    round(k["completion_rate"] * 100, 1) if k["received"] else None for k in kids],
+                translate(request, "On-time rate"): [  # nothing concluded: no rate, not 0 %
+                    round(k["on_time_rate"] * 100, 1) if k["concluded"] else None for k in kids],
             },
+            percent=True,
         )
     return render(request, "approval/stats.html", data)
 

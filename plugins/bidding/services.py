@@ -24,7 +24,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from stdnum.cn import uscc
 
-from core.api import Conflict, Invalid, NotFound, audit, clock, local_date, publish, signing, today
+from core.api import (
+    Conflict,
+    Invalid,
+    NotFound,
+    add_calendar_days,
+    audit,
+    clock,
+    local_date,
+    publish,
+    signing,
+    today,
+)
 from plugins.bidding import periods, sealing
 from plugins.bidding.models import Bid, Bidder, BidFile, Document, Expert, Objection, Panel, Score, Tender
 
@@ -799,7 +810,7 @@ def answer(
             t.deadline = aware(t.deadline) + lost
         elif t.status == "publicity" and t.publicity_until is not None:
             days = lost.days + (1 if lost.seconds or lost.microseconds else 0)
-            t.publicity_until = t.publicity_until + timedelta(days=days)
+            t.publicity_until = add_calendar_days(t.publicity_until, days)
         s.flush()
         _emit(
             s,
