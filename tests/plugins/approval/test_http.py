@@ -13,8 +13,6 @@ from plugins.approval.models import Application
 from tests.factories import csrf_token, login, make_account, make_staff
 
 
-@pytest.fixture
-
 def _login(client, username, *args):
     """Log in as a browser would and, like a script on the page, send the session's CSRF token with the
     JSON API requests that ride on the cookie (core.identity.csrf)."""
@@ -22,6 +20,8 @@ def _login(client, username, *args):
     client.headers["x-csrf-token"] = csrf_token(client, "/my/")
     return client
 
+
+@pytest.fixture
 def people(platform, items):
     enterprise = make_account(platform, "legal", "ent1", display_name="南昌某某餐饮有限公司")
     citizen = make_account(platform, "person", "cit1", display_name="张三")
