@@ -77,8 +77,11 @@ def _send(sweep: dict[str, Any], route: RouteInfo, method: str, url: str, **kw: 
     else:
         for client in sweep["page_actors"]:
             extra = dict(kw)
+            token = csrf_token(client, "/login")
             if method == "POST" and "data" in extra:
-                extra["data"] = {**extra["data"], "csrf_token": csrf_token(client, "/login")}
+                extra["data"] = {**extra["data"], "csrf_token": token}
+            else:  # a JSON or bodiless request to a page: the token in the header (core.identity.csrf)
+                extra["headers"] = {**extra.get("headers", {}), "x-csrf-token": token}
             out.append(client.request(method, url, **extra))
     return out
 
