@@ -109,7 +109,7 @@ def token_for(platform: Any, account: Any) -> str:
 # Which table each id parameter names, so a sweep can use objects that exist at the demo tenant.
 ID_TABLES = {"file_id": "approval_uploads", "app_id": "approval_applications", "card_id": "supervision_cards",
              "record_id": "credit_records", "entry_id": "credit_list_entries", "licence_id": "licences",
-             "grant_id": "licence_use_codes", "type_id": "licence_types"}
+             "grant_id": "licence_use_codes", "type_id": "licence_types", "order_id": "payment_orders"}
 
 
 def demo_ids(platform: Any, tenant_code: str = DEMO_TENANT) -> dict[str, int]:
@@ -132,6 +132,13 @@ def demo_ids(platform: Any, tenant_code: str = DEMO_TENANT) -> dict[str, int]:
                 continue
             if param == "app_id" and "app_id" in out:
                 continue
+            if param == "order_id":  # the demo citizen's own payment order, so /my/ routes reach it
+                found = s.execute(text("SELECT id FROM payment_orders WHERE tenant_id = :t "
+                                       "AND payer_account_id = :c ORDER BY id LIMIT 1"),
+                                  {"t": tenant.id, "c": citizen.id}).scalar()
+                if found is not None:
+                    out[param] = int(found)
+                    continue
             if param == "licence_id":  # the demo citizen's own licence, so /my/ routes reach it
                 found = s.execute(text("SELECT id FROM licences WHERE tenant_id = :t "
                                        "AND holder_id_number = :n ORDER BY id LIMIT 1"),

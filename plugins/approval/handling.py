@@ -75,7 +75,8 @@ def gate(session: Session, c: Ctx, app: Application, stage: str) -> None:
     finding holds it (e.g. payment: the item's fee is unpaid), and its message says why. No plugin
     answering means no hold, so approval works unchanged where such plugins are off."""
     subject = {"application_id": app.id, "number": app.number, "item_code": app.item_code, "stage": stage,
-               "applicant_account_id": app.applicant_account_id}
+               "applicant_account_id": app.applicant_account_id,
+               "submitted_at": app.submitted_at.isoformat() if app.submitted_at else None}
     batches = c.platform.hooks(c.tenant).govhall_checks(check="approval.gate", subject=subject,
                                                         tenant=c.tenant, session=session)
     held = [f for batch in batches for f in (batch or []) if f.level == "serious"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.api import account_by_username
 from plugins.payment import services
 
 DEMO = [
@@ -45,3 +46,26 @@ def load(session: Any, directory: Any) -> None:
                 stage=stage,
                 actor="demo",
             )
+    _citizens_order(session, directory)
+
+
+def _citizens_order(session: Any, directory: Any) -> None:
+    """The demo citizen owes the Donghu fee: one order in "my payments" (idempotent by its key)."""
+    donghu = directory.get("360102")
+    citizen = account_by_username(session, "citizen")
+    if donghu is None or citizen is None or services.get_fee(session, donghu, "DH-GA-003") is None:
+        return
+    from core.api import Conflict
+
+    platform = session.info.get("platform")
+    if platform is None:
+        return
+    payer = services.Payer(citizen.id, citizen.display_name, "demo")
+    try:
+        order, created = services.create_order(session, platform, donghu, payer=payer, item_code="DH-GA-003",
+                                               amount_cents=2000, idempotency_key="demo:citizen:DH-GA-003")
+    except Conflict:  # already paid or under way on an earlier demo start
+        return
+    if created:
+        services.tell_created(session, donghu, order)
+

@@ -12,6 +12,7 @@ With approval off nothing here runs; with payment off approval's gate has no fin
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -58,13 +59,26 @@ def handle_event(event: Event, session: Session) -> services.Order | None:
     return order
 
 
+def _before(submitted: Any, fee_from: datetime) -> bool:
+    """The application was submitted before the fee took effect: it is not held for it."""
+    try:
+        at = datetime.fromisoformat(str(submitted))
+    except ValueError:
+        return False
+    return _aware(at) < _aware(fee_from)
+
+
+def _aware(d: datetime) -> datetime:
+    return d if d.tzinfo else d.replace(tzinfo=UTC)
+
+
 def gate(subject: dict[str, Any], tenant: Any, session: Session) -> list[Finding]:
     stage = GATE_STAGE.get(str(subject.get("stage", "")))
     app_id = subject.get("application_id")
     if stage is None or not isinstance(app_id, int):
         return []
     fee = services.get_fee(session, tenant, str(subject.get("item_code", "")))
-    if fee is None or fee.stage != stage:
+    if fee is None or fee.stage != stage or _before(subject.get("submitted_at"), fee.created_at):
         return []
     orders = services.for_application(session, tenant, app_id)
     if any(o.state == "success" for o in orders):

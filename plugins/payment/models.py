@@ -29,6 +29,8 @@ class Fee(TenantScoped, Base):
     legal_basis: Mapped[str] = mapped_column(Text)
     stage: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Applications submitted before the fee took effect are not held for it (approval's gate).
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__: dict[str, Any] = {"version_id_col": version}

@@ -19,7 +19,7 @@ class Strict(BaseModel):
 
 class OrderIn(Strict):
     item_code: str = Field(pattern=ITEM_CODE)
-    amount_cents: int = Field(gt=0, le=100_000_000, description="the item's fee, in cents (分)")
+    amount_cents: int = Field(ge=1, le=100_000_000, description="the item's fee, in cents (分)")
     idempotency_key: str = Field(
         pattern=KEY, description="a repeat with the same key returns the first order"
     )
@@ -30,7 +30,7 @@ class StartIn(Strict):
 
 
 class RefundIn(Strict):
-    amount_cents: int = Field(gt=0, le=100_000_000)
+    amount_cents: int = Field(ge=1, le=100_000_000)
     reason: str = Field(min_length=1, max_length=500)
     idempotency_key: str = Field(pattern=KEY)
 
@@ -38,7 +38,7 @@ class RefundIn(Strict):
 class FeeIn(Strict):
     item_code: str = Field(pattern=ITEM_CODE)
     item_name: str = Field(min_length=1, max_length=200)
-    amount_cents: int = Field(gt=0, le=100_000_000)
+    amount_cents: int = Field(ge=1, le=100_000_000)
     legal_basis: str = Field(min_length=1, max_length=2000)
     stage: Literal["before_acceptance", "before_conclusion", "on_demand"]
 

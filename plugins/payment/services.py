@@ -91,7 +91,8 @@ def set_fee(
     fee = session.scalar(select(Fee).where(Fee.tenant_id == tenant.id, Fee.item_code == item_code))
     before = None if fee is None else {"amount_cents": fee.amount_cents, "stage": fee.stage}
     if fee is None:
-        fee = Fee(tenant_id=tenant.id, tenant_path=tenant.path, item_code=item_code, version=1)
+        fee = Fee(tenant_id=tenant.id, tenant_path=tenant.path, item_code=item_code, version=1,
+                  created_at=_now())
         session.add(fee)
     fee.item_name, fee.amount_cents, fee.legal_basis = item_name, amount_cents, legal_basis.strip()
     fee.stage, fee.active = stage, True

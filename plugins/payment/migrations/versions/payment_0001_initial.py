@@ -64,6 +64,7 @@ def upgrade() -> None:
         sa.Column("legal_basis", sa.Text, nullable=False),
         sa.Column("stage", sa.String(20), nullable=False),
         sa.Column("active", sa.Boolean, nullable=False),
+        sa.Column("created_at", at, nullable=False),
         sa.Column("version", sa.Integer, nullable=False),
         sa.UniqueConstraint("tenant_id", "item_code", name="uq_payment_fees_tenant_item"),
     )
