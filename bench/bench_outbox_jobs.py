@@ -109,7 +109,7 @@ def main() -> None:
                              ("next slot", now + timedelta(seconds=60), False),
                              ("memoised tick, same slot", now + timedelta(seconds=61), False)):
         if clear:
-            p.extras["job_slots"].clear()
+            p.job_slots.clear()
         started = time.perf_counter()
         ran = run_due(p, now=at)
         timings.append(f"{label}: {len(ran)} runs in {(time.perf_counter() - started) * 1000:.1f} ms")

@@ -28,15 +28,15 @@ from core.contracts import (
     Permission,
     PluginInfo,
     RoleTemplate,
-    SupervisionRule,
 )
 from core.db import Scope, subsession
-from core.db.base import Base, BigId, PathType, TenantScoped, utcnow
+from core.db.base import Base, BigId, PathType, TenantScoped, Timestamped, table_of, utcnow
 from core.db.engine import nested_connections_allowed
 from core.db.rls import disable_rls, enable_rls
+from core.db.upsert import upsert
 from core.errors import Conflict, DomainError, Invalid, NotFound
 from core.events import publish, publish_rows
-from core.hookspecs import hookimpl
+from core.hookspecs import hookimpl, hookspec
 from core.identity.actor import Actor
 from core.identity.csrf import check as check_csrf
 from core.identity.service import account_by_username, account_id_number, departments_of
@@ -47,6 +47,7 @@ from core.settings import SettingSpec
 from core.tenancy.directory import TenantRef
 from core.tenancy.models import Department, Tenant
 from core.tenancy.overlay import tenant_settings
+from core.testing import SMALL_TREE, app_for_tests, start_test_platform
 from core.web import charts
 from core.web.api import (
     Id,
@@ -72,15 +73,16 @@ from core.web.render import json_error, render, translate
 __all__ = [
     "Actor", "Base", "BigId", "Conflict", "Department", "DomainError", "Event", "Finding", "Forbidden", "Id",
     "ImportFile", "Invalid", "MenuEntry", "NotFound", "OutModel", "PageParams", "PathType", "PeriodicTask",
-    "Permission", "Platform", "PluginInfo", "RoleTemplate", "RowError", "RowsRefused", "Scope", "SettingSpec",
-    "SupervisionRule", "Tenant", "TenantRef", "TenantScoped", "account_by_username", "account_id_number",
-    "add_calendar_days", "add_working_days", "api_doc", "audit", "charts", "check_csrf", "clock",
-    "cursor_key", "decode_cursor", "departments_of", "disable_rls", "enable_rls", "encode_cursor", "events",
-    "form_data", "hookimpl", "imports", "is_working_day", "json_error", "json_ok", "local_date",
-    "nested_connections_allowed", "page_model", "page_params", "paginate", "parse_body", "parse_path",
-    "parse_query", "pass_platform", "progress", "publish", "publish_rows", "read_form", "read_import",
-    "render", "require", "signing", "subsession", "tenant_arg", "tenant_object", "tenant_settings", "today",
-    "translate", "utcnow", "validate", "validate_rows", "working_days_between",
+    "Permission", "Platform", "PluginInfo", "RoleTemplate", "RowError", "RowsRefused", "SMALL_TREE", "Scope",
+    "SettingSpec", "Tenant", "TenantRef", "TenantScoped", "Timestamped", "account_by_username",
+    "account_id_number", "add_calendar_days", "add_working_days", "api_doc", "app_for_tests", "audit",
+    "charts", "check_csrf", "clock", "cursor_key", "decode_cursor", "departments_of", "disable_rls",
+    "enable_rls", "encode_cursor", "events", "form_data", "hookimpl", "hookspec", "imports", "is_working_day",
+    "json_error", "json_ok", "local_date", "nested_connections_allowed", "page_model", "page_params",
+    "paginate", "parse_body", "parse_path", "parse_query", "pass_platform", "progress", "publish",
+    "publish_rows", "read_form", "read_import", "render", "require", "signing", "start_test_platform",
+    "subsession", "table_of", "tenant_arg", "tenant_object", "tenant_settings", "today", "translate",
+    "upsert", "utcnow", "validate", "validate_rows", "working_days_between",
 ]
 
 # The legal clock (issue #12): the clock object, periods with pauses and extensions, the calendar a
@@ -93,17 +95,20 @@ from core.clock import (  # noqa: E402
     Extension,
     Pause,
     Period,
+    add_months,
     calendar_for,
     days_before,
     latest_start_over,
     now,
     remaining,
     tighten,
+    within_statutory,
 )
 
 __all__ += [
-    "PAUSE_KINDS", "Calendar", "Clock", "DeadlineChange", "Extension", "Pause", "Period", "calendar_for",
-    "days_before", "latest_start_over", "now", "remaining", "tighten",
+    "PAUSE_KINDS", "Calendar", "Clock", "DeadlineChange", "Extension", "Pause", "Period", "add_months",
+    "calendar_for",
+    "days_before", "latest_start_over", "now", "remaining", "tighten", "within_statutory",
 ]
 
 # The core inbox (issue #16): tell a person or a department something, once per dedupe key, in their
@@ -111,3 +116,8 @@ __all__ += [
 from core.messages import MessageProvider, OutgoingMessage, notify  # noqa: E402
 
 __all__ += ["MessageProvider", "OutgoingMessage", "notify"]
+
+# Links people enter (issue #10): the input type and the render-time check (core.web.security).
+from core.web.security import SafeUrl, safe_url  # noqa: E402
+
+__all__ += ["SafeUrl", "safe_url"]

@@ -32,9 +32,34 @@ from core.web.errors import EXCEPTION_HANDLERS, OutageMiddleware, not_found_app
 from core.web.inputs import InputMiddleware
 from core.web.middleware import AuthMiddleware, ContextMiddleware, TenantMiddleware
 from core.web.render import Renderer
+from core.web.security import SecurityHeadersMiddleware
 
 log = structlog.get_logger(__name__)
 STATIC = Path(__file__).parent / "web" / "static"
+
+
+class GovhallApp(Starlette):
+    """Starlette with the security headers outside everything, Starlette's own error middleware included,
+    so even a 500 page carries them (core.web.security)."""
+
+    https = False
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeadersMiddleware(super().build_middleware_stack(), https=self.https)
+
+
+def plugin_static(platform: Platform) -> list[BaseRoute]:
+    """``/static/p/<plugin>/`` for each plugin that ships a ``static/`` folder beside its templates: its
+    stylesheets and scripts, since pages carry no inline script (and inline style only with the nonce)."""
+    mounts: list[BaseRoute] = []
+    for plugin, dirs in platform.registry.declared("govhall_template_dirs").items():
+        for d in dirs or []:
+            folder = Path(d).parent / "static"
+            if folder.is_dir():
+                mounts.append(Mount(f"/static/p/{plugin}", app=StaticFiles(directory=folder),
+                                    name=f"static_{plugin}"))
+                break
+    return mounts
 
 
 class PluginGate:
@@ -85,17 +110,17 @@ def plugin_mounts(platform: Platform) -> tuple[list[BaseRoute], list[BaseRoute]]
 
 def core_routes() -> list[BaseRoute]:
     from core.identity import views as identity_views
-    from core.web import console, messages, my
+    from core.web import console, console_calendar, messages, my
 
     return [*hall.routes(), *identity_views.routes(), *api_docs.routes(), *console.routes(), *my.routes(),
-            *messages.routes()]
+            *messages.routes(), *console_calendar.routes()]
 
 
 def create_app(settings: Settings | None = None, *, platform: Platform | None = None) -> Starlette:
     platform = platform or Platform.start(settings)
     configure_logging(platform.settings)
     registry = platform.registry
-    platform.extras["renderer"] = Renderer(
+    platform.renderer = Renderer(
         registry.template_dirs(), [d.parent / "locale" for d in registry.template_dirs()],
         timezone=platform.settings["timezone"],
     )
@@ -107,9 +132,10 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
         *core_routes(),
         *api,
         *pages,
+        *plugin_static(platform),
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
     ]
-    app = Starlette(
+    app = GovhallApp(
         routes=routes,
         middleware=[
             Middleware(ContextMiddleware, platform=platform),
@@ -121,6 +147,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=_lifespan(platform),
     )
+    app.https = bool(platform.settings["https"])
     app.state.platform = platform
     return app
 
@@ -136,14 +163,13 @@ def _lifespan(platform: Platform) -> Any:
             OUTAGE.failed(exc, "start-up")
         platform.listen()  # its thread reconnects by itself while the database is away
         watcher = asyncio.create_task(_watch(platform))
-        starters = platform.extras.get("on_start", [])
-        for start in starters:
+        for start in list(platform.on_start):
             start()
         try:
             yield
         finally:
             watcher.cancel()
-            for stop in platform.extras.get("on_stop", []):
+            for stop in list(platform.on_stop):
                 stop()
             platform.close()
 
@@ -164,7 +190,7 @@ async def _watch(platform: Platform) -> None:
         polled = time.monotonic()
         try:
             await asyncio.to_thread(platform.refresh)
-            for watcher in platform.extras.get("watchers", []):
+            for watcher in list(platform.watchers):
                 await asyncio.to_thread(watcher)
             OUTAGE.ok()  # the database answered: an outage, if any, is over
         except Exception as exc:  # keep watching; the next round may succeed

@@ -21,10 +21,10 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import JSON, DateTime, Integer, String, Table, UniqueConstraint, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.db.base import Base, PathType, utcnow
+from core.db.upsert import upsert
 from core.tenancy.models import CoreState
 
 LEGACY_GENESIS = "0" * 64
@@ -176,8 +176,7 @@ def open_chains(session: Session, chains: Iterable[int]) -> int:
 
 def _insert_ignore(session: Session, table: Any) -> Any:
     """INSERT ... ON CONFLICT DO NOTHING: a concurrent opener of the same chain wins without an error."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(table).on_conflict_do_nothing()
+    return upsert(session, table).on_conflict_do_nothing()
 
 
 def _count_chains(session: Session, n: int) -> None:

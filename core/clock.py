@@ -20,6 +20,7 @@ counts working days in the half-open interval (a, b]; ``add_working_days(a, n)``
 from __future__ import annotations
 
 import threading
+from calendar import monthrange as _monthrange
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -102,29 +103,44 @@ class Clock:
             self._by_path = {}
         _calendar.install(calendar)
 
-    def calendar_for(self, tenant: Any = None) -> Calendar:
-        """The calendar of a tenant: the national one plus local holidays of the tenant and its ancestors."""
-        path = str(getattr(tenant, "path", "") or "")
+    def local_days(self, path: str) -> dict[date, str]:
+        """Local holidays in force at the tenant with this path (its own and its ancestors')."""
+        parts = path.split("/") if path else []
+        days: dict[date, str] = {}
+        for i in range(1, len(parts) + 1):
+            days.update(self._local.get("/".join(parts[:i]), {}))
+        return days
+
+    def calendar_for(self, tenant: Any = None, base: Calendar | None = None) -> Calendar:
+        """The calendar of a tenant: the national one (or ``base``, e.g. the one a new notice makes) plus
+        the local holidays of the tenant and its ancestors."""
+        path = str(getattr(tenant, "path", tenant if isinstance(tenant, str) else "") or "")
+        if base is not None:
+            return base.with_local(self.local_days(path)) if self._local else base
         if not path or not self._local:
             return self.calendar
         cal = self._by_path.get(path)
         if cal is None:
-            parts = path.split("/")
-            days: dict[date, str] = {}
-            for i in range(1, len(parts) + 1):
-                days.update(self._local.get("/".join(parts[:i]), {}))
-            cal = self.calendar.with_local(days)
+            cal = self.calendar.with_local(self.local_days(path))
             self._by_path[path] = cal
         return cal
 
 
-_default_clock = Clock()
+_real_clock = Clock()
+_process_clock: Clock = _real_clock
+
+
+def use(clock: Clock | None) -> None:
+    """Make ``clock`` the process's clock for callers without a platform (``Platform.start`` does it
+    with its own; None returns to real time)."""
+    global _process_clock
+    _process_clock = clock if clock is not None else _real_clock
 
 
 def clock_of(platform: Any = None) -> Clock:
-    """The platform's clock (a real-time one without a platform)."""
+    """The platform's clock; without a platform, the process's (the started platform's, else real time)."""
     c = getattr(platform, "clock", None) if platform is not None else None
-    return c if isinstance(c, Clock) else _default_clock
+    return c if isinstance(c, Clock) else _process_clock
 
 
 def zone(platform: Any = None) -> ZoneInfo:
@@ -142,6 +158,8 @@ def now(platform: Any = None) -> datetime:
 
 def today(platform: Any = None, tenant: Any = None) -> date:
     """Today where the halls are (not the server's date), by the platform's clock."""
+    if platform is None:
+        return clock_of(None).today()
     return now(platform).astimezone(zone(platform)).date()
 
 
@@ -152,9 +170,10 @@ def local_date(platform: Any, at: datetime) -> date:
     return at.astimezone(zone(platform)).date()
 
 
-def calendar_for(platform: Any = None, tenant: Any = None) -> Calendar:
-    """The calendar a tenant counts on (national notices + its local holidays)."""
-    return clock_of(platform).calendar_for(tenant)
+def calendar_for(platform: Any = None, tenant: Any = None, base: Calendar | None = None) -> Calendar:
+    """The calendar a tenant (a TenantRef or a tenant path) counts on: national notices (or ``base``)
+    plus its local holidays."""
+    return clock_of(platform).calendar_for(tenant, base)
 
 
 def _cal(calendar: Calendar | None) -> Calendar:
@@ -180,6 +199,14 @@ def add_calendar_days(start: date, n: int, *, roll_to_working_day: bool = False,
     """``n`` calendar days after ``start``; with ``roll_to_working_day`` a last day that falls on a
     holiday or weekend moves to the next working day (where the law says so)."""
     return _cal(calendar).add_calendar_days(start, n, roll_to_working_day=roll_to_working_day)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (earlier, when negative), clamped to the month's end (31 January +
+    1 month = 28/29 February): validity periods and month-based terms."""
+    total = day.month - 1 + months
+    year, month = day.year + total // 12, total % 12 + 1
+    return date(year, month, min(day.day, _monthrange(year, month)[1]))
 
 
 def days_before(day: date, n: int) -> date:
@@ -235,6 +262,20 @@ class DeadlineChange:
         return {"plugin": self.plugin, "kind": self.kind, "ref": self.ref, "tenant_id": self.tenant_id,
                 "tenant_path": self.tenant_path, "old": self.old.isoformat(), "new": self.new.isoformat(),
                 "label": self.label, "holder": self.holder}
+
+
+def within_statutory(statutory: int, basis: str = "") -> Any:
+    """A ``SettingSpec(check=...)`` for a per-tenant period setting: a tenant may tighten the statutory
+    period (1..``statutory`` days), never lengthen it; the error names the legal basis when given."""
+
+    def check(value: Any) -> str | None:
+        try:
+            tighten(statutory, int(value), "value")
+        except (TypeError, ValueError) as exc:
+            return f"{exc}{f' ({basis})' if basis else ''}"
+        return None
+
+    return check
 
 
 # -- periods ----------------------------------------------------------------------------------------------
@@ -377,7 +418,7 @@ class Period:
 
 __all__ = [
     "DEFAULT_ZONE", "PAUSE_KINDS", "Calendar", "Clock", "DeadlineChange", "Extension", "Pause", "Period",
-    "add_calendar_days", "add_working_days", "calendar_for", "clock_of", "days_before", "is_working_day",
-    "latest_start_over", "local_date", "now", "remaining", "tighten", "today", "utcnow",
-    "working_days_between", "zone",
+    "add_calendar_days", "add_months", "add_working_days", "calendar_for", "clock_of", "days_before",
+    "is_working_day", "latest_start_over", "local_date", "now", "remaining", "tighten", "today", "utcnow",
+    "within_statutory", "working_days_between", "zone",
 ]

@@ -1,6 +1,6 @@
 """Data types that cross the plugin boundary: what hooks take and return.
 
-Plugins import from here (and from core.hookspecs for ``hookimpl``); they never import each other.
+Plugins get these through ``core.api`` (the public plugin API); they never import each other.
 Every type is a frozen dataclass so that what a plugin declares cannot be changed behind its back.
 """
 
@@ -80,6 +80,7 @@ Section = Literal[
     "workbench",  # staff workbench entries
     "console",  # administration console entries
     "my",  # "my space" entries for the logged-in user
+    "search",  # the hall's search box: the first entry (by order) receives ``?q=`` at its href
 ]
 
 
@@ -124,30 +125,11 @@ class Event:
 
 
 @dataclass(frozen=True)
-class SupervisionRule:
-    """A rule the supervision platform evaluates. ``kind_of_power`` is one of the seven kinds
-    (the supervision plugin's KINDS_OF_POWER); ``on_events`` lists event types it reacts to; ``scan`` is a
-    set-based periodic evaluation. Both return findings; supervision turns them into cards."""
-
-    id: str
-    version: int
-    kind_of_power: str
-    severity: Literal["prompt", "yellow", "red"]
-    title_zh: str
-    title_en: str
-    on_events: tuple[str, ...] = ()
-    evaluate_event: Callable[..., list[Finding]] | None = None
-    scan: Callable[..., list[Finding]] | None = None
-    # False: ``scan(platform=, session=, tenant=)`` is called once per tenant where the rule applies, with a
-    # session scoped to that tenant. True: called once per root of the tree with ``tenant`` the root and a
-    # session scoped to its whole subtree, and must cover every tenant in ``session.scope`` (one query for
-    # a province instead of one per village). Scans may also accept ``today`` (a date) as a keyword.
-    scan_subtree: bool = False
-
-
-@dataclass(frozen=True)
 class Finding:
-    """What a check or rule found about one object: shown to people and stored with the object."""
+    """What a check or rule found about one object: shown to people and stored with the object.
+
+    Neutral on purpose: ``govhall_checks`` returns findings, and so do the rules plugins give to the
+    supervision plugin (its own hooks); the core knows nothing of either domain."""
 
     source: str  # plugin that produced it
     code: str  # machine-readable, e.g. "credit.warning.serious"

@@ -26,7 +26,7 @@ def load_demo(platform: Any, echo: Callable[[str], None] = print, tree_file: Pat
     from core.identity import install as install_identity
 
     install_identity(platform)  # idempotent; `serve --demo` gets here before create_app installs it
-    for loader_fn in platform.extras.get("demo_loaders", []):
+    for loader_fn in platform.demo_loaders:
         loader_fn(platform)
     with platform.db.transaction(Scope.system()) as s:
         s.info["platform"] = platform  # for demo loaders that need settings or hooks (as events do)

@@ -283,9 +283,18 @@ def missing_notice_years(platform: Any = None, today: date | None = None) -> lis
     return [y for y in years if cal.provisional(y)]
 
 
-def warning_text(years: Sequence[int]) -> str:
+def warning_parts(years: Sequence[int]) -> tuple[str, str]:
+    """The warning for years without a notice, in Chinese and in English."""
     ys = "、".join(str(y) for y in years)
     en = ", ".join(str(y) for y in years)
-    return (f"{ys} 年尚未录入国务院节假日安排通知：期限暂按法定节假日和周末计算（临时）。 / "
+    return (f"{ys} 年尚未录入国务院节假日安排通知：期限暂按法定节假日（含补假）和周末计算，为临时结果。",
             f"No State Council holiday notice entered for {en}: deadlines count the statutory holidays "
-            f"and weekends only (provisional).")
+            f"(with days off in lieu) and weekends only (provisional).")
+
+
+def warning_text(years: Sequence[int], lang: str | None = None) -> str:
+    """The warning in ``lang`` (zh-CN or en), or both, Chinese first, when None (the CLI)."""
+    zh, en = warning_parts(years)
+    if lang is None:
+        return f"{zh} / {en}"
+    return zh if lang == "zh-CN" else en

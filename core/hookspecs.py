@@ -22,8 +22,11 @@ import pluggy
 
 if TYPE_CHECKING:
     import click
+    from sqlalchemy.orm import Session
     from starlette.routing import BaseRoute
 
+    from core.calendar import Calendar
+    from core.clock import DeadlineChange
     from core.contracts import (
         DataResource,
         Event,
@@ -34,13 +37,25 @@ if TYPE_CHECKING:
         Permission,
         PluginInfo,
         RoleTemplate,
-        SupervisionRule,
     )
+    from core.identity.actor import Actor
     from core.settings import SettingSpec
+    from core.tenancy.directory import Directory, TenantRef
 
 PROJECT = "govhall"
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+# --- the contract's own extension point ------------------------------------------------------------
+
+@hookspec(historic=True)
+def govhall_addhooks(pluginmanager: pluggy.PluginManager) -> None:
+    """Add hook specifications of the plugin's own (pytest's ``pytest_addhooks`` pattern): call
+    ``pluginmanager.add_hookspecs(module)`` with a module of functions marked ``core.api.hookspec``.
+    Historic: called for every plugin as it registers, so the order of loading does not matter.
+    Plugins implementing another plugin's hook mark it ``@hookimpl(optionalhook=True)``, so they load
+    (and the hook is simply never called) where that plugin is not installed."""
 
 
 # --- declarations, read once at start-up ------------------------------------------------------------
@@ -104,12 +119,6 @@ def govhall_periodic_tasks() -> list[PeriodicTask]:
 
 
 @hookspec
-def govhall_supervision_rules() -> list[SupervisionRule]:
-    """Rules for the electronic supervision platform. Collected by the supervision plugin through
-    ``Registry.hook_for(tenant)``, so only rules of plugins enabled at a tenant apply there."""
-
-
-@hookspec
 def govhall_message_providers() -> list[MessageProvider]:
     """Outside channels for inbox messages (SMS, e-mail), as ``core.contracts.MessageProvider``. A hall
     uses the provider its ``hall.sms_provider`` / ``hall.email_provider`` setting names, among plugins
@@ -119,7 +128,7 @@ def govhall_message_providers() -> list[MessageProvider]:
 # --- per-tenant calls, through Registry.hook_for(tenant) ---------------------------------------------
 
 @hookspec
-def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
+def govhall_menu_entries(tenant: TenantRef, actor: Actor) -> list[MenuEntry]:
     """Links for the hall's entrances, sections, subsystem tiles, workbench, console and "my space" at
     ``tenant`` (a ``core.tenancy.TenantRef``) for ``actor`` (a ``core.identity.Actor``). What a guest
     gets must depend only on the tenant, its settings and switches: guests' hall pages are cached per
@@ -127,48 +136,42 @@ def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
 
 
 @hookspec
-def govhall_handle_event(event: Event, session: Any) -> None:
+def govhall_handle_event(event: Event, session: Session) -> None:
     """Handle a domain event of the event's tenant. Delivery is at-least-once; the core records each
     (event, plugin) delivery so a handler runs again only if it failed. ``session`` is scoped to the
     event's tenant and commits with the delivery record."""
 
 
 @hookspec
-def govhall_checks(check: str, subject: dict[str, Any], tenant: Any, session: Any) -> list[Finding]:
+def govhall_checks(check: str, subject: dict[str, Any], tenant: TenantRef, session: Session) -> list[Finding]:
     """Contribute findings to a named check another plugin asks for, e.g. ``approval.acceptance`` with
     ``subject={"kind": "legal", "id_number": "9136...", "item_code": ...}``. Return [] if not concerned."""
 
 
 @hookspec
-def govhall_supervision_metrics(scope: Any, session: Any) -> list[dict[str, Any]]:
-    """Figures for supervision dashboards over ``scope`` (a core.db.Scope, often a subtree), one dict per
-    (tenant, kind of power): ``{"tenant_path", "kind_of_power", "received", "concluded", "on_time",
-    "overdue", "week": "2026-W48" (optional)}``. Computed with set-based SQL over the plugin's own tables."""
-
-
-@hookspec
-def govhall_data_resources(tenant: Any) -> list[DataResource]:
+def govhall_data_resources(tenant: TenantRef) -> list[DataResource]:
     """Data resources this plugin offers for exchange at ``tenant`` (the data sharing platform)."""
 
 
 @hookspec
-def govhall_tenant_enabled(tenant: Any, session: Any) -> None:
+def govhall_tenant_enabled(tenant: TenantRef, session: Session) -> None:
     """The plugin was switched on at ``tenant`` (explicitly). Never runs DDL: tables exist once installed."""
 
 
 @hookspec
-def govhall_tenant_disabled(tenant: Any, session: Any) -> None:
+def govhall_tenant_disabled(tenant: TenantRef, session: Session) -> None:
     """The plugin was switched off at ``tenant``. Data is kept; only visibility changes."""
 
 
 @hookspec
-def govhall_demo_data(session: Any, directory: Any) -> None:
+def govhall_demo_data(session: Session, directory: Directory) -> None:
     """Load demo data (``govhall serve --demo``). Must be idempotent: called on every demo start.
     ``session`` has system scope; write each row with its tenant."""
 
 
 @hookspec
-def govhall_deadlines_on_calendar(calendar: Any, years: list[int], session: Any, apply: bool) -> list[Any]:
+def govhall_deadlines_on_calendar(calendar: Calendar, years: list[int], session: Session,
+                                  apply: bool) -> list[DeadlineChange]:
     """Open deadlines a new calendar moves (a holiday notice entered for ``years``), as a list of
     ``core.clock.DeadlineChange``. ``calendar`` is the new ``core.calendar.Calendar``: count on it
     (``add_working_days(..., calendar=calendar)``), not on the one in force. With ``apply`` False only

@@ -33,8 +33,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.contracts import PeriodicTask
@@ -42,6 +40,7 @@ from core.db.base import Base, utcnow
 from core.db.notify import FALLBACK_SECONDS
 from core.db.outage import OUTAGE, is_unavailable
 from core.db.scope import Scope
+from core.db.upsert import upsert
 
 if TYPE_CHECKING:
     from core.platform import Platform
@@ -78,7 +77,7 @@ def run_due(platform: Platform, now: datetime | None = None) -> list[str]:
     """Run every task whose current slot nobody has claimed yet; returns what ran here, as
     ``plugin.task`` (installation-wide) or ``plugin.task@code`` (per tenant)."""
     now = now or utcnow()
-    seen: dict[str, int] = platform.extras.setdefault("job_slots", {})
+    seen = platform.job_slots
     ran: list[str] = []
     for plugin, tasks in platform.registry.periodic_tasks.items():
         for task in tasks:
@@ -122,7 +121,7 @@ def claim(platform: Platform, name: str, tenant_ids: Iterable[int], slot: int, n
         existing = set(s.scalars(select(j.c.tenant_id).where(j.c.task == name)))
     missing = wanted - existing
     if missing:
-        ins = pg_insert(j) if platform.db.is_postgres else sqlite_insert(j)
+        ins = upsert(platform.db.engine, j)
         with platform.db.transaction(Scope.system()) as s:
             s.execute(ins.on_conflict_do_nothing(index_elements=["task", "tenant_id"]),
                       [{"task": name, "tenant_id": t, "last_slot": -1, "claimed_by": ""} for t in missing])
@@ -258,9 +257,9 @@ class JobRunner:
 
 def install(platform: Platform, interval: float = 1.0) -> JobRunner:
     """Run the job runner for the lifetime of the app built on ``platform`` (its lifespan calls
-    ``extras['on_start']`` and ``extras['on_stop']``)."""
+    ``platform.on_start`` and ``platform.on_stop``)."""
     runner = JobRunner(platform, interval)
-    platform.extras["job_runner"] = runner
-    platform.extras.setdefault("on_start", []).append(runner.start)
-    platform.extras.setdefault("on_stop", []).append(runner.stop)
+    platform.job_runner = runner
+    platform.on_start.append(runner.start)
+    platform.on_stop.append(runner.stop)
     return runner

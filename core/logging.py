@@ -14,6 +14,9 @@ from core.settings import Settings
 
 Observer = Callable[[str, MutableMapping[str, Any]], None]
 _OBSERVERS: list[Observer] = []
+# Loggers bind their processors on first use (fast). The test suite turns this off (tests/conftest.py)
+# so that structlog.testing.capture_logs sees loggers that an earlier test already used.
+CACHE_LOGGERS = True
 
 
 def observe(observer: Observer) -> Callable[[], None]:
@@ -46,5 +49,5 @@ def configure_logging(settings: Settings) -> None:
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
-        cache_logger_on_first_use=True,
+        cache_logger_on_first_use=CACHE_LOGGERS,
     )

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from sqlalchemy import select
@@ -18,6 +19,14 @@ from core.registry import Registry
 from core.settings import Settings, load_settings
 from core.tenancy.directory import DIRECTORY_KEY, Directory, TenantRef, load_directory
 from core.tenancy.models import CoreState
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+
+    from core.access import AccessControl
+    from core.identity.actor import Actor
+    from core.jobs import JobRunner
+    from core.web.render import Renderer
 
 log = structlog.get_logger(__name__)
 _DIRECTORY_VERSION = select(CoreState.__table__.c.version).where(CoreState.__table__.c.key == DIRECTORY_KEY)
@@ -31,9 +40,21 @@ class Platform:
     _directory: Directory | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _checked_at: float = 0.0
-    access: Any = None  # core.access.AccessControl, attached by start()
-    extras: dict[str, Any] = field(default_factory=dict)
+    # core.access.AccessControl, attached by start() (it needs the platform); never None afterwards.
+    access: AccessControl = field(default=None)  # type: ignore[assignment]
     listener: Listener | None = None  # PostgreSQL LISTEN/NOTIFY (core.db.notify); started by listen()
+    # What the web app, identity and jobs attach once built (typed; was an untyped ``extras`` dict):
+    renderer: Renderer | None = None  # core.app.create_app
+    authenticate: Callable[[Request], Awaitable[Actor]] | None = None  # core.identity.install
+    watchers: list[Callable[[], Any]] = field(default_factory=list)  # run after each directory poll
+    demo_loaders: list[Callable[[Platform], Any]] = field(default_factory=list)  # core.demo
+    on_start: list[Callable[[], Any]] = field(default_factory=list)  # app lifespan
+    on_stop: list[Callable[[], Any]] = field(default_factory=list)
+    job_runner: JobRunner | None = None
+    job_slots: dict[str, int] = field(default_factory=dict)  # core.jobs: slots this process saw claimed
+    openapi: dict[str, Any] | None = None  # core.web.api_docs, built on first use
+    page_caches: dict[str, Any] = field(default_factory=dict)  # core.web.hall: rendered hall pages
+    _listening: bool = False
     clock: Clock = field(default_factory=Clock)  # today/now and the calendar in force (core.clock)
 
     @classmethod
@@ -49,6 +70,9 @@ class Platform:
         db = Database(full.database_url, pool_size=full["database_pool_size"],
                       pool_timeout=full["database_pool_timeout"])
         platform = cls(settings=full, db=db, registry=registry, clock=Clock(full["timezone"]))
+        from core import clock as _clock
+
+        _clock.use(platform.clock)  # callers without a platform at hand ask this one
         from core.access import AccessControl
 
         platform.access = AccessControl(platform)
@@ -61,8 +85,8 @@ class Platform:
         listener's thread; the once-a-second polls then stand down to a fallback (core.db.notify)."""
         if self.listener is None:
             return
-        if not self.extras.get("listening"):
-            self.extras["listening"] = True
+        if not self._listening:
+            self._listening = True
             self.listener.on(None, self._on_notice)
         self.listener.start()
 

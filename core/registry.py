@@ -71,6 +71,8 @@ class Registry:
         """Load every installed plugin (or only the named ones, for tests) and check the contract."""
         pm = pluggy.PluginManager(hookspecs.PROJECT)
         pm.add_hookspecs(hookspecs)
+        # Historic: each plugin registered below may add hook specifications of its own at once.
+        pm.hook.govhall_addhooks.call_historic(kwargs={"pluginmanager": pm})
         wanted = set(only) if only is not None else None
         plugins: dict[str, LoadedPlugin] = {}
         for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
@@ -83,12 +85,7 @@ class Registry:
             except Exception as exc:  # a broken vendor package must name itself
                 raise PluginError(f"plugin {ep.name!r} ({ep.value}) failed to import: {exc}") from exc
             pm.register(module, name=ep.name)
-            impl = getattr(module, "govhall_plugin_info", None)
-            if impl is None:
-                raise PluginError(f"plugin {ep.name!r} does not implement govhall_plugin_info")
-            info = impl()
-            if info.name != ep.name:
-                raise PluginError(f"plugin entry point {ep.name!r} reports name {info.name!r}")
+            info = _plugin_info(pm, module, ep.name)
             dist = ep.dist.name if ep.dist else "?"
             plugins[ep.name] = LoadedPlugin(info=info, module=module, distribution=dist)
         try:
@@ -105,11 +102,20 @@ class Registry:
         """Register one more plugin module in-process (tests of events and jobs). Clears the cached
         declarations and subset callers; call ``platform.refresh(force=True)`` afterwards so the
         directory knows the plugin."""
-        info = module.govhall_plugin_info()
+        probe = pluggy.PluginManager(hookspecs.PROJECT)  # its info, through pluggy, before it joins
+        probe.add_hookspecs(hookspecs)
+        probe.register(module)
+        info = probe.hook.govhall_plugin_info()
+        if info is None:
+            raise PluginError(f"plugin module {module.__name__!r} does not implement govhall_plugin_info")
         if info.name in self.plugins:
             raise PluginError(f"plugin {info.name!r} is already registered")
         self.pm.register(module, name=info.name)
-        self.pm.check_pending()
+        try:
+            self.pm.check_pending()
+        except pluggy.PluginValidationError as exc:
+            self.pm.unregister(module)
+            raise PluginError(f"unknown hook: {exc}") from exc
         loaded = self.plugins[info.name] = LoadedPlugin(info=info, module=module, distribution=distribution)
         for cached in ("permissions", "roles", "setting_specs", "periodic_tasks"):
             self.__dict__.pop(cached, None)
@@ -119,14 +125,17 @@ class Registry:
     # -- declarations, per plugin ----------------------------------------------------------------------
 
     def declared(self, hook: str) -> dict[str, list[Any]]:
-        """Call a declaration hook plugin by plugin: {plugin name: flattened results}."""
+        """Call a declaration hook plugin by plugin, through pluggy (``specname``, ``tryfirst``/
+        ``trylast`` and wrappers apply): {plugin name: flattened results}, in pluggy's call order."""
+        caller = getattr(self.pm.hook, hook, None)
+        if caller is None:
+            return {}
+        names = [self.pm.get_name(impl.plugin) for impl in reversed(caller.get_hookimpls())
+                 if not (impl.hookwrapper or impl.wrapper)]
         out: dict[str, list[Any]] = {}
-        for name, p in self.plugins.items():
-            fn = getattr(p.module, hook, None)
-            if fn is None:
-                continue
-            result = fn()
-            out[name] = list(result or [])
+        for name in dict.fromkeys(n for n in names if n in self.plugins):
+            batches = getattr(self.hook_for(frozenset({name})), hook)()
+            out[name] = [item for batch in batches for item in (batch or [])]
         return out
 
     @cached_property
@@ -196,5 +205,14 @@ class Registry:
         return sorted(entries, key=lambda e: (e.section, e.order, e.title_zh))
 
 
-def import_plugin_module(name: str) -> ModuleType:
-    return importlib.import_module(name)
+def _plugin_info(pm: pluggy.PluginManager, module: ModuleType, name: str) -> PluginInfo:
+    """``govhall_plugin_info`` of the one plugin just registered, called through pluggy."""
+    others = [p for p in pm.get_plugins() if p is not module]
+    info = pm.subset_hook_caller("govhall_plugin_info", remove_plugins=others)()
+    if info is None:
+        pm.unregister(module)
+        raise PluginError(f"plugin {name!r} does not implement govhall_plugin_info")
+    if info.name != name:
+        pm.unregister(module)
+        raise PluginError(f"plugin entry point {name!r} reports name {info.name!r}")
+    return info

@@ -35,6 +35,9 @@ PG_URL = os.environ.get("GOVHALL_TEST_DATABASE_URL", "").strip()
 # A thread that holds a pooled connection and takes another fails the test (core.db.engine): the pool
 # deadlock of issue #10, item 3, caught wherever it is written.
 import core.db.engine as _engine  # noqa: E402
+import core.logging as _logging  # noqa: E402
+
+_logging.CACHE_LOGGERS = False  # capture_logs must see every logger, whichever test used it first
 
 _engine.STRICT_NESTING = True
 BACKEND = "postgresql" if PG_URL else "sqlite"
@@ -67,11 +70,13 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 @pytest.fixture(autouse=True)
 def _national_calendar() -> Iterator[None]:
     """Each test starts on the law + package calendar: a notice a test entered stays in its test."""
-    from core import calendar
+    from core import calendar, clock
 
     calendar.install(calendar.Calendar())
+    clock.use(None)
     yield
     calendar.install(calendar.Calendar())
+    clock.use(None)
 
 
 @pytest.fixture(autouse=True)

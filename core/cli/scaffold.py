@@ -33,6 +33,7 @@ FILES = {
     "@@package@@/templates/@@name@@/index.html": "index.html.tmpl",
     "@@package@@/locale/zh_CN/LC_MESSAGES/messages.po": "messages.po.tmpl",
     "tests/test_@@name@@.py": "test_plugin.py.tmpl",
+    "tenants.toml": None,
 }
 
 
@@ -45,6 +46,9 @@ def placeholders(name: str, title: str | None) -> dict[str, str]:
         "@@Class@@": "".join(w.capitalize() for w in words),
         "@@Title@@": " ".join(w.capitalize() for w in words),
         "@@title@@": title or " ".join(w.capitalize() for w in words),
+        # "停车服务 (Parking)" with a Chinese title; just "Parking" without one (never "Parking (Parking)").
+        "@@heading@@": f"{title} ({' '.join(w.capitalize() for w in words)})" if title else
+        " ".join(w.capitalize() for w in words),
     }
 
 
@@ -66,7 +70,11 @@ def scaffold(name: str, parent: Path, title: str | None = None) -> Path:
     for target, template in FILES.items():
         path = root / fill(target, values)
         path.parent.mkdir(parents=True, exist_ok=True)
-        if template is None:
+        if path.name == "tenants.toml":
+            from core.testing import SMALL_TREE
+
+            text = SMALL_TREE
+        elif template is None:
             text = f'"""{values["@@Title@@"]}: a govhall plugin."""\n' if path.name == "__init__.py" else ""
         else:
             text = fill((TEMPLATE_DIR / template).read_text(encoding="utf-8"), values)
@@ -83,8 +91,7 @@ def new_cmd(name: str, parent: Path, title: str | None) -> None:
     """Scaffold a plugin NAME as its own distribution (govhall-NAME/) with a passing test."""
     root = scaffold(name, parent, title)
     click.echo(f"created {root}")
-    click.echo(f"next: pip install -e {root} && govhall migrate && "
-               f"govhall plugins enable {name} --tenant CODE && (cd {root} && pytest)")
+    click.echo(f"next: follow {root / 'README.md'} (install, migrate, enable at a county, serve, pytest)")
 
 
 def register(cli: click.Group) -> None:

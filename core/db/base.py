@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, MetaData, String
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, MetaData, String, Table
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 from core.clock import utcnow as _clock_utcnow
@@ -19,6 +20,11 @@ NAMING_CONVENTION = {
 
 # BIGINT on PostgreSQL, INTEGER on SQLite (where only INTEGER PRIMARY KEY is the rowid alias).
 BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def table_of(model: Any) -> Table:
+    """The Table of a mapped class, typed for Core statements (``update(table_of(Card))``)."""
+    return cast(Table, model.__table__)
 
 
 def utcnow() -> datetime:

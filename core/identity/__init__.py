@@ -25,10 +25,8 @@ def install(platform: Any) -> None:
         csrf.prepare(request, secret, secure)
         return actor
 
-    platform.extras["authenticate"] = authenticate
-    watchers = platform.extras.setdefault("watchers", [])
-    if platform.access.poll not in watchers:
-        watchers.append(platform.access.poll)
-    loaders = platform.extras.setdefault("demo_loaders", [])
-    if load_demo_accounts not in loaders:
-        loaders.append(load_demo_accounts)
+    platform.authenticate = authenticate
+    if platform.access.poll not in platform.watchers:
+        platform.watchers.append(platform.access.poll)
+    if load_demo_accounts not in platform.demo_loaders:
+        platform.demo_loaders.append(load_demo_accounts)

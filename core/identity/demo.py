@@ -49,7 +49,7 @@ DEMO_ACCOUNTS: list[
         "孙八（省综合管理员）",
         None,
         {},
-        ("360000", "comprehensive_admin", False, None),
+        ("360000", "comprehensive_admin", True, None),  # the province manages its counties (#13 item 7)
     ),
 ]
 

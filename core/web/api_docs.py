@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from markdown_it import MarkdownIt
+from markupsafe import Markup
 from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -21,7 +23,7 @@ from core.access.guard import public, required_permission
 from core.identity.sessions import SESSION_COOKIE
 from core.web.api import MAX_CURSOR, ApiDoc, doc_of
 from core.web.inputs import ID_MAX, ID_MIN, MAX_SEGMENT
-from core.web.render import render
+from core.web.render import render, renderer_of
 
 _PARAM = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)(?::([a-z]+))?}")
 _CONVERTOR_TYPES = {"int": "integer", "float": "number", "str": "string", "path": "string", "uuid": "string"}
@@ -204,9 +206,9 @@ def _version() -> str:
 def document(request: Request) -> dict[str, Any]:
     """Built on first use and kept: routes are fixed once the app is built."""
     platform = request.state.ctx.platform
-    doc = platform.extras.get("openapi")
+    doc = platform.openapi
     if doc is None:
-        doc = platform.extras["openapi"] = build_openapi(platform, list(request.app.routes))
+        doc = platform.openapi = build_openapi(platform, list(request.app.routes))
     return doc  # type: ignore[no-any-return]
 
 
@@ -215,15 +217,42 @@ async def openapi_json(request: Request) -> Response:
     return JSONResponse(document(request))
 
 
+_MARKDOWN = MarkdownIt("commonmark", {"html": False})  # raw HTML in a docstring is shown, never run
+
+
+def markdown(text: str) -> Markup:
+    """A summary or description as people read it: `code`, *emphasis* and lists rendered (markdown-it,
+    raw HTML escaped), not shown as backticks (issue #13 item 14)."""
+    return Markup(_MARKDOWN.render(text))  # noqa: S704 (markdown-it escapes; html is off)
+
+
+def _inline(text: str) -> Markup:
+    html = _MARKDOWN.renderInline(text)
+    return Markup(html)  # noqa: S704 (markdown-it escapes; html is off)
+
+
 @public
 async def docs_page(request: Request) -> Response:
+    """The docs in the reader's language: each summary through its plugin's catalogue (Chinese first,
+    the English beside it), descriptions as rendered markdown."""
+    ctx = request.state.ctx
+    catalogue = renderer_of(request).catalogue
     doc = document(request)
     by_tag: dict[str, list[dict[str, Any]]] = {t["name"]: [] for t in doc["tags"]}
     for path, ops in doc["paths"].items():
         for method, op in ops.items():
-            by_tag.setdefault(op["tags"][0], []).append({"path": path, "method": method.upper(), **op})
+            tag = op["tags"][0]
+            local = catalogue.gettext(ctx.lang, op["summary"], "" if tag == "core" else tag)
+            by_tag.setdefault(tag, []).append({
+                "path": path, "method": method.upper(), **op,
+                "summary_html": _inline(local),
+                "summary_en": _inline(op["summary"]) if local != op["summary"] else None,
+                "description_html": markdown(op["description"]),
+            })
+    schemas = doc["components"]["schemas"]
     return render(request, "api_docs.html",
-                  {"doc": doc, "by_tag": by_tag, "schemas": doc["components"]["schemas"]})
+                  {"doc": doc, "by_tag": by_tag, "schemas": schemas,
+                   "schema_notes": {name: _inline(s.get("description", "")) for name, s in schemas.items()}})
 
 
 def routes() -> list[BaseRoute]:

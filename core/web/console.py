@@ -163,7 +163,17 @@ def _node_context(request: Request, tenant: TenantRef) -> dict[str, Any]:
         "can_audit": ctx.allowed(AUDIT_VIEW),
         "saved": request.query_params.get("saved", ""),
         "refused": None,
+        **_calendar_warning(ctx.platform),
     }
+
+
+def _calendar_warning(platform: Any) -> dict[str, Any]:
+    """A year without a State Council holiday notice, shown on the console (not only in a log line)."""
+    from core import holidays
+
+    missing = holidays.missing_notice_years(platform)
+    return {"calendar_missing": missing,
+            "calendar_warning": holidays.warning_parts(missing) if missing else ()}
 
 
 @require(CONSOLE_VIEW)

@@ -68,11 +68,11 @@ class HallPages:
 
 
 def _page_cache(ctx: object, guest: bool) -> HallPages:
-    extras = ctx.platform.extras  # type: ignore[attr-defined]
+    caches = ctx.platform.page_caches  # type: ignore[attr-defined]
     name = "guest_pages" if guest else "actor_pages"
-    cache = extras.get(name)
+    cache = caches.get(name)
     if cache is None:
-        cache = extras[name] = HallPages()
+        cache = caches[name] = HallPages()
     return cache  # type: ignore[no-any-return]
 
 
@@ -90,14 +90,15 @@ async def hall_home(request: Request) -> Response:
     if page is not None:
         return HTMLResponse(page)
     ancestors = directory.ancestors(tenant)[:-1]
+    menu = visible_menu(request)
     response = render(request, "hall.html", {
         "ancestors": ancestors,
         "parent": ancestors[-1] if ancestors else None,
         "children": directory.kids(tenant),
-        "menu": visible_menu(request),
+        "menu": menu,
         "entrances": ENTRANCES,
         "sections": SECTIONS,
-        "search_action": search_action(tenant.code, ctx.enabled),
+        "search": search_entry(menu),
         "contact_phone": ctx.platform.tenant_setting(tenant, "hall.contact_phone"),
     })
     if response.status_code == 200:
@@ -105,10 +106,11 @@ async def hall_home(request: Request) -> Response:
     return response
 
 
-def search_action(code: str, enabled: frozenset[str]) -> str | None:
-    """Where the hall's search box sends its query: the approval plugin's item search, when it is on here.
-    (The catalogue of service items is what people search a hall for; no other plugin offers a search.)"""
-    return f"/t/{code}/approval/search" if "approval" in enabled else None
+def search_entry(menu: dict[str, list[MenuEntry]]) -> MenuEntry | None:
+    """Where the hall's search box sends its query (``?q=``): the first ``search`` entry a plugin enabled
+    here offers through ``govhall_menu_entries`` (lowest ``order``); no box when none does."""
+    found = menu.get("search")
+    return found[0] if found else None
 
 
 @public  # the tree itself is public: every hall is a public page

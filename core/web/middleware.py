@@ -125,7 +125,7 @@ class AuthMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            authenticate = self.platform.extras.get("authenticate")
+            authenticate = self.platform.authenticate
             if authenticate is not None:
                 ctx: RequestContext = scope["state"]["ctx"]
                 request = Request(scope)

@@ -51,7 +51,18 @@ async def my_space(request: Request) -> Response:
         return _login_redirect("/my/")
     directory = ctx.platform.directory
     hall = directory.get(request.query_params.get("hall", "")) or (directory.roots() or [None])[0]
+    find = request.query_params.get("find", "").strip()[:50]
+    hits: list[TenantRef] = []
+    if find:  # the hall finder by name or code (#13 item 11): nobody knows their division code
+        from core.web.console import search_subtree
+
+        for top in directory.roots():
+            hits.extend(search_subtree(directory, top, find, limit=20)[0])
+    no_match = bool(find) and not hits
+    if len(hits) == 1:
+        hall, hits = hits[0], []
     return render(request, "my.html", {
+        "find": find, "hits": hits[:20], "no_match": no_match,
         "hall": hall, "ancestors": directory.ancestors(hall)[:-1] if hall else [],
         "children": directory.kids(hall) if hall else [],
         "entries": entries_at(request, hall, "my") if hall else [],

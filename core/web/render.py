@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from core.web.i18n import Catalogue
+from core.web.security import url_filter
 
 CORE_TEMPLATES = Path(__file__).parent / "templates"
+# A <style> element without a nonce. Autoescaping turns any "<" in data into "&lt;", so only a template or
+# Markup built by code (pygal's chart styles) can produce one; core.web.security's CSP admits it by nonce.
+_STYLE_TAG = re.compile(r"<style\b(?![^>]*\bnonce=)")
 
 
 class Renderer:
@@ -33,6 +38,7 @@ class Renderer:
             gettext=self._gettext, ngettext=self._ngettext, newstyle=True
         )
         self.env.filters["localtime"] = self.localtime
+        self.env.filters["safe_url"] = url_filter  # every stored URL put into href/src/action
 
     def localtime(self, value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
         """A stored time (UTC: aware, naive from SQLite, or ISO text) as people read it here: in the
@@ -45,17 +51,23 @@ class Renderer:
             value = value.replace(tzinfo=UTC)
         return value.astimezone(self.zone).strftime(fmt)
 
+    @staticmethod
+    def _owner(context: jinja2.runtime.Context) -> str:
+        """The plugin whose template is rendering (templates live in ``templates/<plugin>/``)."""
+        name = context.name or ""
+        return name.split("/", 1)[0] if "/" in name else ""
+
     @jinja2.pass_context
     def _gettext(self, context: jinja2.runtime.Context, message: str, **kwargs: Any) -> str:
         lang = context.get("lang", "zh-CN")
-        text = self.catalogue.gettext(lang, message)
+        text = self.catalogue.gettext(lang, message, self._owner(context))
         return text % kwargs if kwargs else text
 
     @jinja2.pass_context
     def _ngettext(self, context: jinja2.runtime.Context, singular: str, plural: str, n: int,
                   **kw: Any) -> str:
         lang = context.get("lang", "zh-CN")
-        text = self.catalogue.gettext(lang, singular if n == 1 else plural)
+        text = self.catalogue.gettext(lang, singular if n == 1 else plural, self._owner(context))
         return text % {"num": n, **kw}
 
     def page(self, request: Request, template: str, context: dict[str, Any] | None = None,
@@ -63,13 +75,35 @@ class Renderer:
         ctx = request.state.ctx
         values = {
             "request": request, "ctx": ctx, "lang": ctx.lang, "tenant": ctx.tenant, "actor": ctx.actor,
-            "_t": lambda m: self.catalogue.gettext(ctx.lang, m), **(context or {}),
+            "_t": lambda m: self.catalogue.gettext(ctx.lang, m),
+            "time_zone": self.zone.key,  # the zone the localtime filter shows times in
+            "csp_nonce": request.scope.get("state", {}).get("csp_nonce", ""),
+            "can": lambda permission, where=None: can(ctx, permission, where), **(context or {}),
         }
         html = self.env.get_template(template).render(values)
+        if "<style" in html:  # only Markup from code can hold one (charts): it gets the CSP nonce
+            html = _STYLE_TAG.sub(f'<style nonce="{values["csp_nonce"]}"', html)
         return HTMLResponse(html, status_code=status)
 
     def t(self, request: Request, message: str) -> str:
         return self.catalogue.gettext(request.state.ctx.lang, message)
+
+
+def can(ctx: Any, permission: Any, where: Any = None) -> bool:
+    """Whether the request's actor holds ``permission`` (a Permission or its name) at ``where`` (a
+    tenant, a tenant code, or None for the request's tenant).
+
+    Templates call it as ``can(...)`` around every link to a page that needs a permission the page
+    itself did not, so nobody is offered a link that answers 403 (tests/core/web/test_links_sweep.py
+    walks every demo account through the demo and fails on such a link).
+    """
+    name = getattr(permission, "name", permission)
+    tenant = ctx.tenant if where is None else where
+    if isinstance(tenant, str):
+        tenant = ctx.platform.directory.get(tenant)
+    if tenant is None:
+        return False
+    return bool(ctx.platform.access.check(ctx.actor, tenant, name).allowed)
 
 
 def json_error(status: int, code: str, message: str, fields: dict[str, str] | None = None,
@@ -80,7 +114,10 @@ def json_error(status: int, code: str, message: str, fields: dict[str, str] | No
 
 
 def renderer_of(request: Request) -> Renderer:
-    return request.state.ctx.platform.extras["renderer"]  # type: ignore[no-any-return]
+    renderer = request.state.ctx.platform.renderer
+    if renderer is None:
+        raise RuntimeError("no renderer: pages render inside the app built by core.app.create_app")
+    return renderer  # type: ignore[no-any-return]
 
 
 def translate(request: Request, message: str) -> str:

@@ -17,7 +17,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.api import Department, Invalid, NotFound
+from core.api import Department, Invalid, NotFound, table_of
+from core.api import today as clock_today
 from plugins.approval.models import BasicItem, ItemMaterial, SearchToken, ServiceItem
 from plugins.approval.schemas import ItemIn
 
@@ -75,7 +76,7 @@ def item_values(tenant: Any, data: ItemIn, department_name: str | None, *, statu
         "code": data.code,
         "version_no": version_no,
         "status": status,
-        "valid_from": date.today() if status == "published" else None,
+        "valid_from": clock_today() if status == "published" else None,
         "basic_item_id": basic_item_id,
         "special_procedures": [p.model_dump() for p in data.special_procedures],
         "form_fields": [f.model_dump() for f in data.form_fields],
@@ -138,13 +139,13 @@ def new_version(session: Session, tenant: Any, data: ItemIn) -> ServiceItem:
 
 def publish(session: Session, item: ServiceItem, today: date | None = None) -> None:
     """Publish a draft; the version it replaces is retired (valid_to set), applications keep theirs."""
-    today = today or date.today()
+    today = today or clock_today()
     if item.status != "draft":
         raise Invalid("Only a draft can be published", "只有草稿可以发布", code="not_draft")
     current = published(session, item.code)
     if current is not None:
         current.status, current.valid_to = "retired", today
-        session.execute(SearchToken.__table__.delete().where(SearchToken.item_id == current.id))
+        session.execute(table_of(SearchToken).delete().where(SearchToken.item_id == current.id))
     item.status, item.valid_from = "published", today
     session.flush()
     index_item(session, item)

@@ -1,4 +1,4 @@
-"""The clock of an application, in working days over China's statutory calendar (core.calendar).
+"""The clock of an application: its limits, counted by the legal clock (core.api / core.clock).
 
 The limit of a parallel item is the lead's steps plus the longest co-department, not the sum: the
 co-departments work at the same time. A suspension for a special procedure that does not count against
@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from core.api import add_working_days, working_days_between
+from core.api import Calendar, add_working_days, working_days_between
+from core.api import remaining as _remaining
 
 
 @dataclass(frozen=True)
@@ -58,15 +59,16 @@ def limit_days(promised_days: int, steps: list[dict[str, Any]]) -> int:
     return promised_days
 
 
-def deadline(accepted_on: date, limit: int, paused_days: int = 0, extension_days: int | None = 0) -> date:
-    return add_working_days(accepted_on, limit + paused_days + (extension_days or 0))
+def deadline(accepted_on: date, limit: int, paused_days: int = 0, extension_days: int | None = 0,
+             calendar: Calendar | None = None) -> date:
+    """The last day: ``limit`` working days after acceptance, plus the working days suspended (for
+    procedures that do not count against the limit) and the approved extension (core.clock)."""
+    return add_working_days(accepted_on, limit + paused_days + (extension_days or 0), calendar=calendar)
 
 
 def remaining(today: date, due: date) -> int:
     """Working days left until ``due`` (negative when overdue)."""
-    if today <= due:
-        return working_days_between(today, due)
-    return -working_days_between(due, today)
+    return _remaining(today, due)
 
 
 def used(start: date, end: date) -> int:

@@ -8,13 +8,14 @@ or without a platform in ``session.info``, only the catalogue is loaded.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.api import add_working_days, is_working_day
+from core.api import add_working_days
+from core.api import today as clock_today
 from plugins.approval import catalogue, handling, services
 from plugins.approval.models import Application, ServiceItem
 from plugins.approval.schemas import ItemIn, TransitionIn
@@ -358,7 +359,7 @@ def applications(session: Session, platform: Any, directory: Any) -> None:
     if mine:
         return
     donghu, province = directory.get("360102"), directory.get("360000")
-    today = date.today()
+    today = clock_today(platform)
     ago = _ago(today)
     legal, person = _who(enterprise), _who(citizen)
     plan: list[tuple[Any, Who, str, int, list[tuple[str, dict[str, Any]]]]] = [
@@ -413,11 +414,7 @@ def applications(session: Session, platform: Any, directory: Any) -> None:
 
 def _ago(today: date) -> Any:
     def back(n: int) -> date:
-        d = today
-        while n > 0:
-            d -= timedelta(days=1)
-            n -= 0 if not is_working_day(d) else 1
-        return d
+        return add_working_days(today, -n) if n > 0 else today
 
     return back
 

@@ -10,11 +10,22 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.api import Conflict, Finding, Invalid, add_working_days
+from core.api import (
+    Calendar,
+    Conflict,
+    DeadlineChange,
+    Finding,
+    Invalid,
+    add_working_days,
+    calendar_for,
+    working_days_between,
+)
+from core.api import today as clock_today
 from plugins.approval import clock
 from plugins.approval import permissions as P
 from plugins.approval.models import AcceptanceFinding, Application, Rating, ServiceItem, Suspension, Task
 from plugins.approval.services import (
+    OPEN_STATES,
     REMEDIES,
     Ctx,
     _in_department,
@@ -92,10 +103,11 @@ def accept(session: Session, c: Ctx, app_id: int, version: int) -> Application:
     gate(session, c, app, "acceptance")
     item = _item(session, app)
     today = c.today
+    cal = calendar_for(c.platform, c.tenant)  # national days plus the hall's local holidays
     app.accepted_at, app.accepted_on = c.now(), today
     app.limit_days = clock.limit_days(item.promised_days, item.steps or [])
-    app.deadline = clock.deadline(today, app.limit_days)
-    app.statutory_deadline = add_working_days(today, item.statutory_days or app.limit_days)
+    app.deadline = clock.deadline(today, app.limit_days, calendar=cal)
+    app.statutory_deadline = add_working_days(today, item.statutory_days or app.limit_days, calendar=cal)
     _move(session, c, app, "accept", "accepted")
     session.add(
         Task(
@@ -117,7 +129,7 @@ def accept(session: Session, c: Ctx, app_id: int, version: int) -> Application:
                 department_name=name,
                 role="co",
                 limit_days=days,
-                deadline=add_working_days(today, days),
+                deadline=add_working_days(today, days, calendar=cal),
                 tenant_id=app.tenant_id,
                 tenant_path=app.tenant_path,
             )
@@ -290,20 +302,55 @@ def resume(session: Session, c: Ctx, app_id: int, version: int) -> Application:
         sus.workdays = clock.used(sus.started_on, c.today)
         if not sus.counts:
             app.paused_days = (app.paused_days or 0) + sus.workdays
-            _push_deadlines(session, app)
+            _push_deadlines(session, app, calendar_for(c.platform, c.tenant))
     app.suspended_from = None
     return _move(session, c, app, "resume", back)
 
 
-def _push_deadlines(session: Session, app: Application) -> None:
+def _push_deadlines(session: Session, app: Application, calendar: Calendar | None = None) -> None:
     if app.accepted_on is None or app.limit_days is None:
         return
-    app.deadline = clock.deadline(app.accepted_on, app.limit_days, app.paused_days, app.extension_days)
+    app.deadline = clock.deadline(app.accepted_on, app.limit_days, app.paused_days, app.extension_days,
+                                  calendar)
     for t in tasks_of(session, app.id):
         if t.state == "pending":
             t.deadline = clock.deadline(
-                app.accepted_on, t.limit_days, app.paused_days, app.extension_days if t.role == "lead" else 0
+                app.accepted_on, t.limit_days, app.paused_days, app.extension_days if t.role == "lead" else 0,
+                calendar,
             )
+
+
+def deadlines_on_calendar(session: Session, calendar: Calendar, years: list[int], apply: bool
+                          ) -> list[DeadlineChange]:
+    """govhall_deadlines_on_calendar: the open applications whose deadline a new calendar (a holiday
+    notice for ``years``) moves; with ``apply``, their deadlines (and pending tasks') are recomputed on it.
+    Only applications accepted before the end of the last year and due from the start of the first can
+    have counted a day of those years."""
+    first, last = date(min(years), 1, 1), date(max(years), 12, 31)
+    rows = session.scalars(
+        select(Application).where(Application.state.in_(OPEN_STATES), Application.accepted_on.is_not(None),
+                                  Application.accepted_on <= last, Application.deadline >= first)
+        .order_by(Application.id)
+    ).all()
+    out: list[DeadlineChange] = []
+    for app in rows:
+        assert app.accepted_on is not None and app.limit_days is not None and app.deadline is not None
+        cal = calendar_for(None, app.tenant_path, base=calendar)  # plus the hall's local holidays
+        new = clock.deadline(app.accepted_on, app.limit_days, app.paused_days, app.extension_days, cal)
+        if new == app.deadline:
+            continue
+        out.append(DeadlineChange(plugin="approval", kind="application", ref=str(app.id),
+                                  tenant_id=app.tenant_id, tenant_path=app.tenant_path, old=app.deadline,
+                                  new=new, label=app.number, holder=app.department_code))
+        if apply:
+            if app.statutory_deadline is not None:
+                old = calendar_for(None, app.tenant_path)  # the calendar in force until the notice commits
+                n = working_days_between(app.accepted_on, app.statutory_deadline, calendar=old)
+                app.statutory_deadline = add_working_days(app.accepted_on, n, calendar=cal)
+            _push_deadlines(session, app, cal)
+    if apply:
+        session.flush()
+    return out
 
 
 def extend(session: Session, c: Ctx, app_id: int, version: int, days: int, reason: str) -> Application:
@@ -325,7 +372,7 @@ def extend(session: Session, c: Ctx, app_id: int, version: int, days: int, reaso
         )
     app.extension_days, app.extension_reason = days, _reason(reason)
     app.extended_by, app.extended_at = c.who.label, c.now()
-    _push_deadlines(session, app)
+    _push_deadlines(session, app, calendar_for(c.platform, c.tenant))
     return _move(session, c, app, "extend", None, f"延期 {days} 个工作日：{reason}", extension_days=days)
 
 
@@ -361,7 +408,7 @@ def rate(session: Session, c: Ctx, app_id: int, level: int, comment: str = "") -
 def remaining_days(app: Any, today: date | None = None) -> int | None:
     if app.deadline is None or app.state in ("approved", "denied", "concluded", "refused", "withdrawn"):
         return None
-    return clock.remaining(today or date.today(), app.deadline)
+    return clock.remaining(today or clock_today(), app.deadline)
 
 
 def application_view(session: Session | None, app: Any, today: date | None = None) -> dict[str, Any]:

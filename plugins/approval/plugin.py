@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.api import MenuEntry, Permission, PluginInfo, RoleTemplate, SettingSpec, SupervisionRule, hookimpl
+from core.api import MenuEntry, Permission, PluginInfo, RoleTemplate, SettingSpec, hookimpl
 from plugins.approval import permissions as P
 
 HERE = Path(__file__).resolve().parent
@@ -89,14 +89,14 @@ def govhall_cli_commands() -> list[Any]:
     return [approval]
 
 
-@hookimpl
-def govhall_supervision_rules() -> list[SupervisionRule]:
+@hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
+def govhall_supervision_rules() -> list[dict[str, Any]]:
     from plugins.approval import rules
 
     return rules.RULES
 
 
-@hookimpl
+@hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
 def govhall_supervision_metrics(scope: Any, session: Any) -> list[dict[str, Any]]:
     from plugins.approval import stats
 
@@ -116,6 +116,7 @@ def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
         return MenuEntry(section, zh, en, href, plugin="approval", order=order, permission=perm.name)
 
     return [
+        m("search", "搜索办事事项", "Search service items", "approval/search", P.ITEM_VIEW, 10),
         m("personal", "个人办事事项", "Personal items", "approval/items?entrance=personal", P.ITEM_VIEW, 10),
         m("legal", "法人办事事项", "Legal-person items", "approval/items?entrance=legal", P.ITEM_VIEW, 10),
         m(
@@ -140,6 +141,13 @@ def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
         m("workbench", "审批工作台", "Approval workbench", "approval/workbench", P.APP_HANDLE, 10),
         m("my", "我的办件", "My applications", "approval/my", P.APP_OWN, 10),
     ]
+
+
+@hookimpl
+def govhall_deadlines_on_calendar(calendar: Any, years: list[int], session: Any, apply: bool) -> list[Any]:
+    from plugins.approval import handling
+
+    return handling.deadlines_on_calendar(session, calendar, years, apply)
 
 
 @hookimpl

@@ -14,11 +14,12 @@ from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, func, literal_column, select, union
+from sqlalchemy import ColumnElement, Connection, Row, bindparam, func, literal_column, or_, select, union
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
 from core.api import Scope, add_working_days
+from core.api import today as clock_today
 from plugins.approval.models import AcceptanceFinding, Application, Task
 from plugins.approval.services import OPEN_STATES
 
@@ -35,13 +36,22 @@ def queue(
     today: date | None = None,
     limit: int = 50,
     after_id: int | None = None,
+    q: str = "",
+    states: tuple[str, ...] | None = None,
 ) -> list[Application]:
     """Applications waiting for these departments (all of the tenant's when ``departments`` is None),
-    soonest deadline first; ``due`` narrows to overdue or due within three working days."""
-    today = today or date.today()
-    states = (state,) if state in QUEUE_STATES else QUEUE_STATES
+    soonest deadline first; ``due`` narrows to overdue or due within three working days; ``q`` finds an
+    application by its number, or by a part of the item's or the applicant's name; ``states`` narrows
+    to some of the queue's states (the workbench reads new cases, which have no deadline yet, first)."""
+    today = today or clock_today()
+    states = (state,) if state in QUEUE_STATES else (states or QUEUE_STATES)
     order = (Application.deadline.asc().nulls_last(), Application.id)
-    filters = [Application.state.in_(states)]
+    filters: list[ColumnElement[bool]] = [Application.state.in_(states)]
+    q = q.strip()[:100]
+    if q:
+        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        filters.append(or_(Application.number == q, Application.item_name.like(like, escape="\\"),
+                           Application.applicant_name.like(like, escape="\\")))
     if due == "overdue":
         filters.append(Application.deadline < today)
     elif due == "soon":

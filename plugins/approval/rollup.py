@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from core.api import upsert
 from plugins.approval.models import Application, DailyFigures
 
 REBUILD_SQL = """
@@ -28,11 +29,7 @@ FROM approval_applications GROUP BY tenant_id, tenant_path, submitted_on
 
 
 def _insert(session: Session) -> Any:
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(DailyFigures)
+    return upsert(session, DailyFigures)
 
 
 def bump(session: Session, app: Application, **counts: int) -> None:

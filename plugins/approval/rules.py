@@ -11,13 +11,21 @@ effective value and the boundary is chosen per path range by a ``CASE`` (deepest
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, case, false, func, literal, literal_column, or_, select
 from sqlalchemy.orm import Session
 
-from core.api import Event, Finding, Scope, SupervisionRule, add_working_days, working_days_between
+from core.api import (
+    Event,
+    Finding,
+    Scope,
+    add_working_days,
+    latest_start_over,
+    working_days_between,
+)
+from core.api import today as clock_today
 from plugins.approval.models import Application, ServiceItem, Suspension, Task
 
 OPEN = ("accepted", "in_review")  # a suspended clock is not running
@@ -36,10 +44,7 @@ BASE = (A.id, A.tenant_id, A.number, A.item_code, A.item_name, A.department_code
 
 def boundary(today: date, n: int) -> date:
     """The latest day X with more than ``n`` working days between X and ``today``."""
-    x = today - timedelta(days=1)
-    while working_days_between(x, today) <= n:
-        x -= timedelta(days=1)
-    return x
+    return latest_start_over(today, n)
 
 
 def _iso(v: Any) -> Any:
@@ -87,7 +92,7 @@ def _where_scope(session: Session, kw: dict[str, Any]) -> list[Any]:
 
 
 def _today(kw: dict[str, Any]) -> date:
-    return kw.get("today") or date.today()
+    return kw.get("today") or clock_today(kw.get("platform"))
 
 
 def scan_prompt(*, platform: Any, session: Session, **kw: Any) -> list[Finding]:
@@ -294,9 +299,9 @@ def _on_event(scan: Callable[..., list[Finding]]) -> Callable[..., list[Finding]
 
 def _rule(rid: str, severity: str, zh: str, en: str, scan: Callable[..., list[Finding]],
           events: Iterable[str] = (),
-          evaluate: Callable[..., list[Finding]] | None = None) -> SupervisionRule:
+          evaluate: Callable[..., list[Finding]] | None = None) -> dict[str, Any]:
     events = tuple(events)
-    return SupervisionRule(
+    return dict(
         id=rid,
         version=1,
         kind_of_power=POWER,

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from core.api import Id, OutModel
+from core.api import Id, OutModel, SafeUrl, tighten
 from plugins.approval.models import ITEM_TYPES
 
 Role = Literal["lead", "co"]
@@ -21,7 +21,7 @@ class MaterialIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     required: bool = True
     original: bool = False
-    form_url: str = Field(default="", max_length=300)
+    form_url: SafeUrl = ""  # http(s) or a path on this site: rendered as a link
     allowed_types: str = Field(default="pdf,jpg,png", max_length=100)
     max_mb: int = Field(default=10, ge=1, le=200)
 
@@ -94,8 +94,8 @@ class ItemIn(BaseModel):
     @classmethod
     def _promised_within_statutory(cls, v: int, info: Any) -> int:
         statutory = info.data.get("statutory_days")
-        if statutory is not None and statutory and v > statutory:
-            raise ValueError("promised limit may not exceed the statutory limit")
+        if statutory and v:  # a tenant may promise a shorter period, never a longer one (core.clock)
+            return tighten(statutory, v, "promised_days")
         return v
 
 

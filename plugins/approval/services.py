@@ -8,7 +8,7 @@ version_id_col: a transition made on a stale copy fails the UPDATE, and the call
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -18,6 +18,8 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from core.api import Conflict, Forbidden, Invalid, NotFound, Permission, audit, events
+from core.api import now as clock_now
+from core.api import today as clock_today
 from plugins.approval import numbers, rollup
 from plugins.approval import permissions as P
 from plugins.approval.catalogue import get_item
@@ -86,12 +88,16 @@ class Ctx:
     platform: Any
     tenant: Any
     who: Who
-    today: date = field(default_factory=date.today)
+    today: date = None  # type: ignore[assignment]  # the platform clock's today when not given
+
+    def __post_init__(self) -> None:
+        if self.today is None:
+            self.today = clock_today(self.platform)
 
     def now(self) -> datetime:
         """The moment of the act: now, or on ``today`` when a caller acts on another day (demo, tests),
         so the status history and the day columns always agree."""
-        real = datetime.now(UTC)
+        real = clock_now(self.platform)
         return real if self.today == real.date() else datetime.combine(self.today, real.time(), UTC)
 
     def require(self, perm: Permission) -> None:
@@ -100,7 +106,7 @@ class Ctx:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock_now()
 
 
 # --- reading ------------------------------------------------------------------------------------------
@@ -108,7 +114,8 @@ def _now() -> datetime:
 
 def load(session: Session, app_id: int, version: int | None = None) -> Application:
     app = session.get(Application, app_id)
-    if app is None or app.tenant_path != session.scope.path and not session.scope.covers(app.tenant_path):
+    scope = session.info["scope"]
+    if app is None or app.tenant_path != scope.path and not scope.covers(app.tenant_path):
         raise NotFound("No such application here", "本级没有这个办件", code="unknown_application")
     if version is not None and app.version != version:
         raise _stale(app)
@@ -269,17 +276,18 @@ def _check_entrance(c: Ctx, item: ServiceItem) -> None:
 
 
 def _check_form(item: ServiceItem, form: dict[str, str]) -> dict[str, str]:
-    missing = {
-        f["name"]: f"{f['label']}为必填项"
-        for f in item.form_fields or []
+    empty = [
+        f for f in item.form_fields or []
         if f.get("required", True) and not str(form.get(f["name"], "")).strip()
-    }
+    ]
+    missing = {f["name"]: "required" for f in empty}
     if missing:
         raise Invalid(
             "Required form fields are empty",
-            "请填写必填项：" + "、".join(f["label"] for f in item.form_fields if f["name"] in missing),
+            "请填写必填项：" + "、".join(f["label"] for f in empty),
             code="missing_fields",
             fields=missing,
+            fields_zh={f["name"]: "请填写此项" for f in empty},
         )
     return {f["name"]: str(form.get(f["name"], "")).strip()[:2000] for f in item.form_fields or []}
 
@@ -295,9 +303,21 @@ def submit(
         )
     item = get_item(session, item_code)
     _check_entrance(c, item)
-    data = _check_form(item, form)
     max_mb = c.platform.settings["approval.upload_max_mb"]
-    check_uploads(item.materials, uploads, max_mb=max_mb, require_all=True)
+    problems: list[Invalid] = []  # the form and the materials checked together: one round trip fixes all
+    data: dict[str, str] = {}
+    for check in (lambda: data.update(_check_form(item, form)),
+                  lambda: check_uploads(item.materials, uploads, max_mb=max_mb, require_all=True)):
+        try:
+            check()
+        except Invalid as exc:
+            problems.append(exc)
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise Invalid("; ".join(p.message_en for p in problems), "；".join(p.message_zh for p in problems),
+                      code=problems[0].code, fields={k: v for p in problems for k, v in p.fields.items()},
+                      fields_zh={k: v for p in problems for k, v in p.fields_zh.items()})
     app = Application(
         tenant_id=c.tenant.id,
         tenant_path=c.tenant.path,

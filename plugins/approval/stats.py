@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.api import today as clock_today
 from plugins.approval.models import Application
 from plugins.approval.models import DailyFigures as D
 
@@ -107,7 +108,7 @@ def supervision_metrics(session: Session, scope: Any) -> list[dict[str, Any]]:
     """govhall_supervision_metrics: received/concluded/on_time/overdue per tenant path and ISO week of
     submission. Counts come from the daily figures; "overdue" adds late conclusions to applications
     still open past their deadline (a second, index-backed query over open states only)."""
-    today = date.today()
+    today = clock_today()
     acc: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     rows = session.execute(
         _where(select(D.tenant_path, D.day, *_COLS), scope, None, None).group_by(D.tenant_path, D.day)

@@ -60,10 +60,12 @@ def check_uploads(
     spec = {m.code: m for m in materials}
     given = {u.material_code for u in uploads if u.data}
     fields: dict[str, str] = {}
+    fields_zh: dict[str, str] = {}
     zh: list[str] = []
     for m in materials:
         if require_all and m.required and m.code not in given:
             fields[m.code] = "required material missing"
+            fields_zh[m.code] = "请上传此材料"
             zh.append(f"缺少必需材料“{m.name}”")
     for u in uploads:
         if not u.data:
@@ -71,15 +73,18 @@ def check_uploads(
         m = spec.get(u.material_code)
         if m is None:
             fields[u.material_code] = "not a material of this item"
+            fields_zh[u.material_code] = "不是本事项要求的材料"
             zh.append(f"“{u.filename}”不是本事项要求的材料")
             continue
         allowed = {t.strip() for t in m.allowed_types.split(",")}
         limit = min(m.max_mb, max_mb) * 1024 * 1024
         if u.ext not in allowed or u.ext not in KNOWN_TYPES or not u.data.startswith(MAGIC.get(u.ext, b"")):
             fields[u.material_code] = f"type must be one of {', '.join(sorted(allowed))}"
+            fields_zh[u.material_code] = f"文件类型须为 {'、'.join(sorted(allowed))}，请重新选择文件"
             zh.append(f"“{m.name}”的文件类型须为 {'、'.join(sorted(allowed))}")
         elif len(u.data) > limit:
             fields[u.material_code] = f"file larger than {limit // (1024 * 1024)} MB"
+            fields_zh[u.material_code] = f"文件超过 {limit // (1024 * 1024)} MB，请重新选择文件"
             zh.append(f"“{m.name}”的文件超过 {limit // (1024 * 1024)} MB")
     if fields:
         code = (
@@ -93,6 +98,7 @@ def check_uploads(
             "；".join(zh),
             code=code,
             fields=fields,
+            fields_zh=fields_zh,
         )
 
 

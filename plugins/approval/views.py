@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from markupsafe import Markup
 from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -84,12 +85,24 @@ async def item_page(request: Request) -> Response:
     return render(
         request,
         "approval/item.html",
-        {"item": item, "figures": figures, "types": ITEM_TYPES, "entrances": ENTRANCES},
+        {"item": item, "figures": figures, "types": ITEM_TYPES, "entrances": ENTRANCES,
+         "mismatch": entrance_mismatch(ctx.actor, item)},
     )
 
 
-@require(P.APP_SUBMIT)
-async def apply_page(request: Request) -> Response:
+def entrance_mismatch(actor: Any, item: Any) -> str | None:
+    """The entrance this item belongs to when the actor's kind of account cannot apply for it (a natural
+    person looking at a legal-person item), told before anything is typed or uploaded; else None."""
+    kind = {"person": "personal", "legal": "legal"}.get(actor.kind)
+    if kind is None or item.entrance in ("both", kind):
+        return None
+    return str(item.entrance)
+
+
+async def _apply_form(request: Request, *, values: dict[str, str] | None = None,
+                      error: Invalid | None = None, sent: frozenset[str] = frozenset()) -> Response:
+    """The application form; after a refused submission the same form, 422, with what was typed kept
+    and each problem next to its field in the reader's language (issue #13, item 8)."""
     ctx = request.state.ctx
     code = request.path_params["code"]
 
@@ -98,26 +111,43 @@ async def apply_page(request: Request) -> Response:
             return catalogue.get_item(s, code)
 
     item = await ctx.platform.db.run(work)
+    errors = error.field_messages(ctx.lang) if error is not None else {}
+    field_names = {f["name"] for f in item.form_fields or []}
     return render(
         request,
         "approval/apply.html",
-        {"item": item, "entrances": ENTRANCES, "max_mb": ctx.platform.settings["approval.upload_max_mb"]},
+        {"item": item, "entrances": ENTRANCES, "max_mb": ctx.platform.settings["approval.upload_max_mb"],
+         "values": values or {}, "error": error, "sent": sent,
+         "field_errors": {k: v for k, v in errors.items() if k in field_names},
+         "file_errors": {k: v for k, v in errors.items() if k not in field_names},
+         "mismatch": entrance_mismatch(ctx.actor, item)},
+        status=422 if error is not None else 200,
     )
+
+
+@require(P.APP_SUBMIT)
+async def apply_page(request: Request) -> Response:
+    return await _apply_form(request)
 
 
 @require(P.APP_SUBMIT)
 async def apply_post(request: Request) -> Response:
     ctx = request.state.ctx
     form = await _form(request)
-    uploads = await read_uploads(form, ctx.platform.settings["approval.upload_max_mb"])
-    fields = {k.removeprefix("f_"): str(v) for k, v in form.items() if k.startswith("f_")}
+    fields = {k.removeprefix("f_"): str(v)[:2000] for k, v in form.items() if k.startswith("f_")}
     code = request.path_params["code"]
+    try:
+        uploads = await read_uploads(form, ctx.platform.settings["approval.upload_max_mb"])
 
-    def work() -> int:
-        with ctx.platform.db.transaction(ctx.tenant.scope) as s:
-            return services.submit(s, service_ctx(request, s), code, fields, uploads).id
+        def work() -> int:
+            with ctx.platform.db.transaction(ctx.tenant.scope) as s:
+                return services.submit(s, service_ctx(request, s), code, fields, uploads).id
 
-    app_id = await ctx.platform.db.run(work)
+        app_id = await ctx.platform.db.run(work)
+    except Invalid as exc:
+        sent = frozenset(k.removeprefix("file_") for k, v in form.multi_items()
+                         if k.startswith("file_") and getattr(v, "filename", ""))
+        return await _apply_form(request, values=fields, error=exc, sent=sent)
     return RedirectResponse(f"{_base(request)}/my/{app_id}?receipt=1", status_code=303)
 
 
@@ -160,7 +190,19 @@ async def my_detail(request: Request) -> Response:
     """Progress with timestamps, remaining working days, correction upload and rating."""
     data = await _db(request).run(lambda: _own_detail(request))
     data["receipt"] = request.query_params.get("receipt") == "1"
+    done = request.query_params.get("done", "")
+    data["done"] = done if done in ("withdraw", "resubmit", "rate") else ""
+    if data["receipt"]:
+        data["qr"] = receipt_qr(str(request.url.replace(query="")))
     return render(request, "approval/my_detail.html", data)
+
+
+def receipt_qr(url: str) -> Markup:
+    """The receipt's QR code (segno, an SVG drawn on the server): the application's own page, so a phone
+    opens its progress."""
+    import segno
+
+    return Markup(segno.make(url, error="m").svg_inline(scale=3, title="QR"))  # noqa: S704 (segno's SVG)
 
 
 def _applicant_act(request: Request, act: str, form: Any, uploads: list[Any]) -> None:
@@ -189,7 +231,8 @@ def _applicant_endpoint(act: str, perm: Any) -> Any:
         max_mb = request.state.ctx.platform.settings["approval.upload_max_mb"]
         uploads = await read_uploads(form, max_mb) if act == "resubmit" else []
         await _db(request).run(lambda: _applicant_act(request, act, form, uploads))
-        return RedirectResponse(f"{_base(request)}/my/{request.path_params['app_id']}", status_code=303)
+        return RedirectResponse(f"{_base(request)}/my/{request.path_params['app_id']}?done={act}",
+                                status_code=303)
 
     endpoint.__name__ = f"my_{act}"
     return endpoint

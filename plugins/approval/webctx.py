@@ -17,6 +17,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
 from core.api import NotFound, Scope
+from core.api import today as clock_today
 from plugins.approval import queries
 from plugins.approval.models import Application
 from plugins.approval.services import Ctx, Who, load
@@ -45,7 +46,8 @@ def who_for(session: Session | Connection, ctx: Any) -> Who:
 def service_ctx(request: Request, session: Session | Connection, today: date | None = None) -> Ctx:
     ctx = request.state.ctx
     return Ctx(
-        platform=ctx.platform, tenant=ctx.tenant, who=who_for(session, ctx), today=today or date.today()
+        platform=ctx.platform, tenant=ctx.tenant, who=who_for(session, ctx),
+        today=today or clock_today(ctx.platform),
     )
 
 

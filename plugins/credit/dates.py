@@ -1,34 +1,23 @@
-"""Dates for credit records: the local day, month arithmetic and working days (core.calendar)."""
+"""Dates for credit records: the local day, month arithmetic and working days, all from the legal clock
+(core.api / core.clock)."""
 
 from __future__ import annotations
 
-import calendar
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-from core.api import add_working_days
-
-CHINA = ZoneInfo("Asia/Shanghai")
+from core.api import add_months as add_months
+from core.api import add_working_days, today
+from core.api import local_date as _local_date
 
 
 def local_today() -> date:
-    return datetime.now(CHINA).date()
+    """Today in the halls' zone, by the process's clock (the platform's, injectable in tests)."""
+    return today()
 
 
 def local_date(at: datetime) -> date:
     """The day in China on which ``at`` happened (naive values are UTC, as SQLite returns them)."""
-    if at.tzinfo is None:
-        from datetime import UTC
-
-        at = at.replace(tzinfo=UTC)
-    return at.astimezone(CHINA).date()
-
-
-def add_months(day: date, months: int) -> date:
-    """Same day ``months`` later, clamped to the month's end (31 Jan + 1 month = 28/29 Feb)."""
-    total = day.month - 1 + months
-    year, month = day.year + total // 12, total % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    return _local_date(None, at)
 
 
 def add_workdays(start: date, n: int) -> date:

@@ -3,11 +3,12 @@ each row carries a ``demo:`` source key and is skipped when present."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 
+from core.api import days_before
 from plugins.credit.dates import local_today
 from plugins.credit.lists import ListInput, add_entry
 from plugins.credit.models import CreditListEntry, CreditRecord
@@ -52,7 +53,7 @@ def load(session: Any, directory: Any, today: date | None = None) -> None:
         record_penalty(session, tenant, rules_from_db(session, tenant), PenaltyInput(
             subject_kind="legal", subject_code=code, subject_name=name, title=title,
             decision_number=f"{dept[:2]}罚〔2026〕{100 + i}号", severity=severity, source_department=dept,
-            decision_date=today - timedelta(days=days)), actor="demo", today=today, source_key=source)
+            decision_date=days_before(today, days)), actor="demo", today=today, source_key=source)
     for i, (key, list_type, basis, dept, days) in enumerate(ENTRIES):
         tenant, name, code = companies[key]
         source = f"demo:list:{i}"
@@ -61,5 +62,5 @@ def load(session: Any, directory: Any, today: date | None = None) -> None:
             continue
         add_entry(session, tenant, ListInput(list_type=list_type, subject_kind="legal", subject_code=code,
                                              subject_name=name, basis=basis, issuing_department=dept,
-                                             entered_on=today - timedelta(days=days)),
+                                             entered_on=days_before(today, days)),
                   actor="demo", source_key=source)

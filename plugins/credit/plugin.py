@@ -13,7 +13,6 @@ from core.api import (
     PluginInfo,
     RoleTemplate,
     SettingSpec,
-    SupervisionRule,
     hookimpl,
 )
 from plugins.credit import check as credit_check
@@ -107,13 +106,13 @@ def govhall_handle_event(event: Event, session: Any) -> None:
     credit_check.handle_event(event, session)
 
 
-@hookimpl
-def govhall_supervision_rules() -> list[SupervisionRule]:
-    return [SupervisionRule(
+@hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
+def govhall_supervision_rules() -> list[dict[str, Any]]:
+    return [dict(
         id=credit_check.RULE_ID, version=1, kind_of_power="administrative_approval", severity="yellow",
         title_zh="受理信用预警等级为“严重”的申请人", title_en="Applicant at credit level serious accepted",
         on_events=("approval.application.accepted",), evaluate_event=credit_check.serious_on_acceptance,
-    ), SupervisionRule(
+    ), dict(
         id=credit_check.LATE_RULE_ID, version=1, kind_of_power="administrative_approval", severity="prompt",
         title_zh="行政许可信息超过 7 个工作日公示", title_en="Licence published after seven working days",
         scan=credit_check.late_licences, scan_subtree=True,

@@ -8,12 +8,16 @@ with ``core.calendar`` (statutory holidays and make-up working days).
 
 from __future__ import annotations
 
-import calendar
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from core.api import add_working_days
+from core.api import add_months as add_months
+from core.api import add_working_days, clock, days_before
+from core.api import local_date as clock_local_date
+from core.api import today as clock_today
+
+clock_zone = clock.zone
 
 ISSUE_WORKDAYS = 10
 ISSUE_BASIS = (
@@ -24,35 +28,23 @@ ISSUE_BASIS = (
 
 
 def zone(platform: Any) -> ZoneInfo:
-    name = "Asia/Shanghai"
-    if platform is not None:
-        name = platform.settings["timezone"]
-    return ZoneInfo(name)
+    return clock_zone(platform)
 
 
 def today(platform: Any) -> date:
-    """Today where the halls are (not the server's UTC date)."""
-    return datetime.now(zone(platform)).date()
+    """Today where the halls are (not the server's UTC date), by the platform's clock."""
+    return clock_today(platform)
 
 
 def local_date(platform: Any, at: datetime) -> date:
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
-    return at.astimezone(zone(platform)).date()
-
-
-def add_months(day: date, months: int) -> date:
-    """Same day ``months`` later, clamped to the month's end (31 Jan + 1 month = 28/29 Feb)."""
-    total = day.month - 1 + months
-    year, month = day.year + total // 12, total % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    return clock_local_date(platform, at)
 
 
 def valid_until(valid_from: date, months: int) -> date | None:
     """The last day of validity: ``months`` after ``valid_from``, less one day; None for long-term."""
     if months <= 0:
         return None
-    return add_months(valid_from, months) - timedelta(days=1)
+    return days_before(add_months(valid_from, months), 1)
 
 
 def issue_deadline(decided_on: date) -> date:

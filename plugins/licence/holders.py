@@ -22,6 +22,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from core.api import Conflict, Invalid, NotFound, Scope, account_id_number, audit, events
+from core.api import now as clock_now
 from plugins.licence.identifiers import clean
 from plugins.licence.models import Licence, UseCode
 from plugins.licence.services import event_payload
@@ -87,7 +88,7 @@ def _hash(code: str) -> str:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock_now()
 
 
 def grant(

@@ -13,7 +13,6 @@ from core.api import (
     PluginInfo,
     RoleTemplate,
     SettingSpec,
-    SupervisionRule,
     hookimpl,
 )
 from plugins.licence import permissions as P
@@ -148,8 +147,8 @@ def govhall_handle_event(event: Event, session: Any) -> None:
     handle_event(event, session)
 
 
-@hookimpl
-def govhall_supervision_rules() -> list[SupervisionRule]:
+@hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
+def govhall_supervision_rules() -> list[dict[str, Any]]:
     from plugins.licence.rules import RULES
 
     return RULES

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.api import Finding, SupervisionRule
+from core.api import Finding
 from plugins.licence import dates, services
 from plugins.licence.models import Licence
 
@@ -71,7 +71,7 @@ def late_issues(session: Session, tenant: Any = None, today: date | None = None,
 
 
 RULES = [
-    SupervisionRule(
+    dict(
         id=LATE_RULE_ID,
         version=1,
         kind_of_power="administrative_approval",

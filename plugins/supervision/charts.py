@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pygal
@@ -20,9 +21,14 @@ def _t(pair: tuple[str, str], lang: str) -> str:
     return pair[0] if lang == "zh-CN" else pair[1]
 
 
+_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>|<script\b[^>]*/>", re.S)
+
+
 def _svg(chart: Any) -> str:
+    """The SVG without pygal's inline config script (pages run no inline script: the CSP refuses it)."""
     chart.config.js = []  # static charts: no external tooltip script, pages work offline
-    return str(chart.render(is_unicode=True, disable_xml_declaration=True))
+    svg = str(chart.render(is_unicode=True, disable_xml_declaration=True))
+    return _SCRIPT.sub("", svg).replace('style="opacity: 0"', 'opacity="0"')
 
 
 def cards_chart(data: dict[str, Any], lang: str) -> str:

@@ -8,12 +8,14 @@ subordinates here (a dict per child, not a row per application).
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.api import add_calendar_days, days_before
+from core.api import today as clock_today
 from plugins.supervision.contracts import KINDS_OF_POWER
 from plugins.supervision.models import OPEN_STATES, SEVERITIES, STATES, Card
 from plugins.supervision.scan import rules_at
@@ -100,20 +102,20 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 def _monday(d: date) -> date:
-    return d - timedelta(days=d.weekday())
+    return days_before(d, d.weekday())
 
 
 def trend_by_week(platform: Platform, session: Session, tenant: TenantRef, scope: Scope, *,
                   today: date | None = None) -> dict[str, Any]:
     """Cards issued per ISO week and severity for the last weeks, with completion figures by week when
     the metrics carry a week."""
-    today = today or date.today()
-    start = _monday(today) - timedelta(weeks=TREND_WEEKS - 1)
+    today = today or clock_today(platform)
+    start = days_before(_monday(today), 7 * (TREND_WEEKS - 1))
     c = Card.__table__.c
     rows = session.execute(select(c.issued_on, c.severity, func.count())
                            .where(_scoped(scope), c.issued_on >= start)
                            .group_by(c.issued_on, c.severity)).all()
-    weeks = [start + timedelta(weeks=i) for i in range(TREND_WEEKS)]
+    weeks = [add_calendar_days(start, 7 * i) for i in range(TREND_WEEKS)]
     labels = [f"{w.isocalendar().year}-W{w.isocalendar().week:02d}" for w in weeks]
     cards = {sv: [0] * TREND_WEEKS for sv in SEVERITIES}
     for day, severity, n in rows:
@@ -137,7 +139,8 @@ def kinds_of_power(platform: Platform, session: Session, tenant: TenantRef, scop
     c = Card.__table__.c
     rows = session.execute(select(c.kind_of_power, c.state, func.count())
                            .where(_scoped(scope)).group_by(c.kind_of_power, c.state)).all()
-    open_, total = defaultdict(int), defaultdict(int)
+    open_: defaultdict[str, int] = defaultdict(int)
+    total: defaultdict[str, int] = defaultdict(int)
     for kind, state, n in rows:
         total[kind] += int(n)
         if state in OPEN_STATES:

@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from core.api import publish_rows
+from core.api import publish_rows, table_of
 from plugins.supervision.models import Card, CardAction
 
 BATCH = 5000  # ids per statement on SQLite (bound one by one); PostgreSQL takes one array per batch
@@ -53,7 +53,7 @@ def _id_in(session: Session, column: Any, ids: Sequence[int]) -> Any:
 def history_from_cards(session: Session, ids: Sequence[int], *, action: str, from_state: str, actor: str,
                        note: str, at: datetime) -> None:
     """One history row per card, its new state and owner read from the card itself."""
-    c, h = Card.__table__.c, CardAction.__table__
+    c, h = Card.__table__.c, table_of(CardAction)
     for chunk in _chunks(ids, session):
         sel = select(c.id, c.tenant_id, c.tenant_path, literal(at, DateTime(timezone=True)),
                      literal(actor, String()), literal(action, String()), literal(from_state, String()),

@@ -30,6 +30,14 @@ SCAN_EVERY_SECONDS = 300
 
 
 @hookimpl
+def govhall_addhooks(pluginmanager: Any) -> None:
+    """Supervision owns its contract: the rule and metrics hooks other plugins implement."""
+    from plugins.supervision import hookspecs
+
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+@hookimpl
 def govhall_plugin_info() -> PluginInfo:
     return PluginInfo(name="supervision", title_zh="电子监察", title_en="Electronic supervision",
                       version="0.1.0", default_enabled=True,

@@ -20,8 +20,10 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from sqlalchemy import text
 
-from core.api import Event, SupervisionRule, nested_connections_allowed
+from core.api import Event, nested_connections_allowed
+from core.api import today as clock_today
 from plugins.supervision import services
+from plugins.supervision.contracts import SupervisionRule
 
 if TYPE_CHECKING:
     from core.api import Platform, TenantRef
@@ -54,7 +56,8 @@ def _rules_for(platform: Platform, enabled: frozenset[str]) -> list[SupervisionR
     batches = platform.registry.hook_for(enabled).govhall_supervision_rules()
     seen: dict[str, SupervisionRule] = {}
     for batch in batches:
-        for rule in batch or []:
+        for declared in batch or []:
+            rule = SupervisionRule.of(declared)
             seen.setdefault(rule.id, rule)
     return list(seen.values())
 
@@ -84,7 +87,7 @@ def applicable(platform: Platform, root: TenantRef) -> dict[str, tuple[Supervisi
 
 def run_scan(platform: Platform, *, today: date | None = None) -> ScanResult:
     """Evaluate every scan rule over every tree, issue cards, then escalate overdue ones."""
-    today = today or date.today()
+    today = today or clock_today(platform)
     result = ScanResult()
     with _run_lock(platform) as got:
         if not got:

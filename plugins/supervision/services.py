@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 from sqlalchemy import select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from core.api import Conflict, Finding, Invalid, NotFound, SupervisionRule, audit, events, utcnow
+from core.api import Conflict, Finding, Invalid, NotFound, audit, events, table_of, upsert, utcnow
 from core.api import add_working_days as add_workdays
+from core.api import today as clock_today
+from plugins.supervision.contracts import SupervisionRule
 from plugins.supervision.models import STATE_TITLES, Card, CardAction
 from plugins.supervision.outbox import PAYLOAD_COLUMNS, events_from_cards, history_from_cards
 
@@ -69,10 +69,6 @@ RESPOND_ACTIONS = tuple(n for n, t in TRANSITIONS.items() if t.by == "respond")
 ACT_ACTIONS = tuple(n for n, t in TRANSITIONS.items() if t.by == "act")
 # States the automatic escalation moves up: an appealed card waits on the supervisors, not the department.
 AUTO_ESCALATE_FROM = ("issued", "acknowledged", "sent_back", "escalated")
-
-
-def _insert_for(session: Session) -> Any:
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 # -- issuing -----------------------------------------------------------------------------------------
@@ -221,9 +217,8 @@ def insert_cards(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
     returns the ids of the cards actually created."""
     if not rows:
         return []
-    table = Card.__table__
-    ins = _insert_for(session)
-    stmt = ins(table).on_conflict_do_nothing(
+    table = table_of(Card)
+    stmt = upsert(session, table).on_conflict_do_nothing(
         index_elements=["tenant_id", "rule_id", "object_type", "object_id", "occurrence"]
     ).returning(table.c.id)
     ids: list[int] = []
@@ -238,7 +233,7 @@ def issue(platform: Platform, session: Session, rule: SupervisionRule, findings:
           event_id: int | None = None, actor: str = SYSTEM_ACTOR, audit_tenant: TenantRef | None = None
           ) -> list[int]:
     """Issue cards for findings of one rule; history, audit and events for the new ones only."""
-    today = today or date.today()
+    today = today or clock_today(platform)
     const, rows = card_parts(platform, rule, findings, default_tenant=default_tenant, allowed=allowed,
                              today=today, event_id=event_id)
     if len(rows) > KNOWN_LOOKUP_FROM:
@@ -297,7 +292,7 @@ def apply(platform: Platform, session: Session, card: Card, action: str, *, vers
           actor: str, today: date | None = None) -> Card:
     """Move a card along the state machine (authorisation is the caller's: see access.py)."""
     t = check_transition(card, action, version, note)
-    today = today or date.today()
+    today = today or clock_today(platform)
     values: dict[str, Any] = {"state": t.target, "version": card.version + 1, "updated_at": utcnow()}
     directory = platform.directory
     if t.target in ("resolved", "revoked"):
@@ -315,7 +310,7 @@ def apply(platform: Platform, session: Session, card: Card, action: str, *, vers
                       escalation_level=card.escalation_level + 1,
                       feedback_due=add_workdays(today, int(platform.tenant_setting(parent,
                                                                                    ESCALATE_AFTER_DAYS))))
-    c = Card.__table__
+    c = table_of(Card)
     done = session.execute(update(c).where(c.c.id == card.id, c.c.version == version).values(**values))
     if done.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict(f"Card {card.id} was changed by someone else; reload and try again",
@@ -355,8 +350,8 @@ def escalate_overdue(platform: Platform, session: Session, *, today: date | None
     owner -> parent)``; history and events follow (on PostgreSQL in the same statement, by CTEs over the
     updated rows), and one audit entry per receiving tier. Returns the ids escalated. ``session`` must
     have system or subtree scope."""
-    today = today or date.today()
-    c = Card.__table__
+    today = today or clock_today(platform)
+    c = table_of(Card)
     owners = session.execute(
         select(c.c.owner_tenant_id).where(c.c.state.in_(AUTO_ESCALATE_FROM), c.c.feedback_due < today)
         .group_by(c.c.owner_tenant_id)).scalars().all()
@@ -412,7 +407,7 @@ def _escalate_pg(session: Session, moves: list[tuple[int, int, str, date]], toda
 def _apply_moves(session: Session, moves: list[tuple[int, int, str, date]], today: date) -> list[Any]:
     """The UPDATE on SQLite: one per owning tier (SQLite cannot name the columns of a VALUES list, and
     serves one process, not a province)."""
-    c = Card.__table__
+    c = table_of(Card)
     open_and_due = (c.c.state.in_(AUTO_ESCALATE_FROM), c.c.feedback_due < today)
     common = {"state": "escalated", "escalation_level": c.c.escalation_level + 1, "version": c.c.version + 1,
               "updated_at": utcnow()}

@@ -86,3 +86,16 @@ def test_latest_start_over_is_the_boundary_of_a_working_day_look_back():
     x = clock.latest_start_over(today, 5, cal)
     assert cal.workdays_between(x, today) > 5
     assert cal.workdays_between(x + (date(2026, 1, 2) - date(2026, 1, 1)), today) <= 5
+
+
+def test_a_period_setting_may_tighten_the_statutory_period_only():
+    from core.settings import SettingsError, SettingSpec, load_settings
+
+    spec = SettingSpec("demo.issue_days", 10, "Working days to issue.", type=int, per_tenant=True,
+                       check=clock.within_statutory(10, "《行政许可法》第四十四条"))
+    assert spec.check is not None and spec.check(7) is None and spec.check(10) is None
+    assert "第四十四条" in spec.check(15) and "may not be longer" in spec.check(15)
+    assert "at least 1" in spec.check(0)
+    load_settings(extra_specs=[spec], overrides={"demo.issue_days": 5})
+    with pytest.raises(SettingsError, match="demo.issue_days"):
+        load_settings(extra_specs=[spec], overrides={"demo.issue_days": 12})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import re
 from pathlib import Path
@@ -14,7 +15,10 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 def _hookspecs() -> dict[str, object]:
-    return {n: f for n, f in vars(hookspecs).items()
+    """The core's hookspecs and those plugins declare (plugins/<name>/hookspecs.py)."""
+    modules = [hookspecs] + [importlib.import_module(f"plugins.{p.parent.name}.hookspecs")
+                             for p in sorted((DOCS.parent / "plugins").glob("*/hookspecs.py"))]
+    return {n: f for m in modules for n, f in vars(m).items()
             if n.startswith("govhall_") and hasattr(f, f"{hookspecs.PROJECT}_spec")}
 
 

@@ -86,7 +86,7 @@ def test_installation_task_runs_once_per_slot(platform):
     install(platform, task_plugin("probe", [PeriodicTask("tick", 60, recorder(calls))]))
     assert due(platform, now=T0) == ["probe.tick"]
     assert due(platform, now=T0 + timedelta(seconds=30)) == []  # same slot
-    platform.extras["job_slots"].clear()  # even without this process's memo, the database says no
+    platform.job_slots.clear()  # even without this process's memo, the database says no
     assert due(platform, now=T0 + timedelta(seconds=59)) == []
     assert due(platform, now=T0 + timedelta(seconds=60)) == ["probe.tick"]
     assert calls == [(None, Scope.system()), (None, Scope.system())]

@@ -51,3 +51,19 @@ def test_bad_name_and_existing_directory_are_refused(tmp_path):
     taken = _new("taken", "--dir", str(tmp_path))
     assert taken.exit_code == 1 and "already exists" in taken.output
     assert list((tmp_path / "govhall-taken").iterdir()) == []
+
+
+def test_the_readme_is_a_newcomers_walk_through(tmp_path):
+    assert _new("parking", "--dir", str(tmp_path)).exit_code == 0
+    dist = tmp_path / "govhall-parking"
+    readme = (dist / "README.md").read_text(encoding="utf-8")
+    assert "Parking (Parking)" not in readme and "Parking: a govhall plugin" in readme
+    for step in ("pip install -e '.[test]'", "govhall migrate", "govhall tenants apply tenants.toml",
+                 "govhall plugins enable parking --tenant 360102", "pytest"):
+        assert step in readme, step
+    assert "360102" in (dist / "tenants.toml").read_text(encoding="utf-8")  # the tree the steps need
+    assert 'test = ["pytest' in (dist / "pyproject.toml").read_text(encoding="utf-8")
+    titled = tmp_path / "t"
+    assert _new("parking", "--dir", str(titled), "--title", "停车服务").exit_code == 0
+    assert "停车服务 (Parking): a govhall plugin" in (titled / "govhall-parking" / "README.md").read_text(
+        encoding="utf-8")

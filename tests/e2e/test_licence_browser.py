@@ -73,6 +73,8 @@ def act(page, action, reason=None):
     form = page.locator(f'form[action$="/{action}"]')
     if reason is not None:
         form.locator('input[name="reason"]').fill(reason)
+    if form.locator('input[name="confirm"]').count():  # a final decision asks for a confirmation
+        form.locator('input[name="confirm"]').check()
     form.locator("button[type=submit]").click()
     page.wait_for_load_state()
 

@@ -34,7 +34,8 @@ def test_demo_accounts_are_idempotent_and_scoped(platform):
     assert not check(supervisor, d("360102"), "hall:roles:manage").allowed
     admin = actor_of(by_name["province_admin"])
     assert check(admin, d("360000"), "hall:roles:manage").allowed
-    assert not check(admin, d("360100"), "hall:roles:manage").allowed
+    assert check(admin, d("360102"), "hall:roles:manage").allowed  # a subtree grant works below it
+    assert check(admin, d("360102"), "hall:plugins:manage").allowed
 
 
 def test_demo_citizen_logs_in_with_the_published_password(client, platform):

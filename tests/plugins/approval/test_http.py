@@ -141,7 +141,7 @@ def test_bad_input_on_pages_and_api(client, platform, people):
     )
     assert r.status_code == 422 and "超过" in r.text
     r = _apply(client, code="DH-WJ-002", files={"file_id": ("id.pdf", PDF, "application/pdf")}, fields={})
-    assert r.status_code == 422 and "个人办事" in r.text
+    assert r.status_code == 422 and "本事项仅限自然人" in r.text
     assert _apply(client, code="NOPE").status_code == 404
     api = client.post(
         "/api/t/360102/approval/applications",

@@ -32,9 +32,9 @@ def _accepted(platform, donghu, code="DH-SP-001", uploads=None, form=None, day=M
 
 
 def _scan(platform, donghu, rule_id, today):
-    rule = next(r for r in rules.RULES if r.id == rule_id)
+    rule = next(r for r in rules.RULES if r["id"] == rule_id)
     with platform.db.session(donghu.scope) as s:
-        return rule.scan(platform=platform, session=s, tenant=donghu, today=today)
+        return rule["scan"](platform=platform, session=s, tenant=donghu, today=today)
 
 
 def test_deadline_prompt_yellow_and_red(platform, donghu, items):
@@ -98,7 +98,7 @@ def test_acceptance_late_suspension_too_long_fee_and_reason(platform, donghu, it
         )
     found = _scan(platform, donghu, "approval.decision_without_reason", MONDAY)
     assert [f.object_id for f in found] == [str(other)]
-    rule = next(r for r in rules.RULES if r.id == "approval.decision_without_reason")
+    rule = next(r for r in rules.RULES if r["id"] == "approval.decision_without_reason")
     event = Event(
         id=1,
         type="approval.application.approved",
@@ -108,7 +108,7 @@ def test_acceptance_late_suspension_too_long_fee_and_reason(platform, donghu, it
         occurred_at=None,
     )  # type: ignore[arg-type]
     with platform.db.session(donghu.scope) as s:
-        assert len(rule.evaluate_event(event=event, session=s)) == 1
+        assert len(rule["evaluate_event"](event=event, session=s)) == 1
 
 
 def test_every_transition_publishes_its_event_with_deadline(platform, donghu, items):
@@ -188,7 +188,7 @@ def test_acceptance_decided_late_is_found_on_the_accepted_event(platform, donghu
         handling.accept(
             s, ctx(platform, donghu, STAFF, calendar.add_workdays(MONDAY, 7)), app.id, app.version
         )
-    rule = next(r for r in rules.RULES if r.id == "approval.acceptance_late")
+    rule = next(r for r in rules.RULES if r["id"] == "approval.acceptance_late")
     event = Event(
         id=9,
         type="approval.application.accepted",
@@ -198,5 +198,5 @@ def test_acceptance_decided_late_is_found_on_the_accepted_event(platform, donghu
         occurred_at=None,
     )  # type: ignore[arg-type]
     with platform.db.session(donghu.scope) as s:
-        found = rule.evaluate_event(event=event, session=s)
+        found = rule["evaluate_event"](event=event, session=s)
     assert [f.facts["took"] for f in found] == [7]

@@ -36,9 +36,9 @@ def _accepted_at(platform: Any, tenant: Any) -> tuple[int, Any]:
 
 
 def _scan(platform: Any, scope: Scope, tenant: Any, rule_id: str, today: Any) -> list[Any]:
-    rule = next(r for r in rules.RULES if r.id == rule_id)
+    rule = next(r for r in rules.RULES if r["id"] == rule_id)
     with platform.db.session(scope) as s:
-        return rule.scan(platform=platform, session=s, tenant=tenant, today=today)
+        return rule["scan"](platform=platform, session=s, tenant=tenant, today=today)
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def _key(f: Any) -> tuple[Any, ...]:
 
 
 def test_every_rule_scans_the_subtree(two_halls: dict[str, Any]) -> None:
-    assert all(r.scan_subtree for r in rules.RULES)
+    assert all(r["scan_subtree"] for r in rules.RULES)
 
 
 @pytest.mark.parametrize("rule_id", ["approval.deadline_prompt", "approval.deadline_near",

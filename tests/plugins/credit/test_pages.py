@@ -30,7 +30,8 @@ def test_public_search_report_and_lists(client, platform):
     assert rep.status_code == 200
     for text in ("公共信用信息报告", "洪罚1", "黑名单", "西湖区"):
         assert text in rep.text
-    assert '<style media="print">' in rep.text and "window.print()" in rep.text
+    assert 'href="/static/p/credit/report.css"' in rep.text and "data-print" in rep.text  # no inline script
+    assert client.get("/static/p/credit/report.css").text.count("@media print") == 1
     assert client.get(f"{D}/subjects/{BETA}").status_code == 404
     lists = client.get(f"{D}/lists")
     assert lists.status_code == 200 and "江西洪城建设有限公司" in lists.text

@@ -120,7 +120,7 @@ def test_disabled_at_a_tenant_the_check_returns_nothing_there(platform):
                                                    tenant=donghu, session=s)
     assert [f for b in off for f in b] == []
     assert [f.level for b in on for f in b] == ["serious"]
-    assert not any(r.id == "credit.serious_subject_accepted"
+    assert not any(r["id"] == "credit.serious_subject_accepted"
                    for batch in platform.hooks(xihu).govhall_supervision_rules() for r in batch)
 
 
@@ -173,9 +173,9 @@ def test_malformed_approval_payload_is_skipped_not_retried_forever(platform):
 def test_supervision_rule_raises_a_finding_for_serious_subjects_only(platform):
     donghu = platform.directory.get("360102")
     rules = [r for batch in platform.hooks(donghu).govhall_supervision_rules() for r in batch
-             if r.id == "credit.serious_subject_accepted"]
-    assert len(rules) == 1 and rules[0].kind_of_power == "administrative_approval"
-    assert rules[0].on_events == ("approval.application.accepted",)
+             if r["id"] == "credit.serious_subject_accepted"]
+    assert len(rules) == 1 and rules[0]["kind_of_power"] == "administrative_approval"
+    assert rules[0]["on_events"] == ("approval.application.accepted",)
     ev = Event(id=9, type="approval.application.accepted", tenant_id=donghu.id, tenant_path=donghu.path,
                payload=_approved(77), occurred_at=datetime.now(UTC))
     with platform.db.session(donghu.scope) as s:
@@ -185,14 +185,14 @@ def test_supervision_rule_raises_a_finding_for_serious_subjects_only(platform):
         platform.hooks(donghu).govhall_checks(check="approval.acceptance", subject=SUBJECT, tenant=donghu,
                                               session=s)
     with platform.db.session(donghu.scope) as s:  # ... and the rule reads it
-        found = rules[0].evaluate_event(event=ev, session=s)
+        found = rules[0]["evaluate_event"](event=ev, session=s)
     assert [(f.level, f.object_type, f.object_id) for f in found] == [("serious", "approval.application",
                                                                        "77")]
     assert "黑名单" in found[0].message_zh
     other = Event(id=10, type="approval.application.approved", tenant_id=donghu.id, tenant_path=donghu.path,
                   payload=_approved(77), occurred_at=datetime.now(UTC) - timedelta(days=1))
     with platform.db.session(donghu.scope) as s:
-        assert rules[0].evaluate_event(event=other, session=s) == []
+        assert rules[0]["evaluate_event"](event=other, session=s) == []
 
 
 def test_licences_published_after_seven_working_days_raise_a_supervision_prompt(platform):
@@ -209,17 +209,17 @@ def test_licences_published_after_seven_working_days_raise_a_supervision_prompt(
         record_licence(s, donghu, rules, payload=_approved(2), decided_on=today, source_key="t:ok", actor="t",
                        today=today)
     rule = next(r for b in platform.hooks(root).govhall_supervision_rules() for r in b
-                if r.id == "credit.licence_published_late")
-    assert rule.scan_subtree is True
+                if r["id"] == "credit.licence_published_late")
+    assert rule["scan_subtree"] is True
     with platform.db.session(root.subtree_scope) as s:
-        found = rule.scan(platform=platform, session=s, tenant=root)
+        found = rule["scan"](platform=platform, session=s, tenant=root)
     assert [(f.object_id, f.tenant_id) for f in found] == [(str(late.id), donghu.id)]
     # through the supervision plugin's own periodic scan: one card, and none again on the next run
     jobs.run_due(platform)
     jobs.run_due(platform, now=datetime.now(UTC) + timedelta(days=1))
     with platform.db.session(Scope.system()) as s:
         cards = [e.payload for e in s.scalars(select(events.OutboxEvent).where(
-            events.OutboxEvent.type == "supervision.card.issued")) if e.payload["rule_id"] == rule.id]
+            events.OutboxEvent.type == "supervision.card.issued")) if e.payload["rule_id"] == rule["id"]]
     assert [c["object_id"] for c in cards] == [str(late.id)]
 
 

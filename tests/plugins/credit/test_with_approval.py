@@ -70,7 +70,7 @@ def _decide(client, app_id: int) -> None:
 def test_acceptance_shows_the_credit_finding_and_approval_publishes_the_licence(client, platform, catalogue):
     listed(platform, ACME, "black", "360103", today=local_today())
     app_id, case = _apply_and_accept(client)
-    assert "[credit]" in case and "信用预警：严重" in case and "黑名单" in case
+    assert "[公共信用]" in case and "信用预警：严重" in case and "黑名单" in case
     events.dispatch_pending(platform)
     # supervision turned the credit rule's finding into a card for this application
     assert [(p["rule_id"], p["object_id"]) for p in _payloads(platform, "supervision.card.issued")] == [
@@ -89,7 +89,7 @@ def test_acceptance_shows_the_credit_finding_and_approval_publishes_the_licence(
 
 def test_clean_applicant_gets_an_info_finding_and_no_card(client, platform, catalogue):
     app_id, case = _apply_and_accept(client)
-    assert "[credit]" in case and "无不良信用记录" in case
+    assert "[公共信用]" in case and "无不良信用记录" in case
     events.dispatch_pending(platform)
     assert _payloads(platform, "supervision.card.issued") == []
 
@@ -98,7 +98,7 @@ def test_with_credit_off_approval_works_unchanged(client, platform, catalogue):
     listed(platform, ACME, "black", "360102", today=local_today())
     switch(platform, "360102", "credit", "off")
     app_id, case = _apply_and_accept(client)
-    assert "[credit]" not in case and "信用预警" not in case
+    assert "[公共信用]" not in case and "信用预警" not in case
     assert _payloads(platform, "approval.application.accepted")
     events.dispatch_pending(platform)
     assert _payloads(platform, "supervision.card.issued") == []

@@ -12,9 +12,7 @@ from typing import Any
 
 from sqlalchemy import Column, Date, Integer, MetaData, String, Table, and_, case, func, select
 
-from core.contracts import Event, Finding, PluginInfo, SupervisionRule
-from core.db import Scope
-from core.hookspecs import hookimpl
+from core.api import Event, Finding, PluginInfo, Scope, hookimpl
 
 NAME = "sv_test"
 META = MetaData()
@@ -81,14 +79,15 @@ def on_denied(*, event: Event, session: Any) -> list[Finding]:
                     facts={"department_code": event.payload.get("department_code", ""), "step": "decide"})]
 
 
-RULES = [
-    SupervisionRule("sv_test.overdue", 1, "administrative_approval", "red", "办件超期", "Case overdue",
-                    scan=scan_overdue, scan_subtree=True),
-    SupervisionRule("sv_test.near", 2, "administrative_approval", "yellow", "临近期限", "Near its deadline",
-                    scan=scan_near, scan_subtree=True),
-    SupervisionRule("sv_test.no_reason", 1, "administrative_approval", "red", "决定无理由",
-                    "Decision without a reason", on_events=("sv_test.case.denied",),
-                    evaluate_event=on_denied),
+# Plain mappings (supervision's RuleSpec): the plugin imports nothing of supervision's.
+RULES: list[dict[str, Any]] = [
+    dict(id="sv_test.overdue", version=1, kind_of_power="administrative_approval", severity="red",
+         title_zh="办件超期", title_en="Case overdue", scan=scan_overdue, scan_subtree=True),
+    dict(id="sv_test.near", version=2, kind_of_power="administrative_approval", severity="yellow",
+         title_zh="临近期限", title_en="Near its deadline", scan=scan_near, scan_subtree=True),
+    dict(id="sv_test.no_reason", version=1, kind_of_power="administrative_approval", severity="red",
+         title_zh="决定无理由", title_en="Decision without a reason", on_events=("sv_test.case.denied",),
+         evaluate_event=on_denied),
 ]
 
 
@@ -98,12 +97,12 @@ def govhall_plugin_info() -> PluginInfo:
                       default_enabled=True)
 
 
-@hookimpl
-def govhall_supervision_rules() -> list[SupervisionRule]:
+@hookimpl(optionalhook=True)
+def govhall_supervision_rules() -> list[dict[str, Any]]:
     return RULES
 
 
-@hookimpl
+@hookimpl(optionalhook=True)
 def govhall_supervision_metrics(scope: Any, session: Any) -> list[dict[str, Any]]:
     c = CASES.c
     on_time = case((and_(c.concluded_on.is_not(None), c.concluded_on <= c.deadline), 1), else_=0)

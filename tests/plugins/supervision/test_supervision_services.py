@@ -235,7 +235,7 @@ def test_the_job_runner_runs_the_scan_once_per_slot(sv: Any) -> None:
     now = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
     assert "supervision.scan" in jobs.run_due(sv, now=now)
     assert len(_cards(sv)) == 1
-    sv.extras.pop("job_slots", None)  # another process, same slot: the claim is already taken
+    sv.job_slots.clear()  # another process, same slot: the claim is already taken
     assert "supervision.scan" not in jobs.run_due(sv, now=now)
 
 

@@ -7,8 +7,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from core.access import require
-from core.web.render import json_error
+from core.api import json_error, require
 from govhall_vendor_demo import services
 from govhall_vendor_demo.permissions import NOTE_CREATE, NOTE_VIEW
 from govhall_vendor_demo.schemas import NoteIn

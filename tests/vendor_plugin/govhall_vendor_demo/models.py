@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import Base, TenantScoped, Timestamped
+from core.api import Base, TenantScoped, Timestamped
 
 
 class Note(TenantScoped, Timestamped, Base):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.contracts import Permission, RoleTemplate
+from core.api import Permission, RoleTemplate
 
 NOTE_VIEW = Permission("vendor_demo:note:view", "查看便民告示", "View notices", read_only=True)
 NOTE_CREATE = Permission("vendor_demo:note:create", "发布便民告示", "Publish notices")

@@ -5,9 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.contracts import MenuEntry, Permission, PluginInfo, RoleTemplate
-from core.hookspecs import hookimpl
-from core.settings import SettingSpec
+from core.api import MenuEntry, Permission, PluginInfo, RoleTemplate, SettingSpec, hookimpl
 from govhall_vendor_demo import models  # noqa: F401  (puts the tables in the metadata at load)
 
 HERE = Path(__file__).resolve().parent

@@ -6,8 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from core.access import require
-from core.web.render import render
+from core.api import render, require
 from govhall_vendor_demo import services
 from govhall_vendor_demo.permissions import NOTE_VIEW
 

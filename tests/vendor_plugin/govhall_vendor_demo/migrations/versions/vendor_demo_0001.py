@@ -9,8 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from core.db.base import PathType
-from core.db.rls import disable_rls, enable_rls
+from core.api import PathType, disable_rls, enable_rls
 
 revision = "vendor_demo_0001"
 down_revision = None

@@ -1,0 +1,66 @@
+"""Hook implementations of the bidding plugin: thin wiring only (logic in services, sealing, rules)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.api import Permission, PluginInfo, RoleTemplate, SettingSpec, hookimpl
+from plugins.bidding import permissions as P
+
+HERE = Path(__file__).resolve().parent
+
+
+@hookimpl
+def govhall_plugin_info() -> PluginInfo:
+    return PluginInfo(
+        name="bidding",
+        title_zh="公共资源交易",
+        title_en="Public resource trading",
+        version="0.1.0",
+        description_zh="招标公告、电子密封投标、网上开标、评标、中标候选人公示、中标与合同",
+        description_en="Tender notices, sealed electronic bids, online opening, evaluation, candidate "
+        "publicity, award and contract",
+    )
+
+
+@hookimpl
+def govhall_permissions() -> list[Permission]:
+    return P.PERMISSIONS
+
+
+@hookimpl
+def govhall_roles() -> list[RoleTemplate]:
+    return P.ROLES
+
+
+@hookimpl
+def govhall_settings() -> list[SettingSpec]:
+    return [
+        SettingSpec(
+            "bidding.ocid_prefix",
+            "ocds-gvhl36",
+            "The OCDS ocid prefix of this platform's procurements (ocids are "
+            "<prefix>-<tenant code>-<tender number>).",
+            per_tenant=True,
+        ),
+        SettingSpec(
+            "bidding.key_window_minutes",
+            60,
+            "Minutes after the bid deadline during which bidders give their keys at the online "
+            "opening; a bid whose key is not given by then counts as withdrawn.",
+            type=int,
+            min=5,
+            max=1440,
+            per_tenant=True,
+        ),
+    ]
+
+
+@hookimpl
+def govhall_migration_dirs() -> list[Path]:
+    return [HERE / "migrations" / "versions"]
+
+
+@hookimpl
+def govhall_template_dirs() -> list[Path]:
+    return [HERE / "templates"]
