@@ -15,12 +15,19 @@ from core.api import (
     PluginInfo,
     RoleTemplate,
     SettingSpec,
-    SupervisionRule,
     hookimpl,
 )
 from plugins.payment import permissions as P
 
 HERE = Path(__file__).resolve().parent
+
+
+@hookimpl
+def govhall_addhooks(pluginmanager: Any) -> None:
+    """Payment owns its provider contract: ``govhall_payment_providers`` (plugins/payment/hookspecs.py)."""
+    from plugins.payment import hookspecs
+
+    pluginmanager.add_hookspecs(hookspecs)
 
 
 @hookimpl
@@ -143,8 +150,8 @@ def govhall_checks(check: str, subject: dict[str, Any], tenant: Any, session: An
     return from_approval.gate(subject, tenant, session)
 
 
-@hookimpl
-def govhall_supervision_rules() -> list[SupervisionRule]:
+@hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
+def govhall_supervision_rules() -> list[dict[str, Any]]:
     from plugins.payment.rules import RULES
 
     return RULES
@@ -164,7 +171,7 @@ def govhall_demo_data(session: Any, directory: Any) -> None:
     demo.load(session, directory)
 
 
-@hookimpl(optionalhook=True)
+@hookimpl
 def govhall_payment_providers() -> list[Any]:
     """This plugin's own hook (plugins/payment/providers.py): the simulated gateway."""
     from plugins.payment.providers import SimulatedGateway

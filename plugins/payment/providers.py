@@ -1,6 +1,6 @@
 """The provider interface: how an order reaches a gateway. A province plugs its non-tax revenue gateway
-in by implementing ``govhall_payment_providers()`` (declared by this plugin, docs/hooks.md) in its own
-plugin and naming it in the ``payment.provider`` setting; ``sim`` (the simulated gateway over HTTP,
+in by implementing ``govhall_payment_providers()`` (plugins/payment/hookspecs.py, docs/hooks.md) in its
+own plugin and naming it in the ``payment.provider`` setting; ``sim`` (the simulated gateway over HTTP,
 plugins/payment/simgateway.py) ships here.
 """
 

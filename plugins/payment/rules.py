@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
-from core.api import Conflict, Finding, Scope, SupervisionRule, today
+from core.api import Conflict, Finding, Scope, today
 from plugins.payment import services
 from plugins.payment.models import Order, Reconciliation
 
@@ -67,17 +67,18 @@ def _finding(row: Any) -> Finding:
     )
 
 
-RULES = [
-    SupervisionRule(
-        id=RULE,
-        version=1,
-        kind_of_power="fiscal",
-        severity="yellow",
-        title_zh="缴费未按 T+1 对账",
-        title_en="Payments not reconciled by T+1",
-        scan=scan_reconciliation,
-        scan_subtree=True,
-    ),
+# Supervision's rule contract as plain data (plugins/supervision/hookspecs.py): no import of supervision.
+RULES: list[dict[str, Any]] = [
+    {
+        "id": RULE,
+        "version": 1,
+        "kind_of_power": "fiscal",
+        "severity": "yellow",
+        "title_zh": "缴费未按 T+1 对账",
+        "title_en": "Payments not reconciled by T+1",
+        "scan": scan_reconciliation,
+        "scan_subtree": True,
+    },
 ]
 
 
