@@ -57,7 +57,7 @@ def handle_event(event: Event, session: Session) -> int | None:
     if spec is None:
         return None
     raw = event.payload.get("application_id") or event.payload.get("ref")
-    app_id = int(raw) if str(raw or "").isdigit() else None
+    app_id = int(str(raw)) if str(raw or "").isdigit() else None
     account_id = session.scalar(select(Application.applicant_account_id).where(Application.id == app_id))
     if account_id is None:
         return None
