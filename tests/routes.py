@@ -121,7 +121,8 @@ ID_TABLES = {"file_id": "approval_uploads", "app_id": "approval_applications", "
              "grant_id": "licence_use_codes", "type_id": "licence_types",
              "sharing_request_id": "exchange_requests", "sharing_grant_id": "exchange_grants",
              "subsystem_id": "exchange_systems", "tender_id": "bidding_tenders",
-             "bidder_id": "bidding_bidders", "objection_id": "bidding_objections"}
+             "bidder_id": "bidding_bidders", "objection_id": "bidding_objections",
+             "order_id": "payment_orders"}
 
 
 def demo_ids(platform: Any, tenant_code: str = DEMO_TENANT) -> dict[str, int]:
@@ -144,6 +145,13 @@ def demo_ids(platform: Any, tenant_code: str = DEMO_TENANT) -> dict[str, int]:
                 continue
             if param == "app_id" and "app_id" in out:
                 continue
+            if param == "order_id":  # the demo citizen's own payment order, so /my/ routes reach it
+                found = s.execute(text("SELECT id FROM payment_orders WHERE tenant_id = :t "
+                                       "AND payer_account_id = :c ORDER BY id LIMIT 1"),
+                                  {"t": tenant.id, "c": citizen.id}).scalar()
+                if found is not None:
+                    out[param] = int(found)
+                    continue
             if param == "licence_id":  # the demo citizen's own licence, so /my/ routes reach it
                 found = s.execute(text("SELECT id FROM licences WHERE tenant_id = :t "
                                        "AND holder_id_number = :n ORDER BY id LIMIT 1"),

@@ -274,7 +274,9 @@ def test_request_input_is_read_only_through_the_shared_parsers():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[3]
-    allowed = {root / "core/web/api.py", root / "core/web/forms.py"}
+    allowed = {root / "core/web/api.py", root / "core/web/forms.py",
+               # A separate ASGI app standing in for a province's gateway, not a govhall route.
+               root / "plugins/payment/simgateway.py"}
     offenders = []
     for path in [*root.joinpath("core").rglob("*.py"), *root.joinpath("plugins").rglob("*.py")]:
         text = path.read_text(encoding="utf-8")
