@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.api import Invalid, audit, local_date, publish
+from core.api import Invalid, add_calendar_days, audit, days_before, local_date, publish
 from plugins.payment.models import Order, Reconciliation, Refund
 
 HEADER = ["reference", "payment_id", "amount_cents", "kind", "date"]
@@ -72,7 +72,8 @@ def _ours(
         )
     }
     # Refunds by the halls' day: a window wide enough for any zone, then the day each happened there.
-    start = datetime.combine(day, time.min, UTC) - timedelta(days=1)
+    start = datetime.combine(days_before(day, 1), time.min, UTC)
+    end = datetime.combine(add_calendar_days(day, 2), time.min, UTC)
     refunds = {
         r.provider_refund_id: r
         for r in session.scalars(
@@ -82,7 +83,7 @@ def _ours(
                 Refund.tenant_id == tenant.id,
                 Order.provider == provider,
                 Refund.created_at >= start,
-                Refund.created_at < start + timedelta(days=3),
+                Refund.created_at < end,
             )
         )
         if local_date(platform, r.created_at) == day

@@ -8,13 +8,13 @@ bounded to the last ``WINDOW_DAYS`` days.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
-from core.api import Conflict, Finding, Scope, today
+from core.api import Conflict, Finding, Scope, days_before, today
 from plugins.payment import services
 from plugins.payment.models import Order, Reconciliation
 
@@ -28,7 +28,7 @@ def scan_reconciliation(*, platform: Any, session: Session, **kw: Any) -> list[F
     scope = session.info.get("scope")
     assert isinstance(scope, Scope), "payment rules need a scoped session"
     day: date = kw.get("today") or today(platform)
-    due_before = day - timedelta(days=1)  # day D is due on D+1: from D+2 on it is overdue
+    due_before = days_before(day, 1)  # day D is due on D+1: from D+2 on it is overdue
     reconciled = exists().where(and_(R.tenant_id == O.tenant_id, R.statement_date == O.paid_on))
     stmt = (
         select(O.tenant_id, O.paid_on, func.count().label("n"), func.sum(O.amount_cents).label("cents"))
@@ -36,7 +36,7 @@ def scan_reconciliation(*, platform: Any, session: Session, **kw: Any) -> list[F
             scope.predicate(O.tenant_path),
             O.state == "success",
             O.paid_on < due_before,
-            O.paid_on >= day - timedelta(days=WINDOW_DAYS),
+            O.paid_on >= days_before(day, WINDOW_DAYS),
             ~reconciled,
         )
         .group_by(O.tenant_id, O.paid_on)

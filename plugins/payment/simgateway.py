@@ -13,7 +13,6 @@ from __future__ import annotations
 import html
 import threading
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,11 +21,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from core.api import clock
+
 BUSINESS_ZONE = ZoneInfo("Asia/Shanghai")  # a Chinese gateway's statement day is Beijing time
 
 
 def _day() -> str:
-    return datetime.now(BUSINESS_ZONE).date().isoformat()
+    return clock.now().astimezone(BUSINESS_ZONE).date().isoformat()  # the one clock (tests may set it)
 
 
 OUTCOMES = {"success": "success", "decline": "failed", "cancel": "cancelled", "error": "error"}
@@ -61,7 +62,7 @@ def create_app(base_url: str = "") -> Starlette:
         if not isinstance(amount, int) or isinstance(amount, bool) or not 0 < amount <= 10**9:
             return _error(400, "amount must be a positive whole number of cents")
         pid = uuid.uuid4().hex[:20]
-        now = datetime.now(UTC)
+        now = clock.now()
         with store.lock:
             store.payments[pid] = {
                 "payment_id": pid,
