@@ -34,17 +34,11 @@ def keys_for(username: str, address: str) -> list[str]:
     return [f"account:{username.strip().lower()[:150]}", f"address:{address[:64]}"]
 
 
-def _aware(at: datetime | None) -> datetime | None:
-    if at is None:
-        return None
-    return at if at.tzinfo else at.replace(tzinfo=utcnow().tzinfo)
-
-
 def _live(row: LoginThrottle | None, now: datetime) -> LoginThrottle | None:
     if row is None:
         return None
-    start = _aware(row.window_start)
-    locked = _aware(row.locked_until)
+    start = row.window_start
+    locked = row.locked_until
     if (locked is None or locked <= now) and start is not None and now - start > WINDOW:
         return None
     return row
@@ -58,7 +52,7 @@ def verdict(session: Session, keys: list[str]) -> Verdict:
         row = _live(session.get(LoginThrottle, key), now)
         if row is None:
             continue
-        until = _aware(row.locked_until)
+        until = row.locked_until
         if until is not None and until > now:
             locked = max(locked, until) if locked else until
         failures = max(failures, row.failures)
@@ -79,7 +73,7 @@ def record_failure(session: Session, keys: list[str], *, address: str) -> bool:
             row.failures, row.window_start, row.locked_until = 0, now, None
         row.failures += 1
         limit = LOCK_AFTER[key.split(":", 1)[0]]
-        until = _aware(row.locked_until)
+        until = row.locked_until
         if row.failures >= limit and (until is None or until <= now):
             row.locked_until = now + LOCK_FOR
             started = True
