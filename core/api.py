@@ -21,6 +21,7 @@ from core.clock import (
     working_days_between,
 )
 from core.contracts import (
+    DataResource,
     Event,
     Finding,
     MenuEntry,
@@ -71,7 +72,8 @@ from core.web.forms import form_data, read_form
 from core.web.render import json_error, render, translate
 
 __all__ = [
-    "Actor", "Base", "BigId", "Conflict", "Department", "DomainError", "Event", "Finding", "Forbidden", "Id",
+    "Actor", "Base", "BigId", "Conflict", "DataResource", "Department", "DomainError", "Event", "Finding",
+    "Forbidden", "Id",
     "ImportFile", "Invalid", "MenuEntry", "NotFound", "OutModel", "PageParams", "PathType", "PeriodicTask",
     "Permission", "Platform", "PluginInfo", "RoleTemplate", "RowError", "RowsRefused", "SMALL_TREE", "Scope",
     "SettingSpec", "Tenant", "TenantRef", "TenantScoped", "Timestamped", "UTCDateTime", "account_by_username",

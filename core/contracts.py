@@ -145,7 +145,13 @@ class Finding:
 
 @dataclass(frozen=True)
 class DataResource:
-    """A data resource a plugin offers for exchange (data sharing platform)."""
+    """A data resource a plugin offers for exchange (the data sharing platform, plugins/exchange).
+
+    ``fetch(session=, platform=, tenant=, params=)`` answers one query: ``session`` is scoped to the
+    providing ``tenant``, ``params`` a ``dict[str, str]`` of the consumer's query parameters; it returns a
+    dict (one record) or a list of dicts, and raises ``core.api.NotFound`` when nothing matches.
+    ``field_labels`` maps a field to its (Chinese, English) label; ``department_code`` names the
+    providing department at the tenant ("" = the tenant's first department)."""
 
     code: str
     title_zh: str
@@ -153,6 +159,12 @@ class DataResource:
     plugin: str
     fields: tuple[str, ...] = ()
     fetch: Callable[..., Any] | None = None
+    field_labels: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    department_code: str = ""
+    sharing: Literal["unconditional", "conditional", "none"] = "conditional"
+    update_cycle: str = "realtime"
+    legal_basis: str = ""
+    description_zh: str = ""
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,9 @@ def token_for(platform: Any, account: Any) -> str:
 # Which table each id parameter names, so a sweep can use objects that exist at the demo tenant.
 ID_TABLES = {"file_id": "approval_uploads", "app_id": "approval_applications", "card_id": "supervision_cards",
              "record_id": "credit_records", "entry_id": "credit_list_entries", "licence_id": "licences",
-             "grant_id": "licence_use_codes", "type_id": "licence_types"}
+             "grant_id": "licence_use_codes", "type_id": "licence_types",
+             "sharing_request_id": "exchange_requests", "sharing_grant_id": "exchange_grants",
+             "subsystem_id": "exchange_systems"}
 
 
 def demo_ids(platform: Any, tenant_code: str = DEMO_TENANT) -> dict[str, int]:

@@ -37,7 +37,19 @@ def _config(chart: pygal.graph.graph.Graph, title: str) -> None:
     chart.config.js = []  # no external script: pages work offline and under a strict CSP
     chart.config.disable_xml_declaration = True
     chart.config.style = STYLE
+    chart.config.no_data_text = "—"  # pygal's "No data" is English on a Chinese page: a dash reads in both
     chart.title = title
+
+
+def _integer_axis(chart: pygal.graph.graph.Graph, series: Mapping[str, Sequence[float | None]]) -> None:
+    """Counts (every value a whole number) get whole-number ticks: nobody has 2.5 cards."""
+    values = [v for vs in series.values() for v in vs if v is not None]
+    if not values or any(float(v) != int(v) for v in values):
+        return
+    top = max(1, int(max(values)))
+    step = max(1, -(-top // 5))
+    chart.y_labels = list(range(0, top + step, step))
+    chart.value_formatter = lambda v: f"{v:.0f}"
 
 
 def _table(title: str, labels: Sequence[str], series: Mapping[str, Sequence[float | None]]) -> str:
@@ -76,6 +88,8 @@ def bar_chart(title: str, labels: Sequence[str], series: Mapping[str, Sequence[f
     if percent:
         chart.value_formatter = lambda v: f"{v:.1f}%"
         chart.range = (0, 100)
+    else:
+        _integer_axis(chart, series)
     return _render(chart, title, labels, series)
 
 
@@ -84,6 +98,7 @@ def line_chart(title: str, labels: Sequence[str], series: Mapping[str, Sequence[
     """Values over time (e.g. applications per day)."""
     chart = pygal.Line(height=height, x_label_rotation=30, show_legend=len(series) > 1)
     _config(chart, title)
+    _integer_axis(chart, series)
     chart.x_labels = list(labels)
     return _render(chart, title, labels, series)
 

@@ -104,6 +104,14 @@ def govhall_supervision_metrics(scope: Any, session: Any) -> list[dict[str, Any]
 
 
 @hookimpl
+def govhall_data_resources(tenant: Any) -> list[Any]:
+    """The data-sharing platform's catalogue: an application's status and decision (exchange.py)."""
+    from plugins.approval.exchange import resources
+
+    return resources(tenant)
+
+
+@hookimpl
 def govhall_demo_data(session: Any, directory: Any) -> None:
     from plugins.approval import demo
 
@@ -137,7 +145,7 @@ def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
             10,
         ),
         m("sunshine", "审批结果公示", "Published decisions", "approval/publicity", P.PUBLICITY_VIEW, 10),
-        m("sunshine", "办件统计", "Approval statistics", "approval/stats", P.STATS_VIEW, 20),
+        m("sunshine", "办件统计", "Approval statistics", "approval/stats", P.PUBLICITY_VIEW, 20),
         m("workbench", "审批工作台", "Approval workbench", "approval/workbench", P.APP_HANDLE, 10),
         m("my", "我的办件", "My applications", "approval/my", P.APP_OWN, 10),
     ]

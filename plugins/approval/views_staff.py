@@ -236,14 +236,26 @@ def figures(request: Request) -> dict[str, Any]:
     return out
 
 
-@require(P.STATS_VIEW)
+def week_label(week: str, lang: str) -> str:
+    """``2026-W45`` as people read it: the week's Monday (11月2日当周 / week of 2 Nov)."""
+    year, num = week.split("-W")
+    monday = date.fromisocalendar(int(year), int(num), 1)
+    if lang == "zh-CN":
+        return f"{monday.month}月{monday.day}日当周"
+    return f"week of {monday.day} {monday.strftime('%b')}"
+
+
+@require(P.PUBLICITY_VIEW)  # the hall publishes its own figures (#13 item 13); the subtree needs STATS_VIEW
 async def stats_page(request: Request) -> Response:
     ctx = request.state.ctx
     data = await ctx.platform.db.run(lambda: figures(request))
+    data["can_subtree"] = ctx.platform.access.subtree_scope(ctx.actor, ctx.tenant, P.STATS_VIEW) is not None
+    data["since"] = request.query_params.get("since", "")[:10]
+    data["until"] = request.query_params.get("until", "")[:10]
     weekly = data["weekly"][-12:]
     data["week_chart"] = charts.bar_chart(
         translate(request, "Applications per week"),
-        [w["week"] for w in weekly],
+        [week_label(w["week"], ctx.lang) for w in weekly],
         {
             translate(request, "Received"): [w["received"] for w in weekly],
             translate(request, "Concluded"): [w["concluded"] for w in weekly],
@@ -255,9 +267,12 @@ async def stats_page(request: Request) -> Response:
             translate(request, "Completion and on-time rate by locality (%)"),
             [k["name"] for k in kids],
             {
-                translate(request, "Completion rate"): [round(k["completion_rate"] * 100, 1) for k in kids],
-                translate(request, "On-time rate"): [round(k["on_time_rate"] * 100, 1) for k in kids],
+                translate(request, "Completion rate"): [
+                    round(k["completion_rate"] * 100, 1) if k["received"] else None for k in kids],
+                translate(request, "On-time rate"): [  # nothing concluded: no rate, not 0 %
+                    round(k["on_time_rate"] * 100, 1) if k["concluded"] else None for k in kids],
             },
+            percent=True,
         )
     return render(request, "approval/stats.html", data)
 

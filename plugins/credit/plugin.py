@@ -120,6 +120,14 @@ def govhall_supervision_rules() -> list[dict[str, Any]]:
 
 
 @hookimpl
+def govhall_data_resources(tenant: Any) -> list[Any]:
+    """The data-sharing platform's catalogue: a subject's credit report (plugins/credit/exchange.py)."""
+    from plugins.credit.exchange import resources
+
+    return resources(tenant)
+
+
+@hookimpl
 def govhall_demo_data(session: Any, directory: Any) -> None:
     from plugins.credit.demo import load
 

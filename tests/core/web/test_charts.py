@@ -31,3 +31,14 @@ def test_labels_and_values_must_match():
 def test_text_is_escaped():
     out = bar_chart("<b>t</b>", ["<i>"], {"s": [1]})
     assert "<b>t</b>" not in out and "&lt;b&gt;" in out
+
+
+def test_counts_get_whole_number_ticks_and_no_english_placeholder():
+    import re
+
+    out = bar_chart("卡片", ["一", "二"], {"黄牌": [1, 3]})
+    ticks = re.findall(r'class="axis y[^"]*".*?</g></g>', out, re.S)
+    labels = re.findall(r"<text[^>]*>([0-9.]+)</text>", ticks[0] if ticks else out)
+    assert labels and all("." not in t for t in labels)  # 0 1 2 3, never 0.5
+    empty = bar_chart("卡片", [], {"黄牌": []})
+    assert "No data" not in empty

@@ -1,0 +1,321 @@
+"""Data sharing (plugins/exchange): the gateway's own overhead, signed log appends, catalogue search.
+
+    python bench/bench_exchange.py [--database-url postgresql://postgres@127.0.0.1:5432/postgres]
+                                   [--calls 300] [--appends 500] [--resources 100000] [--queries 200]
+
+A fresh database (SQLite file, or a new PostgreSQL database on the given server) with the Jiangxi tree.
+Measured in one process, each against a baseline from the same run:
+
+* gateway: ``gateway.serve`` for credit's report at Nanchang (an in-process provider returning one row:
+  the subject's warning level) — credential check, grant and fields, the provider, projection, a signed
+  log entry committed — against the bare provider call (a session at the provider's scope + ``fetch``);
+* log: signed appends per second, one transaction each (``msglog.record``) and 50 per transaction,
+  against the Ed25519 signature alone;
+* catalogue: ``services.search`` for words over N resources spread over the tree, in the subtree scope
+  of the province (what the catalogue page runs), p50/p95, against an exact look-up by code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, insert
+
+from core import signing
+from core.db import Scope, migrate
+from core.demo import JIANGXI
+from core.logging import configure_logging
+from core.platform import Platform
+from core.settings import load_settings
+from core.tenancy import loader
+
+WORDS = [
+    "信用",
+    "户籍",
+    "社保",
+    "营业执照",
+    "不动产",
+    "婚姻",
+    "学历",
+    "车辆",
+    "纳税",
+    "医保",
+    "公积金",
+    "企业",
+    "人口",
+    "法人",
+    "许可",
+    "处罚",
+    "证照",
+    "统计",
+    "环保",
+    "交通",
+]
+
+
+def fresh_url(server: str | None, tmp: Path) -> str:
+    if not server:
+        return f"sqlite:///{tmp}/bench.db"
+    name = f"govhall_bench_exchange_{uuid.uuid4().hex[:6]}"
+    engine = create_engine(
+        server.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+    )
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    engine.dispose()
+    return server.rsplit("/", 1)[0] + "/" + name
+
+
+def drop(server: str, url: str) -> None:
+    engine = create_engine(
+        server.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+    )
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+    engine.dispose()
+
+
+def setup(url: str, tmp: Path) -> Platform:
+    settings = load_settings(
+        overrides={"database_url": url, "data_dir": str(tmp), "env": "test", "log_level": "warning"}
+    )
+    platform = Platform.start(settings)
+    configure_logging(platform.settings)
+    migrate.upgrade(platform.db, platform.registry.migration_dirs())
+    tree, lines, path = loader.load_file(JIANGXI)
+    platform.refresh(force=True)
+    loader.validate(tree, lines, path, platform.directory, platform.settings)
+    with platform.db.transaction(Scope.system()) as s:
+        loader.apply(s, tree, platform.directory, actor="bench")
+    platform.refresh(force=True)
+    return platform
+
+
+def pct(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))] * 1000
+
+
+def gateway_overhead(platform: Platform, calls: int) -> dict[str, float]:
+    from datetime import timedelta
+
+    from core.clock import today
+    from plugins.credit.exchange import fetch
+    from plugins.exchange import gateway, services
+
+    provider, consumer = platform.directory.get("360100"), platform.directory.get("360102")
+    with platform.db.transaction(provider.scope) as s:
+        services.sync_plugin_resources(s, platform, provider)
+        req = services.request_access(
+            s,
+            platform,
+            provider,
+            consumer,
+            resource_code="credit.report",
+            department="xzspj",
+            purpose="bench",
+            fields=["subject_code", "level"],
+            actor="bench",
+        )
+        services.answer(
+            s,
+            platform,
+            provider,
+            req.id,
+            decision="approve",
+            version=req.version,
+            expires_on=today(platform) + timedelta(days=30),
+            actor="bench",
+        )
+    with platform.db.transaction(consumer.scope) as s:
+        cred, secret = services.create_system(s, consumer, "xzspj", "bench", "bench", actor="bench")
+        client_id = cred.client_id
+    params = {"subject_code": "91360100MA35123453"}
+
+    def bare() -> Any:
+        with platform.db.session(provider.scope) as s:
+            return fetch(session=s, platform=platform, tenant=provider, params=params)
+
+    def through() -> Any:
+        ans = gateway.serve(
+            platform,
+            provider,
+            client_id=client_id,
+            secret=secret,
+            code="credit.report",
+            asked=[],
+            params=params,
+        )
+        assert ans.status == 200, ans
+        return ans
+
+    for _ in range(20):
+        bare(), through()
+    b, g = [], []
+    for _ in range(calls):  # interleaved, so load on the shared machine hits both alike
+        t0 = time.perf_counter()
+        bare()
+        t1 = time.perf_counter()
+        through()
+        t2 = time.perf_counter()
+        b.append(t1 - t0)
+        g.append(t2 - t1)
+    return {
+        "bare_p50": pct(b, 50),
+        "gw_p50": pct(g, 50),
+        "bare_mean": statistics.mean(b) * 1000,
+        "gw_mean": statistics.mean(g) * 1000,
+        "ratio_p50": pct(g, 50) / pct(b, 50),
+        "ratio_mean": statistics.mean(g) / statistics.mean(b),
+    }
+
+
+def log_appends(platform: Platform, n: int) -> dict[str, float]:
+    from plugins.exchange import msglog
+
+    t = platform.directory.get("360102")
+    facts = {"subsystem": "bench", "request_digest": "0" * 64, "response_digest": "1" * 64, "fields": ["a"]}
+    t0 = time.perf_counter()
+    for i in range(n):
+        msglog.record(platform, t, resource="r", consumer=f"c{i}", result="ok", status=200, facts=facts)
+    single = n / (time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    for _ in range(n // 50):
+        with platform.db.transaction(t.scope) as s:
+            for i in range(50):
+                msglog.append(
+                    s, platform, t, resource="r", consumer=f"c{i}", result="ok", status=200, facts=facts
+                )
+    batched = (n // 50) * 50 / (time.perf_counter() - t0)
+    with platform.db.transaction(Scope.system()) as s:
+        signer = signing.signer_for(s, platform.settings["secret_key"], t.path)
+    t0 = time.perf_counter()
+    for i in range(n * 4):
+        signer.sign_b64(f"{i:064d}".encode())
+    sign_only = n * 4 / (time.perf_counter() - t0)
+    with platform.db.session(t.scope) as s:
+        ok = msglog.verify_export(msglog.export(s, t)).ok
+    return {"single": single, "batched": batched, "sign_only": sign_only, "verified": float(ok)}
+
+
+def catalogue_search(platform: Platform, n: int, queries: int) -> dict[str, float]:
+    from plugins.exchange import services
+    from plugins.exchange.models import Resource
+
+    tenants = [t for t in platform.directory.by_id.values() if t.path.startswith("360000")]
+    rnd = random.Random(7)
+    table = Resource.__table__
+    rows = []
+    now = datetime.now(UTC)
+    for i in range(n):
+        t = tenants[i % len(tenants)]
+        w1, w2 = rnd.choice(WORDS), rnd.choice(WORDS)
+        name = f"{t.name}{w1}{w2}数据{i}"
+        rows.append(
+            {
+                "tenant_id": t.id,
+                "tenant_path": t.path,
+                "code": f"r{i}",
+                "name": name,
+                "name_en": "",
+                "description": "",
+                "provider_department": "xzspj",
+                "provider_identifier": f"GOV:{t.path}:xzspj",
+                "provider_name": "行政审批局",
+                "fields": [{"name": "a", "label": w1}],
+                "update_cycle": "daily",
+                "sharing": "conditional",
+                "legal_basis": "",
+                "format": "json",
+                "source": "plugin",
+                "plugin": "bench",
+                "url": "",
+                "method": "GET",
+                "openapi": {},
+                "log_bodies": False,
+                "search_text": f"r{i} {name} a {w1}".lower(),
+                "active": True,
+                "version": 1,
+                "last_updated_at": now,
+                "created_at": now,
+            }
+        )
+    t0 = time.perf_counter()
+    with platform.db.transaction(Scope.system()) as s:
+        for i in range(0, n, 5000):
+            s.execute(insert(table), rows[i : i + 5000])
+        if platform.db.is_postgres:
+            s.execute(__import__("sqlalchemy").text("ANALYZE exchange_resources"))
+    load_s = time.perf_counter() - t0
+    root = platform.directory.get("360000")
+    scope = Scope.below(root.id, root.path)
+    search, exact = [], []
+    for q in range(queries):
+        word = rnd.choice(WORDS) if q % 4 else rnd.choice(WORDS) + " " + rnd.choice(WORDS)
+        with platform.db.session(scope) as s:
+            t0 = time.perf_counter()
+            services.search(s, word, limit=20)
+            search.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            s.scalars(
+                __import__("sqlalchemy")
+                .select(Resource)
+                .where(Resource.tenant_id == tenants[q % len(tenants)].id, Resource.code == f"r{q}")
+            ).first()
+            exact.append(time.perf_counter() - t0)
+    return {
+        "load_s": load_s,
+        "p50": pct(search, 50),
+        "p95": pct(search, 95),
+        "exact_p50": pct(exact, 50),
+        "exact_p95": pct(exact, 95),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--database-url", default=None)
+    ap.add_argument("--calls", type=int, default=300)
+    ap.add_argument("--appends", type=int, default=500)
+    ap.add_argument("--resources", type=int, default=100_000)
+    ap.add_argument("--queries", type=int, default=200)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = fresh_url(args.database_url, Path(tmp))
+        platform = setup(url, Path(tmp))
+        try:
+            g = gateway_overhead(platform, args.calls)
+            print(
+                f"gateway: bare provider p50 {g['bare_p50']:.2f} ms (mean {g['bare_mean']:.2f}); through the "
+                f"gateway p50 {g['gw_p50']:.2f} ms (mean {g['gw_mean']:.2f}); "
+                f"ratio p50 {g['ratio_p50']:.2f}x, "
+                f"mean {g['ratio_mean']:.2f}x"
+            )
+            lg = log_appends(platform, args.appends)
+            print(
+                f"log: {lg['single']:.0f} signed appends/s (one transaction each), {lg['batched']:.0f}/s "
+                f"(50 per transaction); Ed25519 signing alone {lg['sign_only']:.0f}/s; chain verifies: "
+                f"{bool(lg['verified'])}"
+            )
+            c = catalogue_search(platform, args.resources, args.queries)
+            print(
+                f"catalogue: {args.resources} resources loaded in {c['load_s']:.1f} s; search p50 "
+                f"{c['p50']:.1f} ms, p95 {c['p95']:.1f} ms; exact look-up p50 {c['exact_p50']:.2f} ms, p95 "
+                f"{c['exact_p95']:.2f} ms"
+            )
+        finally:
+            platform.close()
+            if args.database_url:
+                drop(args.database_url, url)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,265 @@
+"""The gateway (X-Road's security server, in-process): answers a consumer system's query for a resource.
+
+1. Authenticate the calling *system* (a member's subsystem credential in the ``X-Exchange-Client`` and
+   ``X-Exchange-Secret`` headers — not a person's session): unknown or wrong secret 401, revoked 403.
+2. Check the right: unconditional resources serve any registered consumer; conditional ones need an
+   active, unexpired grant of the consumer's member; asked-for fields must be granted.
+3. Call the provider: an in-process plugin (``DataResource.fetch``) or the external HTTP service
+   (httpx, with connect/read time-outs; a time-out answers 504, an unreachable service 502).
+4. Return only the granted (and asked-for) fields, whatever the provider sent.
+5. Log every exchange — refusals included — to the signed message log; if the log cannot be written
+   the exchange is refused (503), never answered unlogged.
+
+Each phase uses its own short session: no database connection is held across the provider call.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx2 as httpx
+
+from core.api import DomainError, NotFound, today
+from plugins.exchange import msglog, services
+
+MAX_PARAMS = 10
+PARAM_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+TRANSPORT: Any = None  # tests put an httpx.MockTransport here; None: the network
+
+
+@dataclass
+class Answer:
+    status: int
+    code: str = "ok"
+    message: str = ""
+    data: Any = None
+    fields: list[str] = field(default_factory=list)
+    bad_fields: dict[str, str] = field(default_factory=dict)
+    log_seq: int | None = None
+    log_hash: str = ""
+
+
+@dataclass
+class Checked:
+    resource: dict[str, Any]
+    consumer: str
+    subsystem: str
+    fields: list[str]
+
+
+class Refused(Exception):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        bad_fields: dict[str, str] | None = None,
+        consumer: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.consumer = status, code, message, consumer
+        self.bad_fields = bad_fields or {}
+
+
+def project(data: Any, fields: list[str]) -> Any:
+    """Only ``fields`` of a record or of each record of a list; anything else becomes an empty dict."""
+    keep = set(fields)
+    if isinstance(data, dict):
+        return {k: v for k, v in data.items() if k in keep}
+    if isinstance(data, list):
+        return [project(r, fields) if isinstance(r, dict) else {} for r in data]
+    return {}
+
+
+def _check(platform: Any, tenant: Any, client_id: str, secret: str, code: str, asked: list[str]) -> Checked:
+    """Phase 1 and 2: who calls, and may it read these fields of this resource."""
+    cred = None
+    if client_id and secret:
+        for scope in services.network_roots(platform):
+            with platform.db.session(scope) as s:
+                cred = services.authenticate(s, client_id, secret)
+                if cred is not None:
+                    s.expunge(cred)
+                    break
+    if cred is None:
+        raise Refused(
+            401,
+            "unknown_consumer",
+            "未知的调用系统或凭证错误 Unknown system or wrong credential",
+            consumer=client_id[:60],
+        )
+    consumer = cred.member_identifier
+    if cred.state != "active":
+        raise Refused(
+            403,
+            "revoked_consumer",
+            "该子系统凭证已撤销 This system's credential is revoked",
+            consumer=consumer,
+        )
+    with platform.db.session(tenant.scope) as s:
+        try:
+            res = services.resource_by_code(s, tenant, code)
+        except NotFound:
+            raise Refused(
+                404, "unknown_resource", "本级没有该数据资源 No such resource here", consumer=consumer
+            ) from None
+        known = [f["name"] for f in res.fields or []]
+        resource = {
+            "code": res.code,
+            "source": res.source,
+            "plugin": res.plugin,
+            "url": res.url,
+            "method": res.method,
+            "log_bodies": res.log_bodies,
+            "provider": res.provider_identifier,
+            "sharing": res.sharing,
+        }
+        if res.sharing == "none":
+            raise Refused(
+                403, "not_shared", "该数据资源不予共享 This resource is not shared", consumer=consumer
+            )
+        allowed = known
+        if res.sharing == "conditional":
+            grant = services.grant_for(s, res, consumer)
+            if grant is None:
+                raise Refused(
+                    403, "no_grant", "没有该数据资源的授权 No grant for this resource", consumer=consumer
+                )
+            if grant.state != "active":
+                raise Refused(403, "grant_revoked", "授权已撤销 The grant was revoked", consumer=consumer)
+            if grant.expires_on < today(platform):
+                raise Refused(403, "grant_expired", "授权已过期 The grant has expired", consumer=consumer)
+            allowed = [f for f in known if f in (grant.fields or [])]
+    not_granted = [f for f in asked if f not in allowed]
+    if not_granted:
+        raise Refused(
+            403,
+            "field_not_granted",
+            f"未授权的字段 Fields not granted: {', '.join(not_granted)}",
+            {"fields": ",".join(not_granted)[:200]},
+            consumer=consumer,
+        )
+    return Checked(resource, consumer, cred.subsystem, [f for f in allowed if not asked or f in asked])
+
+
+def _plugin_fetch(platform: Any, tenant: Any, resource: dict[str, Any], params: dict[str, str]) -> Any:
+    plugin, _, own_code = resource["code"].partition(".")
+    for batch in platform.hooks(tenant).govhall_data_resources(tenant=tenant):
+        for d in batch or []:
+            if d.plugin == plugin and d.code == own_code and d.fetch is not None:
+                with platform.db.session(tenant.scope) as s:
+                    return d.fetch(session=s, platform=platform, tenant=tenant, params=params)
+    raise Refused(502, "provider_unavailable", "数据提供方不可用 The provider is not available here")
+
+
+def _http_fetch(platform: Any, resource: dict[str, Any], params: dict[str, str]) -> Any:
+    timeout = float(platform.settings.get("exchange.http_timeout_seconds", 5))
+    try:
+        with httpx.Client(
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 3.0)),
+            transport=TRANSPORT,
+            follow_redirects=False,
+        ) as client:
+            if resource["method"] == "POST":
+                r = client.post(resource["url"], json=params)
+            else:
+                r = client.get(resource["url"], params=params)
+    except httpx.TimeoutException:
+        raise Refused(504, "provider_timeout", "数据提供方超时 The provider did not answer in time") from None
+    except httpx.HTTPError:
+        raise Refused(
+            502, "provider_unavailable", "数据提供方不可达 The provider cannot be reached"
+        ) from None
+    if r.status_code == 404:
+        raise Refused(404, "no_record", "没有符合条件的数据 No matching record")
+    if r.status_code >= 400:
+        raise Refused(502, "provider_error", f"数据提供方出错（{r.status_code}） The provider failed")
+    try:
+        return r.json()
+    except ValueError:
+        raise Refused(
+            502, "provider_error", "数据提供方返回的不是 JSON The provider's answer is not JSON"
+        ) from None
+
+
+def serve(
+    platform: Any,
+    tenant: Any,
+    *,
+    client_id: str,
+    secret: str,
+    code: str,
+    asked: list[str],
+    params: dict[str, str],
+) -> Answer:
+    """One gateway call, logged whatever its outcome."""
+    request_facts = {"params": params, "fields": asked}
+    checked: Checked | None = None
+    data: Any = None
+    log_bodies = False
+    try:
+        checked = _check(platform, tenant, client_id, secret, code, asked)
+        log_bodies = bool(checked.resource["log_bodies"])
+        if checked.resource["source"] == "http":
+            raw = _http_fetch(platform, checked.resource, params)
+        else:
+            try:
+                raw = _plugin_fetch(platform, tenant, checked.resource, params)
+            except NotFound:
+                raise Refused(404, "no_record", "没有符合条件的数据 No matching record") from None
+            except DomainError as exc:
+                raise Refused(422, "bad_query", str(exc)) from None
+        data = project(raw, checked.fields)
+        ans = Answer(200, data=data, fields=checked.fields)
+    except Refused as r:
+        ans = Answer(r.status, r.code, r.message, bad_fields=r.bad_fields)
+        consumer = r.consumer or (checked.consumer if checked else "")
+    else:
+        consumer = checked.consumer
+    facts: dict[str, Any] = {
+        "subsystem": checked.subsystem if checked else "",
+        "client_id": client_id[:60],
+        "request_digest": msglog.digest(request_facts),
+        "response_digest": msglog.digest(ans.data if ans.status == 200 else {"error": ans.code}),
+        "fields": ans.fields,
+    }
+    if log_bodies:
+        facts["request_body"] = request_facts
+        facts["response_body"] = ans.data
+    try:
+        entry = msglog.record(
+            platform,
+            tenant,
+            resource=code[:60],
+            consumer=consumer,
+            result=ans.code,
+            status=ans.status,
+            facts=facts,
+        )
+    except msglog.LogUnavailable:
+        if ans.status != 200:
+            return ans  # already refused; nothing is released
+        return Answer(
+            503,
+            "log_unavailable",
+            "交换日志无法写入，本次交换被拒绝 The message log cannot be written: the exchange is refused",
+        )
+    ans.log_seq, ans.log_hash = entry.seq, entry.hash
+    return ans
+
+
+def check_params(query: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+    """(asked fields, provider parameters) from the query string; Refused 400 on anything odd."""
+    asked_raw = query.pop("fields", "")
+    asked = [f.strip() for f in asked_raw.split(",") if f.strip()]
+    if len(query) > MAX_PARAMS or len(asked) > 100:
+        raise Refused(400, "bad_query", "参数过多 Too many parameters")
+    for k, v in query.items():
+        if not PARAM_NAME.match(k) or len(v) > 200:
+            raise Refused(400, "bad_query", f"参数 {k[:40]} 无效 Bad parameter", {k[:40]: "invalid"})
+    for f in asked:
+        if not PARAM_NAME.match(f):
+            raise Refused(400, "bad_query", "字段名无效 Bad field name", {"fields": "invalid"})
+    return asked, query

@@ -1,0 +1,352 @@
+"""Pages of the exchange plugin, under ``/t/{code}/exchange/``: the catalogue (browse, search, ask),
+my department's requests, grants and subsystems, the provider's queue, and the message log with its
+verification status. Bad input re-renders the form with the errors named, changing nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from core.api import DomainError, NotFound, Scope, form_data, read_form, render, require
+from plugins.exchange import msglog, services
+from plugins.exchange import permissions as P
+from plugins.exchange.api import grant_here, request_here, system_here
+from plugins.exchange.models import CYCLES, GRANT_STATES, REQUEST_STATES, SHARING
+from plugins.exchange.schemas import AnswerIn, RequestIn, RevokeIn, SystemIn, SystemRevokeIn
+
+_ZH = {
+    "missing": "必填",
+    "string_too_short": "必填或过短",
+    "string_too_long": "内容过长",
+    "int_parsing": "应为整数",
+    "date_from_datetime_parsing": "应为日期",
+    "date_parsing": "应为日期",
+    "literal_error": "取值无效",
+    "list_too_short": "至少选择一项",
+    "value_error": "格式不正确",
+}
+
+
+def _ctx(request: Request) -> Any:
+    return request.state.ctx
+
+
+def errors_of(request: Request, exc: Exception) -> dict[str, str]:
+    zh = _ctx(request).lang == "zh-CN"
+    if isinstance(exc, ValidationError):
+        return {
+            ".".join(map(str, e["loc"][:1])) or "form": (_ZH.get(e["type"], "格式不正确") + "：" + e["msg"])
+            if zh
+            else e["msg"]
+            for e in exc.errors()
+        }
+    assert isinstance(exc, DomainError)
+    message = exc.message_zh if zh else exc.message_en
+    return {name: message for name in exc.fields} or {"form": message}
+
+
+def common(request: Request, **values: Any) -> dict[str, Any]:
+    ctx = _ctx(request)
+    return {
+        "sharing_titles": SHARING,
+        "cycles": CYCLES,
+        "request_states": REQUEST_STATES,
+        "grant_states": GRANT_STATES,
+        "tenant_name": lambda tid: getattr(ctx.platform.directory.by_id.get(tid), "name", ""),
+        "tenant_code_of": lambda tid: getattr(ctx.platform.directory.by_id.get(tid), "code", ""),
+        "lang": ctx.lang,
+        "can": lambda perm: ctx.platform.access.check(ctx.actor, ctx.tenant, perm.name).allowed,
+        "P": P,
+        **values,
+    }
+
+
+async def _tx(request: Request, fn: Any, *, write: bool = True, scope: Any = None) -> Any:
+    ctx = _ctx(request)
+
+    def work() -> Any:
+        opener = ctx.platform.db.transaction if write else ctx.platform.db.session
+        with opener(scope or ctx.tenant.scope) as s:
+            return fn(s)
+
+    return await ctx.platform.db.run(work)
+
+
+def _root_scope(tenant: Any, platform: Any) -> Scope:
+    root = platform.directory.get(tenant.path.split("/")[0])
+    return Scope.below(root.id, root.path)
+
+
+async def _form_fields(request: Request) -> list[str]:
+    """Every ticked ``fields`` box (read_form keeps the last value only; the parsed form is cached)."""
+    return [str(v) for v in (await form_data(request)).getlist("fields")]
+
+
+# -- the catalogue --------------------------------------------------------------------------------------
+
+
+@require(P.CATALOGUE)
+async def catalogue(request: Request) -> Response:
+    ctx = _ctx(request)
+    q = request.query_params.get("q", "").strip()[:100]
+    sharing = request.query_params.get("sharing", "")
+    sharing = sharing if sharing in SHARING else ""
+    rows = await _tx(
+        request,
+        lambda s: services.search(s, q, sharing=sharing, limit=100),
+        write=False,
+        scope=_root_scope(ctx.tenant, ctx.platform),
+    )
+    return render(request, "exchange/catalogue.html", common(request, rows=rows, q=q, sharing=sharing))
+
+
+async def _request_page(
+    request: Request, form: dict[str, Any], errors: dict[str, str], status: int = 200
+) -> Response:
+    ctx = _ctx(request)
+    provider = ctx.platform.directory.get(str(form.get("provider", "")))
+    if provider is None or provider.path.split("/")[0] != ctx.tenant.path.split("/")[0]:
+        raise NotFound("No such provider", "没有该数据提供方")
+
+    def work(s: Any) -> tuple[Any, list[Any]]:
+        return services.resource_by_code(s, provider, str(form.get("resource", ""))), services.departments(
+            s, ctx.tenant
+        )
+
+    resource, depts = await _tx(request, work, write=False, scope=provider.scope)
+    return render(
+        request,
+        "exchange/request.html",
+        common(request, resource=resource, provider=provider, depts=depts, form=form, errors=errors),
+        status=status,
+    )
+
+
+@require(P.REQUEST)
+async def request_form(request: Request) -> Response:
+    qp = request.query_params
+    return await _request_page(
+        request, {"provider": qp.get("provider", "")[:12], "resource": qp.get("resource", "")[:60]}, {}
+    )
+
+
+@require(P.REQUEST)
+async def request_submit(request: Request) -> Response:
+    ctx = _ctx(request)
+    form = await read_form(request)
+    values = {k: str(form.get(k, "")) for k in ("provider", "resource", "department", "purpose")}
+    values["fields"] = await _form_fields(request)  # type: ignore[assignment]
+    try:
+        data = RequestIn.model_validate(values)
+        provider = ctx.platform.directory.get(data.provider)
+        if provider is None or provider.path.split("/")[0] != ctx.tenant.path.split("/")[0]:
+            raise NotFound("No such provider", "没有该数据提供方", fields={"provider": "unknown"})
+        await _tx(
+            request,
+            lambda s: services.request_access(
+                s,
+                ctx.platform,
+                provider,
+                ctx.tenant,
+                resource_code=data.resource,
+                department=data.department,
+                purpose=data.purpose,
+                fields=data.fields,
+                actor=ctx.actor.label,
+            ),
+            scope=provider.scope,
+        )
+    except (ValidationError, DomainError) as exc:
+        return await _request_page(request, values, errors_of(request, exc), status=422)
+    return RedirectResponse(f"/t/{ctx.tenant.code}/exchange/mine?sent=1", status_code=303)
+
+
+# -- my department's side -------------------------------------------------------------------------------
+
+
+async def _mine_page(request: Request, **extra: Any) -> Response:
+    ctx = _ctx(request)
+    got = await ctx.platform.db.run(lambda: services.mine(ctx.platform, ctx.tenant))
+
+    def work(s: Any) -> tuple[list[Any], list[Any]]:
+        return services.systems(s, ctx.tenant), services.departments(s, ctx.tenant)
+
+    systems, depts = await _tx(request, work, write=False)
+    return render(
+        request,
+        "exchange/mine.html",
+        common(
+            request,
+            requests=got["requests"],
+            grants=got["grants"],
+            labels=got["labels"],
+            systems=systems,
+            depts=depts,
+            sent=request.query_params.get("sent") == "1",
+            **{"errors": {}, "form": {}, **extra},
+        ),
+        status=422 if extra.get("errors") else 200,
+    )
+
+
+@require(P.REQUEST)
+async def mine(request: Request) -> Response:
+    return await _mine_page(request)
+
+
+@require(P.REQUEST)
+async def system_create(request: Request) -> Response:
+    ctx = _ctx(request)
+    form = await read_form(request)
+    values = {k: str(form.get(k, "")) for k in ("department", "subsystem", "title")}
+    try:
+        data = SystemIn.model_validate(values)
+        row, secret = await _tx(
+            request,
+            lambda s: services.create_system(
+                s, ctx.tenant, data.department, data.subsystem, data.title, actor=ctx.actor.label
+            ),
+        )
+    except (ValidationError, DomainError) as exc:
+        return await _mine_page(request, errors=errors_of(request, exc), form=values)
+    return await _mine_page(request, new_secret=secret, new_client=row.client_id)
+
+
+@require(P.REQUEST, visible=system_here)
+async def system_revoke(request: Request) -> Response:
+    ctx = _ctx(request)
+    form = await read_form(request)
+    sid = int(request.path_params["subsystem_id"])
+    try:
+        data = SystemRevokeIn.model_validate({"version": form.get("version", "")})
+        await _tx(
+            request, lambda s: services.revoke_system(s, ctx.tenant, sid, data.version, actor=ctx.actor.label)
+        )
+    except (ValidationError, DomainError) as exc:
+        return await _mine_page(request, errors=errors_of(request, exc))
+    return RedirectResponse(f"/t/{ctx.tenant.code}/exchange/mine", status_code=303)
+
+
+# -- the provider's queue -------------------------------------------------------------------------------
+
+
+async def _queue_page(request: Request, errors: dict[str, str] | None = None, status: int = 200) -> Response:
+    ctx = _ctx(request)
+
+    def work(s: Any) -> tuple[list[Any], list[Any], Any]:
+        return (
+            services.provider_queue(s, ctx.tenant, ""),
+            services.grants_given(s, ctx.tenant),
+            services.field_labels(s, ctx.tenant),
+        )
+
+    reqs, grants, labels = await _tx(request, work, write=False)
+    from core.api import add_calendar_days, today
+
+    return render(
+        request,
+        "exchange/queue.html",
+        common(
+            request,
+            reqs=reqs,
+            grants=grants,
+            labels=labels,
+            errors=errors or {},
+            today=today(ctx.platform),
+            default_expiry=add_calendar_days(today(ctx.platform), 365),
+        ),
+        status=status,
+    )
+
+
+@require(P.PROVIDE)
+async def queue(request: Request) -> Response:
+    return await _queue_page(request)
+
+
+@require(P.PROVIDE, visible=request_here)
+async def answer(request: Request) -> Response:
+    ctx = _ctx(request)
+    form = await read_form(request)
+    rid = int(request.path_params["sharing_request_id"])
+    values: dict[str, Any] = {k: str(form.get(k, "")) for k in ("decision", "version", "reason")}
+    values["expires_on"] = str(form.get("expires_on", "")) or None
+    values["fields"] = await _form_fields(request) or None
+    try:
+        data = AnswerIn.model_validate(values)
+        await _tx(
+            request,
+            lambda s: services.answer(
+                s,
+                ctx.platform,
+                ctx.tenant,
+                rid,
+                decision=data.decision,
+                version=data.version,
+                fields=data.fields,
+                expires_on=data.expires_on,
+                reason=data.reason,
+                actor=ctx.actor.label,
+            ),
+        )
+    except (ValidationError, DomainError) as exc:
+        return await _queue_page(request, errors_of(request, exc), status=422)
+    return RedirectResponse(f"/t/{ctx.tenant.code}/exchange/queue", status_code=303)
+
+
+@require(P.PROVIDE, visible=grant_here)
+async def revoke(request: Request) -> Response:
+    ctx = _ctx(request)
+    form = await read_form(request)
+    gid = int(request.path_params["sharing_grant_id"])
+    try:
+        data = RevokeIn.model_validate({k: str(form.get(k, "")) for k in ("version", "reason")})
+        await _tx(
+            request,
+            lambda s: services.revoke_grant(
+                s,
+                ctx.platform,
+                ctx.tenant,
+                gid,
+                version=data.version,
+                reason=data.reason,
+                actor=ctx.actor.label,
+            ),
+        )
+    except (ValidationError, DomainError) as exc:
+        return await _queue_page(request, errors_of(request, exc), status=422)
+    return RedirectResponse(f"/t/{ctx.tenant.code}/exchange/queue", status_code=303)
+
+
+# -- the message log ------------------------------------------------------------------------------------
+
+
+@require(P.LOG_VIEW)
+async def log_page(request: Request) -> Response:
+    ctx = _ctx(request)
+
+    def work(s: Any) -> tuple[list[Any], Any]:
+        doc = msglog.export(s, ctx.tenant, limit=5000)
+        return list(reversed(msglog.entries(s, ctx.tenant, limit=100_000)[-200:])), msglog.verify_export(doc)
+
+    rows, verdict = await _tx(request, work, write=False)
+    return render(request, "exchange/log.html", common(request, rows=rows, verdict=verdict))
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/catalogue", catalogue, methods=["GET"]),
+        Route("/request", request_form, methods=["GET"]),
+        Route("/request", request_submit, methods=["POST"]),
+        Route("/mine", mine, methods=["GET"]),
+        Route("/systems", system_create, methods=["POST"]),
+        Route("/systems/{subsystem_id:int}/revoke", system_revoke, methods=["POST"]),
+        Route("/queue", queue, methods=["GET"]),
+        Route("/requests/{sharing_request_id:int}/answer", answer, methods=["POST"]),
+        Route("/grants/{sharing_grant_id:int}/revoke", revoke, methods=["POST"]),
+        Route("/log", log_page, methods=["GET"]),
+    ]
