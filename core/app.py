@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from core.access.guard import object_check, required_permission
 from core.db.outage import OUTAGE, is_unavailable
+from core.identity.csrf import CsrfMiddleware
 from core.logging import configure_logging
 from core.platform import Platform
 from core.registry import PluginError
@@ -30,6 +31,7 @@ from core.settings import Settings
 from core.web import api_docs, hall
 from core.web.errors import EXCEPTION_HANDLERS, OutageMiddleware, not_found_app
 from core.web.inputs import InputMiddleware
+from core.web.limits import BodyLimitMiddleware
 from core.web.middleware import AuthMiddleware, ContextMiddleware, TenantMiddleware
 from core.web.render import Renderer
 from core.web.security import SecurityHeadersMiddleware
@@ -141,8 +143,10 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
             Middleware(ContextMiddleware, platform=platform),
             Middleware(OutageMiddleware),
             Middleware(InputMiddleware),  # NUL in path or query: 422 before anything reads them
+            Middleware(BodyLimitMiddleware, platform=platform),  # 413 before anything reads too much
             Middleware(TenantMiddleware, platform=platform, not_found=not_found_app),
             Middleware(AuthMiddleware, platform=platform),
+            Middleware(CsrfMiddleware),  # every unsafe request riding on a cookie carries the token
         ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=_lifespan(platform),

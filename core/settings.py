@@ -100,6 +100,31 @@ def _check_db_url(value: str) -> str | None:
     return None
 
 
+DEV_SECRET_KEY = "dev-only-change-me"
+
+
+def _check_networks(value: list[Any]) -> str | None:
+    import ipaddress
+
+    for item in value:
+        try:
+            ipaddress.ip_network(str(item), strict=False)
+        except ValueError:
+            return f"{item!r} is not an IP address or network (e.g. 10.0.0.5 or 10.0.0.0/24)"
+    return None
+
+
+def check_production(values: Mapping[str, Any]) -> None:
+    """With ``env = production``, refuse the development secret key (or a short one): CSRF tokens signed
+    with a key everyone can read protect nothing."""
+    secret = str(values.get("secret_key", ""))
+    if values.get("env") == "production" and (secret == DEV_SECRET_KEY or len(secret) < 32):
+        raise SettingsError(
+            "env is production but secret_key is the development default or shorter than 32 characters: "
+            "set GOVHALL_SECRET_KEY (or secret_key in the settings file) to a long random value, e.g. the "
+            "output of `python -c 'import secrets; print(secrets.token_urlsafe(48))'`. Refusing to start.")
+
+
 def _check_timezone(value: str) -> str | None:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -121,7 +146,9 @@ CORE_SETTINGS: tuple[SettingSpec, ...] = (
                 "it fails (503).", type=float, min=0.5, max=300),
     SettingSpec("data_dir", "var",
                 "Directory for the SQLite file, uploaded materials and other local state."),
-    SettingSpec("secret_key", "dev-only-change-me", "Secret for signing CSRF tokens; set it in production."),
+    SettingSpec("secret_key", DEV_SECRET_KEY, "Secret for signing CSRF tokens; with env = production it must "
+                "be set (at least 32 characters, not the development default) or the platform refuses to "
+                "start."),
     SettingSpec("env", "development", "Deployment environment.",
                 choices=("development", "production", "test")),
     SettingSpec("log_format", "console", "Log output: one JSON object per line, or human-readable.",
@@ -137,7 +164,13 @@ CORE_SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("session_days", 14, "Days a login session lasts without use.", type=int, min=1, max=365),
     SettingSpec("watch_interval", 1.0, "Seconds between checks for tenant, plugin and policy changes made by "
                 "other processes.", type=float, min=0.1, max=60),
-    SettingSpec("upload_max_mb", 20, "Largest accepted upload, in MiB.", type=int, min=1, max=1024),
+    SettingSpec("upload_max_mb", 50, "Largest multipart request (every file of one form together), in "
+                "MiB; counted while it streams in, refused with 413 as soon as it is exceeded.",
+                type=int, min=1, max=1024),
+    SettingSpec("trusted_proxies", [], "Addresses (or CIDR networks) of the reverse proxies in front of "
+                "the app: only a request from one of them has its client address taken from X-Forwarded-For "
+                "(login throttling, session records). Empty: the header is ignored.", type=list,
+                check=_check_networks),
     SettingSpec("timezone", "Asia/Shanghai", "Time zone in which pages show times (stored times are UTC).",
                 check=_check_timezone),
     SettingSpec("default_language", "zh-CN", "Language of pages before the user picks one.",
@@ -242,6 +275,7 @@ def load_settings(
             values[key], origins[key] = spec.coerce(from_file[key], f"file:{file}"), f"file:{file}"
         else:
             values[key], origins[key] = spec.default, "default"
+    check_production(values)
     return Settings(values=values, origins=origins, specs=specs)
 
 

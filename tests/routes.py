@@ -85,6 +85,15 @@ def make_superuser(platform: Any, username: str = "sweeper") -> Any:
     return account
 
 
+def demo_enterprise(platform: Any) -> Any:
+    """The demo's legal person (南昌示例科技有限公司): the public role that bids (registered on the demo
+    tender open for bids in Donghu)."""
+    from core.identity.models import Account
+
+    with platform.db.session(Scope.system()) as s:
+        return s.query(Account).filter_by(username="enterprise").one()
+
+
 def demo_citizen(platform: Any) -> Any:
     """The demo's natural person (张三), who has applications in the demo tenant: the public roles a staff
     grant does not give (apply, my applications, rate). Log in with ``DEMO_PASSWORD``."""
@@ -111,7 +120,9 @@ ID_TABLES = {"file_id": "approval_uploads", "app_id": "approval_applications", "
              "record_id": "credit_records", "entry_id": "credit_list_entries", "licence_id": "licences",
              "grant_id": "licence_use_codes", "type_id": "licence_types",
              "sharing_request_id": "exchange_requests", "sharing_grant_id": "exchange_grants",
-             "subsystem_id": "exchange_systems"}
+             "subsystem_id": "exchange_systems", "tender_id": "bidding_tenders",
+             "bidder_id": "bidding_bidders", "objection_id": "bidding_objections",
+             "order_id": "payment_orders"}
 
 
 def demo_ids(platform: Any, tenant_code: str = DEMO_TENANT) -> dict[str, int]:
@@ -134,6 +145,13 @@ def demo_ids(platform: Any, tenant_code: str = DEMO_TENANT) -> dict[str, int]:
                 continue
             if param == "app_id" and "app_id" in out:
                 continue
+            if param == "order_id":  # the demo citizen's own payment order, so /my/ routes reach it
+                found = s.execute(text("SELECT id FROM payment_orders WHERE tenant_id = :t "
+                                       "AND payer_account_id = :c ORDER BY id LIMIT 1"),
+                                  {"t": tenant.id, "c": citizen.id}).scalar()
+                if found is not None:
+                    out[param] = int(found)
+                    continue
             if param == "licence_id":  # the demo citizen's own licence, so /my/ routes reach it
                 found = s.execute(text("SELECT id FROM licences WHERE tenant_id = :t "
                                        "AND holder_id_number = :n ORDER BY id LIMIT 1"),

@@ -49,7 +49,7 @@ def serve(platform: Any, host: str, port: int, workers: int, demo: bool, jobs: b
             runner.start()
         try:
             uvicorn.run("core.asgi:app", host=host, port=port, workers=workers, log_level="warning",
-                        access_log=False)
+                        access_log=False, proxy_headers=False)
         finally:
             if runner is not None:
                 runner.stop()
@@ -59,7 +59,7 @@ def serve(platform: Any, host: str, port: int, workers: int, demo: bool, jobs: b
         if jobs:
             job_runner.install(platform)  # started and stopped by the app's lifespan
         uvicorn.run(create_app(platform=platform), host=host, port=port, log_level="warning",
-                    access_log=False)
+                    access_log=False, proxy_headers=False)  # X-Forwarded-For: the trusted_proxies setting
 
 
 def _pending(platform: Any) -> list[str]:

@@ -11,8 +11,9 @@ from starlette.routing import BaseRoute, Route
 from core.access.guard import public
 from core.db import Scope
 from core.errors import Invalid, Unauthenticated
+from core.identity.csrf import expected_token
 from core.identity.login import Credentials, authenticate_password, open_session, session_cookie
-from core.identity.sessions import SESSION_COOKIE, create_token, revoke_session
+from core.identity.sessions import SESSION_COOKIE, create_token, digest, revoke_session
 from core.web.api import OutModel, Reply, api_doc, read_json
 
 
@@ -30,6 +31,8 @@ class SessionOut(OutModel):
     username: str
     kind: str
     expires_in_days: int
+    csrf_token: str = Field(description="Send as the X-CSRF-Token header with every unsafe request that "
+                                        "carries the session cookie")
 
 
 class TokenOut(OutModel):
@@ -56,6 +59,8 @@ class MeOut(OutModel):
     kind: str
     display_name: str
     token_scopes: list[str]
+    csrf_token: str = Field(description="For a session-cookie client: send as the X-CSRF-Token header "
+                                        "with every unsafe request (empty for a bearer token)")
 
 
 async def _body(request: Request) -> dict[str, object]:
@@ -89,6 +94,7 @@ async def api_login(request: Request) -> Any:
                 "username": account.username,
                 "kind": account.kind,
                 "expires_in_days": ctx.platform.settings["session_days"],
+                "csrf_token": expected_token(ctx.platform.settings["secret_key"], digest(raw), None),
             },
             finish=lambda response: response.set_cookie(**cookie),
         )
@@ -127,7 +133,8 @@ async def api_login(request: Request) -> Any:
 @public
 async def api_me(request: Request) -> Any:
     """The account behind the session cookie or bearer token, and the token's scopes."""
-    actor = request.state.ctx.actor
+    ctx = request.state.ctx
+    actor = ctx.actor
     if actor.is_guest:
         raise Unauthenticated("Log in or send a bearer token", "请先登录")
     return {
@@ -136,6 +143,7 @@ async def api_me(request: Request) -> Any:
         "kind": actor.kind,
         "display_name": actor.display_name,
         "token_scopes": list(actor.token_scopes),
+        "csrf_token": ctx.csrf_token if actor.session_id else "",
     }
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+import ipaddress
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -44,7 +46,34 @@ class LoggedIn:
 
 
 def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The client's address: the peer's, unless the peer is one of the ``trusted_proxies``; then the
+    nearest address in ``X-Forwarded-For`` that is not a trusted proxy (each proxy appends the address it
+    saw, so the entries right of it are genuine and whatever the client wrote lies left of it)."""
+    peer = request.client.host if request.client else "unknown"
+    networks = _networks(tuple(request.state.ctx.platform.settings["trusted_proxies"]))
+    if not networks or not _within(peer, networks):
+        return peer
+    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _within(hop, networks):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:  # not an address: a proxy did not write this
+                return peer
+    return hops[0][:64] if hops else peer
+
+
+@functools.lru_cache(maxsize=8)
+def _networks(values: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(str(v), strict=False) for v in values)
+
+
+def _within(address: str, networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in n for n in networks)
 
 
 def safe_next(value: str | None, default: str = "/") -> str:
@@ -62,7 +91,7 @@ def _verify(platform: Any, creds: Credentials, keys: list[str], address: str) ->
         account = account_by_username(s, creds.username)
         ok = verify_password(account.password_hash if account else None, creds.password)
         if ok and account is not None and account.active:
-            throttle.record_success(s, keys)
+            throttle.record_success(s, account.username_key)
             if needs_rehash(account.password_hash):
                 account.password_hash = hash_password(creds.password)
             return account

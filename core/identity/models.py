@@ -26,6 +26,8 @@ class Account(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
     username: Mapped[str] = mapped_column(String(64), unique=True)
+    # How the name is compared everywhere (core.identity.service.username_key): NFKC, case-folded, unique.
+    username_key: Mapped[str] = mapped_column(String(80), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))
     # Resident ID number (person) or unified social credit code (legal); staff may leave it empty.
     id_number: Mapped[str | None] = mapped_column(String(32), nullable=True)

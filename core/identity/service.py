@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from sqlalchemy import select
@@ -46,6 +47,18 @@ def validate_uscc(value: str, field: str = "id_number") -> str:
         ) from None
 
 
+def username_key(username: str) -> str:
+    """How user names are compared everywhere — unique in the database, looked up at sign-in, counted by
+    the login throttle: NFKC-normalised, stripped, case-folded. ``VictimX``, ``victimx`` and the
+    full-width ``ＶｉｃｔｉｍＸ`` are one name."""
+    return unicodedata.normalize("NFKC", username).strip().casefold()
+
+
+def clean_username(username: str) -> str:
+    """The name as stored and shown: NFKC-normalised (full-width letters become ASCII) and stripped."""
+    return unicodedata.normalize("NFKC", username).strip()
+
+
 def validate_username(username: str) -> str:
     if not _USERNAME.match(username):
         raise _invalid(
@@ -70,7 +83,7 @@ def create_account(
     """Create an account after validating every field; Invalid names the field, Conflict a duplicate."""
     if kind not in ACCOUNT_KINDS:
         raise _invalid("kind", f"kind must be one of {', '.join(ACCOUNT_KINDS)}", "账户类型无效")
-    validate_username(username)
+    username = validate_username(clean_username(username))
     display_name = display_name.strip()
     if not 1 <= len(display_name) <= 100:
         raise _invalid(
@@ -89,7 +102,7 @@ def create_account(
         representative_id = validate_resident_id(representative_id or "", "representative_id")
     else:
         id_number = validate_resident_id(id_number) if id_number else None
-    if session.scalar(select(Account.id).where(Account.username == username)) is not None:
+    if session.scalar(select(Account.id).where(Account.username_key == username_key(username))) is not None:
         raise Conflict(
             "This user name is taken",
             "该用户名已被使用",
@@ -110,6 +123,7 @@ def create_account(
     account = Account(
         kind=kind,
         username=username,
+        username_key=username_key(username),
         display_name=display_name,
         id_number=id_number,
         representative_name=representative_name if kind == "legal" else None,
@@ -124,7 +138,8 @@ def create_account(
 
 
 def account_by_username(session: Session, username: str) -> Account | None:
-    return session.scalar(select(Account).where(Account.username == username))
+    """The account whose name compares equal to ``username`` (``username_key``)."""
+    return session.scalar(select(Account).where(Account.username_key == username_key(username)))
 
 
 def account_id_number(session: Session, account_id: int) -> str | None:

@@ -21,7 +21,8 @@ LOCK_FOR = timedelta(minutes=15)
 SLOW_AFTER = 3  # failures before answers slow down
 DELAY_STEP = 0.25  # seconds added per failure past SLOW_AFTER
 MAX_DELAY = 3.0
-LOCK_AFTER = {"account": 8, "address": 40}
+LOCK_AFTER = {"account": 8, "address": 40, "register": 20}
+REGISTER_PREFIX = "register:"  # registrations per client address (core.identity.views.register_page)
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,15 @@ class Verdict:
 
 
 def keys_for(username: str, address: str) -> list[str]:
-    return [f"account:{username.strip().lower()[:150]}", f"address:{address[:64]}"]
+    """The account key (the name as every comparison sees it: core.identity.service.username_key) and
+    the address key."""
+    return [account_key(username), f"address:{address[:64]}"]
+
+
+def account_key(username: str) -> str:
+    from core.identity.service import username_key
+
+    return f"account:{username_key(username)[:150]}"
 
 
 def _live(row: LoginThrottle | None, now: datetime) -> LoginThrottle | None:
@@ -88,9 +97,10 @@ def record_failure(session: Session, keys: list[str], *, address: str) -> bool:
     return started
 
 
-def record_success(session: Session, keys: list[str]) -> None:
-    """A correct password clears the account's counter (never the address's: one account cannot
-    launder an address that is guessing others)."""
-    row = session.get(LoginThrottle, keys[0])
+def record_success(session: Session, username_key: str) -> None:
+    """A correct password clears that account's own counter — keyed by the account's stored name, so it
+    can never be another account's — and never the address's (one account cannot launder an address
+    that is guessing others)."""
+    row = session.get(LoginThrottle, account_key(username_key))
     if row is not None:
         session.delete(row)

@@ -11,12 +11,13 @@ from starlette.routing import BaseRoute, Route
 
 from core.access.guard import public
 from core.db import Scope
-from core.errors import DomainError
-from core.identity import csrf
+from core.errors import Conflict, DomainError
+from core.identity import throttle
 from core.identity.login import (
     Credentials,
     LoginLocked,
     authenticate_password,
+    client_address,
     open_session,
     safe_next,
     session_cookie,
@@ -40,7 +41,6 @@ async def login_page(request: Request) -> Response:
         # A logged-in user may log in as someone else; the new session replaces the old one.
         return render(request, "login.html", {"next": nxt, "errors": {}, "username": ""})
     form = await form_data(request)
-    await csrf.check(request, form)
     nxt = safe_next(str(form.get("next", "")) or nxt)
     username = str(form.get("username", ""))[:64]
     try:
@@ -76,7 +76,6 @@ async def login_page(request: Request) -> Response:
 @public
 async def logout(request: Request) -> Response:
     form = await form_data(request)
-    await csrf.check(request, form)
     ctx = request.state.ctx
     raw = request.cookies.get(SESSION_COOKIE)
     if raw:
@@ -103,6 +102,15 @@ class Registration(BaseModel):
 
 
 REG_FIELDS = tuple(Registration.model_fields)
+# One answer whether the user name or the ID number is taken, by a citizen or by a staff member.
+REFUSED_EN = ("These details cannot be registered. If you already have an account, log in; otherwise "
+              "choose another user name")
+REFUSED_ZH = "无法用这些信息注册。如您已有账户，请直接登录；否则请换一个用户名"
+
+
+class RegistrationLocked(DomainError):
+    status = 429
+    code = "registration_locked"
 
 
 @public
@@ -119,7 +127,6 @@ async def register_page(request: Request) -> Response:
     if request.method == "GET":
         return render(request, "register.html", base)
     form = await form_data(request)
-    await csrf.check(request, form)
     values = {k: str(form.get(k, "")) for k in REG_FIELDS}
     base["values"] = {k: v for k, v in values.items() if "password" not in k}
     try:
@@ -127,18 +134,31 @@ async def register_page(request: Request) -> Response:
         if data.password != data.password2:
             raise _mismatch()
 
+        keys = [throttle.REGISTER_PREFIX + client_address(request)[:64]]
+
         def create() -> Any:
-            with ctx.platform.db.transaction(Scope.system()) as s:
-                return create_account(
-                    s,
-                    kind=data.kind,
-                    username=data.username,
-                    password=data.password,
-                    display_name=data.display_name,
-                    id_number=data.id_number,
-                    representative_name=data.representative_name or None,
-                    representative_id=data.representative_id or None,
-                )
+            db = ctx.platform.db
+            with db.session(Scope.system()) as s:
+                if throttle.verdict(s, keys).locked_until is not None:
+                    raise RegistrationLocked("Too many registrations from here; try again later",
+                                             "注册次数过多，请稍后再试")
+            with db.transaction(Scope.system()) as s:  # every attempt counts, whatever its outcome
+                throttle.record_failure(s, keys, address=keys[0])
+            try:
+                with db.transaction(Scope.system()) as s:
+                    return create_account(
+                        s,
+                        kind=data.kind,
+                        username=data.username,
+                        password=data.password,
+                        display_name=data.display_name,
+                        id_number=data.id_number,
+                        representative_name=data.representative_name or None,
+                        representative_id=data.representative_id or None,
+                    )
+            except Conflict:  # which of the name or the ID number is taken, and by whom, is not said
+                raise Conflict(REFUSED_EN, REFUSED_ZH, code="registration_refused",
+                               fields={"form": f"{REFUSED_ZH} / {REFUSED_EN}"}) from None
 
         account = await ctx.platform.db.run(create)
     except ValidationError as exc:

@@ -36,24 +36,19 @@ from starlette.responses import JSONResponse, Response
 
 from core.errors import DomainError, Invalid, NotFound
 from core.web.inputs import ID_MAX, ID_MIN, MAX_JSON_DEPTH, check_json
+from core.web.limits import MAX_BODY_BYTES, BodyTooLarge
 
 M = TypeVar("M", bound=BaseModel)
 # A database id in a body or query: the same range as ``{x:int}`` in a path (core.web.inputs).
 Id = Annotated[int, Field(ge=ID_MIN, le=ID_MAX)]
 E = TypeVar("E", bound=Callable[..., Any])
 
-MAX_BODY_BYTES = 1024 * 1024
 MAX_CURSOR = 1000  # characters; a cursor we issue is a few dozen
 
 
 class MalformedJSON(DomainError):
     status = 400
     code = "malformed_json"
-
-
-class BodyTooLarge(DomainError):
-    status = 413
-    code = "body_too_large"
 
 
 class UnsupportedMediaType(DomainError):
@@ -75,10 +70,12 @@ def validation_fields(exc: ValidationError) -> dict[str, str]:
 async def read_json(request: Request, *, max_bytes: int = MAX_BODY_BYTES) -> Any:
     """The request's JSON body, decoded and bounded (core.web.inputs.check_json: depth, NUL, integer
     range); raises the API's 400/413/415/422 errors. An empty body is ``{}``."""
-    ctype = request.headers.get("content-type", "application/json").split(";", 1)[0].strip().lower()
+    ctype = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if not ctype and not _has_body(request):
+        return {}  # nothing sent (e.g. a bodiless action by a bearer-token client): an empty object
     if ctype != "application/json" and not ctype.endswith("+json"):
-        raise UnsupportedMediaType(f"Send the body as application/json, not {ctype}",
-                                   f"请求体须为 application/json 格式，而不是 {ctype}")
+        raise UnsupportedMediaType(f"Send the body as application/json, not {ctype or 'no Content-Type'}",
+                                   f"请求体须为 application/json 格式，而不是 {ctype or '未声明的类型'}")
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise BodyTooLarge(f"The body is larger than {max_bytes} bytes", f"请求体超过 {max_bytes} 字节")
@@ -95,6 +92,14 @@ async def read_json(request: Request, *, max_bytes: int = MAX_BODY_BYTES) -> Any
         raise MalformedJSON(f"The body is not valid JSON: {exc}", "请求体不是有效的 JSON",
                             fields={"body": str(exc)}) from None
     return check_json(data)
+
+
+def _has_body(request: Request) -> bool:
+    """Whether the request declares a body: a non-zero Content-Length or a chunked one. A body without a
+    Content-Type is refused (415): it used to be read as JSON, which let a cross-site "simple" request
+    through (issue #10 item 5)."""
+    length = request.headers.get("content-length", "")
+    return (length.isdigit() and int(length) > 0) or "transfer-encoding" in request.headers
 
 
 def _no_constant(name: str) -> Any:

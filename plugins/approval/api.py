@@ -17,7 +17,6 @@ from core.api import (
     NotFound,
     api_doc,
     audit,
-    check_csrf,
     cursor_key,
     encode_cursor,
     form_data,
@@ -127,12 +126,12 @@ async def item(request: Request) -> Any:
 )
 @require(P.APP_SUBMIT)
 async def submit(request: Request) -> Any:
-    """Multipart because materials are files; bearer-token clients need no CSRF token."""
+    """Multipart because materials are files; a session-cookie client's CSRF token is checked by the
+    middleware (bearer-token clients need none)."""
     ctx = request.state.ctx
-    form = await form_data(request)
-    if ctx.actor.token_id is None:
-        await check_csrf(request, form)
-    uploads = await read_uploads(form, ctx.platform.settings["approval.upload_max_mb"])
+    max_mb = ctx.platform.settings["approval.upload_max_mb"]
+    form = await form_data(request, max_file_mb=max_mb)  # a file past max_mb is refused as it streams
+    uploads = await read_uploads(form, max_mb)
     fields = {k.removeprefix("f_"): str(v) for k, v in form.items() if k.startswith("f_")}
     code = str(form.get("item_code", ""))
 

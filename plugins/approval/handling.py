@@ -81,10 +81,26 @@ def run_checks(session: Session, c: Ctx, app: Application) -> list[Finding]:
     return found
 
 
+def gate(session: Session, c: Ctx, app: Application, stage: str) -> None:
+    """Ask the plugins enabled here whether the step may go ahead (``approval.gate``): a ``serious``
+    finding holds it (e.g. payment: the item's fee is unpaid), and its message says why. No plugin
+    answering means no hold, so approval works unchanged where such plugins are off."""
+    subject = {"application_id": app.id, "number": app.number, "item_code": app.item_code, "stage": stage,
+               "applicant_account_id": app.applicant_account_id,
+               "submitted_at": app.submitted_at.isoformat() if app.submitted_at else None}
+    batches = c.platform.hooks(c.tenant).govhall_checks(check="approval.gate", subject=subject,
+                                                        tenant=c.tenant, session=session)
+    held = [f for batch in batches for f in (batch or []) if f.level == "serious"]
+    if held:
+        raise Conflict("; ".join(f.message_en for f in held), "；".join(f.message_zh for f in held),
+                       code="held_by_" + held[0].source)
+
+
 def accept(session: Session, c: Ctx, app_id: int, version: int) -> Application:
     """受理: start the clock, run the acceptance checks, open the lead's and every co-department's task."""
     app = load(session, app_id, version)
     _in_department(c, app.department_code)
+    gate(session, c, app, "acceptance")
     item = _item(session, app)
     today = c.today
     cal = calendar_for(c.platform, c.tenant)  # national days plus the hall's local holidays
@@ -235,6 +251,7 @@ def conclude(session: Session, c: Ctx, app_id: int, version: int) -> Application
     """办结: stop the clock and record the working days used and whether the promise was kept."""
     app = load(session, app_id, version)
     _in_department(c, app.department_code)
+    gate(session, c, app, "conclusion")
     today = c.today
     app.concluded_at, app.concluded_on = c.now(), today
     if app.accepted_on is not None and app.deadline is not None:

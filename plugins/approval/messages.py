@@ -32,6 +32,11 @@ MESSAGES: dict[str, tuple[str, str, str, str, str]] = {
                   "Your application {number} is in a special procedure ({procedure}); the clock stops."),
     "approved": ("approval.decision", "准予许可：{item_name}", "Approved: {item_name}",
                  "您的办件 {number} 已作出准予许可的决定。", "A decision to approve {number} was made."),
+    # core.holidays publishes it when a holiday notice moves an open deadline (payload: ref, old, new...)
+    "moved": ("approval.deadline", "办理期限调整：{label}", "Deadline changed: {label}",
+              "因录入 {year} 年节假日安排，您的办件 {label} 的办理期限由 {old} 调整为 {new}。",
+              "The {year} holiday arrangement moved the deadline of your application {label} from {old} "
+              "to {new}."),
     "denied": ("approval.decision", "不予许可：{item_name}", "Denied: {item_name}",
                "您的办件 {number} 已作出不予许可的决定。理由：{reason}",
                "A decision to deny {number} was made. Reason: {reason}"),
@@ -46,10 +51,13 @@ class _Blank(dict[str, Any]):
 def handle_event(event: Event, session: Session) -> int | None:
     """Tell the applicant about ``approval.application.<verb>``; returns the message id, if any."""
     verb = event.type.rsplit(".", 1)[-1]
-    spec = MESSAGES.get(verb) if event.type.startswith("approval.application.") else None
+    ours = event.type.startswith("approval.application.") or (
+        event.type == "calendar.deadline.moved" and event.payload.get("plugin") == "approval")
+    spec = MESSAGES.get(verb) if ours else None
     if spec is None:
         return None
-    app_id = event.payload.get("application_id")
+    raw = event.payload.get("application_id") or event.payload.get("ref")
+    app_id = int(str(raw)) if str(raw or "").isdigit() else None
     account_id = session.scalar(select(Application.applicant_account_id).where(Application.id == app_id))
     if account_id is None:
         return None

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from core.api import Invalid, NotFound, check_csrf, form_data, render, require
+from core.api import Invalid, NotFound, form_data, render, require
 from plugins.approval import catalogue, clock, handling, services
 from plugins.approval import permissions as P
 from plugins.approval.models import ENTRANCES, ITEM_TYPES, Rating, ServiceItem, UploadedMaterial
@@ -23,10 +23,9 @@ from plugins.approval.webctx import form_int, my_applications, own_application, 
 
 
 async def _form(request: Request) -> Any:
-    """The posted form after the identity layer's CSRF check (files stay in the form)."""
-    form = await form_data(request)
-    await check_csrf(request, form)
-    return form
+    """The posted form (files stay in it, spooled to disk); a file over the largest size a material may
+    have is refused while it streams in (core.web.forms)."""
+    return await form_data(request, max_file_mb=request.state.ctx.platform.settings["approval.upload_max_mb"])
 
 
 def _db(request: Request) -> Any:

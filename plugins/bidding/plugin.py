@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from core.api import Permission, PluginInfo, RoleTemplate, SettingSpec, hookimpl
+from core.api import (
+    MenuEntry,
+    PeriodicTask,
+    Permission,
+    PluginInfo,
+    RoleTemplate,
+    SettingSpec,
+    hookimpl,
+)
 from plugins.bidding import permissions as P
 
 HERE = Path(__file__).resolve().parent
@@ -64,3 +73,71 @@ def govhall_migration_dirs() -> list[Path]:
 @hookimpl
 def govhall_template_dirs() -> list[Path]:
     return [HERE / "templates"]
+
+
+@hookimpl
+def govhall_api_routes() -> list[Any]:
+    from plugins.bidding import api
+
+    return api.routes()
+
+
+@hookimpl
+def govhall_demo_data(session: Any, directory: Any) -> None:
+    from plugins.bidding import demo
+
+    demo.load(session, directory)
+
+
+@hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
+def govhall_supervision_rules() -> list[dict[str, Any]]:
+    from plugins.bidding.rules import RULES
+
+    return RULES
+
+
+@hookimpl
+def govhall_periodic_tasks() -> list[PeriodicTask]:
+    from plugins.bidding.rules import advance_task
+
+    return [PeriodicTask("advance", 60, advance_task, per_tenant=True)]
+
+
+@hookimpl
+def govhall_routes() -> list[Any]:
+    from plugins.bidding import views
+
+    return views.routes()
+
+
+@hookimpl
+def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
+    return [
+        MenuEntry(
+            "subsystem",
+            "公共资源交易",
+            "Public resource trading",
+            "bidding/",
+            plugin="bidding",
+            order=20,
+            permission=P.PUBLIC.name,
+            description_zh="招标公告、网上开标、中标候选人公示",
+            description_en="Tender notices, online opening, candidate publicity",
+        ),
+        MenuEntry(
+            "sunshine",
+            "招标投标公告",
+            "Tender notices",
+            "bidding/",
+            plugin="bidding",
+            order=35,
+            permission=P.PUBLIC.name,
+        ),
+    ]
+
+
+@hookimpl
+def govhall_cli_commands() -> list[Any]:
+    from plugins.bidding.cli import bidding
+
+    return [bidding]

@@ -8,13 +8,12 @@ pending, in Donghu's queue; one approved). Idempotent: nothing is added once the
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.api import today
+from core.api import add_calendar_days, today
 from plugins.exchange import msglog, services
 from plugins.exchange.models import SystemCredential
 from plugins.exchange.schemas import HttpResourceIn
@@ -82,7 +81,7 @@ def load(session: Session, directory: Any) -> None:
         decision="narrow",
         version=req.version,
         fields=["subject_code", "level", "level_title"],
-        expires_on=day + timedelta(days=365),
+        expires_on=add_calendar_days(day, 365),
         reason="联合奖惩措施由本部门另行推送，按最小必要原则不予共享",
         actor="demo",
     )
@@ -144,7 +143,7 @@ def load(session: Session, directory: Any) -> None:
         ok.id,
         decision="approve",
         version=ok.version,
-        expires_on=day + timedelta(days=180),
+        expires_on=add_calendar_days(day, 180),
         actor="demo",
     )
     msglog.append(

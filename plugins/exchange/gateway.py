@@ -73,8 +73,8 @@ def project(data: Any, fields: list[str]) -> Any:
     return {}
 
 
-def _check(platform: Any, tenant: Any, client_id: str, secret: str, code: str, asked: list[str]) -> Checked:
-    """Phase 1 and 2: who calls, and may it read these fields of this resource."""
+def _authenticate(platform: Any, client_id: str, secret: str) -> tuple[str, str]:
+    """Phase 1: (consumer member, subsystem) of the calling system; Refused 401 or 403."""
     cred = None
     if client_id and secret:
         for scope in services.network_roots(platform):
@@ -90,48 +90,51 @@ def _check(platform: Any, tenant: Any, client_id: str, secret: str, code: str, a
             "未知的调用系统或凭证错误 Unknown system or wrong credential",
             consumer=client_id[:60],
         )
-    consumer = cred.member_identifier
     if cred.state != "active":
         raise Refused(
             403,
             "revoked_consumer",
             "该子系统凭证已撤销 This system's credential is revoked",
-            consumer=consumer,
+            consumer=cred.member_identifier,
         )
-    with platform.db.session(tenant.scope) as s:
-        try:
-            res = services.resource_by_code(s, tenant, code)
-        except NotFound:
+    return cred.member_identifier, cred.subsystem
+
+
+def _rights(
+    s: Any, platform: Any, tenant: Any, consumer: str, subsystem: str, code: str, asked: list[str]
+) -> Checked:
+    """Phase 2, in the provider's transaction: may the consumer read these fields of this resource."""
+    try:
+        res = services.resource_by_code(s, tenant, code)
+    except NotFound:
+        raise Refused(
+            404, "unknown_resource", "本级没有该数据资源 No such resource here", consumer=consumer
+        ) from None
+    known = [f["name"] for f in res.fields or []]
+    resource = {
+        "code": res.code,
+        "source": res.source,
+        "plugin": res.plugin,
+        "url": res.url,
+        "method": res.method,
+        "log_bodies": res.log_bodies,
+        "provider": res.provider_identifier,
+        "sharing": res.sharing,
+    }
+    if res.sharing == "none":
+        raise Refused(403, "not_shared", "该数据资源不予共享 This resource is not shared", consumer=consumer)
+    allowed = known
+    if res.sharing == "conditional":
+        grant = services.grant_for(s, res, consumer)
+        if grant is None:
             raise Refused(
-                404, "unknown_resource", "本级没有该数据资源 No such resource here", consumer=consumer
-            ) from None
-        known = [f["name"] for f in res.fields or []]
-        resource = {
-            "code": res.code,
-            "source": res.source,
-            "plugin": res.plugin,
-            "url": res.url,
-            "method": res.method,
-            "log_bodies": res.log_bodies,
-            "provider": res.provider_identifier,
-            "sharing": res.sharing,
-        }
-        if res.sharing == "none":
-            raise Refused(
-                403, "not_shared", "该数据资源不予共享 This resource is not shared", consumer=consumer
+                403, "no_grant", "没有该数据资源的授权 No grant for this resource", consumer=consumer
             )
-        allowed = known
-        if res.sharing == "conditional":
-            grant = services.grant_for(s, res, consumer)
-            if grant is None:
-                raise Refused(
-                    403, "no_grant", "没有该数据资源的授权 No grant for this resource", consumer=consumer
-                )
-            if grant.state != "active":
-                raise Refused(403, "grant_revoked", "授权已撤销 The grant was revoked", consumer=consumer)
-            if grant.expires_on < today(platform):
-                raise Refused(403, "grant_expired", "授权已过期 The grant has expired", consumer=consumer)
-            allowed = [f for f in known if f in (grant.fields or [])]
+        if grant.state != "active":
+            raise Refused(403, "grant_revoked", "授权已撤销 The grant was revoked", consumer=consumer)
+        if grant.expires_on < today(platform):
+            raise Refused(403, "grant_expired", "授权已过期 The grant has expired", consumer=consumer)
+        allowed = [f for f in known if f in (grant.fields or [])]
     not_granted = [f for f in asked if f not in allowed]
     if not_granted:
         raise Refused(
@@ -141,16 +144,22 @@ def _check(platform: Any, tenant: Any, client_id: str, secret: str, code: str, a
             {"fields": ",".join(not_granted)[:200]},
             consumer=consumer,
         )
-    return Checked(resource, consumer, cred.subsystem, [f for f in allowed if not asked or f in asked])
+    return Checked(resource, consumer, subsystem, [f for f in allowed if not asked or f in asked])
 
 
-def _plugin_fetch(platform: Any, tenant: Any, resource: dict[str, Any], params: dict[str, str]) -> Any:
+def _plugin_fetch(
+    s: Any, platform: Any, tenant: Any, resource: dict[str, Any], params: dict[str, str]
+) -> Any:
     plugin, _, own_code = resource["code"].partition(".")
     for batch in platform.hooks(tenant).govhall_data_resources(tenant=tenant):
         for d in batch or []:
             if d.plugin == plugin and d.code == own_code and d.fetch is not None:
-                with platform.db.session(tenant.scope) as s:
+                try:
                     return d.fetch(session=s, platform=platform, tenant=tenant, params=params)
+                except NotFound:
+                    raise Refused(404, "no_record", "没有符合条件的数据 No matching record") from None
+                except DomainError as exc:
+                    raise Refused(422, "bad_query", str(exc)) from None
     raise Refused(502, "provider_unavailable", "数据提供方不可用 The provider is not available here")
 
 
@@ -184,6 +193,55 @@ def _http_fetch(platform: Any, resource: dict[str, Any], params: dict[str, str])
         ) from None
 
 
+def _refusal(r: Refused) -> Answer:
+    return Answer(r.status, r.code, r.message, bad_fields=r.bad_fields)
+
+
+def _log_kw(
+    code: str,
+    consumer: str,
+    subsystem: str,
+    client_id: str,
+    request_facts: dict[str, Any],
+    ans: Answer,
+    log_bodies: bool,
+) -> dict[str, Any]:
+    facts: dict[str, Any] = {
+        "subsystem": subsystem,
+        "client_id": client_id[:60],
+        "request_digest": msglog.digest(request_facts),
+        "response_digest": msglog.digest(ans.data if ans.status == 200 else {"error": ans.code}),
+        "fields": ans.fields,
+    }
+    if log_bodies:
+        facts["request_body"] = request_facts
+        facts["response_body"] = ans.data
+    return {
+        "resource": code[:60],
+        "consumer": consumer,
+        "result": ans.code,
+        "status": ans.status,
+        "facts": facts,
+    }
+
+
+LOG_FAILED = (
+    503,
+    "log_unavailable",
+    "交换日志无法写入，本次交换被拒绝 The message log cannot be written: the exchange is refused",
+)
+
+
+def _logged(platform: Any, tenant: Any, ans: Answer, log: dict[str, Any]) -> Answer:
+    """Log in a transaction of its own; an answer with data becomes 503 if that fails."""
+    try:
+        entry = msglog.record(platform, tenant, **log)
+    except msglog.LogUnavailable:
+        return ans if ans.status != 200 else Answer(*LOG_FAILED)
+    ans.log_seq, ans.log_hash = entry.seq, entry.hash
+    return ans
+
+
 def serve(
     platform: Any,
     tenant: Any,
@@ -194,60 +252,57 @@ def serve(
     asked: list[str],
     params: dict[str, str],
 ) -> Answer:
-    """One gateway call, logged whatever its outcome."""
+    """One gateway call, logged whatever its outcome. An in-process provider answers inside the same
+    transaction as the rights check and the log entry (one transaction at the provider's scope: the entry
+    commits with the answer or there is no answer); an external one is called outside any transaction."""
     request_facts = {"params": params, "fields": asked}
-    checked: Checked | None = None
-    data: Any = None
-    log_bodies = False
     try:
-        checked = _check(platform, tenant, client_id, secret, code, asked)
-        log_bodies = bool(checked.resource["log_bodies"])
-        if checked.resource["source"] == "http":
-            raw = _http_fetch(platform, checked.resource, params)
-        else:
-            try:
-                raw = _plugin_fetch(platform, tenant, checked.resource, params)
-            except NotFound:
-                raise Refused(404, "no_record", "没有符合条件的数据 No matching record") from None
-            except DomainError as exc:
-                raise Refused(422, "bad_query", str(exc)) from None
-        data = project(raw, checked.fields)
-        ans = Answer(200, data=data, fields=checked.fields)
+        consumer, subsystem = _authenticate(platform, client_id, secret)
     except Refused as r:
-        ans = Answer(r.status, r.code, r.message, bad_fields=r.bad_fields)
-        consumer = r.consumer or (checked.consumer if checked else "")
-    else:
-        consumer = checked.consumer
-    facts: dict[str, Any] = {
-        "subsystem": checked.subsystem if checked else "",
-        "client_id": client_id[:60],
-        "request_digest": msglog.digest(request_facts),
-        "response_digest": msglog.digest(ans.data if ans.status == 200 else {"error": ans.code}),
-        "fields": ans.fields,
-    }
-    if log_bodies:
-        facts["request_body"] = request_facts
-        facts["response_body"] = ans.data
+        log = _log_kw(code, r.consumer, "", client_id, request_facts, _refusal(r), False)
+        return _logged(platform, tenant, _refusal(r), log)
+    external: Checked | None = None
+    ans = Answer(500, "unanswered")
     try:
-        entry = msglog.record(
-            platform,
-            tenant,
-            resource=code[:60],
-            consumer=consumer,
-            result=ans.code,
-            status=ans.status,
-            facts=facts,
-        )
-    except msglog.LogUnavailable:
-        if ans.status != 200:
-            return ans  # already refused; nothing is released
-        return Answer(
-            503,
-            "log_unavailable",
-            "交换日志无法写入，本次交换被拒绝 The message log cannot be written: the exchange is refused",
-        )
-    ans.log_seq, ans.log_hash = entry.seq, entry.hash
-    return ans
+        with platform.db.transaction(tenant.scope) as s:
+            log_bodies = False
+            try:
+                checked = _rights(s, platform, tenant, consumer, subsystem, code, asked)
+                log_bodies = bool(checked.resource["log_bodies"])
+                if checked.resource["source"] == "http":
+                    external = checked
+                else:
+                    raw = _plugin_fetch(s, platform, tenant, checked.resource, params)
+                    ans = Answer(200, data=project(raw, checked.fields), fields=checked.fields)
+            except Refused as r:
+                ans = _refusal(r)
+            if external is None:
+                entry = msglog.append(
+                    s,
+                    platform,
+                    tenant,
+                    **_log_kw(code, consumer, subsystem, client_id, request_facts, ans, log_bodies),
+                )
+                ans.log_seq, ans.log_hash = entry.seq, entry.hash
+    except Exception:  # the log (or the transaction holding it) failed: nothing is released
+        if external is None and ans.code != "unanswered":
+            return (
+                Answer(*LOG_FAILED)
+                if ans.status == 200
+                else Answer(ans.status, ans.code, ans.message, bad_fields=ans.bad_fields)
+            )
+        raise
+    if external is None:
+        return ans
+    try:
+        raw = _http_fetch(platform, external.resource, params)
+        ans = Answer(200, data=project(raw, external.fields), fields=external.fields)
+    except Refused as r:
+        ans = _refusal(r)
+    log = _log_kw(
+        code, consumer, subsystem, client_id, request_facts, ans, bool(external.resource["log_bodies"])
+    )
+    return _logged(platform, tenant, ans, log)
 
 
 def check_params(query: dict[str, str]) -> tuple[list[str], dict[str, str]]:

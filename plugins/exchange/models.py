@@ -46,6 +46,22 @@ REQUEST_STATES: dict[str, tuple[str, str]] = {
     "refused": ("不予同意", "Refused"),
     "withdrawn": ("已撤回", "Withdrawn"),
 }
+RESULTS: dict[str, tuple[str, str]] = {  # message-log results as people read them
+    "ok": ("成功", "Answered"),
+    "unknown_consumer": ("未知调用系统", "Unknown system"),
+    "revoked_consumer": ("凭证已撤销", "Credential revoked"),
+    "unknown_resource": ("无此资源", "No such resource"),
+    "not_shared": ("不予共享", "Not shared"),
+    "no_grant": ("无授权", "No grant"),
+    "grant_revoked": ("授权已撤销", "Grant revoked"),
+    "grant_expired": ("授权已过期", "Grant expired"),
+    "field_not_granted": ("字段未授权", "Field not granted"),
+    "provider_timeout": ("提供方超时", "Provider timed out"),
+    "provider_unavailable": ("提供方不可用", "Provider unavailable"),
+    "provider_error": ("提供方出错", "Provider failed"),
+    "no_record": ("无匹配数据", "No matching record"),
+    "bad_query": ("查询参数无效", "Bad query"),
+}
 GRANT_STATES: dict[str, tuple[str, str]] = {
     "active": ("有效", "Active"),
     "revoked": ("已撤销", "Revoked"),

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from core.api import Finding, Scope, local_date, today, utcnow
+from core.api import Finding, Scope, add_calendar_days, days_before, local_date, today, utcnow
 from plugins.exchange.models import CYCLES, AccessRequest, LogEntry, Resource
 
 POWER = "livelihood_conduct"  # conduct of the departments (作风): answering on time, using data as granted
@@ -79,7 +79,7 @@ def _attempts(
     en: str,
 ) -> list[Finding]:
     day = _today(platform, kw)
-    since = datetime.combine(day - timedelta(days=WINDOW_DAYS), datetime.min.time()).astimezone()
+    since = datetime.combine(days_before(day, WINDOW_DAYS), datetime.min.time()).astimezone()
     L = LogEntry
     rows = session.execute(
         select(
@@ -162,7 +162,7 @@ def stale_resources(*, platform: Any, session: Session, **kw: Any) -> list[Findi
     for r in rows:
         zh_cycle, en_cycle, days = CYCLES[r.update_cycle]
         last = local_date(platform, r.last_updated_at)
-        due = last + timedelta(days=days)
+        due = add_calendar_days(last, days)
         out.append(
             Finding(
                 source="exchange",

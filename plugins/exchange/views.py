@@ -15,7 +15,7 @@ from core.api import DomainError, NotFound, Scope, form_data, read_form, render,
 from plugins.exchange import msglog, services
 from plugins.exchange import permissions as P
 from plugins.exchange.api import grant_here, request_here, system_here
-from plugins.exchange.models import CYCLES, GRANT_STATES, REQUEST_STATES, SHARING
+from plugins.exchange.models import CYCLES, GRANT_STATES, REQUEST_STATES, RESULTS, SHARING
 from plugins.exchange.schemas import AnswerIn, RequestIn, RevokeIn, SystemIn, SystemRevokeIn
 
 _ZH = {
@@ -334,7 +334,34 @@ async def log_page(request: Request) -> Response:
         return list(reversed(msglog.entries(s, ctx.tenant, limit=100_000)[-200:])), msglog.verify_export(doc)
 
     rows, verdict = await _tx(request, work, write=False)
-    return render(request, "exchange/log.html", common(request, rows=rows, verdict=verdict))
+
+    def lookups(s: Any) -> tuple[dict[str, str], dict[str, str]]:
+        names = {r.code: r.name for r in services.search(s, "", limit=500)}
+        members = {}
+        for ident in {e.consumer_identifier for e in rows}:
+            try:
+                path, dept = services.parse_identifier(ident)
+            except DomainError:
+                continue
+            t = ctx.platform.directory.get(path.rsplit("/", 1)[-1])
+            d = next((x for x in services.departments(s, t) if x.code == dept), None) if t else None
+            if t is not None:
+                members[ident] = f"{t.name} · {d.name if d else dept}"
+        return names, members
+
+    names, members = await _tx(request, lookups, write=False)
+    return render(
+        request,
+        "exchange/log.html",
+        common(
+            request,
+            rows=rows,
+            verdict=verdict,
+            results=RESULTS,
+            names=names,
+            member_name=lambda ident: members.get(ident, ident),
+        ),
+    )
 
 
 def routes() -> list[BaseRoute]:

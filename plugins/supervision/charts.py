@@ -17,6 +17,9 @@ SEVERITY_COLOURS = Style(background="white", plot_background="white",
                          colors=("#1f6feb", "#d29922", "#cf222e"))
 
 
+WIDTH = 560  # drawn narrow and scaled to the page: legible on a 375 px phone (#13 item 15)
+
+
 def _t(pair: tuple[str, str], lang: str) -> str:
     return pair[0] if lang == "zh-CN" else pair[1]
 
@@ -33,7 +36,8 @@ def _svg(chart: Any) -> str:
 
 def cards_chart(data: dict[str, Any], lang: str) -> str:
     title = _t(("在办监察卡片（按状态、等级）", "Live cards by state and severity"), lang)
-    chart = pygal.StackedBar(style=SEVERITY_COLOURS, height=320, legend_at_bottom=True, title=title)
+    chart = pygal.StackedBar(style=SEVERITY_COLOURS, width=WIDTH, height=320, legend_at_bottom=True,
+                             title=title)
     chart.x_labels = [_t(STATE_TITLES[s], lang) for s in OPEN_STATES]
     counts = {(i["severity"], i["state"]): i["count"] for i in data["items"]}
     for sv in SEVERITIES:
@@ -44,7 +48,8 @@ def cards_chart(data: dict[str, Any], lang: str) -> str:
 def rates_chart(data: dict[str, Any], lang: str) -> str:
     items = data["items"]
     title = _t(("按期办结率与办结率（由低到高）", "On-time and completion rates, worst first"), lang)
-    chart = pygal.HorizontalBar(style=STYLE, height=max(240, 40 + 28 * len(items)), legend_at_bottom=True,
+    chart = pygal.HorizontalBar(style=STYLE, width=WIDTH, height=max(240, 40 + 28 * len(items)),
+                                legend_at_bottom=True,
                                 range=(0, 100), title=title,
                                 value_formatter=lambda v: f"{v:.1f}%" if v is not None else "—")
     # HorizontalBar draws the first label at the bottom: reverse so the worst reads first, at the top.
@@ -58,7 +63,8 @@ def rates_chart(data: dict[str, Any], lang: str) -> str:
 
 
 def trend_chart(data: dict[str, Any], lang: str) -> str:
-    chart = pygal.Line(style=SEVERITY_COLOURS, height=300, legend_at_bottom=True, x_label_rotation=30,
+    chart = pygal.Line(style=SEVERITY_COLOURS, width=WIDTH, height=300, legend_at_bottom=True,
+                       x_label_rotation=30,
                        title=_t(("每周新发监察卡片", "Cards issued per week"), lang))
     chart.x_labels = data["weeks"]
     for sv in SEVERITIES:
@@ -67,7 +73,7 @@ def trend_chart(data: dict[str, Any], lang: str) -> str:
 
 
 def kinds_chart(data: dict[str, Any], lang: str) -> str:
-    chart = pygal.Bar(style=STYLE, height=320, legend_at_bottom=True, x_label_rotation=20,
+    chart = pygal.Bar(style=STYLE, width=WIDTH, height=320, legend_at_bottom=True, x_label_rotation=20,
                       title=_t(("七类权力监察卡片", "Cards by kind of power"), lang))
     missing = _t(("（未接入）", " (no plugin)"), lang)
     chart.x_labels = [(i["title_zh"] if lang == "zh-CN" else i["title_en"])

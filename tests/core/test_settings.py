@@ -35,7 +35,7 @@ def test_layers_file_then_env_with_origins(tmp_path, monkeypatch):
     assert (s["session_days"], s.origins["session_days"]) == (30, f"file:{f}")
     assert (s["log_level"], s.origins["log_level"]) == ("debug", "env:GOVHALL_LOG_LEVEL")
     assert (s["hall.contact_phone"], s.origins["hall.contact_phone"]) == ("0791-12345", f"file:{f}")
-    assert (s["upload_max_mb"], s.origins["upload_max_mb"]) == (20, "default")
+    assert (s["upload_max_mb"], s.origins["upload_max_mb"]) == (50, "default")
 
 
 @pytest.mark.parametrize(("env", "value", "needle"), [

@@ -59,10 +59,10 @@ def test_request_answer_grant_and_verified_log(server, browser, screenshot):
     dh.fill("#q", "信用")
     dh.locator("form[role=search] button[type=submit]").click()
     dh.wait_for_load_state()
-    card = dh.locator('.xcard[data-code="credit.report"]').first
-    assert "企业信用预警报告" in card.inner_text()
+    link = dh.locator('a[href$="provider=360100&resource=credit.report"]')
+    assert "企业信用预警报告" in dh.locator('.xcard[data-code="credit.report"]').first.inner_text()
     both_sizes(dh, screenshot, "exchange-1-catalogue")
-    card.get_by_role("link").click()
+    link.click()
     dh.wait_for_load_state()
     dh.select_option("#department", "fgw")  # xzspj has the demo's grant already
     dh.fill("#purpose", "企业投资项目审批时核查项目单位信用")

@@ -175,3 +175,21 @@ def test_receipt_print_qr_and_withdraw(server, page, phone, screenshot):
     page.goto(f"{server.url}/my/?find=南昌")
     assert page.locator("#my-hits a").count() >= 2
     screenshot(page, "pages-11-my-space-hall-finder")
+
+
+# -- item 15: lists become stacked cards at 375 px, charts stay inside the screen -------------------------
+
+def test_phone_layouts(server, phone, screenshot):
+    log_in(phone, server, "province_supervisor")
+    phone.goto(f"{server.url}/t/360102/supervision/")
+    fits(phone)
+    if phone.locator("table.cards tbody tr").count():
+        cell = phone.locator("table.cards tbody tr td").nth(3)
+        assert cell.bounding_box()["width"] > 200  # a card of full-width lines, not a squeezed column
+    screenshot(phone, "pages-15-cards-375")
+    phone.goto(f"{server.url}/t/360100/supervision/dashboard")
+    fits(phone)
+    screenshot(phone, "pages-15-dashboard-375")
+    phone.goto(f"{server.url}/t/360102/approval/stats")
+    fits(phone)
+    screenshot(phone, "pages-15-stats-375")

@@ -18,7 +18,15 @@ from core.identity.demo import DEMO_PASSWORD
 from core.web.api import doc_of, encode_cursor
 from core.web.inputs import ID_MAX, MAX_JSON_DEPTH
 from tests.factories import csrf_token, login
-from tests.routes import RouteInfo, all_routes, demo_citizen, demo_ids, make_superuser, token_for
+from tests.routes import (
+    RouteInfo,
+    all_routes,
+    demo_citizen,
+    demo_enterprise,
+    demo_ids,
+    make_superuser,
+    token_for,
+)
 
 OVERSIZED_IDS = [str(ID_MAX + 1), str(2**64 + 1), "1" + "0" * 30, "0", "-1", "00", "1e3"]
 
@@ -39,18 +47,22 @@ BAD_LIMITS = ["0", "-1", "abc", str(2**64), "1" * 40, "1.5", ""]
 
 @pytest.fixture
 def sweep(demo_client: TestClient, demo_platform: Any) -> dict[str, Any]:
-    """The demo app, a superuser (every grantable role over the province) and the demo citizen, each with
-    a bearer token (API) and a logged-in page client; ids of objects both may reach."""
+    """The demo app, a superuser (every grantable role over the province), the demo citizen and the demo
+    enterprise (a bidder), each with a bearer token (API) and a logged-in page client; ids of objects they
+    may reach."""
     staff = make_superuser(demo_platform)
     citizen = demo_citizen(demo_platform)
+    enterprise = demo_enterprise(demo_platform)  # a bidder: the routes only a legal person reaches
     app = demo_client.app
     page_staff = login(TestClient(app, follow_redirects=False), staff.username)
     page_citizen = login(TestClient(app, follow_redirects=False), citizen.username, DEMO_PASSWORD)
+    page_enterprise = login(TestClient(app, follow_redirects=False), enterprise.username, DEMO_PASSWORD)
     return {
         "client": demo_client,
         "routes": all_routes(app),
-        "api_actors": [{"authorization": f"Bearer {token_for(demo_platform, a)}"} for a in (staff, citizen)],
-        "page_actors": [page_staff, page_citizen],
+        "api_actors": [{"authorization": f"Bearer {token_for(demo_platform, a)}"}
+                       for a in (staff, citizen, enterprise)],
+        "page_actors": [page_staff, page_citizen, page_enterprise],
         "ids": demo_ids(demo_platform),
     }
 
@@ -65,8 +77,11 @@ def _send(sweep: dict[str, Any], route: RouteInfo, method: str, url: str, **kw: 
     else:
         for client in sweep["page_actors"]:
             extra = dict(kw)
+            token = csrf_token(client, "/login")
             if method == "POST" and "data" in extra:
-                extra["data"] = {**extra["data"], "csrf_token": csrf_token(client, "/login")}
+                extra["data"] = {**extra["data"], "csrf_token": token}
+            else:  # a JSON or bodiless request to a page: the token in the header (core.identity.csrf)
+                extra["headers"] = {**extra.get("headers", {}), "x-csrf-token": token}
             out.append(client.request(method, url, **extra))
     return out
 
@@ -259,7 +274,9 @@ def test_request_input_is_read_only_through_the_shared_parsers():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[3]
-    allowed = {root / "core/web/api.py", root / "core/web/forms.py"}
+    allowed = {root / "core/web/api.py", root / "core/web/forms.py",
+               # A separate ASGI app standing in for a province's gateway, not a govhall route.
+               root / "plugins/payment/simgateway.py"}
     offenders = []
     for path in [*root.joinpath("core").rglob("*.py"), *root.joinpath("plugins").rglob("*.py")]:
         text = path.read_text(encoding="utf-8")

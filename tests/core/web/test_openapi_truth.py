@@ -13,7 +13,15 @@ from starlette.testclient import TestClient
 
 from core.db import Scope
 from core.identity.sessions import SESSION_COOKIE
-from tests.routes import DEMO_TENANT, all_routes, demo_citizen, demo_ids, make_superuser, token_for
+from tests.routes import (
+    DEMO_TENANT,
+    all_routes,
+    demo_citizen,
+    demo_enterprise,
+    demo_ids,
+    make_superuser,
+    token_for,
+)
 
 
 def _validator(doc: dict[str, Any], schema: dict[str, Any]) -> Draft202012Validator:
@@ -42,10 +50,12 @@ def _codes(platform: Any) -> dict[str, str]:
 def contract(demo_client: TestClient, demo_platform: Any) -> dict[str, Any]:
     staff = make_superuser(demo_platform)
     citizen = demo_citizen(demo_platform)
+    enterprise = demo_enterprise(demo_platform)  # a bidder's own registration (bidding)
     return {
         "client": demo_client,
         "doc": demo_client.get("/api/openapi.json").json(),
-        "actors": [{"authorization": f"Bearer {token_for(demo_platform, a)}"} for a in (staff, citizen)],
+        "actors": [{"authorization": f"Bearer {token_for(demo_platform, a)}"}
+                   for a in (staff, citizen, enterprise)],
         "ids": demo_ids(demo_platform),
         "codes": _codes(demo_platform),
     }

@@ -37,11 +37,11 @@ def twenty(platform, donghu):
         return catalogue.create_item(s, donghu, ItemIn.model_validate(TWENTY)).id
 
 
-def _accept_on(platform, donghu, day):
+def _accept_on(platform, donghu, day, applicant=None):
     platform.clock.set(day)  # today, injected: no monkeypatching
     with in_scope(platform, donghu) as s:
-        app = services.submit(s, services.Ctx(platform=platform, tenant=donghu, who=who()), "DH-SP-020",
-                              {"shop_name": "老王小吃"}, food_uploads())
+        c = services.Ctx(platform=platform, tenant=donghu, who=applicant or who())
+        app = services.submit(s, c, "DH-SP-020", {"shop_name": "老王小吃"}, food_uploads())
         assert app.submitted_on == day
         app_id = app.id
     with in_scope(platform, donghu) as s:
@@ -57,7 +57,10 @@ def _deadline(platform, donghu, app_id):
 
 def test_accepted_on_2026_12_20_a_20_day_limit_ends_in_2027_before_and_after_a_notice(platform, donghu,
                                                                                      twenty):
-    app_id = _accept_on(platform, donghu, date(2026, 12, 20))
+    from tests.factories import make_account
+
+    account = make_account(platform, "legal")
+    app_id = _accept_on(platform, donghu, date(2026, 12, 20), who(account_id=account.id))
     # Before any 2027 notice: the law's holidays (1 January) and weekends. 9 working days in December,
     # then 4-8 and 11-15 January, and Monday 18 January is the twentieth.
     assert platform.clock.calendar.provisional(2027)
@@ -76,6 +79,15 @@ def test_accepted_on_2026_12_20_a_20_day_limit_ends_in_2027_before_and_after_a_n
         events = s.scalars(select(OutboxEvent).where(OutboxEvent.type == "calendar.deadline.moved")).all()
         assert [(e.tenant_id, e.payload["ref"], e.payload["new"]) for e in events] == [
             (donghu.id, str(app_id), "2027-01-15")]
+    # The applicant is told (approval handles the core's event).
+    from core.events import dispatch_pending
+    from core.messages import Message
+
+    dispatch_pending(platform)
+    with platform.db.session(Scope.system()) as s:
+        bodies = s.scalars(select(Message.body_zh).where(Message.kind == "approval.deadline",
+                                                         Message.to_account_id == account.id)).all()
+        assert len(bodies) == 1 and "2027-01-18 调整为 2027-01-15" in bodies[0]
     # A new application accepted the same day now counts on the notice too.
     assert _deadline(platform, donghu, _accept_on(platform, donghu, date(2026, 12, 20))) == date(2027, 1, 15)
 

@@ -13,6 +13,14 @@ from plugins.approval.models import Application
 from tests.factories import csrf_token, login, make_account, make_staff
 
 
+def _login(client, username, *args):
+    """Log in as a browser would and, like a script on the page, send the session's CSRF token with the
+    JSON API requests that ride on the cookie (core.identity.csrf)."""
+    login(client, username, *args)
+    client.headers["x-csrf-token"] = csrf_token(client, "/my/")
+    return client
+
+
 @pytest.fixture
 def people(platform, items):
     enterprise = make_account(platform, "legal", "ent1", display_name="南昌某某餐饮有限公司")
@@ -65,7 +73,7 @@ def test_browse_search_and_guide(client, items):
 
 
 def test_applicant_to_handler_flow(client, platform, people):
-    login(client, "ent1")
+    _login(client, "ent1")
     r = _apply(client)
     assert r.status_code == 303
     receipt = client.get(r.headers["location"])
@@ -76,13 +84,13 @@ def test_applicant_to_handler_flow(client, platform, people):
     assert mine[0]["id"] == app_id and mine[0]["tenant_code"] == "360102"
     client.post("/logout", data={"csrf_token": csrf_token(client, "/t/360102/")})
 
-    login(client, "dh_scj")
+    _login(client, "dh_scj")
     queue = client.get("/t/360102/approval/workbench")
     assert queue.status_code == 200 and "食品经营许可" in queue.text
     assert _act(client, app_id, "correct", missing="photo").status_code == 303
     client.post("/logout", data={"csrf_token": csrf_token(client, "/t/360102/")})
 
-    login(client, "ent1")
+    _login(client, "ent1")
     page = client.get(f"/t/360102/approval/my/{app_id}")
     assert "经营场所照片" in page.text
     version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
@@ -94,7 +102,7 @@ def test_applicant_to_handler_flow(client, platform, people):
     assert r.status_code == 303
     client.post("/logout", data={"csrf_token": csrf_token(client, "/t/360102/")})
 
-    login(client, "dh_scj")
+    _login(client, "dh_scj")
     for action, extra in (
         ("accept", {}),
         ("review", {}),
@@ -106,7 +114,7 @@ def test_applicant_to_handler_flow(client, platform, people):
     assert "已办结" in case.text
     client.post("/logout", data={"csrf_token": csrf_token(client, "/t/360102/")})
 
-    login(client, "ent1")
+    _login(client, "ent1")
     token = csrf_token(client, f"/t/360102/approval/my/{app_id}")
     assert (
         client.post(
@@ -121,7 +129,7 @@ def test_applicant_to_handler_flow(client, platform, people):
 
 
 def test_bad_input_on_pages_and_api(client, platform, people):
-    login(client, "ent1")
+    _login(client, "ent1")
     r = _apply(client, files={"file_form": ("申请书.pdf", PDF, "application/pdf")})
     assert r.status_code == 422 and "缺少必需材料" in r.text
     r = _apply(
@@ -170,11 +178,11 @@ def _submit_api(client):
 
 
 def test_api_transitions_conflicts_and_tenant_boundary(client, platform, people):
-    login(client, "ent1")
+    _login(client, "ent1")
     app = _submit_api(client)
     client.post("/logout", data={"csrf_token": csrf_token(client, "/t/360102/")})
 
-    login(client, "xh_handler")  # a Xihu handler: Donghu's case is not theirs
+    _login(client, "xh_handler")  # a Xihu handler: Donghu's case is not theirs
     assert client.get(f"/api/t/360102/approval/applications/{app['id']}").status_code == 403
     assert (
         client.post(
@@ -186,7 +194,7 @@ def test_api_transitions_conflicts_and_tenant_boundary(client, platform, people)
     assert client.get(f"/api/t/360103/approval/applications/{app['id']}").status_code == 404
     client.post("/logout", data={"csrf_token": csrf_token(client, "/t/360102/")})
 
-    login(client, "dh_scj")
+    _login(client, "dh_scj")
     url = f"/api/t/360102/approval/applications/{app['id']}"
     bad = client.post(url + "/conclude", json={"version": app["version"]})
     assert bad.status_code == 409 and bad.json()["error"]["code"] == "transition_not_allowed"
@@ -206,7 +214,7 @@ def test_api_transitions_conflicts_and_tenant_boundary(client, platform, people)
     assert unknown.status_code == 422 and "action" in unknown.json()["error"]["fields"]
     client.post("/logout", data={"csrf_token": csrf_token(client, "/t/360102/")})
 
-    login(client, "dh_leader")
+    _login(client, "dh_leader")
     ext = client.post(
         url + "/extend", json={"version": ok.json()["version"], "days": 3, "reason": "情况复杂"}
     )
@@ -214,10 +222,10 @@ def test_api_transitions_conflicts_and_tenant_boundary(client, platform, people)
 
 
 def test_two_transitions_at_once_one_gets_409(client, platform, people):
-    login(client, "ent1")
+    _login(client, "ent1")
     app = _submit_api(client)
     client.post("/logout", data={"csrf_token": csrf_token(client, "/t/360102/")})
-    login(client, "dh_scj")
+    _login(client, "dh_scj")
     url = f"/api/t/360102/approval/applications/{app['id']}"
     results: list[int] = []
     barrier = threading.Barrier(2)
@@ -238,16 +246,16 @@ def test_two_transitions_at_once_one_gets_409(client, platform, people):
 
 
 def test_stats_tenant_and_supervisor_subtree(client, platform, people):
-    login(client, "ent1")
+    _login(client, "ent1")
     _submit_api(client)
     client.post("/logout", data={"csrf_token": csrf_token(client, "/t/360102/")})
-    login(client, "dh_scj")
+    _login(client, "dh_scj")
     own = client.get("/api/t/360102/approval/stats").json()
     assert own["received"] == 1 and own["subtree"] is False
     page = client.get("/t/360102/approval/stats")
     assert page.status_code == 200 and "<svg" in page.text and "办结率" in page.text
     client.post("/logout", data={"csrf_token": csrf_token(client, "/t/360102/")})
-    login(client, "prov_sup")
+    _login(client, "prov_sup")
     sub = client.get("/api/t/360000/approval/stats?subtree=1").json()
     assert sub["subtree"] is True and sub["received"] == 1
     assert [c["code"] for c in sub["children"]] == ["360100"]
@@ -258,16 +266,16 @@ def test_stats_tenant_and_supervisor_subtree(client, platform, people):
 
 def test_catalogue_management_stale_page_and_someone_elses_application(client, platform, people):
     make_staff(platform, "dh_admin", "360102", "comprehensive_admin")
-    login(client, "ent1")
+    _login(client, "ent1")
     app = _submit_api(client)
     client.post("/logout", data={"csrf_token": csrf_token(client, "/t/360102/")})
 
-    login(client, "cit1")  # another applicant: the application does not exist for them
+    _login(client, "cit1")  # another applicant: the application does not exist for them
     assert client.get(f"/t/360102/approval/my/{app['id']}").status_code == 404
     assert client.get(f"/api/t/360102/approval/my/applications/{app['id']}").status_code == 404
     client.post("/logout", data={"csrf_token": csrf_token(client, "/t/360102/")})
 
-    login(client, "dh_scj")
+    _login(client, "dh_scj")
     page = client.get(f"/t/360102/approval/workbench/{app['id']}")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
     assert _act(client, app["id"], "accept").status_code == 303
@@ -288,7 +296,7 @@ def test_catalogue_management_stale_page_and_someone_elses_application(client, p
     assert client.post("/api/t/360102/approval/catalogue/items", json=body).status_code == 403
     client.post("/logout", data={"csrf_token": csrf_token(client, "/t/360102/")})
 
-    login(client, "dh_admin")
+    _login(client, "dh_admin")
     r = client.post("/api/t/360102/approval/catalogue/items", json=body)
     assert r.status_code == 201 and r.json()["status"] == "draft"
     assert client.get("/api/t/360102/approval/items/DH-NEW-1").status_code == 404  # a draft is not public
@@ -304,7 +312,7 @@ def test_catalogue_management_stale_page_and_someone_elses_application(client, p
 
 
 def test_a_garbled_version_field_is_a_422_not_a_server_error(client, platform, people):
-    login(client, "ent1")
+    _login(client, "ent1")
     app = _submit_api(client)
     token = csrf_token(client, f"/t/360102/approval/my/{app['id']}")
     r = client.post(
@@ -312,7 +320,7 @@ def test_a_garbled_version_field_is_a_422_not_a_server_error(client, platform, p
     )
     assert r.status_code == 422 and "版本号无效" in r.text
     client.post("/logout", data={"csrf_token": csrf_token(client, "/t/360102/")})
-    login(client, "dh_scj")
+    _login(client, "dh_scj")
     page = client.get(f"/t/360102/approval/workbench/{app['id']}")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
     r = client.post(

@@ -464,3 +464,40 @@ def test_concurrent_bids_at_the_deadline_each_land_once(platform):
         th.join()
     assert _count(platform, Bid) == 5
     assert len(errors) == 2 and all(isinstance(e, Conflict) or "unique" in str(e).lower() for e in errors)
+
+
+def test_the_seal_command_makes_a_bid_the_platform_opens(platform, cli, tmp_path):
+    tid, ocid = published(platform)
+    register_and_pay(platform, tid, 1)
+    key_file = tmp_path / "bid.key"
+    doc = tmp_path / "tech.pdf"
+    doc.write_bytes(b"%PDF technical proposal")
+    r = cli("bidding", "seal", ocid, BIDDERS[0], "1234567.89", "--file", str(doc), "--key-out", str(key_file))
+    assert r.exit_code == 0, r.output
+    import json
+
+    body = json.loads(r.output.splitlines()[0])
+    tenant = _tenant(platform)
+    with platform.db.transaction(tenant.scope) as s:
+        services.submit_bid(
+            s,
+            platform,
+            tenant,
+            tid,
+            credit_code=BIDDERS[0],
+            actor="t",
+            now=DEADLINE - timedelta(hours=1),
+            **body,
+        )
+    with platform.db.transaction(tenant.scope) as s:
+        bid = services.open_with_key(
+            s,
+            platform,
+            tenant,
+            tid,
+            credit_code=BIDDERS[0],
+            key=key_file.read_text().strip(),
+            actor="t",
+            now=DEADLINE + timedelta(minutes=1),
+        )
+        assert bid.price_cents == 123456789

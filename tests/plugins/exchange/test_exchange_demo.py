@@ -25,3 +25,4 @@ def test_demo_data_and_the_demo_credential_calls_the_gateway(demo_platform):
                   headers={"X-Exchange-Client": demo.DEMO_CLIENT, "X-Exchange-Secret": demo.DEMO_SECRET})
         assert r.status_code == 200, r.text
         assert set(r.json()["data"]) == {"subject_code", "level", "level_title"}
+

@@ -84,5 +84,16 @@ def test_subsystem_secret_shown_once_and_log_viewer_verifies(client, platform):
     bad = _post(client, "/t/360102/exchange/mine", "/t/360102/exchange/systems",
                 {"department": "xzspj", "subsystem": "Bad Name"})
     assert bad.status_code == 422
+    sync(platform, "360102")
+    from plugins.exchange import gateway
+
+    with platform.db.session(Scope.system()) as s:
+        from plugins.exchange.models import SystemCredential
+
+        cred = s.scalars(select(SystemCredential)).one()
+    t = platform.directory.get("360102")
+    gateway.serve(platform, t, client_id=cred.client_id, secret="wrong", code="approval.items", asked=[],
+                  params={})
+    gateway.serve(platform, t, client_id="x-none", secret="x", code="approval.items", asked=[], params={})
     log = client.get("/t/360102/exchange/log")
-    assert log.status_code == 200 and "核验通过" in log.text
+    assert log.status_code == 200 and "核验通过" in log.text and "未知调用系统" in log.text

@@ -50,7 +50,8 @@ def _ids(r: Any) -> set[int]:
 
 def _post(client: Any, code: str, card_id: int, action: str, version: int, note: str = "") -> Any:
     return client.post(f"/api/t/{code}/supervision/cards/{card_id}/{action}",
-                       json={"version": version, "note": note})
+                       json={"version": version, "note": note},
+                       headers={"x-csrf-token": csrf_token(client, "/my/")})  # a session-cookie client
 
 
 def test_a_xihu_department_cannot_see_donghu_cards(sv_client: Any, world: dict[str, Any]) -> None:
@@ -114,7 +115,8 @@ def test_card_workflow_with_versions_and_clear_errors(sv_client: Any, world: dic
     assert "已被他人修改" in stale.json()["error"]["message"]
     no_note = _post(c, "360102", card, "appeal", 2)
     assert no_note.status_code == 422 and no_note.json()["error"]["fields"] == {"note": "required"}
-    bad = c.post(f"/api/t/360102/supervision/cards/{card}/appeal", json={"version": "two"})
+    bad = c.post(f"/api/t/360102/supervision/cards/{card}/appeal", json={"version": "two"},
+                 headers={"x-csrf-token": csrf_token(c, "/my/")})
     assert bad.status_code == 422 and "version" in bad.json()["error"]["fields"]
     s = _as(sv_client, "dh_sup")
     wrong = _post(s, "360102", card, "revoke", 2, note="x")

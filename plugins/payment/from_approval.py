@@ -1,0 +1,105 @@
+"""Payment and approval, through events and the checks hook only (neither imports the other):
+
+* ``approval.application.submitted`` for an item whose fee is due before acceptance, and
+  ``approval.application.approved`` for one due before conclusion, open a payment order for the
+  applicant (idempotency key per application and stage, so a redelivered event opens nothing more) and
+  tell them payment is due;
+* approval's ``approval.gate`` check: before accepting (or concluding) an application of such an item,
+  an unpaid fee is a ``serious`` finding, which holds the step; the finding says the order's state.
+
+With approval off nothing here runs; with payment off approval's gate has no finding and goes ahead.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from core.api import Conflict, Event, Finding
+from plugins.payment import services
+
+OPENS = {
+    "approval.application.submitted": "before_acceptance",
+    "approval.application.approved": "before_conclusion",
+}
+GATE_STAGE = {"acceptance": "before_acceptance", "conclusion": "before_conclusion"}
+
+
+def handle_event(event: Event, session: Session) -> services.Order | None:
+    stage = OPENS.get(event.type)
+    platform = session.info.get("platform")
+    if stage is None or platform is None:
+        return None
+    tenant = platform.directory.by_id.get(event.tenant_id)
+    p = event.payload
+    fee = services.get_fee(session, tenant, str(p.get("item_code", "")))
+    account = p.get("applicant_account_id")
+    if fee is None or fee.stage != stage or not isinstance(account, int) or tenant is None:
+        return None
+    app_id = int(p["application_id"])
+    payer = services.Payer(account, str(p.get("applicant_name", "")), "system:payment")
+    try:
+        order, created = services.create_order(
+            session,
+            platform,
+            tenant,
+            payer=payer,
+            item_code=fee.item_code,
+            amount_cents=fee.amount_cents,
+            idempotency_key=f"approval:{app_id}:{stage}",
+            application_id=app_id,
+            application_number=str(p.get("number", "")),
+        )
+    except Conflict:  # already paid or being paid (e.g. paid before a correction): nothing to open
+        return None
+    if created:
+        services.tell_created(session, tenant, order)
+    return order
+
+
+def _before(submitted: Any, fee_from: datetime) -> bool:
+    """The application was submitted before the fee took effect: it is not held for it."""
+    try:
+        at = datetime.fromisoformat(str(submitted))
+    except ValueError:
+        return False
+    return _aware(at) < _aware(fee_from)
+
+
+def _aware(d: datetime) -> datetime:
+    return d if d.tzinfo else d.replace(tzinfo=UTC)
+
+
+def gate(subject: dict[str, Any], tenant: Any, session: Session) -> list[Finding]:
+    stage = GATE_STAGE.get(str(subject.get("stage", "")))
+    app_id = subject.get("application_id")
+    if stage is None or not isinstance(app_id, int):
+        return []
+    fee = services.get_fee(session, tenant, str(subject.get("item_code", "")))
+    if fee is None or fee.stage != stage or _before(subject.get("submitted_at"), fee.created_at):
+        return []
+    orders = services.for_application(session, tenant, app_id)
+    if any(o.state == "success" for o in orders):
+        return []
+    state = orders[-1].state if orders else "none"
+    zh, en = services.STATE_TITLES.get(state, ("未生成缴费订单", "No payment order"))
+    amount = services.yuan(fee.amount_cents)
+    return [
+        Finding(
+            source="payment",
+            code="payment.unpaid",
+            level="serious",
+            message_zh=f"申请人尚未缴纳 {amount} 元（{fee.item_name}），缴费状态：{zh}",
+            message_en=f"The applicant has not paid the {amount} yuan fee yet; payment state: {en.lower()}",
+            object_type="approval.application",
+            object_id=str(app_id),
+            tenant_id=tenant.id,
+            facts={
+                "state": state,
+                "amount_cents": fee.amount_cents,
+                "order_id": orders[-1].id if orders else None,
+            },
+        )
+    ]
