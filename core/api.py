@@ -31,7 +31,7 @@ from core.contracts import (
     RoleTemplate,
 )
 from core.db import Scope, subsession
-from core.db.base import Base, BigId, PathType, TenantScoped, Timestamped, table_of, utcnow
+from core.db.base import Base, BigId, PathType, TenantScoped, Timestamped, UTCDateTime, table_of, utcnow
 from core.db.engine import nested_connections_allowed
 from core.db.rls import disable_rls, enable_rls
 from core.db.upsert import upsert
@@ -76,7 +76,7 @@ __all__ = [
     "Forbidden", "Id",
     "ImportFile", "Invalid", "MenuEntry", "NotFound", "OutModel", "PageParams", "PathType", "PeriodicTask",
     "Permission", "Platform", "PluginInfo", "RoleTemplate", "RowError", "RowsRefused", "SMALL_TREE", "Scope",
-    "SettingSpec", "Tenant", "TenantRef", "TenantScoped", "Timestamped", "account_by_username",
+    "SettingSpec", "Tenant", "TenantRef", "TenantScoped", "Timestamped", "UTCDateTime", "account_by_username",
     "account_id_number", "add_calendar_days", "add_working_days", "api_doc", "app_for_tests", "audit",
     "charts", "check_csrf", "clock", "cursor_key", "decode_cursor", "departments_of", "disable_rls",
     "enable_rls", "encode_cursor", "events", "form_data", "hookimpl", "hookspec", "imports", "is_working_day",

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import JSON, DateTime, Integer, String, Table, UniqueConstraint, insert, select, update
+from sqlalchemy import JSON, Integer, String, Table, UniqueConstraint, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from core.db.base import Base, PathType, utcnow
+from core.db.base import Base, PathType, UTCDateTime, utcnow
 from core.db.upsert import upsert
 from core.tenancy.models import CoreState
 
@@ -40,7 +40,7 @@ class AuditEntry(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chain: Mapped[int] = mapped_column(Integer)
     seq: Mapped[int] = mapped_column(Integer)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(100), index=True)
     tenant_id: Mapped[int | None] = mapped_column(Integer, nullable=True)

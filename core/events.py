@@ -19,13 +19,12 @@ import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 import structlog
 from sqlalchemy import (
     JSON,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -44,7 +43,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.contracts import Event
-from core.db.base import Base, BigId, TenantScoped, utcnow
+from core.db.base import Base, BigId, TenantScoped, UTCDateTime, utcnow
 from core.db.engine import nested_connections_allowed
 from core.db.notify import notify
 from core.db.scope import Scope
@@ -79,11 +78,11 @@ class OutboxEvent(TenantScoped, Base):
     type: Mapped[str] = mapped_column(String(100), index=True)
     payload: Mapped[Any] = mapped_column(JSON, nullable=False)
     actor: Mapped[str] = mapped_column(String(100), default="")
-    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    dispatched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    retry_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class EventDelivery(Base):
@@ -95,7 +94,7 @@ class EventDelivery(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     event_id: Mapped[int] = mapped_column(BigId, ForeignKey("outbox_events.id"), index=True)
     plugin: Mapped[str] = mapped_column(String(64))
-    delivered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    delivered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class EventError(ValueError):
@@ -242,7 +241,7 @@ def _dispatch_one(platform: Platform, handlers: dict[str, Any], ev: _Pending,
         log.warning("event.tenant_gone", event_id=ev.id, tenant_id=ev.tenant_id)
         return 0, [], True
     event = Event(id=ev.id, type=ev.type, tenant_id=tenant.id, tenant_path=tenant.path,
-                  payload=dict(ev.payload or {}), occurred_at=_aware(ev.occurred_at),
+                  payload=dict(ev.payload or {}), occurred_at=ev.occurred_at,
                   actor=ev.actor)
     enabled = platform.enabled(tenant)
     count, errors = 0, []
@@ -298,11 +297,6 @@ def _relaxed_commit(s: Session) -> None:
     and the event, committed durably by its publisher, is then delivered again: at-least-once holds."""
     if s.get_bind().dialect.name == "postgresql":
         s.execute(text("SET LOCAL synchronous_commit TO OFF"))
-
-
-def _aware(at: datetime) -> datetime:
-    """SQLite hands back naive UTC; PostgreSQL aware datetimes. Handlers always get aware UTC."""
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
 def pending_count(platform: Platform) -> int:

@@ -34,7 +34,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, String, UniqueConstraint, select
+from sqlalchemy import JSON, Boolean, Date, Integer, String, UniqueConstraint, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -42,7 +42,7 @@ from core import audit
 from core.calendar import HOLIDAY_NAMES, Calendar, Notice
 from core.clock import Clock, DeadlineChange, clock_of, utcnow
 from core.db import Scope
-from core.db.base import Base, BigId, TenantScoped
+from core.db.base import Base, BigId, TenantScoped, UTCDateTime
 
 log = structlog.get_logger(__name__)
 EVENT_MOVED = "calendar.deadline.moved"
@@ -59,7 +59,7 @@ class HolidayNotice(Base):
     off: Mapped[Any] = mapped_column(JSON, nullable=False)  # {"2027-02-05": "spring_festival", ...}
     work: Mapped[Any] = mapped_column(JSON, nullable=False)  # ["2027-01-31", ...]
     entered_by: Mapped[str] = mapped_column(String(100), nullable=False)
-    entered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
 
@@ -73,7 +73,7 @@ class LocalHoliday(TenantScoped, Base):
     day: Mapped[date] = mapped_column(Date, nullable=False)
     name: Mapped[str] = mapped_column(String(100), nullable=False)
     created_by: Mapped[str] = mapped_column(String(100), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
 
 
 # -- the file format --------------------------------------------------------------------------------------

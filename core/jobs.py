@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any, cast
 import structlog
 from sqlalchemy import (
     BigInteger,
-    DateTime,
     Integer,
     String,
     Table,
@@ -36,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.contracts import PeriodicTask
-from core.db.base import Base, utcnow
+from core.db.base import Base, UTCDateTime, utcnow
 from core.db.notify import FALLBACK_SECONDS
 from core.db.outage import OUTAGE, is_unavailable
 from core.db.scope import Scope
@@ -67,9 +66,9 @@ class JobRun(Base):
     task: Mapped[str] = mapped_column(String(200))
     tenant_id: Mapped[int] = mapped_column(Integer, default=INSTALLATION)
     last_slot: Mapped[int] = mapped_column(BigInteger, default=-1)
-    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     claimed_by: Mapped[str] = mapped_column(String(100), default="")
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 

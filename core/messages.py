@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from sqlalchemy import (
     JSON,
-    DateTime,
     ForeignKey,
     Index,
     String,
@@ -36,7 +35,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.contracts import MessageProvider
-from core.db.base import Base, BigId, TenantScoped, utcnow
+from core.db.base import Base, BigId, TenantScoped, UTCDateTime, utcnow
 from core.errors import Invalid
 
 if TYPE_CHECKING:
@@ -73,9 +72,9 @@ class Message(TenantScoped, Base):
     language: Mapped[str] = mapped_column(String(8))
     dedupe_key: Mapped[str] = mapped_column(String(200))
     channels: Mapped[Any] = mapped_column(JSON, default=list)  # outside channels it was handed to
-    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     def title(self, lang: str) -> str:
         return self.title_zh if lang == "zh-CN" else self.title_en

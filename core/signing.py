@@ -30,10 +30,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import DateTime, Integer, LargeBinary, String, select
+from sqlalchemy import Integer, LargeBinary, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from core.db.base import Base, PathType, utcnow
+from core.db.base import Base, PathType, UTCDateTime, utcnow
 
 ALGORITHM = "Ed25519"
 PLATFORM = ""  # the tenant path of the platform's own key
@@ -51,8 +51,8 @@ class SigningKey(Base):
     algorithm: Mapped[str] = mapped_column(String(20))
     public_key: Mapped[bytes] = mapped_column(LargeBinary)
     private_key: Mapped[bytes] = mapped_column(LargeBinary)  # nonce (12 bytes) + AES-GCM ciphertext
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class SignatureError(ValueError):

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db.base import Base, TenantScoped, utcnow
+from core.db.base import Base, TenantScoped, UTCDateTime, utcnow
 
 # Accounts (the FK target) and staff memberships must be in the metadata wherever grants are:
 # `govhall tenants move` re-paths every table with a tenant_path column that the metadata knows.
@@ -31,4 +31,4 @@ class RoleGrant(TenantScoped, Base):
     role: Mapped[str] = mapped_column(String(64))
     subtree: Mapped[bool] = mapped_column(Boolean, default=False)
     granted_by: Mapped[str] = mapped_column(String(100), default="")
-    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

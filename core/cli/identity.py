@@ -204,12 +204,12 @@ def tokens_list(platform: Any, username: str) -> None:
     """USER's tokens: name, scopes, expiry, state."""
     from core.db import Scope, utcnow
     from core.identity.service import require_account
-    from core.identity.sessions import _aware, tokens_of
+    from core.identity.sessions import tokens_of
 
     with platform.db.session(Scope.system()) as s:
         account = require_account(s, username)
         for t in tokens_of(s, account):
-            state = "revoked" if t.revoked_at else "expired" if _aware(t.expires_at) <= utcnow() else "active"
+            state = "revoked" if t.revoked_at else "expired" if t.expires_at <= utcnow() else "active"
             click.echo(f"{t.name}\t{state}\texpires {t.expires_at:%Y-%m-%d}\t{' '.join(t.scopes or [])}")
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, MetaData, String, Table
+from sqlalchemy import BigInteger, DateTime, Dialect, ForeignKey, Integer, MetaData, String, Table
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 from core.clock import utcnow as _clock_utcnow
 
@@ -32,6 +33,26 @@ def utcnow() -> datetime:
     return _clock_utcnow()
 
 
+class UTCDateTime(TypeDecorator[datetime]):
+    """Every stored instant: ``TIMESTAMP WITH TIME ZONE`` on PostgreSQL, ``DATETIME`` on SQLite, and in
+    Python always an aware UTC datetime — written as UTC (a naive value is taken to be UTC) and read back
+    aware on both databases (SQLite returns naive values), so code compares instants without
+    normalising them first. Same DDL as ``DateTime(timezone=True)``: migrations need no change."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 class TenantPathString(String):
     """The type of every column that holds a tenant path. The type is the marker: `govhall tenants move`
     re-paths every column of this type (core.tenancy.paths), in core and in every plugin, without a list
@@ -53,7 +74,7 @@ class Base(DeclarativeBase):
 
 
 class Timestamped:
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class TenantScoped:

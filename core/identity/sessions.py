@@ -12,7 +12,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, cast
 
 from sqlalchemy import select, update
@@ -32,11 +32,6 @@ TOUCH_EVERY = timedelta(hours=1)  # last-use writes at most hourly: a read-only 
 
 def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def _aware(at: datetime) -> datetime:
-    """SQLite returns naive UTC datetimes; compare in one form."""
-    return at if at.tzinfo else at.replace(tzinfo=utcnow().tzinfo)
 
 
 # -- sessions --------------------------------------------------------------------------------------------
@@ -228,9 +223,9 @@ def lookup_session(db: Any, raw: str, days: int) -> Actor:
         if row is None:
             return GUEST
         ls, account = row
-        if ls.revoked_at is not None or _aware(ls.expires_at) <= now or not account.active:
+        if ls.revoked_at is not None or ls.expires_at <= now or not account.active:
             return GUEST
-        if now - _aware(ls.last_seen_at) >= TOUCH_EVERY:  # sliding expiry, written rarely
+        if now - ls.last_seen_at >= TOUCH_EVERY:  # sliding expiry, written rarely
             ls.last_seen_at, ls.expires_at = now, now + timedelta(days=days)
             s.commit()
     actor = _actor_of(account, session_id=hashed)
@@ -253,7 +248,7 @@ def lookup_token(db: Any, raw: str) -> Actor | None:
         if row is None:
             return None
         token, account = row
-        if token.revoked_at is not None or _aware(token.expires_at) <= utcnow() or not account.active:
+        if token.revoked_at is not None or token.expires_at <= utcnow() or not account.active:
             return None
         actor = _actor_of(account, token_id=token.id, token_scopes=tuple(token.scopes or ("*",)))
     _cache.put(hashed, actor)

@@ -43,17 +43,11 @@ def account_key(username: str) -> str:
     return f"account:{username_key(username)[:150]}"
 
 
-def _aware(at: datetime | None) -> datetime | None:
-    if at is None:
-        return None
-    return at if at.tzinfo else at.replace(tzinfo=utcnow().tzinfo)
-
-
 def _live(row: LoginThrottle | None, now: datetime) -> LoginThrottle | None:
     if row is None:
         return None
-    start = _aware(row.window_start)
-    locked = _aware(row.locked_until)
+    start = row.window_start
+    locked = row.locked_until
     if (locked is None or locked <= now) and start is not None and now - start > WINDOW:
         return None
     return row
@@ -67,7 +61,7 @@ def verdict(session: Session, keys: list[str]) -> Verdict:
         row = _live(session.get(LoginThrottle, key), now)
         if row is None:
             continue
-        until = _aware(row.locked_until)
+        until = row.locked_until
         if until is not None and until > now:
             locked = max(locked, until) if locked else until
         failures = max(failures, row.failures)
@@ -88,7 +82,7 @@ def record_failure(session: Session, keys: list[str], *, address: str) -> bool:
             row.failures, row.window_start, row.locked_until = 0, now, None
         row.failures += 1
         limit = LOCK_AFTER[key.split(":", 1)[0]]
-        until = _aware(row.locked_until)
+        until = row.locked_until
         if row.failures >= limit and (until is None or until <= now):
             row.locked_until = now + LOCK_FOR
             started = True

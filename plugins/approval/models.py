@@ -15,7 +15,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -26,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.api import Base, BigId, TenantScoped, utcnow
+from core.api import Base, BigId, TenantScoped, UTCDateTime, utcnow
 
 ITEM_TYPES: dict[str, tuple[str, str]] = {
     "licence": ("行政许可", "Administrative licence"),
@@ -201,9 +200,9 @@ class Application(TenantScoped, Base):
     form_data: Mapped[Any] = mapped_column(JSON, default=dict)
     state: Mapped[str] = mapped_column(String(24), default="submitted")
     suspended_from: Mapped[str | None] = mapped_column(String(24), nullable=True)
-    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     submitted_on: Mapped[date] = mapped_column(Date)  # for weekly/daily statistics without functions
-    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     accepted_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     limit_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
     deadline: Mapped[date | None] = mapped_column(Date, nullable=True)
@@ -212,14 +211,14 @@ class Application(TenantScoped, Base):
     extension_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
     extension_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     extended_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    extended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    extended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     refusal_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     correction_notice: Mapped[Any] = mapped_column(JSON, nullable=True)
     decision: Mapped[str | None] = mapped_column(String(10), nullable=True)  # approved | denied
     decision_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     remedies_notice: Mapped[str | None] = mapped_column(Text, nullable=True)
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    concluded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    concluded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     concluded_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     working_days_used: Mapped[int | None] = mapped_column(Integer, nullable=True)
     on_time: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
@@ -235,7 +234,7 @@ class StatusChange(TenantScoped, Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("approval_applications.id"), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     action: Mapped[str] = mapped_column(String(24))
     from_state: Mapped[str] = mapped_column(String(24), default="")
     to_state: Mapped[str] = mapped_column(String(24))
@@ -255,7 +254,7 @@ class UploadedMaterial(TenantScoped, Base):
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     round: Mapped[int] = mapped_column(Integer, default=1)  # 1 = application, 2.. = corrections
 
 
@@ -293,7 +292,7 @@ class Task(TenantScoped, Base):
     limit_days: Mapped[int] = mapped_column(Integer)
     deadline: Mapped[date] = mapped_column(Date)
     state: Mapped[str] = mapped_column(String(12), default="pending")  # pending | approved | denied
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     decided_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     decided_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -325,7 +324,7 @@ class Rating(TenantScoped, Base):
     application_id: Mapped[int] = mapped_column(ForeignKey("approval_applications.id"), unique=True)
     level: Mapped[int] = mapped_column(Integer)
     comment: Mapped[str] = mapped_column(Text, default="")
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class DailyFigures(TenantScoped, Base):

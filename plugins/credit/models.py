@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.api import Base, BigId, TenantScoped, utcnow
+from core.api import Base, BigId, TenantScoped, UTCDateTime, utcnow
 
 RECORD_KINDS = ("licence", "penalty")
 SEVERITIES = ("minor", "general", "serious")
@@ -45,7 +45,7 @@ class CreditRecord(TenantScoped, Base):
     repair_reason: Mapped[str] = mapped_column(Text, default="")
     source_key: Mapped[str | None] = mapped_column(String(120), nullable=True)
     created_by: Mapped[str] = mapped_column(String(100), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__: dict[str, Any] = {"version_id_col": version}
@@ -69,7 +69,7 @@ class CreditListEntry(TenantScoped, Base):
     exit_reason: Mapped[str] = mapped_column(Text, default="")
     source_key: Mapped[str | None] = mapped_column(String(120), nullable=True, unique=True)
     created_by: Mapped[str] = mapped_column(String(100), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__: dict[str, Any] = {"version_id_col": version}
@@ -88,4 +88,4 @@ class CreditAssessment(TenantScoped, Base):
     level: Mapped[str] = mapped_column(String(10))
     reasons: Mapped[Any] = mapped_column(JSON, default=list)
     measures: Mapped[Any] = mapped_column(JSON, default=list)
-    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

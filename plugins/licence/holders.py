@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -209,7 +209,7 @@ def shared(platform: Any, clerk_tenant: Any, actor: Any, grant_id: int) -> tuple
             or row.redeemed_account_id != actor.account_id
             or row.redeemed_tenant_id != clerk_tenant.id
             or row.view_until is None
-            or _aware(row.view_until) <= _now()
+            or row.view_until <= _now()
         ):
             raise NotFound(
                 "No such shared licence (or the view has ended)",
@@ -230,5 +230,3 @@ def codes_of(session: Session, licence_id: int) -> list[UseCode]:
     )
 
 
-def _aware(at: datetime) -> datetime:
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at

@@ -14,7 +14,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -25,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.api import Base, BigId, TenantScoped, utcnow
+from core.api import Base, BigId, TenantScoped, UTCDateTime, utcnow
 
 STATES: dict[str, tuple[str, str]] = {
     "valid": ("有效", "Valid"),
@@ -60,7 +59,7 @@ class LicenceType(TenantScoped, Base):
     # application_number, decision_reason or const:<text>
     fields: Mapped[Any] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__: dict[str, Any] = {"version_id_col": version}
@@ -78,7 +77,7 @@ class ItemLicenceType(TenantScoped, Base):
     item_name: Mapped[str] = mapped_column(String(200), default="")
     type_id: Mapped[int] = mapped_column(ForeignKey("licence_types.id"), index=True)
     created_by: Mapped[str] = mapped_column(String(100), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Licence(TenantScoped, Base):
@@ -125,7 +124,7 @@ class Licence(TenantScoped, Base):
     pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     pdf_sha256: Mapped[str] = mapped_column(String(64))
     created_by: Mapped[str] = mapped_column(String(100), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__: dict[str, Any] = {"version_id_col": version}
@@ -143,7 +142,7 @@ class LicenceChange(TenantScoped, Base):
     to_state: Mapped[str] = mapped_column(String(12))
     reason: Mapped[str] = mapped_column(Text, default="")
     actor: Mapped[str] = mapped_column(String(100))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class SerialCounter(TenantScoped, Base):
@@ -173,10 +172,10 @@ class UseCode(TenantScoped, Base):
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     purpose: Mapped[str] = mapped_column(String(200), default="")
     granted_by: Mapped[str] = mapped_column(String(100))
-    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    redeemed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    redeemed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     redeemed_by: Mapped[str] = mapped_column(String(100), default="")
     redeemed_account_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     redeemed_tenant_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    view_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    view_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

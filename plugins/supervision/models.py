@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.api import Base, BigId, PathType, TenantScoped, utcnow
+from core.api import Base, BigId, PathType, TenantScoped, UTCDateTime, utcnow
 
 SEVERITIES = ("prompt", "yellow", "red")
 STATES = ("issued", "acknowledged", "appealed", "sent_back", "escalated", "resolved", "revoked")
@@ -65,7 +65,7 @@ class Card(TenantScoped, Base):
     step: Mapped[str] = mapped_column(String(60), default="")
     facts: Mapped[Any] = mapped_column(JSON, default=dict)
     state: Mapped[str] = mapped_column(String(20), default="issued")
-    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     issued_on: Mapped[date] = mapped_column(Date)
     feedback_due: Mapped[date] = mapped_column(Date)
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
@@ -74,7 +74,7 @@ class Card(TenantScoped, Base):
     closed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     source_event_id: Mapped[int | None] = mapped_column(BigId, nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class CardAction(TenantScoped, Base):
@@ -85,7 +85,7 @@ class CardAction(TenantScoped, Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     card_id: Mapped[int] = mapped_column(BigId, ForeignKey("supervision_cards.id"), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     actor: Mapped[str] = mapped_column(String(100), default="")
     action: Mapped[str] = mapped_column(String(20))
     from_state: Mapped[str] = mapped_column(String(20), default="")
