@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.api import Base, BigId, TenantScoped, utcnow
+from core.api import Base, BigId, TenantScoped, UTCDateTime, utcnow
 
 STAGES = ("before_acceptance", "before_conclusion", "on_demand")
 STATES = ("created", "started", "submitted", "success", "failed", "cancelled", "error")
@@ -30,7 +30,7 @@ class Fee(TenantScoped, Base):
     stage: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Applications submitted before the fee took effect are not held for it (approval's gate).
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__: dict[str, Any] = {"version_id_col": version}
@@ -68,9 +68,9 @@ class Order(TenantScoped, Base):
     provider: Mapped[str] = mapped_column(String(32))
     provider_payment_id: Mapped[str] = mapped_column(String(100), default="")
     next_url: Mapped[str] = mapped_column(String(500), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     paid_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -92,7 +92,7 @@ class OrderChange(TenantScoped, Base):
     to_state: Mapped[str] = mapped_column(String(12))
     note: Mapped[str] = mapped_column(String(200), default="")
     actor: Mapped[str] = mapped_column(String(100), default="")
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Refund(TenantScoped, Base):
@@ -108,7 +108,7 @@ class Refund(TenantScoped, Base):
     reason: Mapped[str] = mapped_column(String(500))
     provider_refund_id: Mapped[str] = mapped_column(String(100), default="")
     actor: Mapped[str] = mapped_column(String(100), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Receipt(TenantScoped, Base):
@@ -127,7 +127,7 @@ class Receipt(TenantScoped, Base):
     payer_name: Mapped[str] = mapped_column(String(100))
     item_name: Mapped[str] = mapped_column(String(200))
     legal_basis: Mapped[str] = mapped_column(Text, default="")
-    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     digest: Mapped[str] = mapped_column(String(64))
 
 
@@ -144,4 +144,4 @@ class Reconciliation(TenantScoped, Base):
     matched: Mapped[int] = mapped_column(Integer)
     differences: Mapped[Any] = mapped_column(JSON, default=list)
     actor: Mapped[str] = mapped_column(String(100), default="")
-    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
