@@ -16,7 +16,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -27,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.api import Base, BigId, TenantScoped, utcnow
+from core.api import Base, BigId, TenantScoped, UTCDateTime, utcnow
 
 STATUSES: dict[str, tuple[str, str]] = {
     "draft": ("草稿", "Draft"),
@@ -81,13 +80,13 @@ class Tender(TenantScoped, Base):
     status: Mapped[str] = mapped_column(String(12), default="draft")
     documents_from: Mapped[date] = mapped_column(Date)
     documents_until: Mapped[date] = mapped_column(Date)
-    deadline: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    deadline: Mapped[datetime] = mapped_column(UTCDateTime())
     key_window_minutes: Mapped[int] = mapped_column(Integer, default=60)
     publicity_days: Mapped[int] = mapped_column(Integer, default=3)
     min_deadline_on: Mapped[date] = mapped_column(Date)  # the earliest lawful deadline day
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    paused_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    opening_closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    paused_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    opening_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     publicity_from: Mapped[date | None] = mapped_column(Date, nullable=True)
     publicity_until: Mapped[date | None] = mapped_column(Date, nullable=True)
     min_publicity_until: Mapped[date | None] = mapped_column(Date, nullable=True)
@@ -99,7 +98,7 @@ class Tender(TenantScoped, Base):
     completed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     status_reason: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(100), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__: dict[str, Any] = {"version_id_col": version}
@@ -117,9 +116,9 @@ class Document(TenantScoped, Base):
     body: Mapped[str] = mapped_column(Text, default="")
     affects_bids: Mapped[bool] = mapped_column(Boolean, default=False)
     sha256: Mapped[str] = mapped_column(String(64))
-    deadline_before: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    deadline_after: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    deadline_before: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    deadline_after: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     issued_by: Mapped[str] = mapped_column(String(100), default="")
 
 
@@ -134,7 +133,7 @@ class Bidder(TenantScoped, Base):
     credit_code: Mapped[str] = mapped_column(String(18))
     name: Mapped[str] = mapped_column(String(200))
     account: Mapped[str] = mapped_column(String(100), default="")
-    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     credit_level: Mapped[str] = mapped_column(String(12), default="")  # "" when credit is off
     credit_lists: Mapped[Any] = mapped_column(JSON, default=list)
     flagged: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -165,14 +164,14 @@ class Bid(TenantScoped, Base):
     size: Mapped[int] = mapped_column(Integer)
     ciphertext_sha256: Mapped[str] = mapped_column(String(64))
     commitment: Mapped[str] = mapped_column(String(64))
-    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
     receipt: Mapped[str] = mapped_column(Text)  # the canonical receipt JSON that was signed
     signature: Mapped[str] = mapped_column(String(100))
     key_id: Mapped[str] = mapped_column(String(80))
     submit_ip: Mapped[str] = mapped_column(String(45), default="")
     device: Mapped[str] = mapped_column(String(64), default="")
     status: Mapped[str] = mapped_column(String(10), default="sealed")
-    opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     price_cents: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     score_x100: Mapped[int | None] = mapped_column(Integer, nullable=True)
     rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -211,9 +210,9 @@ class Objection(TenantScoped, Base):
     objector_code: Mapped[str] = mapped_column(String(18))
     objector_name: Mapped[str] = mapped_column(String(200))
     content: Mapped[str] = mapped_column(Text)
-    filed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    filed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     answer_due: Mapped[date] = mapped_column(Date)
-    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     answer: Mapped[str] = mapped_column(Text, default="")
     upheld: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -248,7 +247,7 @@ class Panel(TenantScoped, Base):
     pool: Mapped[Any] = mapped_column(JSON, default=list)  # eligible expert ids, sorted, as drawn from
     excluded: Mapped[Any] = mapped_column(JSON, default=list)  # [{"id", "reason"}] conflicts of interest
     members: Mapped[Any] = mapped_column(JSON, default=list)  # drawn expert ids
-    drawn_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    drawn_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     drawn_by: Mapped[str] = mapped_column(String(100), default="")
     revealed: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -265,4 +264,4 @@ class Score(TenantScoped, Base):
     bid_id: Mapped[int] = mapped_column(ForeignKey("bidding_bids.id"))
     score: Mapped[int] = mapped_column(Integer)
     comment: Mapped[str] = mapped_column(Text, default="")
-    scored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    scored_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -21,10 +21,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.api import Base, BigId, TenantScoped, utcnow
+from core.api import Base, BigId, TenantScoped, UTCDateTime, utcnow
 
 SHARING: dict[str, tuple[str, str]] = {
     "unconditional": ("无条件共享", "Shared unconditionally"),
@@ -79,7 +79,7 @@ class Member(TenantScoped, Base):
     department_code: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str] = mapped_column(String(200), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class SystemCredential(TenantScoped, Base):
@@ -96,8 +96,8 @@ class SystemCredential(TenantScoped, Base):
     secret_hash: Mapped[str] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(10), default="active")  # active | revoked
     created_by: Mapped[str] = mapped_column(String(100), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__: dict[str, Any] = {"version_id_col": version}
@@ -133,9 +133,9 @@ class Resource(TenantScoped, Base):
     openapi: Mapped[Any] = mapped_column(JSON, default=dict)
     log_bodies: Mapped[bool] = mapped_column(Boolean, default=False)
     search_text: Mapped[str] = mapped_column(Text, default="")  # lower-cased name, code, fields, provider
-    last_updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__: dict[str, Any] = {"version_id_col": version}
@@ -164,7 +164,7 @@ class AccessRequest(TenantScoped, Base):
     requested_by: Mapped[str] = mapped_column(String(100), default="")
     answered_by: Mapped[str] = mapped_column(String(100), default="")
     grant_id: Mapped[int | None] = mapped_column(BigId, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__: dict[str, Any] = {"version_id_col": version}
@@ -193,7 +193,7 @@ class Grant(TenantScoped, Base):
     revoked_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     revoked_by: Mapped[str] = mapped_column(String(100), default="")
     revoke_reason: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__: dict[str, Any] = {"version_id_col": version}
@@ -222,7 +222,7 @@ class LogEntry(TenantScoped, Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
     resource_code: Mapped[str] = mapped_column(String(60), default="")
     consumer_identifier: Mapped[str] = mapped_column(String(260), default="")
     result: Mapped[str] = mapped_column(String(30))
