@@ -80,7 +80,7 @@ def test_audit_log_shows_the_switch(server, page, province_admin, screenshot):
     page.get_by_role("button", name="筛选").click()
     assert page.locator("#audit tbody tr").count() >= 1
     shown = page.locator("#audit").inner_text()
-    assert "切换插件" in shown and "插件 公共信用" in shown and "plugin:credit" not in shown  # names, not keys
+    assert "切换插件" in shown and "插件 公共信用" in shown and "plugin:credit" not in shown
     screenshot(page, "console-audit")
 
 
