@@ -163,7 +163,10 @@ async def get_batch(request: Request) -> Any:
 @require(P.MANAGE)
 async def list_sources(request: Request) -> Any:
     ctx = request.state.ctx
-    return await _run(request, lambda s: {"items": [source_out(r) for r in services.sources(s, ctx.tenant)]})
+    return await _run(
+        request,
+        lambda s: {"items": [source_out(r) for r in services.sources(s, ctx.tenant)], "next_cursor": None},
+    )
 
 
 @api_doc(

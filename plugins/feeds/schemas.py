@@ -4,11 +4,13 @@ one against their stream's schema (streams.py), so that one malformed record doe
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.api import OutModel
+
+StreamName = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z_]+\.[a-z_]+$")]
 
 
 class Strict(BaseModel):
@@ -73,17 +75,17 @@ class BatchDetailOut(BatchOut):
 
 class BatchQuery(Strict):
     stream: str = Field("", max_length=40)
-    before: int | None = Field(None, ge=1)
+    before: int | None = Field(None, ge=1, le=2**62, description="The next_cursor of the previous page")
 
 
 class SourceIn(Strict):
     department: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
     title: str = Field(min_length=1, max_length=100)
-    streams: list[str] = Field(min_length=1, max_length=20)
+    streams: list[StreamName] = Field(min_length=1, max_length=20)
 
 
 class SourceRevokeIn(Strict):
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=2**31)
 
 
 class SourceOut(OutModel):
@@ -99,3 +101,4 @@ class SourceOut(OutModel):
 
 class SourceList(OutModel):
     items: list[SourceOut]
+    next_cursor: str | None = Field(description="Always null: every system is on one page")
