@@ -122,7 +122,8 @@ ID_TABLES = {"file_id": "approval_uploads", "app_id": "approval_applications", "
              "sharing_request_id": "exchange_requests", "sharing_grant_id": "exchange_grants",
              "subsystem_id": "exchange_systems", "tender_id": "bidding_tenders",
              "bidder_id": "bidding_bidders", "objection_id": "bidding_objections",
-             "order_id": "payment_orders"}
+             "order_id": "payment_orders", "ticket_id": "interaction_tickets",
+             "assignment_id": "interaction_assignments"}
 
 
 def demo_ids(platform: Any, tenant_code: str = DEMO_TENANT) -> dict[str, int]:
@@ -156,6 +157,13 @@ def demo_ids(platform: Any, tenant_code: str = DEMO_TENANT) -> dict[str, int]:
                 found = s.execute(text("SELECT id FROM licences WHERE tenant_id = :t "
                                        "AND holder_id_number = :n ORDER BY id LIMIT 1"),
                                   {"t": tenant.id, "n": citizen.id_number}).scalar()
+                if found is not None:
+                    out[param] = int(found)
+                    continue
+            if param == "ticket_id":  # the demo citizen's own ticket, so /my/ routes reach it
+                found = s.execute(text("SELECT id FROM interaction_tickets WHERE tenant_id = :t "
+                                       "AND account_id = :c ORDER BY id LIMIT 1"),
+                                  {"t": tenant.id, "c": citizen.id}).scalar()
                 if found is not None:
                     out[param] = int(found)
                     continue
