@@ -122,8 +122,8 @@ ID_TABLES = {"file_id": "approval_uploads", "app_id": "approval_applications", "
              "sharing_request_id": "exchange_requests", "sharing_grant_id": "exchange_grants",
              "subsystem_id": "exchange_systems", "tender_id": "bidding_tenders",
              "bidder_id": "bidding_bidders", "objection_id": "bidding_objections",
-             "order_id": "payment_orders", "ticket_id": "interaction_tickets",
-             "assignment_id": "interaction_assignments"}
+             "order_id": "payment_orders", "lot_id": "agri_lots", "producer_id": "agri_producers",
+             "ticket_id": "interaction_tickets", "assignment_id": "interaction_assignments"}
 
 
 def demo_ids(platform: Any, tenant_code: str = DEMO_TENANT) -> dict[str, int]:
