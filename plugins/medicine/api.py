@@ -69,7 +69,7 @@ def _party_filter(s: Any, ctx: Any) -> Any:
 async def order_visible(request: Request) -> None:
     """An order of this tenant that the actor is a party to (or oversees); otherwise as missing."""
     ctx = request.state.ctx
-    oid = int(request.path_params["order_id"])
+    oid = int(request.path_params["medicine_order_id"])
 
     def check() -> None:
         with ctx.platform.db.session(ctx.tenant.scope) as s:
@@ -99,7 +99,10 @@ async def product_known(request: Request) -> None:
 
 
 @api_doc(
-    query=S.PriceQuery, response=S.ProductOut, paginated=True, summary="Listed prices in force here (?q=)"
+    query=S.MedPriceQuery,
+    response=S.MedProductOut,
+    paginated=True,
+    summary="Listed prices in force here (?q=)",
 )
 @require(P.PUBLIC)
 async def prices(request: Request) -> Any:
@@ -126,7 +129,7 @@ async def prices(request: Request) -> Any:
     return await _run(request, work)
 
 
-@api_doc(response=S.PriceHistoryOut, summary="A product's listed-price versions here and above")
+@api_doc(response=S.MedPriceHistoryOut, summary="A product's listed-price versions here and above")
 @require(P.PUBLIC, visible=product_known)
 async def price_history(request: Request) -> Any:
     ctx = request.state.ctx
@@ -153,7 +156,8 @@ async def price_history(request: Request) -> Any:
 
 
 @api_doc(
-    response=S.PaymentRecordsOut, summary="Hospitals' payment record: orders due, paid on time, late, unpaid"
+    response=S.MedPaymentRecordsOut,
+    summary="Hospitals' payment record: orders due, paid on time, late, unpaid",
 )
 @require(P.PUBLIC)
 async def payment_record(request: Request) -> Any:
@@ -161,7 +165,7 @@ async def payment_record(request: Request) -> Any:
 
     def work() -> Any:
         with ctx.platform.db.session(ctx.tenant.subtree_scope) as s:
-            return {"items": orders.payment_record(s, today(ctx.platform))}
+            return {"hospitals": orders.payment_record(s, today(ctx.platform))}
 
     return await ctx.platform.db.run(work)
 
@@ -170,12 +174,15 @@ async def payment_record(request: Request) -> Any:
 
 
 @api_doc(
-    request=S.CompanyIn, response=S.CompanyOut, status=201, summary="Register a manufacturer or distributor"
+    request=S.MedCompanyIn,
+    response=S.MedCompanyOut,
+    status=201,
+    summary="Register a manufacturer or distributor",
 )
 @require(P.CATALOGUE)
 async def add_company(request: Request) -> Any:
     ctx = request.state.ctx
-    data = await parse_body(request, S.CompanyIn)
+    data = await parse_body(request, S.MedCompanyIn)
     return await _run(
         request,
         lambda s: catalogue.add_company(
@@ -190,11 +197,13 @@ async def add_company(request: Request) -> Any:
     )
 
 
-@api_doc(request=S.ProductIn, response=S.ProductOut, status=201, summary="Add a product to the catalogue")
+@api_doc(
+    request=S.MedProductIn, response=S.MedProductOut, status=201, summary="Add a product to the catalogue"
+)
 @require(P.CATALOGUE)
 async def add_product(request: Request) -> Any:
     ctx = request.state.ctx
-    data = await parse_body(request, S.ProductIn)
+    data = await parse_body(request, S.MedProductIn)
 
     def work(s: Any) -> Any:
         p = catalogue.add_product(
@@ -207,15 +216,15 @@ async def add_product(request: Request) -> Any:
 
 
 @api_doc(
-    request=S.PriceIn,
-    response=S.PriceVersionOut,
+    request=S.MedPriceIn,
+    response=S.MedPriceVersionOut,
     status=201,
     summary="List a new price version at this tier from its effective day",
 )
 @require(P.CATALOGUE, visible=product_known)
 async def set_price(request: Request) -> Any:
     ctx = request.state.ctx
-    data = await parse_body(request, S.PriceIn)
+    data = await parse_body(request, S.MedPriceIn)
     pid = int(request.path_params["product_id"])
 
     def work(s: Any) -> Any:
@@ -242,15 +251,15 @@ async def set_price(request: Request) -> Any:
 
 
 @api_doc(
-    request=S.PriceImportIn,
-    response=S.ImportOut,
+    request=S.MedPriceImportIn,
+    response=S.MedImportOut,
     status=201,
     summary="Import listed prices at this tier (all rows or none; errors name row and column)",
 )
 @require(P.CATALOGUE)
 async def import_prices(request: Request) -> Any:
     ctx = request.state.ctx
-    data = await parse_body(request, S.PriceImportIn)
+    data = await parse_body(request, S.MedPriceImportIn)
     rows = [(n, r.model_dump()) for n, r in enumerate(data.rows, 1)]
     return await _run(
         request,
@@ -264,15 +273,15 @@ async def import_prices(request: Request) -> Any:
 
 
 @api_doc(
-    request=S.AuthorisationIn,
-    response=S.AuthorisationOut,
+    request=S.MedAuthorisationIn,
+    response=S.MedAuthorisationOut,
     status=201,
     summary="Record a manufacturer's authorisation of a distributor for a product",
 )
 @require(P.CATALOGUE, visible=product_known)
 async def authorise(request: Request) -> Any:
     ctx = request.state.ctx
-    data = await parse_body(request, S.AuthorisationIn)
+    data = await parse_body(request, S.MedAuthorisationIn)
     pid = int(request.path_params["product_id"])
     return await _run(
         request,
@@ -284,12 +293,15 @@ async def authorise(request: Request) -> Any:
 
 
 @api_doc(
-    request=S.HospitalIn, response=S.HospitalOut, status=201, summary="Register a hospital of this tenant"
+    request=S.MedHospitalIn,
+    response=S.MedHospitalOut,
+    status=201,
+    summary="Register a hospital of this tenant",
 )
 @require(P.CATALOGUE)
 async def add_hospital(request: Request) -> Any:
     ctx = request.state.ctx
-    data = await parse_body(request, S.HospitalIn)
+    data = await parse_body(request, S.MedHospitalIn)
     return await _run(
         request,
         lambda s: catalogue.add_hospital(
@@ -308,15 +320,15 @@ async def add_hospital(request: Request) -> Any:
 
 
 @api_doc(
-    request=S.ChoiceIn,
-    response=S.ChoiceOut,
+    request=S.MedChoiceIn,
+    response=S.MedChoiceOut,
     status=201,
     summary="Choose the distributor of a product (authorised, not black-listed)",
 )
 @require(P.BUY)
 async def choose(request: Request) -> Any:
     ctx = request.state.ctx
-    data = await parse_body(request, S.ChoiceIn)
+    data = await parse_body(request, S.MedChoiceIn)
     code = my_code(request)
 
     def work(s: Any) -> Any:
@@ -329,15 +341,15 @@ async def choose(request: Request) -> Any:
 
 
 @api_doc(
-    request=S.OrderIn,
-    response=S.OrderDetailOut,
+    request=S.MedOrderIn,
+    response=S.MedOrderDetailOut,
     status=201,
     summary="Draft an order (every line at no more than the listed price)",
 )
 @require(P.BUY)
 async def create_order(request: Request) -> Any:
     ctx = request.state.ctx
-    data = await parse_body(request, S.OrderIn)
+    data = await parse_body(request, S.MedOrderIn)
     code = my_code(request)
 
     def work(s: Any) -> Any:
@@ -350,8 +362,8 @@ async def create_order(request: Request) -> Any:
 
 
 @api_doc(
-    query=S.OrderQuery,
-    response=S.OrderOut,
+    query=S.MedOrderQuery,
+    response=S.MedOrderOut,
     paginated=True,
     summary="Orders I am a party to (all of them for overseers), newest first (?status=)",
 )
@@ -375,22 +387,22 @@ async def list_orders(request: Request) -> Any:
     return await _run(request, work)
 
 
-@api_doc(response=S.OrderDetailOut, summary="One order with its lines and invoices")
+@api_doc(response=S.MedOrderDetailOut, summary="One order with its lines and invoices")
 @require(P.PUBLIC, visible=order_visible)
 async def get_order(request: Request) -> Any:
     ctx = request.state.ctx
-    oid = int(request.path_params["order_id"])
+    oid = int(request.path_params["medicine_order_id"])
     return await _run(request, lambda s: present.order_detail(s, orders.load(s, ctx.tenant, oid), ctx.lang))
 
 
-def _act(model: Any, summary: str, permission: Any, fn: Any, response: Any = S.OrderDetailOut) -> Any:
+def _act(model: Any, summary: str, permission: Any, fn: Any, response: Any = S.MedOrderDetailOut) -> Any:
     @api_doc(request=model, response=response, summary=summary)
     @require(permission, visible=order_visible)
     async def endpoint(request: Request) -> Any:
         ctx = request.state.ctx
         data = await parse_body(request, model)
         code = my_code(request)
-        oid = int(request.path_params["order_id"])
+        oid = int(request.path_params["medicine_order_id"])
 
         def work(s: Any) -> Any:
             out = fn(s, ctx, oid, data, code)
@@ -478,22 +490,22 @@ def _pay(s: Any, ctx: Any, oid: int, d: Any, code: str) -> Any:
 
 
 def routes() -> list[BaseRoute]:
-    O = "/orders/{order_id:int}"  # noqa: E741, N806
+    O = "/orders/{medicine_order_id:int}"  # noqa: E741, N806
     P_ = "/products/{product_id:int}"  # noqa: N806
     acts = [
-        ("submit", S.VersionIn, "Submit a draft order to its distributor", P.BUY, _submit),
-        ("respond", S.RespondIn, "Confirm or decline each line (distributor)", P.SUPPLY, _respond),
+        ("submit", S.MedVersionIn, "Submit a draft order to its distributor", P.BUY, _submit),
+        ("respond", S.MedRespondIn, "Confirm or decline each line (distributor)", P.SUPPLY, _respond),
         (
             "ship",
-            S.ShipIn,
+            S.MedShipIn,
             "Ship with a delivery note; at most the ordered quantity (distributor)",
             P.SUPPLY,
             _ship,
         ),
-        ("accept", S.AcceptIn, "Accept per line: quantity (at most shipped) and batch", P.BUY, _accept),
+        ("accept", S.MedAcceptIn, "Accept per line: quantity (at most shipped) and batch", P.BUY, _accept),
         (
             "invoices",
-            S.InvoiceIn,
+            S.MedInvoiceIn,
             "Record the next invoice of the chain (two at most; distributor)",
             P.SUPPLY,
             _invoice,
@@ -519,7 +531,7 @@ def routes() -> list[BaseRoute]:
         ),
         Route(
             f"{O}/pay",
-            _act(S.PayIn, "Pay the accepted amount, once", P.BUY, _pay, S.PaymentOut),
+            _act(S.MedPayIn, "Pay the accepted amount, once", P.BUY, _pay, S.MedPaymentOut),
             methods=["POST"],
         ),
     ]

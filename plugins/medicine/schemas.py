@@ -25,17 +25,17 @@ def _day(v: date) -> date:
     return v
 
 
-class VersionIn(Strict):
+class MedVersionIn(Strict):
     version: int = Field(ge=1, le=2**31 - 1)
 
 
-class CompanyIn(Strict):
+class MedCompanyIn(Strict):
     credit_code: str = Code
     name: str = Field(min_length=1, max_length=200)
     kind: Literal["manufacturer", "distributor"]
 
 
-class ProductIn(Strict):
+class MedProductIn(Strict):
     code: str = Field(min_length=1, max_length=32)
     generic_name: str = Field(min_length=1, max_length=200)
     dosage_form: str = Field(min_length=1, max_length=50)
@@ -46,7 +46,7 @@ class ProductIn(Strict):
     atc_code: str = Field(default="", max_length=10)
 
 
-class PriceIn(Strict):
+class MedPriceIn(Strict):
     price_cents: int = Field(ge=1, le=MAX_CENTS)
     effective_from: date
     note: str = Field(default="", max_length=200)
@@ -54,89 +54,96 @@ class PriceIn(Strict):
     _d = field_validator("effective_from")(_day)
 
 
-class PriceRowIn(Strict):
+class MedPriceRowIn(Strict):
+    """One row as a CSV file has it: every value text, checked row by row by the import."""
+
     product_code: str = Field(default="", max_length=32)
-    price_cents: str | int = Field(default="", description="Whole cents")
+    price_cents: str = Field(default="", max_length=20, description="Whole cents (a number is taken too)")
     effective_from: str = Field(default="", max_length=10, description="YYYY-MM-DD")
 
+    @field_validator("price_cents", mode="before")
+    @classmethod
+    def _number_as_text(cls, v: object) -> object:
+        return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
 
-class PriceImportIn(Strict):
+
+class MedPriceImportIn(Strict):
     name: str = Field(default="prices.json", min_length=1, max_length=100)
-    rows: list[PriceRowIn] = Field(min_length=1, max_length=5000)
+    rows: list[MedPriceRowIn] = Field(min_length=1, max_length=5000)
 
 
-class AuthorisationIn(Strict):
+class MedAuthorisationIn(Strict):
     distributor_code: str = Code
 
 
-class HospitalIn(Strict):
+class MedHospitalIn(Strict):
     credit_code: str = Code
     name: str = Field(min_length=1, max_length=200)
     grade: str = Field(default="", max_length=20)
 
 
-class ChoiceIn(Strict):
+class MedChoiceIn(Strict):
     product_id: int = ID
     distributor_code: str = Code
 
 
-class LineIn(Strict):
+class MedLineIn(Strict):
     product_id: int = ID
     quantity: int = Field(ge=1, le=MAX_QTY)
     price_cents: int = Field(ge=1, le=MAX_CENTS)
 
 
-class OrderIn(Strict):
-    lines: list[LineIn] = Field(min_length=1, max_length=200)
+class MedOrderIn(Strict):
+    lines: list[MedLineIn] = Field(min_length=1, max_length=200)
 
 
-class DecisionIn(Strict):
+class MedDecisionIn(Strict):
     line_id: int = ID
     confirm: bool
     reason: str = Field(default="", max_length=200)
 
 
-class RespondIn(VersionIn):
-    lines: list[DecisionIn] = Field(min_length=1, max_length=200)
+class MedRespondIn(MedVersionIn):
+    lines: list[MedDecisionIn] = Field(min_length=1, max_length=200)
 
 
-class ShipLineIn(Strict):
+class MedShipLineIn(Strict):
     line_id: int = ID
     quantity: int = Field(ge=0, le=MAX_QTY)
 
 
-class ShipIn(VersionIn):
+class MedShipIn(MedVersionIn):
     delivery_note: str = Field(min_length=1, max_length=60)
-    lines: list[ShipLineIn] = Field(min_length=1, max_length=200)
+    lines: list[MedShipLineIn] = Field(min_length=1, max_length=200)
 
 
-class AcceptLineIn(Strict):
+class MedAcceptLineIn(Strict):
     line_id: int = ID
     quantity: int = Field(ge=0, le=MAX_QTY)
     batch: str = Field(default="", max_length=40)
 
 
-class AcceptIn(VersionIn):
-    lines: list[AcceptLineIn] = Field(min_length=1, max_length=200)
+class MedAcceptIn(MedVersionIn):
+    lines: list[MedAcceptLineIn] = Field(min_length=1, max_length=200)
 
 
-class InvoiceIn(VersionIn):
+class MedInvoiceIn(MedVersionIn):
     number: str = Field(min_length=1, max_length=40)
     amount_cents: int = Field(ge=1, le=MAX_CENTS)
 
 
-class PayIn(VersionIn):
+class MedPayIn(MedVersionIn):
     amount_cents: int = Field(ge=1, le=MAX_CENTS)
     reference: str = Field(default="", max_length=60)
 
 
-class PriceQuery(Strict):
+class MedPriceQuery(Strict):
     q: str = Field(
         default="", max_length=100, description="Generic name, product code, approval number or maker"
     )
 
 
-class OrderQuery(Strict):
+class MedOrderQuery(Strict):
     status: (
         Literal["draft", "submitted", "confirmed", "declined", "shipped", "accepted", "invoiced", "paid"]
         | None
@@ -146,21 +153,21 @@ class OrderQuery(Strict):
 # --- responses ------------------------------------------------------------------------------------------
 
 
-class CompanyOut(OutModel):
+class MedCompanyOut(OutModel):
     id: int
     credit_code: str
     name: str
     kind: str
 
 
-class ListedOut(OutModel):
+class MedListedOut(OutModel):
     price_cents: int
     effective_from: date
     tier_path: str
     tier_name: str
 
 
-class ProductOut(OutModel):
+class MedProductOut(OutModel):
     id: int
     code: str
     generic_name: str
@@ -170,10 +177,10 @@ class ProductOut(OutModel):
     manufacturer: str
     approval_number: str
     atc_code: str
-    listed: ListedOut | None
+    listed: MedListedOut | None
 
 
-class PriceVersionOut(OutModel):
+class MedPriceVersionOut(OutModel):
     id: int
     price_cents: int
     effective_from: date
@@ -182,36 +189,36 @@ class PriceVersionOut(OutModel):
     note: str
 
 
-class PriceHistoryOut(OutModel):
+class MedPriceHistoryOut(OutModel):
     product_id: int
-    versions: list[PriceVersionOut]
+    versions: list[MedPriceVersionOut]
 
 
-class ImportOut(OutModel):
+class MedImportOut(OutModel):
     imported: int
 
 
-class AuthorisationOut(OutModel):
+class MedAuthorisationOut(OutModel):
     id: int
     product_id: int
     distributor_id: int
 
 
-class HospitalOut(OutModel):
+class MedHospitalOut(OutModel):
     id: int
     credit_code: str
     name: str
     grade: str
 
 
-class ChoiceOut(OutModel):
+class MedChoiceOut(OutModel):
     id: int
     hospital_id: int
     product_id: int
     distributor_id: int
 
 
-class LineOut(OutModel):
+class MedLineOut(OutModel):
     id: int
     product_id: int
     product_name: str
@@ -225,7 +232,7 @@ class LineOut(OutModel):
     batch: str
 
 
-class InvoiceOut(OutModel):
+class MedInvoiceOut(OutModel):
     id: int
     seq: int
     issuer_code: str
@@ -235,7 +242,7 @@ class InvoiceOut(OutModel):
     issued_on: date
 
 
-class OrderOut(OutModel):
+class MedOrderOut(OutModel):
     id: int
     number: str
     hospital: str
@@ -253,19 +260,19 @@ class OrderOut(OutModel):
     version: int
 
 
-class OrderDetailOut(OrderOut):
-    lines: list[LineOut]
-    invoices: list[InvoiceOut]
+class MedOrderDetailOut(MedOrderOut):
+    lines: list[MedLineOut]
+    invoices: list[MedInvoiceOut]
 
 
-class PaymentOut(OutModel):
+class MedPaymentOut(OutModel):
     id: int
     order_id: int
     amount_cents: int
     paid_on: date
 
 
-class PaymentRecordOut(OutModel):
+class MedPaymentRecordOut(OutModel):
     hospital_id: int
     name: str
     tenant_path: str
@@ -276,5 +283,5 @@ class PaymentRecordOut(OutModel):
     rate: float | None
 
 
-class PaymentRecordsOut(OutModel):
-    items: list[PaymentRecordOut]
+class MedPaymentRecordsOut(OutModel):
+    hospitals: list[MedPaymentRecordOut]

@@ -41,7 +41,7 @@ def _party(s: Any, ctx: Any) -> tuple[Hospital | None, Company | None]:
 @require(P.PUBLIC)
 async def index(request: Request) -> Response:
     ctx = _ctx(request)
-    q = validate(S.PriceQuery, {k: v for k, v in request.query_params.items() if k == "q"}).q
+    q = validate(S.MedPriceQuery, {k: v for k, v in request.query_params.items() if k == "q"}).q
 
     def work() -> Any:
         with ctx.platform.db.session(ctx.tenant.scope) as s:
@@ -175,7 +175,7 @@ async def order_create(request: Request) -> Response:
             lines.append(
                 {"product_id": pid, "quantity": value, "price_cents": _cents(form.get(f"price_{pid}", ""))}
             )
-    data = validate(S.OrderIn, {"lines": lines})
+    data = validate(S.MedOrderIn, {"lines": lines})
 
     def work() -> int:
         with ctx.platform.db.transaction(ctx.tenant.scope) as s:
@@ -209,7 +209,7 @@ def _cents(value: Any) -> Any:
 @require(P.PUBLIC, visible=order_visible)
 async def order_page(request: Request) -> Response:
     ctx = _ctx(request)
-    oid = int(request.path_params["order_id"])
+    oid = int(request.path_params["medicine_order_id"])
 
     def work() -> Any:
         with ctx.platform.db.session(ctx.tenant.scope) as s:
@@ -241,27 +241,27 @@ def _lines(form: dict[str, Any], prefix: str) -> dict[int, str]:
 def _act_data(act: str, form: dict[str, Any]) -> Any:
     version = form.get("version", "")
     if act == "submit":
-        return validate(S.VersionIn, {"version": version})
+        return validate(S.MedVersionIn, {"version": version})
     if act == "respond":
         lines = [
             {"line_id": i, "confirm": v == "confirm", "reason": form.get(f"reason_{i}", "")}
             for i, v in _lines(form, "decision_").items()
         ]
-        return validate(S.RespondIn, {"version": version, "lines": lines})
+        return validate(S.MedRespondIn, {"version": version, "lines": lines})
     if act == "ship":
         lines = [{"line_id": i, "quantity": v} for i, v in _lines(form, "qty_").items()]
         return validate(
-            S.ShipIn, {"version": version, "delivery_note": form.get("delivery_note", ""), "lines": lines}
+            S.MedShipIn, {"version": version, "delivery_note": form.get("delivery_note", ""), "lines": lines}
         )
     if act == "accept":
         lines = [
             {"line_id": i, "quantity": v, "batch": form.get(f"batch_{i}", "")}
             for i, v in _lines(form, "qty_").items()
         ]
-        return validate(S.AcceptIn, {"version": version, "lines": lines})
+        return validate(S.MedAcceptIn, {"version": version, "lines": lines})
     if act == "invoices":
         return validate(
-            S.InvoiceIn,
+            S.MedInvoiceIn,
             {
                 "version": version,
                 "number": form.get("number", ""),
@@ -269,7 +269,7 @@ def _act_data(act: str, form: dict[str, Any]) -> Any:
             },
         )
     return validate(
-        S.PayIn,
+        S.MedPayIn,
         {
             "version": version,
             "amount_cents": _cents(form.get("amount", "")),
@@ -295,7 +295,7 @@ def _order_act(act: str, permission: Any) -> Any:
         ctx = _ctx(request)
         form = await read_form(request)
         code = my_code(request)
-        oid = int(request.path_params["order_id"])
+        oid = int(request.path_params["medicine_order_id"])
         data = _act_data(act, form)
 
         def work() -> None:
@@ -310,7 +310,7 @@ def _order_act(act: str, permission: Any) -> Any:
 
 
 def routes() -> list[BaseRoute]:
-    O = "/orders/{order_id:int}"  # noqa: E741, N806
+    O = "/orders/{medicine_order_id:int}"  # noqa: E741, N806
     acts = [
         ("submit", P.BUY),
         ("respond", P.SUPPLY),

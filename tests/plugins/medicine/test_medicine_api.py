@@ -133,7 +133,7 @@ def test_a_hospital_order_through_the_distributor_to_payment(http):
     assert paid.status_code == 200 and paid.json()["amount_cents"] == 10080
     again = c["hospital"].post(f"{act}/pay", json={"version": o["version"] + 1, "amount_cents": 10080})
     assert again.status_code == 409 and again.json()["error"]["code"] == "paid_twice"
-    record = c["guest"].get(f"{BASE}/payment-record").json()["items"]
+    record = c["guest"].get(f"{BASE}/payment-record").json()["hospitals"]
     assert (
         record[0]["name"] == "南昌市东湖区人民医院"
         and record[0]["on_time"] == 1
