@@ -122,8 +122,9 @@ ID_TABLES = {"file_id": "approval_uploads", "app_id": "approval_applications", "
              "sharing_request_id": "exchange_requests", "sharing_grant_id": "exchange_grants",
              "subsystem_id": "exchange_systems", "tender_id": "bidding_tenders",
              "bidder_id": "bidding_bidders", "objection_id": "bidding_objections",
-             "order_id": "payment_orders", "medicine_order_id": "medicine_orders",
-             "product_id": "medicine_products", "round_id": "medicine_rounds"}
+             "order_id": "payment_orders", "lot_id": "agri_lots", "producer_id": "agri_producers",
+             "medicine_order_id": "medicine_orders", "product_id": "medicine_products",
+             "round_id": "medicine_rounds"}
 # The province's catalogue tables, not owned by one tenant: any row will do.
 GLOBAL_ID_TABLES = {"medicine_products", "medicine_rounds"}
 
