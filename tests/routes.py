@@ -125,7 +125,8 @@ ID_TABLES = {"file_id": "approval_uploads", "app_id": "approval_applications", "
              "order_id": "payment_orders", "lot_id": "agri_lots", "producer_id": "agri_producers",
              "medicine_order_id": "medicine_orders", "product_id": "medicine_products",
              "round_id": "medicine_rounds",
-             "ticket_id": "interaction_tickets", "assignment_id": "interaction_assignments"}
+             "ticket_id": "interaction_tickets", "assignment_id": "interaction_assignments",
+             "review_id": "interaction_reviews"}
 # The province's catalogue tables, not owned by one tenant: any row will do.
 GLOBAL_ID_TABLES = {"medicine_products", "medicine_rounds"}
 
