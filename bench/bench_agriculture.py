@@ -155,6 +155,19 @@ def platform_now() -> Any:
     return utcnow()
 
 
+def reopen(url: str, tmp: Path) -> Platform:
+    from core.logging import configure_logging
+    from core.settings import load_settings
+
+    settings = load_settings(
+        overrides={"database_url": url, "data_dir": str(tmp), "env": "test", "log_level": "warning"}
+    )
+    platform = Platform.start(settings)
+    configure_logging(platform.settings)
+    platform.refresh(force=True)
+    return platform
+
+
 def lookups(platform: Platform, codes: list[str]) -> list[float]:
     tenant = platform.directory.get("360102")
     assert tenant is not None
@@ -177,18 +190,23 @@ def main() -> None:
     parser.add_argument("--database-url", default="", help="PostgreSQL server URL (default: SQLite file)")
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--keep", action="store_true", help="keep the database for --existing runs")
+    parser.add_argument(
+        "--existing", default="", help="a database this bench loaded before (kept): measure only"
+    )
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp())
-    url = fresh_url(args.database_url, tmp)
+    url = args.existing or fresh_url(args.database_url, tmp)
     try:
-        platform = setup(url, tmp)
+        platform = reopen(url, tmp) if args.existing else setup(url, tmp)
         backend = "PostgreSQL" if platform.db.is_postgres else "SQLite"
         groups = max(1, args.events // EVENTS_PER_GROUP)
         print(
             f"agriculture bench on {backend}: {groups * EVENTS_PER_GROUP:,} events, "
             f"{groups * (CHAIN + 1):,} lots, {groups * CHAIN:,} links, {args.requests} requests"
         )
-        load(platform, groups)
+        if not args.existing:
+            load(platform, groups)
         rnd = random.Random(7)
         picks = [
             rnd.randrange(groups) * (CHAIN + 1) + (1 if i % 2 == 0 else CHAIN + 1)
@@ -214,7 +232,7 @@ def main() -> None:
             f"(mean {statistics.mean(page):.1f} ms)"
         )
     finally:
-        if args.database_url:
+        if args.database_url and not args.keep:
             drop(args.database_url, url)
 
 

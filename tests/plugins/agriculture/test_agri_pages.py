@@ -167,3 +167,19 @@ def test_boundaries_other_farmers_lot_other_county_and_plugin_off(client, platfo
         )
     platform.refresh(force=True)
     assert client.get(f"/t/360102/agriculture/t/{x.code}").status_code == 404
+
+
+def test_works_unchanged_where_supervision_is_off(client, platform):
+    from core.db import Scope
+    from core.tenancy.service import set_plugin_state
+
+    p = producer(platform)
+    x = lot(platform, p.id)
+    assert client.get("/t/360102/supervision/").status_code != 404
+    with platform.db.transaction(Scope.system()) as s:
+        set_plugin_state(s, platform.directory, platform.directory.get("360000"), "supervision", "off",
+                         actor="tests")
+    platform.refresh(force=True)
+    assert client.get("/t/360102/supervision/").status_code == 404  # supervision is off here
+    assert client.get(f"/t/360102/agriculture/t/{x.code}").status_code == 200
+    assert client.get("/t/360102/agriculture/prices").status_code == 200
