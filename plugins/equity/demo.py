@@ -1,0 +1,7 @@
+"""placeholder"""
+
+from typing import Any
+
+
+def load(session: Any, directory: Any) -> None:
+    return None

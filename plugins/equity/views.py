@@ -1,0 +1,7 @@
+"""placeholder"""
+
+from typing import Any
+
+
+def routes() -> list[Any]:
+    return []
