@@ -24,6 +24,7 @@ from core.contracts import (
     DataResource,
     Event,
     Finding,
+    Label,
     MenuEntry,
     PeriodicTask,
     Permission,
@@ -74,7 +75,8 @@ from core.web.render import json_error, render, translate
 __all__ = [
     "Actor", "Base", "BigId", "Conflict", "DataResource", "Department", "DomainError", "Event", "Finding",
     "Forbidden", "Id",
-    "ImportFile", "Invalid", "MenuEntry", "NotFound", "OutModel", "PageParams", "PathType", "PeriodicTask",
+    "ImportFile", "Invalid", "Label",
+    "MenuEntry", "NotFound", "OutModel", "PageParams", "PathType", "PeriodicTask",
     "Permission", "Platform", "PluginInfo", "RoleTemplate", "RowError", "RowsRefused", "SMALL_TREE", "Scope",
     "SettingSpec", "Tenant", "TenantRef", "TenantScoped", "Timestamped", "UTCDateTime", "account_by_username",
     "account_id_number", "add_calendar_days", "add_working_days", "api_doc", "app_for_tests", "audit",

@@ -178,3 +178,16 @@ class MessageProvider:
     send: Callable[[Any], None]
     title_zh: str = ""
     title_en: str = ""
+
+
+@dataclass(frozen=True)
+class Label:
+    """The name people see for a code a plugin writes where people read it: an audit action
+    (``payment.order.created``), a target kind (``payment.order``), a detail or fact key
+    (``payment.amount_cents``), a state (``payment.created``). Keys are namespaced by the plugin that
+    declares them (``govhall_labels``); core.labels presents audit entries and facts with them and never
+    shows a key it has no name for."""
+
+    key: str
+    zh: str
+    en: str

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         DataResource,
         Event,
         Finding,
+        Label,
         MenuEntry,
         MessageProvider,
         PeriodicTask,
@@ -126,6 +127,14 @@ def govhall_message_providers() -> list[MessageProvider]:
 
 
 # --- per-tenant calls, through Registry.hook_for(tenant) ---------------------------------------------
+
+@hookspec
+def govhall_labels() -> list[Label]:
+    """Names people see for the codes this plugin writes where people read them: audit actions, target
+    kinds, detail and fact keys, states (``core.contracts.Label``, keys in the plugin's namespace:
+    ``payment.order.created``, ``payment.order``, ``payment.amount_cents``). Pages never show a key: what
+    has no name is composed from names that exist or left out (core.labels)."""
+
 
 @hookspec
 def govhall_menu_entries(tenant: TenantRef, actor: Actor) -> list[MenuEntry]:

@@ -21,6 +21,7 @@ import structlog
 
 from core import hookspecs
 from core.contracts import MenuEntry, PeriodicTask, Permission, PluginInfo, RoleTemplate
+from core.labels import Labels
 from core.settings import SettingSpec
 
 log = structlog.get_logger(__name__)
@@ -117,7 +118,7 @@ class Registry:
             self.pm.unregister(module)
             raise PluginError(f"unknown hook: {exc}") from exc
         loaded = self.plugins[info.name] = LoadedPlugin(info=info, module=module, distribution=distribution)
-        for cached in ("permissions", "roles", "setting_specs", "periodic_tasks"):
+        for cached in ("permissions", "roles", "setting_specs", "periodic_tasks", "labels"):
             self.__dict__.pop(cached, None)
         self._subsets.clear()
         return loaded
@@ -179,6 +180,12 @@ class Registry:
                     raise PluginError(f"plugin {plugin!r} declares setting {spec.key!r} outside its prefix")
                 specs.append(spec)
         return specs
+
+    @cached_property
+    def labels(self) -> Labels:
+        """Names for the codes plugins write (``govhall_labels``) with every plugin's title."""
+        titles = {name: (p.info.title_zh, p.info.title_en) for name, p in self.plugins.items()}
+        return Labels.build(self.declared("govhall_labels"), titles)
 
     @cached_property
     def periodic_tasks(self) -> dict[str, list[PeriodicTask]]:

@@ -22,6 +22,7 @@ from starlette.routing import BaseRoute, Route
 from core.access import require
 from core.audit import AuditEntry
 from core.hall import AUDIT_VIEW, CONSOLE_VIEW, PLUGINS_MANAGE, ROLES_VIEW
+from core.labels import Labels
 from core.tenancy.directory import Directory, Effective, TenantRef
 from core.tenancy.models import LEVEL_TITLES, Level, PluginState
 from core.tenancy.service import TenancyError, set_plugin_state
@@ -97,8 +98,9 @@ class PluginRow:
     origin_kind: Literal["default", "required", "here", "locked_here", "inherited", "locked_above"]
     origin: TenantRef | None  # the node whose setting decided, when not the default
     explicit: str  # this node's own setting: "inherit", "on", "off", "on locked", "off locked"
-    reason: str  # why a dependency forces it off
+    reason: str  # why a dependency forces it off (for logs)
     switchable: bool  # False when required or locked above
+    off_dependencies: tuple[tuple[str, str], ...] = ()  # (zh, en) titles of the dependencies that are off
 
 
 def plugin_rows(directory: Directory, tenant: TenantRef) -> list[PluginRow]:
@@ -113,8 +115,11 @@ def plugin_rows(directory: Directory, tenant: TenantRef) -> list[PluginRow]:
         state = own.get(name)
         explicit = "inherit" if state is None else ("on" if state.enabled else "off") + (
             " locked" if state.locked else "")
+        off = tuple((directory.plugins[d].title_zh, directory.plugins[d].title_en) for d in info.depends
+                    if d in directory.plugins and not effective[d].enabled) if eff.reason else ()
         rows.append(PluginRow(name, info.title_zh, info.title_en, eff.enabled, kind, origin, explicit,
-                              eff.reason, switchable=kind not in ("required", "locked_above")))
+                              eff.reason, switchable=kind not in ("required", "locked_above"),
+                              off_dependencies=off))
     return rows
 
 
@@ -238,10 +243,13 @@ async def audit_log(request: Request) -> Response:
     before = query_id(request, "before")
     action = request.query_params.get("action", "")[:100].strip()
 
+    labels = ctx.platform.registry.labels
+
     def load() -> tuple[list[dict[str, Any]], int | None]:
         with ctx.platform.db.session(tenant.subtree_scope) as session:
             rows, nxt = audit_page(session, tenant, before=before, action=action)
-            return [_audit_row(ctx.platform.directory, r) for r in rows], nxt
+            names = _actor_names(session, rows)
+            return [_audit_row(ctx.platform.directory, labels, names, ctx.lang, r) for r in rows], nxt
 
     rows, next_before = await ctx.platform.db.run(load)
     return render(request, "console/audit.html", {
@@ -250,12 +258,30 @@ async def audit_log(request: Request) -> Response:
     })
 
 
-def _audit_row(directory: Directory, r: AuditEntry) -> dict[str, Any]:
+def _actor_names(session: Any, rows: list[AuditEntry]) -> dict[str, str]:
+    """Display names of the accounts behind ``kind:username`` actor labels, in one query."""
+    from core.identity.models import Account
+
+    usernames = {r.actor.split(":", 1)[1] for r in rows
+                 if ":" in r.actor and not r.actor.startswith("system:")}
+    if not usernames:
+        return {}
+    found = session.execute(select(Account.username, Account.display_name)
+                            .where(Account.username.in_(usernames)))
+    return {username: name for username, name in found}
+
+
+def _audit_row(directory: Directory, labels: Labels, names: dict[str, str], lang: str,
+               r: AuditEntry) -> dict[str, Any]:
+    """One entry as people read it (names, never keys); the raw record kept for auditors."""
     code = r.tenant_path.rsplit("/", 1)[-1]
-    return {"seq": r.seq, "id": r.id, "at": r.at.strftime("%Y-%m-%d %H:%M:%S"), "actor": r.actor,
-            "action": r.action,
-            "tenant": directory.get(code), "tenant_code": code, "target": r.target,
-            "details": ", ".join(f"{k}: {v}" for k, v in (r.details or {}).items())}
+    plugin = r.action.split(".", 1)[0]
+    raw = ", ".join(f"{k}: {v}" for k, v in (r.details or {}).items())
+    return {"seq": r.seq, "id": r.id, "at": r.at.strftime("%Y-%m-%d %H:%M:%S"),
+            "actor": labels.actor(r.actor, lang, names), "action": labels.action(r.action, lang),
+            "tenant": directory.get(code), "tenant_code": code, "target": labels.target(r.target, lang),
+            "details": "；".join(f"{k}：{v}" for k, v in labels.details(r.details, lang, plugin)),
+            "raw": f"{r.actor} · {r.action} · {r.target}" + (f" · {raw}" if raw else "")}
 
 
 def routes() -> list[BaseRoute]:

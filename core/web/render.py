@@ -39,6 +39,11 @@ class Renderer:
         )
         self.env.filters["localtime"] = self.localtime
         self.env.filters["safe_url"] = url_filter  # every stored URL put into href/src/action
+        # Names for codes (core.labels): ``{{ card.object_type | label }}``, ``{{ entry.action | action }}``.
+        self.env.filters["label"] = self._label
+        self.env.filters["action"] = self._action
+        self.env.filters["target"] = self._target
+        self.env.filters["actor"] = self._actor
 
     def localtime(self, value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
         """A stored time (UTC: aware, naive from SQLite, or ISO text) as people read it here: in the
@@ -56,6 +61,27 @@ class Renderer:
         """The plugin whose template is rendering (templates live in ``templates/<plugin>/``)."""
         name = context.name or ""
         return name.split("/", 1)[0] if "/" in name else ""
+
+    @staticmethod
+    def _labels(context: jinja2.runtime.Context) -> Any:
+        return context["ctx"].platform.registry.labels
+
+    @jinja2.pass_context
+    def _label(self, context: jinja2.runtime.Context, key: str, plugin: str = "") -> str:
+        lang = context.get("lang", "zh-CN")
+        return str(self._labels(context).name(str(key), lang, plugin or self._owner(context)))
+
+    @jinja2.pass_context
+    def _action(self, context: jinja2.runtime.Context, action: str) -> str:
+        return str(self._labels(context).action(str(action), context.get("lang", "zh-CN")))
+
+    @jinja2.pass_context
+    def _actor(self, context: jinja2.runtime.Context, actor: str) -> str:
+        return str(self._labels(context).actor(str(actor), context.get("lang", "zh-CN")))
+
+    @jinja2.pass_context
+    def _target(self, context: jinja2.runtime.Context, target: str) -> str:
+        return str(self._labels(context).target(str(target), context.get("lang", "zh-CN")))
 
     @jinja2.pass_context
     def _gettext(self, context: jinja2.runtime.Context, message: str, **kwargs: Any) -> str:

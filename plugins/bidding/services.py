@@ -389,8 +389,9 @@ def register(
     actor: str,
     now: datetime | None = None,
 ) -> Bidder:
-    """A legal person registers interest. Black-listed subjects and those under a bid-rigging exclusion are
-    refused; a subject at the serious credit level is registered and flagged."""
+    """A legal person registers interest. A subject under a court-confirmed bid-rigging exclusion (reported
+    by whoever answers ``credit.subject``) is refused; one on the black list or at the serious credit level
+    is registered and flagged for the tenderer and supervision."""
     now = now_of(platform, now)
     t = load(s, tenant, tender_id)
     advance(s, platform, tenant, t, now=now)
@@ -405,21 +406,22 @@ def register(
             fields={"credit_code": "duplicate"},
         )
     level, lists, found = _credit(s, platform, tenant, code, name)
-    if any(f.facts.get("bid_rigging") or "bid_rigging" in f.code for f in found):
+    rigging = [x for f in found if f.source == "credit" for x in (f.facts.get("bid_rigging") or [])]
+    if rigging:
+        first = rigging[0]
+        until, number = str(first.get("debarred_until", "")), str(first.get("decision_number", ""))
         raise invalid(
             "excluded_bid_rigging",
-            "该单位因串通投标受到行政处罚（经法院确认），被禁止参加投标",
-            "excluded: a court-confirmed bid-rigging penalty",
+            f"该单位因串通投标受到行政处罚（{number}，经法院确认），{until} 前不得参加投标",
+            f"excluded from bidding until {until}: a court-confirmed bid-rigging penalty ({number})",
             "credit_code",
         )
+    reasons = []
     if "black" in lists:
-        raise invalid(
-            "blacklisted",
-            "该单位被列入严重失信主体名单（黑名单），不得参加投标",
-            "the legal person is on the black list and may not bid",
-            "credit_code",
-        )
-    flagged = level == "serious"
+        reasons.append("列入严重失信主体名单（黑名单） / on the black list")
+    if level == "serious":
+        reasons.append("信用预警等级为“严重” / credit warning level serious")
+    flagged = bool(reasons)
     b = Bidder(
         tenant_id=tenant.id,
         tenant_path=tenant.path,
@@ -431,7 +433,7 @@ def register(
         credit_level=level,
         credit_lists=lists,
         flagged=flagged,
-        flag_reason="信用预警等级为“严重” / credit warning level serious" if flagged else "",
+        flag_reason="；".join(reasons),
         bond_cents=0,
         bond_state="none",
     )

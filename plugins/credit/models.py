@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.api import Base, BigId, TenantScoped, UTCDateTime, utcnow
@@ -15,6 +15,10 @@ RECORD_KINDS = ("licence", "penalty")
 SEVERITIES = ("minor", "general", "serious")
 LIST_TYPES = ("red", "black", "abnormal")
 SUBJECT_KINDS = ("legal", "person")
+# A penalty's category, where it matters to another procedure: "bid_rigging" (串通投标) — with
+# ``court_confirmed`` it excludes the subject from bidding until ``debarred_until`` (Bidding Law art. 53,
+# its implementing regulation art. 67: 1 to 2 years).
+PENALTY_CATEGORIES = ("", "bid_rigging")
 
 
 class CreditRecord(TenantScoped, Base):
@@ -25,6 +29,7 @@ class CreditRecord(TenantScoped, Base):
         # Redelivered approval events and re-run imports must never publish a decision twice.
         UniqueConstraint("tenant_id", "source_key", name="uq_credit_records_tenant_source"),
         Index("ix_credit_records_subject", "subject_code", "kind"),
+        Index("ix_credit_records_exclusion", "subject_code", "category"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -41,6 +46,9 @@ class CreditRecord(TenantScoped, Base):
     publish_deadline: Mapped[date] = mapped_column(Date)  # seven working days after the decision
     published_on: Mapped[date] = mapped_column(Date)
     publish_until: Mapped[date] = mapped_column(Date, index=True)
+    category: Mapped[str] = mapped_column(String(20), default="")
+    court_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    debarred_until: Mapped[date | None] = mapped_column(Date, nullable=True)
     repaired_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     repair_reason: Mapped[str] = mapped_column(Text, default="")
     source_key: Mapped[str | None] = mapped_column(String(120), nullable=True)

@@ -28,8 +28,26 @@ class PenaltyIn(_In):
     source_department: str = Field(min_length=1, max_length=100)
     decision_date: date
     content: str = Field(default="", max_length=5000)
+    # 串通投标 (bid rigging); with court_confirmed it excludes the subject from bidding until debarred_until
+    # (two years after the decision when not given).
+    category: Literal["", "bid_rigging"] = ""
+    court_confirmed: bool = False
+    debarred_until: date | None = None
 
-    @field_validator("subject_kind", "severity", mode="before")
+    @field_validator("debarred_until", mode="before")
+    @classmethod
+    def _blank_date(cls, v: object) -> object:
+        return None if isinstance(v, str) and not v.strip() else v
+
+    @field_validator("court_confirmed", mode="before")
+    @classmethod
+    def _checkbox(cls, v: object) -> object:
+        # HTML checkboxes send "on"; CSV imports "", "0", "1", "true", "false", "是", "否".
+        if isinstance(v, str):
+            return v.strip().lower() in ("on", "1", "true", "yes", "是")
+        return v
+
+    @field_validator("subject_kind", "severity", "category", mode="before")
     @classmethod
     def _lower(cls, v: object) -> object:
         return v.strip().lower() if isinstance(v, str) else v
@@ -73,6 +91,9 @@ class RecordOut(OutModel):
     publish_until: date
     repaired_on: date | None
     repair_reason: str
+    category: str
+    court_confirmed: bool
+    debarred_until: date | None
     version: int
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from core.api import Conflict, DomainError, Invalid, NotFound, Scope, audit
 from plugins.credit.dates import add_months, add_workdays, local_today
-from plugins.credit.models import CreditListEntry, CreditRecord
+from plugins.credit.models import PENALTY_CATEGORIES, CreditListEntry, CreditRecord
 from plugins.credit.rules import PUBLISH_WORKDAYS, Rules
 from plugins.credit.subjects import normalise
 
@@ -42,6 +42,12 @@ class PenaltyInput:
     source_department: str
     decision_date: date
     content: str = ""
+    category: str = ""  # "" or "bid_rigging" (串通投标)
+    court_confirmed: bool = False
+    debarred_until: date | None = None  # a court-confirmed bid-rigging penalty: 2 years when not given
+
+
+BID_RIGGING_DEBAR_MONTHS = 24  # Bidding Law art. 53 / implementing regulation art. 67: one to two years
 
 
 def _check_penalty(data: PenaltyInput, today: date) -> str:
@@ -55,7 +61,29 @@ def _check_penalty(data: PenaltyInput, today: date) -> str:
     for name in ("subject_name", "title", "decision_number", "source_department"):
         if not str(getattr(data, name)).strip():
             raise Invalid(f"{name} is required", f"请填写“{name}”", fields={name: "required"})
+    if data.category not in PENALTY_CATEGORIES:
+        raise Invalid("The category must be empty or bid_rigging", "处罚类别无效",
+                      fields={"category": "must be empty or bid_rigging"})
+    if data.court_confirmed and data.category != "bid_rigging":
+        raise Invalid("Only a bid-rigging penalty is marked as court-confirmed here",
+                      "只有串通投标类处罚需要标注“经法院确认”",
+                      fields={"court_confirmed": "only for the bid_rigging category"})
+    if data.debarred_until is not None:
+        if not (data.category == "bid_rigging" and data.court_confirmed):
+            raise Invalid("An exclusion end date needs a court-confirmed bid-rigging penalty",
+                          "只有经法院确认的串通投标处罚才有禁止投标期限",
+                          fields={"debarred_until": "only for a court-confirmed bid_rigging penalty"})
+        if data.debarred_until <= data.decision_date:
+            raise Invalid("The exclusion must end after the decision date", "禁止投标期限应晚于决定日期",
+                          fields={"debarred_until": "must be after the decision date"})
     return code
+
+
+def debarred_until(data: PenaltyInput) -> date | None:
+    """The last day (exclusive) of the bidding exclusion a penalty carries; None when it carries none."""
+    if data.category != "bid_rigging" or not data.court_confirmed:
+        return None
+    return data.debarred_until or add_months(data.decision_date, BID_RIGGING_DEBAR_MONTHS)
 
 
 def _penalty_row(tenant: Any, rules: Rules, data: PenaltyInput, code: str, today: date, actor: str,
@@ -69,6 +97,7 @@ def _penalty_row(tenant: Any, rules: Rules, data: PenaltyInput, code: str, today
         publish_deadline=publish_deadline, published_on=today,
         publish_until=add_months(data.decision_date, rules.publish_months("penalty", data.severity)),
         source_key=source_key or _penalty_key(data), created_by=actor,
+        category=data.category, court_confirmed=data.court_confirmed, debarred_until=debarred_until(data),
     )
 
 
@@ -86,7 +115,9 @@ def record_penalty(session: Session, tenant: Any, rules: Rules, data: PenaltyInp
     _insert_once(session, rec, "decision_number", "this decision number is already published here",
                  "本级已公示过该决定文书号")
     audit.record(session, actor=actor, action="credit.penalty.publish", tenant=tenant,
-                 target=f"credit_record:{rec.id}", details={"subject": code, "severity": data.severity})
+                 target=f"credit_record:{rec.id}", details={"subject": code, "severity": data.severity,
+                                                             "category": data.category,
+                                                             "court_confirmed": data.court_confirmed})
     return rec
 
 

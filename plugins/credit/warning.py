@@ -48,6 +48,8 @@ class Assessment:
     measures: list[str] = field(default_factory=list)
     penalties: int = 0
     lists: list[str] = field(default_factory=list)
+    # Court-confirmed bid-rigging penalties whose exclusion runs today (what bidding refuses on).
+    bid_rigging: list[dict[str, str]] = field(default_factory=list)
 
     def raise_to(self, level: str, zh: str, en: str) -> None:
         self.reasons.append({"level": level, "zh": zh, "en": en})
@@ -61,6 +63,7 @@ def assess(session: Session, rules: Rules, code: str, today: date) -> Assessment
     since = add_months(today, -int(rules["warning_window_months"]))
     _penalty_rules(session, rules, result, since)
     _list_rules(session, rules, result, today)
+    _bid_rigging(session, result, today)
     result.measures = list(LEVEL_MEASURES[result.level])
     if "red" in result.lists and LEVELS.index(result.level) <= LEVELS.index("attention"):
         result.measures.append("green_channel")
@@ -87,6 +90,25 @@ def _penalty_rules(session: Session, rules: Rules, result: Assessment, since: da
         if level != "none":
             result.raise_to(level, f"近{window}个月内受到严重行政处罚{counts['serious']}次",
                             f"{counts['serious']} serious penalties in the last {window} months")
+
+
+def _bid_rigging(session: Session, result: Assessment, today: date) -> None:
+    """Court-confirmed bid-rigging penalties, not repaired, whose exclusion from bidding runs today: each
+    is a reason at the serious level and listed in ``bid_rigging`` (the fact bidding acts on)."""
+    rows = session.execute(
+        select(CreditRecord.decision_number, CreditRecord.decision_date, CreditRecord.debarred_until,
+               CreditRecord.source_department).where(
+            CreditRecord.subject_code == result.code, CreditRecord.kind == "penalty",
+            CreditRecord.category == "bid_rigging", CreditRecord.court_confirmed.is_(True),
+            CreditRecord.repaired_on.is_(None), CreditRecord.decision_date <= today,
+            CreditRecord.debarred_until > today)
+        .order_by(CreditRecord.debarred_until.desc(), CreditRecord.decision_number)).all()
+    for number, decided, until, department in rows:
+        end = until.isoformat() if until else ""  # never None: the query asks debarred_until > today
+        result.bid_rigging.append({"decision_number": number, "decision_date": decided.isoformat(),
+                                   "debarred_until": end, "source_department": department})
+        result.raise_to("serious", f"因串通投标受到行政处罚（{number}，经法院确认），{end} 前禁止参加投标",
+                        f"court-confirmed bid-rigging penalty ({number}): excluded from bidding until {end}")
 
 
 def _list_rules(session: Session, rules: Rules, result: Assessment, today: date) -> None:
@@ -118,6 +140,8 @@ def finding(result: Assessment, subject: dict[str, Any], tenant_id: int) -> Find
                    + (f". Measures: {measures_en}" if measures_en else ""),
         object_type="credit.subject", object_id=result.code, tenant_id=tenant_id,
         facts={"level": result.level, "reasons": result.reasons, "penalties": result.penalties,
-               "lists": result.lists, "subject_name": subject.get("name", "")},
+               "lists": result.lists, "subject_name": subject.get("name", ""),
+               # Non-empty: a court-confirmed bid-rigging penalty excludes the subject from bidding.
+               "bid_rigging": result.bid_rigging},
         measures=tuple(result.measures),
     )

@@ -383,35 +383,71 @@ def test_clarification_late_moves_the_deadline_and_document_objections_pause(pla
     assert services.aware(t.deadline) == deadline + timedelta(days=2)
 
 
-def test_credit_black_list_refuses_serious_flags_and_credit_off_changes_nothing(platform):
+def test_court_confirmed_bid_rigging_excludes_black_list_and_serious_flag_credit_off_changes_nothing(
+    platform,
+):
     import sys
     from pathlib import Path
 
     sys.path.insert(0, str(Path(__file__).parents[1] / "credit"))
     from credit_helpers import listed, penalty, switch
 
-    listed(platform, BIDDERS[0], "black")
+    from plugins.credit.rules import rules_from_platform
+    from plugins.credit.services import PenaltyInput, record_penalty
+
+    today = BEFORE.date()
+    platform.clock.set(today)
+    listed(platform, BIDDERS[0], "black", today=today)
     for i in range(4):
-        penalty(platform, BIDDERS[1], days_ago=10 + i, today=date.today())
+        penalty(platform, BIDDERS[1], days_ago=10 + i, today=today)
+    # entered at the city (Nanchang): the credit network is the province, so Donghu's tender sees it
+    city = platform.directory.get("360100")
+    with platform.db.transaction(city.scope) as s:
+        record_penalty(
+            s,
+            city,
+            rules_from_platform(platform, city),
+            PenaltyInput(
+                subject_kind="legal",
+                subject_code=BIDDERS[2],
+                subject_name=NAMES[2],
+                title="串通投标",
+                decision_number="洪发改罚〔2026〕7号",
+                severity="serious",
+                source_department="南昌市发展改革委",
+                decision_date=today - timedelta(days=20),
+                category="bid_rigging",
+                court_confirmed=True,
+                debarred_until=date(2027, 11, 1),
+            ),
+            actor="t",
+            today=today,
+        )
     tid, _ = published(platform)
     tenant = _tenant(platform)
-    with platform.db.transaction(tenant.scope) as s, pytest.raises(Invalid) as black:
+    with platform.db.transaction(tenant.scope) as s, pytest.raises(Invalid) as excluded:
         services.register(
-            s, platform, tenant, tid, credit_code=BIDDERS[0], name=NAMES[0], actor="t", now=BEFORE
+            s, platform, tenant, tid, credit_code=BIDDERS[2], name=NAMES[2], actor="t", now=BEFORE
         )
-    assert black.value.code == "blacklisted" and "黑名单" in black.value.message_zh
+    assert excluded.value.code == "excluded_bid_rigging" and excluded.value.fields.keys() == {"credit_code"}
+    assert "串通投标" in excluded.value.message_zh and "2027-11-01" in excluded.value.message_zh
+    assert "洪发改罚〔2026〕7号" in excluded.value.message_en and "2027-11-01" in excluded.value.message_en
     assert _count(platform, Bidder) == 0
     with platform.db.transaction(tenant.scope) as s:
-        b = services.register(
+        black = services.register(
+            s, platform, tenant, tid, credit_code=BIDDERS[0], name=NAMES[0], actor="t", now=BEFORE
+        )
+        serious = services.register(
             s, platform, tenant, tid, credit_code=BIDDERS[1], name=NAMES[1], actor="t", now=BEFORE
         )
-        assert b.flagged and b.credit_level == "serious"
+        assert black.flagged and "黑名单" in black.flag_reason and black.credit_lists == ["black"]
+        assert serious.flagged and serious.credit_level == "serious" and "严重" in serious.flag_reason
     switch(platform, TENANT, "credit", "off")
     with platform.db.transaction(tenant.scope) as s:
         b = services.register(
-            s, platform, tenant, tid, credit_code=BIDDERS[0], name=NAMES[0], actor="t", now=BEFORE
+            s, platform, tenant, tid, credit_code=BIDDERS[2], name=NAMES[2], actor="t", now=BEFORE
         )
-        assert not b.flagged and b.credit_level == ""
+        assert not b.flagged and b.credit_level == "" and b.flag_reason == ""
 
 
 def test_bad_inputs_change_nothing(platform):
