@@ -122,7 +122,8 @@ ID_TABLES = {"file_id": "approval_uploads", "app_id": "approval_applications", "
              "sharing_request_id": "exchange_requests", "sharing_grant_id": "exchange_grants",
              "subsystem_id": "exchange_systems", "tender_id": "bidding_tenders",
              "bidder_id": "bidding_bidders", "objection_id": "bidding_objections",
-             "order_id": "payment_orders", "project_id": "equity_projects", "buyer_id": "equity_buyers"}
+             "order_id": "payment_orders", "lot_id": "agri_lots", "producer_id": "agri_producers",
+             "project_id": "equity_projects", "buyer_id": "equity_buyers"}
 
 
 def demo_ids(platform: Any, tenant_code: str = DEMO_TENANT) -> dict[str, int]:

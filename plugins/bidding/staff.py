@@ -321,6 +321,7 @@ def workbench(s: Any, ctx: Any, tid: int) -> dict[str, Any]:
     opened = [o for o in detail["opening"] if o["status"] == "opened"]
     return {
         "t": detail,
+        "status_reason": t.status_reason if t.status in ("failed", "cancelled") else "",
         "bidders": bidders,
         "objections": objections,
         "panel": panel,
