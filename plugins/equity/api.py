@@ -82,11 +82,11 @@ def project_out(p: Project, lang: str) -> dict[str, Any]:
 
 
 def buyer_out(b: Buyer) -> dict[str, Any]:
-    return {k: getattr(b, k) for k in S.BuyerOut.model_fields}
+    return {k: getattr(b, k) for k in S.EquityBuyerOut.model_fields}
 
 
 def deal_out(d: Deal) -> dict[str, Any]:
-    return {k: getattr(d, k) for k in S.DealOut.model_fields}
+    return {k: getattr(d, k) for k in S.EquityDealOut.model_fields}
 
 
 async def visible_project(request: Request) -> None:
@@ -116,8 +116,8 @@ def _my_code(request: Request) -> str:
 
 
 @api_doc(
-    query=S.ListQuery,
-    response=S.ProjectOut,
+    query=S.EquityListQuery,
+    response=S.EquityProjectOut,
     paginated=True,
     page_limit=(20, 100),
     summary="Transfer projects of this exchange, newest first (?status=)",
@@ -141,14 +141,18 @@ async def list_projects(request: Request) -> Any:
     return await _run(request, work)
 
 
-@api_doc(response=S.ProjectOut, summary="One transfer project: terms, conditions and disclosure periods")
+@api_doc(
+    response=S.EquityProjectOut, summary="One transfer project: terms, conditions and disclosure periods"
+)
 @require(P.PUBLIC, visible=visible_project)
 async def get_project(request: Request) -> Any:
     ctx = request.state.ctx
     return await _run(request, lambda s: project_out(services.load(s, ctx.tenant, _pid(request)), ctx.lang))
 
 
-@api_doc(response=S.AuctionOut, summary="The live auction: phase, current price, countdown, accepted bids")
+@api_doc(
+    response=S.EquityAuctionOut, summary="The live auction: phase, current price, countdown, accepted bids"
+)
 @require(P.PUBLIC, visible=visible_project)
 async def auction_state(request: Request) -> Any:
     ctx = request.state.ctx
@@ -168,7 +172,7 @@ async def auction_state(request: Request) -> Any:
     return await _run(request, work, write=True)
 
 
-@api_doc(response=S.CertificateOut, summary="Verify a trade certificate by its number")
+@api_doc(response=S.EquityCertificateOut, summary="Verify a trade certificate by its number")
 @require(P.PUBLIC)
 async def certificate(request: Request) -> Any:
     ctx = request.state.ctx
@@ -187,15 +191,15 @@ async def certificate(request: Request) -> Any:
 
 
 @api_doc(
-    request=S.RegisterIn,
-    response=S.BuyerOut,
+    request=S.EquityRegisterIn,
+    response=S.EquityBuyerOut,
     status=201,
     summary="Register as an intending buyer (legal persons, during formal disclosure)",
 )
 @require(P.BUY, visible=visible_project)
 async def register(request: Request) -> Any:
     ctx = request.state.ctx
-    data = await parse_body(request, S.RegisterIn)
+    data = await parse_body(request, S.EquityRegisterIn)
     code = _my_code(request)
     return await _run(
         request,
@@ -217,15 +221,15 @@ async def register(request: Request) -> Any:
 
 
 @api_doc(
-    request=S.BidIn,
-    response=S.PlacedOut,
+    request=S.EquityBidIn,
+    response=S.EquityPlacedOut,
     status=201,
     summary="Bid in the online auction; the server's time decides and the answer says who leads",
 )
 @require(P.BUY, visible=visible_project)
 async def bid(request: Request) -> Any:
     ctx = request.state.ctx
-    data = await parse_body(request, S.BidIn)
+    data = await parse_body(request, S.EquityBidIn)
     code = _my_code(request)
     placed = await _run(
         request,
@@ -255,11 +259,13 @@ async def bid(request: Request) -> Any:
 # --- the exchange -----------------------------------------------------------------------------------------
 
 
-@api_doc(request=S.ProjectIn, response=S.ProjectOut, status=201, summary="File a transfer project")
+@api_doc(
+    request=S.EquityProjectIn, response=S.EquityProjectOut, status=201, summary="File a transfer project"
+)
 @require(P.PROJECT_MANAGE)
 async def create(request: Request) -> Any:
     ctx = request.state.ctx
-    data = await parse_body(request, S.ProjectIn)
+    data = await parse_body(request, S.EquityProjectIn)
     return await _run(
         request,
         lambda s: project_out(
@@ -272,7 +278,9 @@ async def create(request: Request) -> Any:
     )
 
 
-def _act(model: Any, summary: str, fn: Any, out: Any = S.ProjectOut, perm: Any = P.PROJECT_MANAGE) -> Any:
+def _act(
+    model: Any, summary: str, fn: Any, out: Any = S.EquityProjectOut, perm: Any = P.PROJECT_MANAGE
+) -> Any:
     @api_doc(request=model, response=out, summary=summary)
     @require(perm, visible=visible_project)
     async def endpoint(request: Request) -> Any:
@@ -289,13 +297,13 @@ def _act(model: Any, summary: str, fn: Any, out: Any = S.ProjectOut, perm: Any =
     return endpoint
 
 
-def _review(s: Any, ctx: Any, pid: int, d: S.ReviewIn) -> Any:
+def _review(s: Any, ctx: Any, pid: int, d: S.EquityReviewIn) -> Any:
     return services.review_conditions(
         s, ctx.platform, ctx.tenant, pid, d.version, fair=d.fair, reason=d.reason, actor=ctx.actor.label
     )
 
 
-def _disclose(s: Any, ctx: Any, pid: int, d: S.DiscloseIn) -> Any:
+def _disclose(s: Any, ctx: Any, pid: int, d: S.EquityDiscloseIn) -> Any:
     return services.disclose(
         s,
         ctx.platform,
@@ -309,7 +317,7 @@ def _disclose(s: Any, ctx: Any, pid: int, d: S.DiscloseIn) -> Any:
     )
 
 
-def _change(s: Any, ctx: Any, pid: int, d: S.ChangeIn) -> Any:
+def _change(s: Any, ctx: Any, pid: int, d: S.EquityChangeIn) -> Any:
     return services.change_terms(
         s,
         ctx.platform,
@@ -323,7 +331,7 @@ def _change(s: Any, ctx: Any, pid: int, d: S.ChangeIn) -> Any:
     )
 
 
-def _proceed(s: Any, ctx: Any, pid: int, d: S.ProceedIn) -> Any:
+def _proceed(s: Any, ctx: Any, pid: int, d: S.EquityProceedIn) -> Any:
     services.advance(s, ctx.platform, ctx.tenant, services.load(s, ctx.tenant, pid))
     return buyers.proceed(
         s,
@@ -338,18 +346,18 @@ def _proceed(s: Any, ctx: Any, pid: int, d: S.ProceedIn) -> Any:
     )
 
 
-def _contract(s: Any, ctx: Any, pid: int, d: S.ContractIn) -> Any:
+def _contract(s: Any, ctx: Any, pid: int, d: S.EquityContractIn) -> Any:
     if s.scalar(select(Auction.id).where(Auction.project_id == pid)) is not None:
         bidding.close_if_due(s, ctx.platform, ctx.tenant, pid)  # the countdown may have run out since
     data = deals.ContractIn(d.contract_no, d.signed_on, d.mode, d.down_cents, d.rest_due, d.price_cents)
     return deals.sign(s, ctx.platform, ctx.tenant, pid, d.version, data, actor=ctx.actor.label)
 
 
-def _pay(s: Any, ctx: Any, pid: int, d: S.PayIn) -> Any:
+def _pay(s: Any, ctx: Any, pid: int, d: S.EquityPayIn) -> Any:
     return deals.pay(s, ctx.platform, ctx.tenant, pid, cents=d.cents, on=d.on, actor=ctx.actor.label)
 
 
-def _notice(s: Any, ctx: Any, pid: int, d: S.NoticeIn) -> Any:
+def _notice(s: Any, ctx: Any, pid: int, d: S.EquityNoticeIn) -> Any:
     return deals.publish_notice(
         s, ctx.platform, ctx.tenant, pid, start=d.start, end=d.end, actor=ctx.actor.label
     )
@@ -359,11 +367,11 @@ def _certificate(s: Any, ctx: Any, pid: int, d: Any) -> Any:
     return deals.issue_certificate(s, ctx.platform, ctx.tenant, pid, actor=ctx.actor.label)
 
 
-class _Empty(S.Strict):
+class EquityEmptyIn(S.Strict):
     pass
 
 
-@api_doc(response=page_model(S.BuyerOut), summary="Intending buyers of a project (one page)")
+@api_doc(response=page_model(S.EquityBuyerOut), summary="Intending buyers of a project (one page)")
 @require(P.PROJECT_VIEW, visible=visible_project)
 async def list_buyers(request: Request) -> Any:
     def work(s: Any) -> Any:
@@ -383,11 +391,11 @@ async def _buyer_here(request: Request) -> None:
     await ctx.platform.db.run(check)
 
 
-@api_doc(request=S.DepositIn, response=S.BuyerOut, summary="Record a buyer's deposit")
+@api_doc(request=S.EquityDepositIn, response=S.EquityBuyerOut, summary="Record a buyer's deposit")
 @require(P.PROJECT_MANAGE, visible=_buyer_here)
 async def deposit(request: Request) -> Any:
     ctx = request.state.ctx
-    data = await parse_body(request, S.DepositIn)
+    data = await parse_body(request, S.EquityDepositIn)
     return await _run(
         request,
         lambda s: buyer_out(
@@ -405,11 +413,15 @@ async def deposit(request: Request) -> Any:
     )
 
 
-@api_doc(request=S.ConfirmIn, response=S.BuyerOut, summary="Confirm a buyer as qualified (or not, with why)")
+@api_doc(
+    request=S.EquityConfirmIn,
+    response=S.EquityBuyerOut,
+    summary="Confirm a buyer as qualified (or not, with why)",
+)
 @require(P.PROJECT_MANAGE, visible=_buyer_here)
 async def confirm(request: Request) -> Any:
     ctx = request.state.ctx
-    data = await parse_body(request, S.ConfirmIn)
+    data = await parse_body(request, S.EquityConfirmIn)
 
     def work(s: Any) -> Any:
         b = buyers.load_buyer(s, ctx.tenant, int(request.path_params["buyer_id"]))
@@ -430,7 +442,7 @@ async def confirm(request: Request) -> Any:
     return await _run(request, work, write=True)
 
 
-@api_doc(response=S.DealOut, summary="The deal: contract, payment plan, payments, notice, certificate")
+@api_doc(response=S.EquityDealOut, summary="The deal: contract, payment plan, payments, notice, certificate")
 @require(P.PROJECT_VIEW, visible=visible_project)
 async def get_deal(request: Request) -> Any:
     ctx = request.state.ctx
@@ -442,47 +454,53 @@ def routes() -> list[BaseRoute]:
     acts = [
         (
             "review",
-            S.ReviewIn,
+            S.EquityReviewIn,
             "Review the buyer conditions (they must not point at one buyer)",
             _review,
-            S.ProjectOut,
+            S.EquityProjectOut,
         ),
         (
             "disclose",
-            S.DiscloseIn,
+            S.EquityDiscloseIn,
             "Start pre-disclosure or formal disclosure (20 working days at least)",
             _disclose,
-            S.ProjectOut,
+            S.EquityProjectOut,
         ),
         (
             "change",
-            S.ChangeIn,
+            S.EquityChangeIn,
             "Change the terms: a supplement and a new formal disclosure period",
             _change,
-            S.ProjectOut,
+            S.EquityProjectOut,
         ),
         (
             "proceed",
-            S.ProceedIn,
+            S.EquityProceedIn,
             "After confirmation: agreement (one buyer) or online auction (several)",
             _proceed,
-            S.ProjectOut,
+            S.EquityProjectOut,
         ),
         (
             "contract",
-            S.ContractIn,
+            S.EquityContractIn,
             "Record the transaction contract and its payment plan",
             _contract,
-            S.DealOut,
+            S.EquityDealOut,
         ),
-        ("payments", S.PayIn, "Record a payment of the price", _pay, S.DealOut),
-        ("notice", S.NoticeIn, "Publish the result notice (5 working days at least)", _notice, S.DealOut),
+        ("payments", S.EquityPayIn, "Record a payment of the price", _pay, S.EquityDealOut),
+        (
+            "notice",
+            S.EquityNoticeIn,
+            "Publish the result notice (5 working days at least)",
+            _notice,
+            S.EquityDealOut,
+        ),
         (
             "certificate",
-            _Empty,
+            EquityEmptyIn,
             "Issue the signed trade certificate (after full payment)",
             _certificate,
-            S.DealOut,
+            S.EquityDealOut,
         ),
     ]
     return [

@@ -36,7 +36,7 @@ def _day(v: date) -> date:
     return v
 
 
-class ProjectIn(Strict):
+class EquityProjectIn(Strict):
     title: str = Field(min_length=1, max_length=200)
     target: str = Field(min_length=1, max_length=5000)
     seller_name: str = Field(min_length=1, max_length=200)
@@ -55,16 +55,16 @@ class ProjectIn(Strict):
     _d = field_validator("appraisal_approved_on")(_day)
 
 
-class VersionIn(Strict):
+class EquityVersionIn(Strict):
     version: int = Field(ge=1, le=2**31 - 1)
 
 
-class ReviewIn(VersionIn):
+class EquityReviewIn(EquityVersionIn):
     fair: bool = Field(description="true: the conditions do not point at one buyer")
     reason: str = Field(default="", max_length=2000)
 
 
-class DiscloseIn(VersionIn):
+class EquityDiscloseIn(EquityVersionIn):
     kind: Literal["pre", "formal"]
     start: date
     end: date | None = None
@@ -72,7 +72,7 @@ class DiscloseIn(VersionIn):
     _d = field_validator("start", "end")(lambda v: v if v is None else _day(v))
 
 
-class ChangeIn(VersionIn):
+class EquityChangeIn(EquityVersionIn):
     listing_cents: int | None = Field(default=None, ge=1, le=MAX_CENTS)
     increment_cents: int | None = Field(default=None, ge=1, le=MAX_CENTS)
     deposit_cents: int | None = Field(default=None, ge=0, le=MAX_CENTS)
@@ -104,25 +104,25 @@ class ChangeIn(VersionIn):
         return {k: getattr(self, k) for k in keys}
 
 
-class RegisterIn(Strict):
+class EquityRegisterIn(Strict):
     name: str = Field(default="", max_length=200)
     representative: str = Field(default="", max_length=100)
     qualification: str = Field(default="", max_length=5000)
 
 
-class DepositIn(Strict):
+class EquityDepositIn(Strict):
     cents: int = Field(ge=1, le=MAX_CENTS)
     on: date
 
     _d = field_validator("on")(_day)
 
 
-class ConfirmIn(VersionIn):
+class EquityConfirmIn(EquityVersionIn):
     qualified: bool
     reason: str = Field(default="", max_length=2000)
 
 
-class ProceedIn(VersionIn):
+class EquityProceedIn(EquityVersionIn):
     starts_at: datetime = Field(description="When the auction opens, with its offset (e.g. +08:00)")
     free_minutes: int = Field(default=60, ge=1, le=1440)
     countdown_seconds: int = Field(default=300, ge=10, le=3600)
@@ -135,11 +135,11 @@ class ProceedIn(VersionIn):
         return v
 
 
-class BidIn(Strict):
+class EquityBidIn(Strict):
     amount_cents: int = Field(ge=1, le=MAX_CENTS)
 
 
-class ContractIn(VersionIn):
+class EquityContractIn(EquityVersionIn):
     contract_no: str = Field(min_length=1, max_length=60)
     signed_on: date
     mode: Literal["full", "instalment"] = "full"
@@ -150,25 +150,25 @@ class ContractIn(VersionIn):
     _d = field_validator("signed_on", "rest_due")(lambda v: v if v is None else _day(v))
 
 
-class PayIn(Strict):
+class EquityPayIn(Strict):
     cents: int = Field(ge=1, le=MAX_CENTS)
     on: date
 
     _d = field_validator("on")(_day)
 
 
-class NoticeIn(Strict):
+class EquityNoticeIn(Strict):
     start: date
     end: date | None = None
 
     _d = field_validator("start", "end")(lambda v: v if v is None else _day(v))
 
 
-class ListQuery(Strict):
+class EquityListQuery(Strict):
     status: Status | None = None
 
 
-class ProjectOut(OutModel):
+class EquityProjectOut(OutModel):
     id: int
     number: str
     title: str
@@ -193,7 +193,7 @@ class ProjectOut(OutModel):
     version: int
 
 
-class BuyerOut(OutModel):
+class EquityBuyerOut(OutModel):
     id: int
     project_id: int
     credit_code: str
@@ -206,14 +206,14 @@ class BuyerOut(OutModel):
     version: int
 
 
-class BidRowOut(OutModel):
+class EquityBidRowOut(OutModel):
     seq: int
     bidder_no: int | None
     amount_cents: int
     at: datetime
 
 
-class AuctionOut(OutModel):
+class EquityAuctionOut(OutModel):
     phase: str
     current_cents: int | None
     start_cents: int
@@ -228,10 +228,10 @@ class AuctionOut(OutModel):
     leader_no: int | None
     you_lead: bool
     your_no: int | None
-    bids: list[BidRowOut]
+    bids: list[EquityBidRowOut]
 
 
-class PlacedOut(OutModel):
+class EquityPlacedOut(OutModel):
     bid_id: int
     accepted: bool
     at: datetime
@@ -240,7 +240,7 @@ class PlacedOut(OutModel):
     closes_at: datetime
 
 
-class DealOut(OutModel):
+class EquityDealOut(OutModel):
     id: int
     project_id: int
     buyer_name: str
@@ -261,7 +261,7 @@ class DealOut(OutModel):
     version: int
 
 
-class CertificateOut(OutModel):
+class EquityCertificateOut(OutModel):
     number: str
     signature_ok: bool
     document: dict[str, Any]
