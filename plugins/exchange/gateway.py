@@ -261,6 +261,37 @@ def serve(
     except Refused as r:
         log = _log_kw(code, r.consumer, "", client_id, request_facts, _refusal(r), False)
         return _logged(platform, tenant, _refusal(r), log)
+    return _serve_as(platform, tenant, consumer, subsystem, client_id, code, asked, params)
+
+
+def serve_in_process(
+    platform: Any,
+    tenant: Any,
+    *,
+    consumer: str,
+    subsystem: str,
+    code: str,
+    asked: list[str],
+    params: dict[str, str],
+) -> Answer:
+    """An exchange a plugin of this installation makes for a member (approval's "use my data on file":
+    the item's department reads the applicant's record): no system credential — the platform vouches for
+    the calling member — but the same rights check, field projection and signed log entry as ``serve``
+    (the entry names the subsystem, e.g. ``approval``). Opens its own short transactions."""
+    return _serve_as(platform, tenant, consumer, subsystem, f"in-process:{subsystem}", code, asked, params)
+
+
+def _serve_as(
+    platform: Any,
+    tenant: Any,
+    consumer: str,
+    subsystem: str,
+    client_id: str,
+    code: str,
+    asked: list[str],
+    params: dict[str, str],
+) -> Answer:
+    request_facts = {"params": params, "fields": asked}
     external: Checked | None = None
     ans = Answer(500, "unanswered")
     try:

@@ -141,3 +141,18 @@ def govhall_demo_data(session: Any, directory: Any) -> None:
     from plugins.exchange import demo
 
     demo.load(session, directory)
+
+
+@hookimpl(optionalhook=True)
+def govhall_approval_material_sources(
+    platform: Any,
+    tenant: Any,
+    item: dict[str, Any],
+    material: dict[str, Any],
+    applicant: dict[str, Any],
+    session: Any,
+) -> list[dict[str, Any]]:
+    """Approval's hook (plugins/approval/hookspecs.py): "use my data on file" through the exchange."""
+    from plugins.exchange.material_sources import sources
+
+    return sources(platform, tenant, item, material, applicant)
