@@ -20,6 +20,14 @@ HERE = Path(__file__).resolve().parent
 
 
 @hookimpl
+def govhall_addhooks(pluginmanager: Any) -> None:
+    """Exchange owns its inbound-delivery hook (plugins/exchange/hookspecs.py)."""
+    from plugins.exchange import hookspecs
+
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+@hookimpl
 def govhall_plugin_info() -> PluginInfo:
     return PluginInfo(
         name="exchange",
