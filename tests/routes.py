@@ -124,7 +124,10 @@ ID_TABLES = {"file_id": "approval_uploads", "app_id": "approval_applications", "
              "bidder_id": "bidding_bidders", "objection_id": "bidding_objections",
              "order_id": "payment_orders", "lot_id": "agri_lots", "producer_id": "agri_producers",
              "medicine_order_id": "medicine_orders", "product_id": "medicine_products",
-             "round_id": "medicine_rounds"}
+             "round_id": "medicine_rounds",
+             "ticket_id": "interaction_tickets", "assignment_id": "interaction_assignments",
+             "review_id": "interaction_reviews",
+             "feed_batch_id": "feed_batches", "feed_source_id": "feed_sources"}
 # The province's catalogue tables, not owned by one tenant: any row will do.
 GLOBAL_ID_TABLES = {"medicine_products", "medicine_rounds"}
 
@@ -160,6 +163,13 @@ def demo_ids(platform: Any, tenant_code: str = DEMO_TENANT) -> dict[str, int]:
                 found = s.execute(text("SELECT id FROM licences WHERE tenant_id = :t "
                                        "AND holder_id_number = :n ORDER BY id LIMIT 1"),
                                   {"t": tenant.id, "n": citizen.id_number}).scalar()
+                if found is not None:
+                    out[param] = int(found)
+                    continue
+            if param == "ticket_id":  # the demo citizen's own ticket, so /my/ routes reach it
+                found = s.execute(text("SELECT id FROM interaction_tickets WHERE tenant_id = :t "
+                                       "AND account_id = :c ORDER BY id LIMIT 1"),
+                                  {"t": tenant.id, "c": citizen.id}).scalar()
                 if found is not None:
                     out[param] = int(found)
                     continue
