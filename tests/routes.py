@@ -123,6 +123,7 @@ ID_TABLES = {"file_id": "approval_uploads", "app_id": "approval_applications", "
              "subsystem_id": "exchange_systems", "tender_id": "bidding_tenders",
              "bidder_id": "bidding_bidders", "objection_id": "bidding_objections",
              "order_id": "payment_orders", "lot_id": "agri_lots", "producer_id": "agri_producers",
+             "post_id": "agri_posts", "question_id": "agri_questions",
              "medicine_order_id": "medicine_orders", "product_id": "medicine_products",
              "round_id": "medicine_rounds",
              "ticket_id": "interaction_tickets", "assignment_id": "interaction_assignments",

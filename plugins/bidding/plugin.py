@@ -62,6 +62,15 @@ def govhall_settings() -> list[SettingSpec]:
             max=1440,
             per_tenant=True,
         ),
+        SettingSpec(
+            "bidding.document_max_mb",
+            20,
+            "Largest uploaded tender document file in MB.",
+            type=int,
+            min=1,
+            max=200,
+            per_tenant=True,
+        ),
     ]
 
 
