@@ -44,6 +44,7 @@ class Renderer:
         self.env.filters["action"] = self._action
         self.env.filters["target"] = self._target
         self.env.filters["actor"] = self._actor
+        self.env.filters["named"] = self._named  # {{ facts | named("approval") }}: [(name, value)]
 
     def localtime(self, value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
         """A stored time (UTC: aware, naive from SQLite, or ISO text) as people read it here: in the
@@ -74,6 +75,12 @@ class Renderer:
     @jinja2.pass_context
     def _action(self, context: jinja2.runtime.Context, action: str) -> str:
         return str(self._labels(context).action(str(action), context.get("lang", "zh-CN")))
+
+    @jinja2.pass_context
+    def _named(self, context: jinja2.runtime.Context, details: Any,
+               plugin: str = "") -> list[tuple[str, str]]:
+        labels = self._labels(context)
+        return list(labels.details(details, context.get("lang", "zh-CN"), plugin or self._owner(context)))
 
     @jinja2.pass_context
     def _actor(self, context: jinja2.runtime.Context, actor: str) -> str:
