@@ -106,9 +106,9 @@ def govhall_periodic_tasks() -> list[PeriodicTask]:
 
 @hookimpl
 def govhall_routes() -> list[Any]:
-    from plugins.bidding import views
+    from plugins.bidding import staff, views
 
-    return views.routes()
+    return views.routes() + staff.routes()
 
 
 @hookimpl
@@ -133,6 +133,17 @@ def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
             plugin="bidding",
             order=35,
             permission=P.PUBLIC.name,
+        ),
+        MenuEntry(
+            "workbench",
+            "招标项目管理",
+            "Tender projects",
+            "bidding/manage",
+            plugin="bidding",
+            order=45,
+            permission=P.TENDER_VIEW.name,
+            description_zh="登记发布招标项目、开标、评标、定标与合同",
+            description_en="Register and publish tenders, opening, evaluation, award and contract",
         ),
     ]
 

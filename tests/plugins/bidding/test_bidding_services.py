@@ -403,11 +403,26 @@ def test_court_confirmed_bid_rigging_excludes_black_list_and_serious_flag_credit
     # entered at the city (Nanchang): the credit network is the province, so Donghu's tender sees it
     city = platform.directory.get("360100")
     with platform.db.transaction(city.scope) as s:
-        record_penalty(s, city, rules_from_platform(platform, city), PenaltyInput(
-            subject_kind="legal", subject_code=BIDDERS[2], subject_name=NAMES[2], title="串通投标",
-            decision_number="洪发改罚〔2026〕7号", severity="serious", source_department="南昌市发展改革委",
-            decision_date=today - timedelta(days=20), category="bid_rigging", court_confirmed=True,
-            debarred_until=date(2027, 11, 1)), actor="t", today=today)
+        record_penalty(
+            s,
+            city,
+            rules_from_platform(platform, city),
+            PenaltyInput(
+                subject_kind="legal",
+                subject_code=BIDDERS[2],
+                subject_name=NAMES[2],
+                title="串通投标",
+                decision_number="洪发改罚〔2026〕7号",
+                severity="serious",
+                source_department="南昌市发展改革委",
+                decision_date=today - timedelta(days=20),
+                category="bid_rigging",
+                court_confirmed=True,
+                debarred_until=date(2027, 11, 1),
+            ),
+            actor="t",
+            today=today,
+        )
     tid, _ = published(platform)
     tenant = _tenant(platform)
     with platform.db.transaction(tenant.scope) as s, pytest.raises(Invalid) as excluded:
