@@ -203,6 +203,16 @@ def unread_count(session: Session, account_id: int, department_ids: Sequence[int
     return int(session.scalar(q) or 0)
 
 
+def unread_for_header(platform: Any, account_id: int, staff: bool) -> int:
+    """The unread count the hall's header shows a signed-in person (with a staff member's departments,
+    as the workbench's inbox counts them): one short read under the system scope."""
+    from core.db import Scope
+
+    with platform.db.session(Scope.system()) as s:
+        deps = department_ids_of(s, account_id) if staff else []
+        return unread_count(s, account_id, deps)
+
+
 def get(session: Session, message_id: int, account_id: int, department_ids: Sequence[int] = ()) -> Message:
     """One message the account may read; anyone else's answers like a missing one."""
     from core.errors import NotFound

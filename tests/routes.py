@@ -122,7 +122,7 @@ ID_TABLES = {"file_id": "approval_uploads", "app_id": "approval_applications", "
              "sharing_request_id": "exchange_requests", "sharing_grant_id": "exchange_grants",
              "subsystem_id": "exchange_systems", "tender_id": "bidding_tenders",
              "bidder_id": "bidding_bidders", "objection_id": "bidding_objections",
-             "order_id": "payment_orders"}
+             "order_id": "payment_orders", "lot_id": "agri_lots", "producer_id": "agri_producers"}
 
 
 def demo_ids(platform: Any, tenant_code: str = DEMO_TENANT) -> dict[str, int]:

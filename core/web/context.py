@@ -21,6 +21,7 @@ class RequestContext:
     actor: Actor = GUEST
     lang: str = "zh-CN"
     csrf_token: str = ""
+    unread: int | None = None  # unread messages for the header (pages of a signed-in person only)
     log: dict[str, Any] = field(default_factory=dict)
 
     @property

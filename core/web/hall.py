@@ -85,7 +85,7 @@ async def hall_home(request: Request) -> Response:
     cache = _page_cache(ctx, guest)
     key: tuple[object, ...] = (tenant.id, ctx.lang, directory.version)
     if not guest:
-        key += (ctx.platform.access.version, ctx.actor, ctx.csrf_token)
+        key += (ctx.platform.access.version, ctx.actor, ctx.csrf_token, ctx.unread)
     page = cache.get(key)
     if page is not None:
         return HTMLResponse(page)

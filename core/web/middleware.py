@@ -116,6 +116,9 @@ def _host(scope: Scope) -> str:
     return ""
 
 
+_NO_HEADER = ("/static/", "/healthz", "/favicon")  # no page header: no unread count to read
+
+
 class AuthMiddleware:
     """Attach the actor: session cookie for pages, bearer token for the API (core.identity)."""
 
@@ -139,6 +142,13 @@ class AuthMiddleware:
 
                     await self.platform.db.run(
                         lambda: remember_language(self.platform, result.account_id, chosen))
+                if (not ctx.api and not result.is_guest and result.account_id is not None
+                        and scope.get("method") == "GET" and not scope["path"].startswith(_NO_HEADER)):
+                    from core.messages import unread_for_header
+
+                    staff, account = result.kind == "staff", result.account_id
+                    ctx.unread = await self.platform.db.run(
+                        lambda: unread_for_header(self.platform, account, staff))
                 cookies = scope["state"].get("response_cookies")
                 if cookies:  # e.g. the guest CSRF cookie set by core.identity
                     send = _add_cookies(send, cookies)

@@ -12,6 +12,14 @@ HERE = Path(__file__).resolve().parent
 
 
 @hookimpl
+def govhall_addhooks(pluginmanager: Any) -> None:
+    """Approval's own hooks (plugins/approval/hookspecs.py): facts on a case, material sources."""
+    from plugins.approval import hookspecs
+
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+@hookimpl
 def govhall_plugin_info() -> PluginInfo:
     return PluginInfo(
         name="approval",

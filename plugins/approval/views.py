@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Route
 from core.api import Invalid, NotFound, form_data, render, require
 from plugins.approval import catalogue, clock, handling, services
 from plugins.approval import permissions as P
+from plugins.approval.facts import case_facts
 from plugins.approval.models import ENTRANCES, ITEM_TYPES, Rating, ServiceItem, UploadedMaterial
 from plugins.approval.services import STATE_TITLES
 from plugins.approval.webctx import form_int, my_applications, own_application, read_uploads, service_ctx
@@ -180,6 +181,7 @@ def _own_detail(request: Request) -> dict[str, Any]:
             ),
             "rating": s.scalar(select(Rating).where(Rating.application_id == app_id)),
             "remaining": handling.remaining_days(app),
+            "facts": case_facts(ctx.platform, ctx.tenant, app, "applicant", s),
             "states": STATE_TITLES,
         }
 

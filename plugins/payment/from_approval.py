@@ -103,3 +103,67 @@ def gate(subject: dict[str, Any], tenant: Any, session: Session) -> list[Finding
             },
         )
     ]
+
+
+STAGE_TITLES = {
+    "before_acceptance": ("受理前缴纳", "due before acceptance"),
+    "before_conclusion": ("批准后、办结前缴纳", "due once approved, before conclusion"),
+    "on_demand": ("按需缴纳", "paid on demand"),
+}
+
+
+def case_facts(
+    tenant: Any, application: dict[str, Any], viewer: str, session: Session
+) -> list[dict[str, Any]]:
+    """Approval's ``govhall_approval_case_facts``: the fee and the state of its payment, so the clerk sees
+    whether the applicant has paid and the applicant finds the way to pay from their application."""
+    app_id = application.get("id")
+    if not isinstance(app_id, int):
+        return []
+    fee = services.get_fee(session, tenant, str(application.get("item_code", "")))
+    orders = services.for_application(session, tenant, app_id)
+    if fee is None and not orders:
+        return []
+    shown = next((o for o in orders if o.state == "success"), orders[-1] if orders else None)
+    if shown is None:
+        assert fee is not None
+        amount = services.yuan(fee.amount_cents)
+        when_zh, when_en = STAGE_TITLES.get(fee.stage, ("", ""))
+        return [
+            {
+                "label_zh": "收费",
+                "label_en": "Fee",
+                "value_zh": f"{amount} 元（{when_zh}），尚未生成缴费订单",
+                "value_en": f"{amount} yuan ({when_en}); no payment order yet",
+                "level": "warning",
+            }
+        ]
+    zh, en = services.STATE_TITLES[shown.state]
+    unpaid = shown.state in services.UNFINISHED
+    base = f"/t/{tenant.code}/payment"
+    if viewer == "applicant":
+        href = f"{base}/my/{shown.id}"
+        link = ("去缴费", "Pay now") if unpaid else ("查看缴费订单", "View the payment")
+    else:
+        href = f"{base}/orders/{shown.id}"
+        link = ("查看缴费订单", "View the payment order")
+    refunded = (
+        (
+            f"，已退 {services.yuan(shown.refunded_cents)} 元",
+            f", {services.yuan(shown.refunded_cents)} refunded",
+        )
+        if shown.refunded_cents
+        else ("", "")
+    )
+    return [
+        {
+            "label_zh": "缴费",
+            "label_en": "Payment",
+            "value_zh": f"{services.yuan(shown.amount_cents)} 元 · {zh}{refunded[0]}",
+            "value_en": f"{services.yuan(shown.amount_cents)} yuan · {en.lower()}{refunded[1]}",
+            "href": href,
+            "link_zh": link[0],
+            "link_en": link[1],
+            "level": "ok" if shown.state == "success" else "warning",
+        }
+    ]

@@ -151,6 +151,15 @@ def govhall_checks(check: str, subject: dict[str, Any], tenant: Any, session: An
     return from_approval.gate(subject, tenant, session)
 
 
+@hookimpl(optionalhook=True)  # approval's hook (plugins/approval/hookspecs.py)
+def govhall_approval_case_facts(
+    platform: Any, tenant: Any, application: dict[str, Any], viewer: str, session: Any
+) -> list[dict[str, Any]]:
+    from plugins.payment import from_approval
+
+    return from_approval.case_facts(tenant, application, viewer, session)
+
+
 @hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
 def govhall_supervision_rules() -> list[dict[str, Any]]:
     from plugins.payment.rules import RULES

@@ -33,6 +33,12 @@ STATE_TITLES = {
     "cancelled": ("已取消", "Cancelled"),
     "error": ("支付异常", "Payment error"),
 }
+NOTE_TITLES = {  # the notes written to an order's history, as people read them
+    "created": ("订单已生成", "Order created"),
+    "gateway": ("支付平台通知", "Reported by the payment platform"),
+    "expired": ("超过支付期限", "Expired"),
+    "cancelled by the payer": ("缴费人取消", "Cancelled by the payer"),
+}
 MAX_CENTS = 100_000_000  # one million yuan: no administrative fee comes near it
 
 

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from core.api import DomainError, Invalid, read_form, render, require
+from core.api import DomainError, Invalid, read_form, render, require, safe_url
 from plugins.payment import permissions as P
 from plugins.payment import reconciliation, services
 from plugins.payment.api import order_here, own_order, return_url
@@ -25,7 +25,8 @@ def _base(request: Request) -> str:
 
 
 def common(**values: Any) -> dict[str, Any]:
-    return {"yuan": services.yuan, "titles": services.STATE_TITLES, **values}
+    return {"yuan": services.yuan, "titles": services.STATE_TITLES, "notes": services.NOTE_TITLES,
+            "to_gateway": False, **values}
 
 
 async def _db(request: Request, fn: Any, *, write: bool = False) -> Any:
@@ -78,12 +79,18 @@ def _own(request: Request, s: Any) -> Order:
 @require(P.OWN, visible=own_order)
 async def my_detail(request: Request) -> Response:
     data = await _db(request, lambda s: _detail(s, _own(request, s)))
-    return render(request, "payment/order.html", common(staff=False, error=None, **data))
+    # ``?go=1`` after "pay now": the page hands the payer on to the gateway (see ``my_pay``).
+    order = data["order"]
+    go = request.query_params.get("go") == "1" and order.state == "started" and bool(safe_url(order.next_url))
+    return render(request, "payment/order.html", common(staff=False, error=None, to_gateway=go, **data))
 
 
 @require(P.OWN, visible=own_order)
 async def my_pay(request: Request) -> Response:
-    """Hand the order to the gateway and send the payer there."""
+    """Hand the order to the gateway and send the payer there. The form's answer cannot redirect to the
+    gateway itself: the halls' Content-Security-Policy has ``form-action 'self'``, which browsers apply
+    to every redirect of a form submission. So it goes back to the order page (same origin) with
+    ``?go=1``, and that page moves on to the gateway by a meta refresh, with a link as a fallback."""
     ctx = request.state.ctx
     await read_form(request)
 
@@ -100,9 +107,8 @@ async def my_pay(request: Request) -> Response:
         return render(
             request, "payment/order.html", common(staff=False, error=exc, **data), status=exc.status
         )
-    if order.state == "started" and order.next_url:
-        return RedirectResponse(order.next_url, status_code=303)
-    return RedirectResponse(f"{_base(request)}/my/{order.id}", status_code=303)
+    go = "?go=1" if order.state == "started" and order.next_url else ""
+    return RedirectResponse(f"{_base(request)}/my/{order.id}{go}", status_code=303)
 
 
 @require(P.OWN, visible=own_order)

@@ -120,6 +120,8 @@ def test_my_messages_page_counts_and_marks_read(platform, client):
     page = client.get("/my/messages/")
     assert page.status_code == 200 and 'data-unread="2"' in page.text and "您好" in page.text
     assert 'data-unread="2"' in client.get("/my/").text
+    hall = client.get("/t/360102/").text  # the header of every page links to them, with the count
+    assert 'href="/my/messages/" class="inbox" data-unread="2"' in hall and '<span class="count"' in hall
     assert client.get(f"/my/messages/{mine}").status_code == 200
     assert 'data-unread="1"' in client.get("/my/messages/").text
     assert client.get(f"/my/messages/{theirs}").status_code == 404  # another's looks missing
@@ -129,6 +131,7 @@ def test_my_messages_page_counts_and_marks_read(platform, client):
     r = client.post("/my/messages/read", data={"csrf_token": csrf_token(client, "/my/messages/")})
     assert r.status_code == 303
     assert 'data-unread="0"' in client.get("/my/messages/").text
+    assert 'class="inbox" data-unread="0"' in client.get("/t/360102/").text  # not a stale cached page
     with platform.db.session(Scope.system()) as s:
         assert unread_count(s, other.id) == 1  # the other's stays unread
 

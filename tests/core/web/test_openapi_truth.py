@@ -42,8 +42,10 @@ def _codes(platform: Any) -> dict[str, str]:
                          {"t": tenant.id}).scalar()
         licence = s.execute(text("SELECT identifier FROM licences WHERE tenant_id = :t ORDER BY id LIMIT 1"),
                             {"t": tenant.id}).scalar()
+        lot = s.execute(text("SELECT code FROM agri_lots WHERE tenant_id = :t ORDER BY id LIMIT 1"),
+                        {"t": tenant.id}).scalar()
     return {"item": str(item), "subject": str(subject), "subject_name": str(name), "department": str(dept),
-            "identifier": str(licence)}
+            "identifier": str(licence), "lot": str(lot)}
 
 
 @pytest.fixture
@@ -71,6 +73,8 @@ def _fill(path: str, op: dict[str, Any], contract: dict[str, Any]) -> tuple[str,
         values["code"] = codes["subject"]
     elif "/hall/departments/" in path:
         values["code"] = codes["department"]
+    elif "/agriculture/trace/" in path:
+        values["code"] = codes["lot"]
     elif "/exchange/x/" in path:  # the gateway: a public resource, called as the demo subsystem
         values["resource"] = "approval.items"
     for name, value in values.items():

@@ -132,3 +132,33 @@ def test_with_payment_off_approval_goes_ahead(paying, gateway):
     assert _accept(paying, app_id) == "accepted"
     with paying.db.session(Scope.system()) as s:
         assert s.scalars(select(Order)).all() == []
+    assert _facts(paying, app_id, "staff") == []  # approval's pages show no payment
+
+
+def _facts(platform: Any, app_id: int, viewer: str) -> list[dict[str, Any]]:
+    from plugins.approval.facts import case_facts
+
+    donghu = platform.directory.get("360102")
+    with platform.db.session(donghu.scope) as s:
+        return case_facts(platform, donghu, approval.load(s, app_id), viewer, s)
+
+
+def test_the_clerk_and_the_applicant_see_the_payment_on_the_application(paying, gateway, applied):
+    person, app_id = applied
+    [mine] = _facts(paying, app_id, "applicant")
+    with paying.db.session(Scope.system()) as s:
+        order_id = s.scalar(select(Order.id).where(Order.application_id == app_id))
+    assert mine["value_zh"] == "20.00 元 · 待支付" and mine["level"] == "warning"
+    assert mine["href"] == f"/t/360102/payment/my/{order_id}" and mine["link_zh"] == "去缴费"
+    [staff] = _facts(paying, app_id, "staff")
+    assert staff["href"] == f"/t/360102/payment/orders/{order_id}"
+    donghu = paying.directory.get("360102")
+    with paying.db.transaction(donghu.scope) as s:
+        pid = services.start(
+            s, paying, donghu, services.load(s, donghu, order_id), return_url="http://hall/r", actor="tests"
+        ).provider_payment_id
+    gateway_call(gateway, "POST", f"/v1/payments/{pid}/outcome", body={"outcome": "success"})
+    with paying.db.transaction(donghu.scope) as s:
+        services.sync(s, paying, donghu, services.load(s, donghu, order_id), actor="tests")
+    [paid] = _facts(paying, app_id, "staff")
+    assert paid["value_en"] == "20.00 yuan · paid" and paid["level"] == "ok"

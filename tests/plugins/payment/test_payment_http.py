@@ -96,8 +96,14 @@ def test_the_payer_pays_on_the_gateways_page_and_the_clerk_refunds(paying, clien
     r = client.post(
         f"/t/360102/payment/my/{order_id}/pay", data={"csrf_token": token}, follow_redirects=False
     )
-    assert r.status_code == 303 and r.headers["location"].startswith(gateway + "/pay/")
-    pay_path = r.headers["location"].removeprefix(gateway)
+    # Not straight to the gateway (form-action 'self' would stop the browser): the order page hands on.
+    assert r.status_code == 303 and r.headers["location"] == f"/t/360102/payment/my/{order_id}?go=1"
+    handing = client.get(r.headers["location"])
+    assert handing.status_code == 200 and "data-to-gateway" in handing.text
+    next_url = handing.text.split('http-equiv="refresh" content="0;url=', 1)[1].split('"', 1)[0]
+    assert next_url.startswith(gateway + "/pay/")
+    assert "form-action 'self'" in handing.headers["content-security-policy"]
+    pay_path = next_url.removeprefix(gateway)
     gateway_call(gateway, "GET", pay_path)
     status, _ = gateway_call(gateway, "POST", pay_path, form={"outcome": "success"})
     assert status == 303

@@ -1,0 +1,44 @@
+# mypy: disable-error-code="empty-body"
+"""Hooks the approval plugin declares (added through ``govhall_addhooks``; docs/hooks.md).
+
+Other plugins implement them with ``@hookimpl(optionalhook=True)`` and no import of approval, so they load
+unchanged where approval is not installed; approval works unchanged when none of them is on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.api import hookspec
+
+
+@hookspec
+def govhall_approval_case_facts(
+    platform: Any, tenant: Any, application: dict[str, Any], viewer: str, session: Any
+) -> list[dict[str, Any]]:
+    """Facts another plugin knows about an application, shown on its case page (``viewer="staff"``) and on
+    the applicant's own page (``viewer="applicant"``): e.g. payment's fee and its state. ``application``
+    has ``id``, ``number``, ``item_code``, ``state``, ``applicant_account_id``; ``session`` is scoped to
+    ``tenant`` (read only). Each fact: ``label_zh``, ``label_en``, ``value_zh``, ``value_en``, and optional
+    ``href`` (a same-site path), ``link_zh``/``link_en`` (the link's words) and ``level`` (``ok`` or
+    ``warning``)."""
+
+
+@hookspec
+def govhall_approval_material_sources(
+    platform: Any,
+    tenant: Any,
+    item: dict[str, Any],
+    material: dict[str, Any],
+    applicant: dict[str, Any],
+    session: Any,
+) -> list[dict[str, Any]]:
+    """Where an applicant's data on file can stand in for an uploaded material ("use my data on file",
+    不再重复提交). Called for each material of ``item`` that declares ``reuse`` (a list of
+    ``{"via": <plugin>, ...}``: licence uses ``licence_type``, exchange ``resource``); ``applicant`` has
+    ``account_id``, ``kind``, ``id_number``, ``name``. Each source: ``key`` (stable, e.g.
+    ``licence:<number>``), ``title_zh``/``title_en`` (what the applicant chooses), ``provider_zh``/
+    ``provider_en``, ``plugin``, and ``fetch`` — a callable ``fetch(session=..., platform=...)`` run at
+    submission, on the submission's session, that returns ``{"data": {...}, "labels": {name: [zh, en]},
+    "provenance": {"provider_zh", "provider_en", "reference", "at", "href", ...}}`` or raises a
+    ``DomainError`` (no longer valid: approval asks for an upload instead)."""
