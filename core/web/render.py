@@ -14,6 +14,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from core.web.i18n import Catalogue
 from core.web.security import url_filter
+from core.web.stacked import stacked
 
 CORE_TEMPLATES = Path(__file__).parent / "templates"
 # A <style> element without a nonce. Autoescaping turns any "<" in data into "&lt;", so only a template or
@@ -44,6 +45,7 @@ class Renderer:
         self.env.filters["action"] = self._action
         self.env.filters["target"] = self._target
         self.env.filters["actor"] = self._actor
+        self.env.filters["stacked"] = stacked  # {% filter stacked %}<table>…{% endfilter %}: cards on a phone
         self.env.filters["named"] = self._named  # {{ facts | named("approval") }}: [(name, value)]
 
     def localtime(self, value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
