@@ -122,7 +122,13 @@ ID_TABLES = {"file_id": "approval_uploads", "app_id": "approval_applications", "
              "sharing_request_id": "exchange_requests", "sharing_grant_id": "exchange_grants",
              "subsystem_id": "exchange_systems", "tender_id": "bidding_tenders",
              "bidder_id": "bidding_bidders", "objection_id": "bidding_objections",
-             "order_id": "payment_orders", "lot_id": "agri_lots", "producer_id": "agri_producers"}
+             "order_id": "payment_orders", "lot_id": "agri_lots", "producer_id": "agri_producers",
+             "medicine_order_id": "medicine_orders", "product_id": "medicine_products",
+             "round_id": "medicine_rounds",
+             "ticket_id": "interaction_tickets", "assignment_id": "interaction_assignments",
+             "feed_batch_id": "feed_batches", "feed_source_id": "feed_sources"}
+# The province's catalogue tables, not owned by one tenant: any row will do.
+GLOBAL_ID_TABLES = {"medicine_products", "medicine_rounds"}
 
 
 def demo_ids(platform: Any, tenant_code: str = DEMO_TENANT) -> dict[str, int]:
@@ -159,6 +165,18 @@ def demo_ids(platform: Any, tenant_code: str = DEMO_TENANT) -> dict[str, int]:
                 if found is not None:
                     out[param] = int(found)
                     continue
+            if param == "ticket_id":  # the demo citizen's own ticket, so /my/ routes reach it
+                found = s.execute(text("SELECT id FROM interaction_tickets WHERE tenant_id = :t "
+                                       "AND account_id = :c ORDER BY id LIMIT 1"),
+                                  {"t": tenant.id, "c": citizen.id}).scalar()
+                if found is not None:
+                    out[param] = int(found)
+                    continue
+            if table in GLOBAL_ID_TABLES:
+                found = s.execute(text(f"SELECT id FROM {table} ORDER BY id LIMIT 1")).scalar()  # noqa: S608
+                if found is not None:
+                    out[param] = int(found)
+                continue
             found = s.execute(text(f"SELECT id FROM {table} WHERE tenant_id = :t ORDER BY id LIMIT 1"),  # noqa: S608
                               {"t": tenant.id}).scalar()
             if found is not None:

@@ -146,11 +146,12 @@ async def get_mine(request: Request) -> Any:
     ctx = request.state.ctx
     order_id = int(request.path_params["order_id"])
 
-    def work(s: Any) -> dict[str, Any]:
-        o = services.own(s, ctx.tenant, order_id, ctx.actor.account_id)
-        return order_out(s, services.sync(s, ctx.platform, ctx.tenant, o, actor=ctx.actor.label), ctx.lang)
-
-    return await _run(request, work, write=True)
+    await ctx.platform.db.run(  # the gateway is asked with no transaction open
+        lambda: services.sync(
+            ctx.platform, ctx.tenant, order_id, actor=ctx.actor.label, account_id=ctx.actor.account_id
+        )
+    )
+    return await _run(request, lambda s: order_out(s, services.load(s, ctx.tenant, order_id), ctx.lang))
 
 
 @api_doc(response=OrderOut, summary="Start paying: the order goes to the gateway; send the payer to next_url")
@@ -159,14 +160,17 @@ async def start(request: Request) -> Any:
     ctx = request.state.ctx
     order_id = int(request.path_params["order_id"])
 
-    def work(s: Any) -> dict[str, Any]:
-        o = services.own(s, ctx.tenant, order_id, ctx.actor.account_id)
-        o = services.start(
-            s, ctx.platform, ctx.tenant, o, return_url=return_url(request, o.id), actor=ctx.actor.label
+    await ctx.platform.db.run(  # the gateway is asked with no transaction open
+        lambda: services.start(
+            ctx.platform,
+            ctx.tenant,
+            order_id,
+            return_url=return_url(request, order_id),
+            actor=ctx.actor.label,
+            account_id=ctx.actor.account_id,
         )
-        return order_out(s, o, ctx.lang)
-
-    return await _run(request, work, write=True)
+    )
+    return await _run(request, lambda s: order_out(s, services.load(s, ctx.tenant, order_id), ctx.lang))
 
 
 @api_doc(response=OrderOut, summary="Cancel an order not yet submitted to the gateway")
@@ -215,10 +219,8 @@ async def refund(request: Request) -> Any:
     ctx = request.state.ctx
     data = await parse_body(request, RefundIn)
     order_id = int(request.path_params["order_id"])
-    return await _run(
-        request,
-        lambda s: services.refund(
-            s,
+    return await ctx.platform.db.run(  # the gateway is asked with no transaction open
+        lambda: services.refund(
             ctx.platform,
             ctx.tenant,
             order_id,
@@ -226,8 +228,7 @@ async def refund(request: Request) -> Any:
             reason=data.reason,
             idempotency_key=data.idempotency_key,
             actor=ctx.actor.label,
-        ),
-        write=True,
+        )
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.api import Base, BigId, TenantScoped, UTCDateTime, utcnow
@@ -99,7 +99,11 @@ class Refund(TenantScoped, Base):
     """Money given back on a successful order; the sum never exceeds what was paid."""
 
     __tablename__ = "payment_refunds"
-    __table_args__ = (UniqueConstraint("tenant_id", "idempotency_key", name="uq_payment_refunds_tenant_key"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "idempotency_key", name="uq_payment_refunds_tenant_key"),
+        Index("ix_payment_refunds_pending", "id", postgresql_where=text("state = 'pending'"),
+              sqlite_where=text("state = 'pending'")),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     order_id: Mapped[int] = mapped_column(BigId, index=True)
@@ -107,6 +111,8 @@ class Refund(TenantScoped, Base):
     amount_cents: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(String(500))
     provider_refund_id: Mapped[str] = mapped_column(String(100), default="")
+    # pending (reserved, the gateway not yet answered) -> done | refused (payment_0002)
+    state: Mapped[str] = mapped_column(String(10), default="done", server_default="done")
     actor: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -81,6 +81,7 @@ def _ours(
             .join(Order, Order.id == Refund.order_id)
             .where(
                 Refund.tenant_id == tenant.id,
+                Refund.state == "done",  # a pending or refused refund has moved no money
                 Order.provider == provider,
                 Refund.created_at >= start,
                 Refund.created_at < end,

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
-from core.api import Conflict, Finding, Scope, days_before, today
+from core.api import Conflict, DomainError, Finding, Scope, days_before, today
 from plugins.payment import services
 from plugins.payment.models import Order, Reconciliation
 
@@ -83,14 +83,26 @@ RULES: list[dict[str, Any]] = [
 
 
 def sync_task(*, platform: Any, tenant: Any, session: Session) -> None:
-    """Learn unfinished orders' states from the gateway and expire the stale ones: one installation-wide
-    run over the oldest unfinished orders (a per-tenant task would claim a slot for every village)."""
-    for order in services.unfinished_everywhere(session):
-        here = platform.directory.by_id.get(order.tenant_id)
+    """Learn unfinished orders' states from the gateway, expire the stale ones and complete refunds left
+    pending: one installation-wide run over the oldest. The gateway is called with no transaction open
+    (services.sync and services.finish_refund open their own short ones), so the task's own session is
+    left unused and holds no connection while a slow gateway answers."""
+    with platform.db.session(Scope.system()) as s:
+        orders = [(o.tenant_id, o.id) for o in services.unfinished_everywhere(s)]
+        refunds = services.pending_refunds(s)
+    for tenant_id, order_id in orders:
+        here = platform.directory.by_id.get(tenant_id)
         if here is None or "payment" not in platform.enabled(here):
             continue
         try:
-            with session.begin_nested():
-                services.sync(session, platform, here, order, actor="system:payment")
-        except Conflict:  # the gateway is away: the next run asks again
+            services.sync(platform, here, order_id, actor="system:payment")
+        except Conflict:  # the gateway is away (or the order changed meanwhile): the next run asks again
+            continue
+    for tenant_id, refund_id, payment_id in refunds:
+        here = platform.directory.by_id.get(tenant_id)
+        if here is None or "payment" not in platform.enabled(here):
+            continue
+        try:
+            services.finish_refund(platform, here, refund_id, payment_id, actor="system:payment")
+        except DomainError:  # away again, or refused (recorded): nothing more to do now
             continue

@@ -75,6 +75,7 @@ class RefundOut(OutModel):
     order_id: int
     amount_cents: int
     reason: str
+    state: str  # pending (the gateway not yet answered), done or refused
     created_at: datetime
 
 

@@ -38,6 +38,7 @@ NOTE_TITLES = {  # the notes written to an order's history, as people read them
     "gateway": ("支付平台通知", "Reported by the payment platform"),
     "expired": ("超过支付期限", "Expired"),
     "cancelled by the payer": ("缴费人取消", "Cancelled by the payer"),
+    "gateway_attempt": ("正在提交支付平台", "Handing over to the payment platform"),
 }
 MAX_CENTS = 100_000_000  # one million yuan: no administrative fee comes near it
 
@@ -97,8 +98,9 @@ def set_fee(
     fee = session.scalar(select(Fee).where(Fee.tenant_id == tenant.id, Fee.item_code == item_code))
     before = None if fee is None else {"amount_cents": fee.amount_cents, "stage": fee.stage}
     if fee is None:
-        fee = Fee(tenant_id=tenant.id, tenant_path=tenant.path, item_code=item_code, version=1,
-                  created_at=_now())
+        fee = Fee(
+            tenant_id=tenant.id, tenant_path=tenant.path, item_code=item_code, version=1, created_at=_now()
+        )
         session.add(fee)
     fee.item_name, fee.amount_cents, fee.legal_basis = item_name, amount_cents, legal_basis.strip()
     fee.stage, fee.active = stage, True
@@ -335,45 +337,103 @@ def _move(
     return order
 
 
+# --- talking to the gateway: never inside a database transaction ----------------------------------------
+#
+# Each call that reaches the gateway is three steps: a short transaction checks the order and records the
+# attempt; the HTTP call, with no transaction open (a slow or hanging gateway holds no row, lock or pooled
+# connection); a new transaction records the outcome on a freshly read order. Every step is idempotent,
+# so a crash or a timeout between them is repaired by doing it again: the gateway creates one payment per
+# order reference (the merchant order number) and one refund per idempotency key.
+
+
+def _get(session: Session, tenant: Any, order_id: int, account_id: int | None) -> Order:
+    if account_id is None:
+        return load(session, tenant, order_id)
+    return own(session, tenant, order_id, account_id)
+
+
+def _expired(order: Order) -> bool:
+    return _now() >= _aware(order.expires_at)
+
+
 def start(
-    session: Session, platform: Any, tenant: Any, order: Order, *, return_url: str, actor: str
+    platform: Any,
+    tenant: Any,
+    order_id: int,
+    *,
+    return_url: str,
+    actor: str,
+    account_id: int | None = None,
 ) -> Order:
-    """Hand the order to the gateway; the payer is then sent to ``order.next_url``."""
-    if order.state == "created" and _now() >= _aware(order.expires_at):
-        return _move(session, platform, tenant, order, "failed", actor, "expired", failure="expired")
-    if order.state in ("started", "submitted"):
-        return order
-    if order.state != "created":
-        title = STATE_TITLES[order.state]
-        raise Conflict(
-            f"This order is {title[1].lower()}; it cannot be paid",
-            f"该订单{title[0]}，不能支付",
-            code="order_finished",
-        )
+    """Hand the order to the gateway; the payer is then sent to ``order.next_url``. ``account_id``: only
+    the payer's own order (anyone else's answers like a missing one)."""
+    db = platform.db
+    with db.transaction(tenant.scope) as s:
+        order = _get(s, tenant, order_id, account_id)
+        if order.state == "created" and _expired(order):
+            return _move(s, platform, tenant, order, "failed", actor, "expired", failure="expired")
+        if order.state in ("started", "submitted"):
+            return order
+        if order.state != "created":
+            title = STATE_TITLES[order.state]
+            raise Conflict(
+                f"This order is {title[1].lower()}; it cannot be paid",
+                f"该订单{title[0]}，不能支付",
+                code="order_finished",
+            )
+        _attempt(s, tenant, order, actor)
+        amount, reference = order.amount_cents, order.reference
+        description = f"{order.item_name} {yuan(order.amount_cents)}元"
     made = provider_for(platform, tenant).create(
         platform,
         tenant,
-        amount_cents=order.amount_cents,
-        reference=order.reference,
-        description=f"{order.item_name} {yuan(order.amount_cents)}元",
+        amount_cents=amount,
+        reference=reference,
+        description=description,
         return_url=return_url,
     )
-    order.provider_payment_id, order.next_url = made.payment_id, made.next_url
-    return _move(session, platform, tenant, order, "started", actor)
+    with db.transaction(tenant.scope) as s:
+        order = load(s, tenant, order_id)
+        if order.state != "created":  # recorded by a concurrent click, or cancelled meanwhile
+            return order
+        order.provider_payment_id, order.next_url = made.payment_id, made.next_url
+        return _move(s, platform, tenant, order, "started", actor)
 
 
-def sync(session: Session, platform: Any, tenant: Any, order: Order, *, actor: str) -> Order:
+def _attempt(session: Session, tenant: Any, order: Order, actor: str) -> None:
+    """The attempt to reach the gateway, in the order's history before the call is made."""
+    session.add(
+        OrderChange(
+            tenant_id=tenant.id,
+            tenant_path=tenant.path,
+            order_id=order.id,
+            from_state=order.state,
+            to_state=order.state,
+            note="gateway_attempt",
+            actor=actor[:100],
+            at=_now(),
+        )
+    )
+
+
+def sync(platform: Any, tenant: Any, order_id: int, *, actor: str, account_id: int | None = None) -> Order:
     """Learn the order's state from the gateway (after the payer returns, and from the periodic task);
     an unfinished order past its expiry fails with ``expired``."""
-    if order.finished:
-        return order
-    if order.provider_payment_id:
-        state = provider_for(platform, tenant).state(platform, tenant, order.provider_payment_id)
+    with platform.db.session(tenant.scope) as s:
+        order = _get(s, tenant, order_id, account_id)
+        if order.finished:
+            return order
+        payment_id = order.provider_payment_id
+    state = provider_for(platform, tenant).state(platform, tenant, payment_id) if payment_id else None
+    with platform.db.transaction(tenant.scope) as s:
+        order = load(s, tenant, order_id)
+        if order.finished:
+            return order
         if state in FINISHED or state == "submitted":
-            return _move(session, platform, tenant, order, state, actor, "gateway")
-    if _now() >= _aware(order.expires_at):
-        return _move(session, platform, tenant, order, "failed", actor, "expired", failure="expired")
-    return order
+            return _move(s, platform, tenant, order, str(state), actor, "gateway")
+        if _expired(order):
+            return _move(s, platform, tenant, order, "failed", actor, "expired", failure="expired")
+        return order
 
 
 def cancel(session: Session, platform: Any, tenant: Any, order: Order, *, actor: str) -> Order:
@@ -396,7 +456,6 @@ def _aware(at: datetime) -> datetime:
 
 
 def refund(
-    session: Session,
     platform: Any,
     tenant: Any,
     order_id: int,
@@ -406,7 +465,13 @@ def refund(
     idempotency_key: str,
     actor: str,
 ) -> Refund:
-    """Give back part or all of a successful payment; the refunds together never exceed what was paid."""
+    """Give back part or all of a successful payment; the refunds together never exceed what was paid.
+
+    The refund is reserved first (a ``pending`` row, the order's ``refunded_cents`` raised under the
+    order's row lock), committed, then asked of the gateway with no transaction open, then recorded as
+    ``done`` — or, when the gateway refuses it, ``refused`` and the reservation given back. When the
+    gateway cannot be reached it stays ``pending``: the same request again (same idempotency key), or
+    the periodic task, completes it; the gateway refunds once per key."""
     key = idempotency_key.strip()
     if not key or len(key) > 100:
         raise Invalid(
@@ -415,6 +480,23 @@ def refund(
             code="bad_idempotency_key",
             fields={"idempotency_key": "1-100 characters"},
         )
+    with platform.db.transaction(tenant.scope) as s:
+        row = _reserve_refund(s, tenant, order_id, amount_cents, reason, key, actor)
+        if row.state != "pending":
+            return row
+        ask = (row.id, _payment_id(s, row))
+    return finish_refund(platform, tenant, ask[0], ask[1], actor=actor)
+
+
+def _payment_id(session: Session, row: Refund) -> str:
+    order = session.get(Order, row.order_id)
+    assert order is not None
+    return order.provider_payment_id
+
+
+def _reserve_refund(
+    session: Session, tenant: Any, order_id: int, amount_cents: int, reason: str, key: str, actor: str
+) -> Refund:
     done = session.scalar(select(Refund).where(Refund.tenant_id == tenant.id, Refund.idempotency_key == key))
     if done is not None:
         if (done.order_id, done.amount_cents) != (order_id, amount_cents):
@@ -433,7 +515,7 @@ def refund(
         raise Conflict(
             "Only a successful payment can be refunded", "只有支付成功的订单可以退款", code="not_paid"
         )
-    left = order.amount_cents - order.refunded_cents
+    left = order.amount_cents - order.refunded_cents  # pending refunds are reserved in refunded_cents
     if not 0 < amount_cents <= left:
         raise Invalid(
             f"A refund must be between 0.01 and {yuan(left)} yuan (paid {yuan(order.amount_cents)}, "
@@ -447,9 +529,6 @@ def refund(
         raise Invalid(
             "A refund needs a reason", "退款须说明理由", code="no_reason", fields={"reason": "required"}
         )
-    refund_id = provider_for(platform, tenant).refund(
-        platform, tenant, order.provider_payment_id, amount_cents=amount_cents, key=key
-    )
     order.refunded_cents += amount_cents
     row = Refund(
         tenant_id=tenant.id,
@@ -458,7 +537,8 @@ def refund(
         idempotency_key=key,
         amount_cents=amount_cents,
         reason=reason.strip()[:500],
-        provider_refund_id=refund_id,
+        provider_refund_id="",
+        state="pending",
         actor=actor[:100],
         created_at=_now(),
     )
@@ -471,22 +551,76 @@ def refund(
             "订单已被更新，请刷新后重试",
             code="stale_version",
         ) from None
+    return row
+
+
+def finish_refund(platform: Any, tenant: Any, refund_id: int, payment_id: str, *, actor: str) -> Refund:
+    """Ask the gateway for a reserved refund (idempotent by its key) and record the answer."""
+    with platform.db.session(tenant.scope) as s:
+        row = s.get(Refund, refund_id)
+        assert row is not None and row.tenant_id == tenant.id
+        if row.state != "pending":
+            return row
+        key, amount = row.idempotency_key, row.amount_cents
+    try:
+        provider_refund_id = provider_for(platform, tenant).refund(
+            platform, tenant, payment_id, amount_cents=amount, key=key
+        )
+    except Invalid:
+        with platform.db.transaction(tenant.scope) as s:
+            _settle_refund(s, tenant, refund_id, "refused", "", actor)
+        raise
+    with platform.db.transaction(tenant.scope) as s:
+        return _settle_refund(s, tenant, refund_id, "done", provider_refund_id, actor)
+
+
+def _settle_refund(
+    session: Session, tenant: Any, refund_id: int, state: str, provider_refund_id: str, actor: str
+) -> Refund:
+    row = session.get(Refund, refund_id)
+    assert row is not None
+    if row.state != "pending":
+        return row
+    order = session.scalar(select(Order).where(Order.id == row.order_id).with_for_update())
+    assert order is not None
+    row.state, row.provider_refund_id = state, provider_refund_id
+    if state == "refused":
+        order.refunded_cents -= row.amount_cents  # the reservation is given back
+    session.flush()
     audit.record(
         session,
         actor=actor,
-        action="payment.order.refunded",
+        action="payment.order.refunded" if state == "done" else "payment.refund.refused",
         tenant=tenant,
         target=f"payment.order:{order.id}",
-        details={"amount_cents": amount_cents, "refunded_cents": order.refunded_cents, "reason": reason},
+        details={
+            "amount_cents": row.amount_cents,
+            "refunded_cents": order.refunded_cents,
+            "reason": row.reason,
+            "refund_id": row.id,
+        },
     )
-    publish(
-        session,
-        tenant=tenant,
-        type="payment.order.refunded",
-        actor=actor,
-        payload={"order_id": order.id, "amount_cents": amount_cents, "refund_id": row.id},
-    )
+    if state == "done":
+        publish(
+            session,
+            tenant=tenant,
+            type="payment.order.refunded",
+            actor=actor,
+            payload={"order_id": order.id, "amount_cents": row.amount_cents, "refund_id": row.id},
+        )
     return row
+
+
+def pending_refunds(session: Session, limit: int = 200) -> list[tuple[int, int, str]]:
+    """(tenant id, refund id, gateway payment id) of refunds reserved but not yet answered by the gateway."""
+    q = (
+        select(Refund.tenant_id, Refund.id, Order.provider_payment_id)
+        .join(Order, Order.id == Refund.order_id)
+        .where(Refund.state == "pending")
+        .order_by(Refund.id)
+        .limit(limit)
+    )
+    return [(int(t), int(r), str(p)) for t, r, p in session.execute(q)]
 
 
 def issue_receipt(session: Session, tenant: Any, order: Order) -> Receipt:
@@ -533,6 +667,7 @@ def history(session: Session, order: Order) -> list[OrderChange]:
 
 
 def refunds_of(session: Session, order: Order) -> list[Refund]:
+    """Every refund of the order, including reserved (``pending``) and ``refused`` ones."""
     return list(session.scalars(select(Refund).where(Refund.order_id == order.id).order_by(Refund.id)))
 
 

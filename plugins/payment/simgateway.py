@@ -61,9 +61,20 @@ def create_app(base_url: str = "") -> Starlette:
             return _error(400, "amount, reference and return_url are required")
         if not isinstance(amount, int) or isinstance(amount, bool) or not 0 < amount <= 10**9:
             return _error(400, "amount must be a positive whole number of cents")
-        pid = uuid.uuid4().hex[:20]
         now = clock.now()
         with store.lock:
+            # One payment per merchant reference (as real gateways dedupe the merchant order number): a
+            # retry after a timeout or a crash gets the same payment, never a second one.
+            same = next((p for p in store.payments.values() if p["reference"] == reference), None)
+            if same is not None:
+                if same["amount"] != amount:
+                    return _error(409, "this reference was used for another amount")
+                return JSONResponse(
+                    {"payment_id": same["payment_id"], "state": same["state"],
+                     "next_url": f"{_base(request)}/pay/{same['payment_id']}"},
+                    status_code=201,
+                )
+            pid = uuid.uuid4().hex[:20]
             store.payments[pid] = {
                 "payment_id": pid,
                 "reference": reference,

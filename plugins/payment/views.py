@@ -93,15 +93,18 @@ async def my_pay(request: Request) -> Response:
     ``?go=1``, and that page moves on to the gateway by a meta refresh, with a link as a fallback."""
     ctx = request.state.ctx
     await read_form(request)
-
-    def work(s: Any) -> Order:
-        o = _own(request, s)
-        return services.start(
-            s, ctx.platform, ctx.tenant, o, return_url=return_url(request, o.id), actor=ctx.actor.label
-        )
-
+    order_id = int(request.path_params["order_id"])
     try:
-        order = await _db(request, work, write=True)
+        order = await ctx.platform.db.run(
+            lambda: services.start(
+                ctx.platform,
+                ctx.tenant,
+                order_id,
+                return_url=return_url(request, order_id),
+                actor=ctx.actor.label,
+                account_id=ctx.actor.account_id,
+            )
+        )
     except DomainError as exc:
         data = await _db(request, lambda s: _detail(s, _own(request, s)))
         return render(
@@ -128,11 +131,12 @@ async def my_return(request: Request) -> Response:
     """Where the gateway sends the payer back: learn the outcome, then show the order."""
     ctx = request.state.ctx
     # The gateway may be away: the order page then says the state we know, and the task asks again.
+    order_id = int(request.path_params["order_id"])
     with contextlib.suppress(DomainError):
-        await _db(
-            request,
-            lambda s: services.sync(s, ctx.platform, ctx.tenant, _own(request, s), actor=ctx.actor.label),
-            write=True,
+        await ctx.platform.db.run(
+            lambda: services.sync(
+                ctx.platform, ctx.tenant, order_id, actor=ctx.actor.label, account_id=ctx.actor.account_id
+            )
         )
     return RedirectResponse(f"{_base(request)}/my/{request.path_params['order_id']}", status_code=303)
 
@@ -201,10 +205,8 @@ async def order_refund(request: Request) -> Response:
     order_id = int(request.path_params["order_id"])
     try:
         cents = _cents(form.get("amount"), "amount")
-        await _db(
-            request,
-            lambda s: services.refund(
-                s,
+        await ctx.platform.db.run(
+            lambda: services.refund(
                 ctx.platform,
                 ctx.tenant,
                 order_id,
@@ -212,8 +214,7 @@ async def order_refund(request: Request) -> Response:
                 reason=str(form.get("reason", ""))[:500],
                 idempotency_key=str(form.get("key", ""))[:100],
                 actor=ctx.actor.label,
-            ),
-            write=True,
+            )
         )
     except DomainError as exc:
         data = await _db(request, lambda s: _detail(s, services.load(s, ctx.tenant, order_id)))

@@ -91,14 +91,10 @@ def test_submission_opens_an_order_and_acceptance_waits_for_payment(paying, gate
         _accept(paying, app_id)
     assert held.value.code == "held_by_payment" and "20.00" in held.value.message_zh
     donghu = paying.directory.get("360102")
-    with paying.db.transaction(donghu.scope) as s:
-        started = services.start(
-            s, paying, donghu, services.load(s, donghu, order.id), return_url="http://hall/r", actor="tests"
-        )
-        pid = started.provider_payment_id
+    started = services.start(paying, donghu, order.id, return_url="http://hall/r", actor="tests")
+    pid = started.provider_payment_id
     gateway_call(gateway, "POST", f"/v1/payments/{pid}/outcome", body={"outcome": "success"})
-    with paying.db.transaction(donghu.scope) as s:
-        services.sync(s, paying, donghu, services.load(s, donghu, order.id), actor="tests")
+    services.sync(paying, donghu, order.id, actor="tests")
     assert _accept(paying, app_id) == "accepted"
 
 
@@ -153,12 +149,9 @@ def test_the_clerk_and_the_applicant_see_the_payment_on_the_application(paying, 
     [staff] = _facts(paying, app_id, "staff")
     assert staff["href"] == f"/t/360102/payment/orders/{order_id}"
     donghu = paying.directory.get("360102")
-    with paying.db.transaction(donghu.scope) as s:
-        pid = services.start(
-            s, paying, donghu, services.load(s, donghu, order_id), return_url="http://hall/r", actor="tests"
-        ).provider_payment_id
+    started = services.start(paying, donghu, order_id, return_url="http://hall/r", actor="tests")
+    pid = started.provider_payment_id
     gateway_call(gateway, "POST", f"/v1/payments/{pid}/outcome", body={"outcome": "success"})
-    with paying.db.transaction(donghu.scope) as s:
-        services.sync(s, paying, donghu, services.load(s, donghu, order_id), actor="tests")
+    services.sync(paying, donghu, order_id, actor="tests")
     [paid] = _facts(paying, app_id, "staff")
     assert paid["value_en"] == "20.00 yuan · paid" and paid["level"] == "ok"

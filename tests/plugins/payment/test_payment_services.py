@@ -39,18 +39,12 @@ def _order(platform: Any, payer: services.Payer, key: str = "k1", cents: int = 2
 
 
 def _start(platform: Any, order_id: int) -> Order:
-    return _in(
-        platform,
-        lambda s, t: services.start(
-            s, platform, t, services.load(s, t, order_id), return_url="http://hall/return", actor="tests"
-        ),
-    )
+    donghu = platform.directory.get("360102")
+    return services.start(platform, donghu, order_id, return_url="http://hall/return", actor="tests")
 
 
 def _sync(platform: Any, order_id: int) -> Order:
-    return _in(
-        platform, lambda s, t: services.sync(s, platform, t, services.load(s, t, order_id), actor="tests")
-    )
+    return services.sync(platform, platform.directory.get("360102"), order_id, actor="tests")
 
 
 def _pay(platform: Any, gateway: str, order_id: int, outcome: str = "success") -> Order:
@@ -76,10 +70,12 @@ def test_a_payment_goes_through_the_gateway_and_gets_a_receipt(paying, gateway):
     paid = _pay(paying, gateway, order.id)
     assert paid.state == "success" and paid.paid_on == today(paying)
     with paying.db.session(Scope.system()) as s:
-        states = [c.to_state for c in s.scalars(select(OrderChange).order_by(OrderChange.id))]
+        states = [(c.to_state, c.note) for c in s.scalars(select(OrderChange).order_by(OrderChange.id))]
         receipt = s.scalar(select(Receipt))
         told = [m.kind for m in s.scalars(select(Message).where(Message.to_account_id == payer.account_id))]
-    assert states == ["created", "started", "success"]
+    # the attempt is recorded before the gateway is called, the outcome after, each in its own transaction
+    assert states == [("created", "created"), ("created", "gateway_attempt"), ("started", ""),
+                      ("success", "gateway")]
     assert receipt is not None and receipt.amount_cents == 2000 and receipt.number == f"R{order.reference}"
     assert told == ["payment.success"]
     assert _sync(paying, order.id).state == "success"  # a finished order stays as it is
@@ -139,11 +135,9 @@ def test_refunds_never_exceed_what_was_paid(paying, gateway):
     _pay(paying, gateway, order.id)
 
     def refund(cents: int, key: str) -> Refund:
-        return _in(
-            paying,
-            lambda s, t: services.refund(
-                s, paying, t, order.id, amount_cents=cents, reason="多收", idempotency_key=key, actor="tests"
-            ),
+        return services.refund(
+            paying, paying.directory.get("360102"), order.id, amount_cents=cents, reason="多收",
+            idempotency_key=key, actor="tests",
         )
 
     first = refund(500, "r1")
@@ -168,11 +162,9 @@ def test_refunds_never_exceed_what_was_paid(paying, gateway):
 def test_an_unpaid_order_cannot_be_refunded(paying, gateway):
     order = _order(paying, _payer(paying))
     with pytest.raises(Conflict) as refused:
-        _in(
-            paying,
-            lambda s, t: services.refund(
-                s, paying, t, order.id, amount_cents=100, reason="x", idempotency_key="r", actor="tests"
-            ),
+        services.refund(
+            paying, paying.directory.get("360102"), order.id, amount_cents=100, reason="x",
+            idempotency_key="r", actor="tests",
         )
     assert refused.value.code == "not_paid" and _count(paying, Refund) == 0
 

@@ -1,0 +1,152 @@
+"""Hook implementations of the feeds plugin: thin wiring only (the mechanism in ingest.py, the rule packs
+in rules_*.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from core.api import MenuEntry, Permission, PluginInfo, RoleTemplate, SettingSpec, hookimpl
+from plugins.feeds import permissions as P
+
+HERE = Path(__file__).resolve().parent
+PACK_NAMES = ("fiscal", "cadre", "judicial", "livelihood")
+
+
+def _check_packs(v: Any) -> str | None:
+    bad = [p for p in str(v).split(",") if p.strip() and p.strip() not in PACK_NAMES]
+    return f"unknown pack(s) {bad}; choose among {', '.join(PACK_NAMES)}" if bad else None
+
+
+@hookimpl
+def govhall_plugin_info() -> PluginInfo:
+    return PluginInfo(
+        name="feeds",
+        title_zh="监察数据报送",
+        title_en="Supervision feeds",
+        version="0.1.0",
+        description_zh="财政收支、干部人事、司法执法及惠民资金数据接入电子监察：批量接口、文件导入、数据共享交换，规则包",
+        description_en="Fiscal, cadre personnel, judicial enforcement and livelihood-fund records fed into "
+        "electronic supervision: bulk API, file import, data exchange, rule packs",
+    )
+
+
+@hookimpl
+def govhall_permissions() -> list[Permission]:
+    return P.PERMISSIONS
+
+
+@hookimpl
+def govhall_roles() -> list[RoleTemplate]:
+    return P.ROLES
+
+
+@hookimpl
+def govhall_settings() -> list[SettingSpec]:
+    return [
+        SettingSpec(
+            "feeds.packs",
+            ",".join(PACK_NAMES),
+            "Rule packs that run where the feeds plugin is on, comma-separated: fiscal, cadre, "
+            "judicial, livelihood.",
+            per_tenant=True,
+            check=_check_packs,
+        ),
+        SettingSpec(
+            "feeds.procurement_threshold_yuan",
+            1_000_000,
+            "Purchases from this amount (yuan) must go through government procurement; several "
+            "payments just under it to one supplier look like a split purchase.",
+            type=int,
+            min=1,
+            max=10**9,
+        ),
+        SettingSpec(
+            "feeds.split_margin_percent",
+            10,
+            "A payment within this percentage below the procurement threshold counts as 'just under'.",
+            type=int,
+            min=1,
+            max=50,
+        ),
+        SettingSpec(
+            "feeds.split_window_days",
+            30,
+            "Calendar days within which payments just under the threshold to one supplier are "
+            "taken for one split purchase.",
+            type=int,
+            min=1,
+            max=366,
+        ),
+        SettingSpec(
+            "feeds.penalty_norm_factor",
+            3,
+            "A penalty more than this many times the department's trimmed average for the same "
+            "violation (or less than that average divided by it) is far from the norm.",
+            type=int,
+            min=2,
+            max=100,
+        ),
+    ]
+
+
+@hookimpl
+def govhall_migration_dirs() -> list[Path]:
+    return [HERE / "migrations" / "versions"]
+
+
+@hookimpl
+def govhall_template_dirs() -> list[Path]:
+    return [HERE / "templates"]
+
+
+@hookimpl
+def govhall_routes() -> list[Any]:
+    from plugins.feeds import views
+
+    return views.routes()
+
+
+@hookimpl
+def govhall_api_routes() -> list[Any]:
+    from plugins.feeds import api
+
+    return api.routes()
+
+
+@hookimpl
+def govhall_cli_commands() -> list[Any]:
+    from plugins.feeds.cli import feeds
+
+    return [feeds]
+
+
+@hookimpl
+def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
+    return [
+        MenuEntry(
+            "console",
+            "监察数据报送",
+            "Supervision feeds",
+            "feeds/",
+            plugin="feeds",
+            order=60,
+            permission=P.VIEW.name,
+            description_zh="报送系统、批次及逐条错误",
+            description_en="Sending systems, batches and per-record errors",
+        )
+    ]
+
+
+@hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
+def govhall_supervision_rules() -> list[dict[str, Any]]:
+    from plugins.feeds.rules import RULES
+
+    return RULES
+
+
+@hookimpl
+def govhall_demo_data(session: Any, directory: Any) -> None:
+    from plugins.feeds import demo
+
+    demo.load(session, directory)

@@ -1,0 +1,37 @@
+"""The interaction plugin's permissions and the roles it extends (declared as data). The duty team's
+online interaction officer and complaint handler (core roles that could do nothing before) run the
+tickets; item handlers answer what is dispatched to their department."""
+
+from __future__ import annotations
+
+from core.api import Permission, RoleTemplate
+
+SUBMIT = Permission(
+    "interaction:ticket:submit",
+    "提交咨询、投诉、建议和求助",
+    "Submit consultations, complaints, suggestions and requests for help",
+)
+VIEW = Permission("interaction:ticket:view", "查看本级工单", "View this tenant's tickets", read_only=True)
+MANAGE = Permission(
+    "interaction:ticket:manage",
+    "受理、转办、回访和办结工单，审批延期",
+    "Accept, dispatch, call back and close tickets; approve extensions",
+)
+HANDLE = Permission(
+    "interaction:ticket:handle", "办理转办到本部门的工单", "Handle tickets dispatched to one's department"
+)
+
+PERMISSIONS = [SUBMIT, VIEW, MANAGE, HANDLE]
+
+_DUTY = (VIEW.name, MANAGE.name, HANDLE.name)
+
+ROLES = [
+    RoleTemplate("interaction_officer", "", "", _DUTY),
+    RoleTemplate("complaint_handler", "", "", _DUTY),
+    RoleTemplate("comprehensive_admin", "", "", _DUTY),
+    RoleTemplate("item_handler", "", "", (HANDLE.name,)),
+    RoleTemplate("supervisor", "", "", (VIEW.name,)),
+    RoleTemplate("guest", "", "", (SUBMIT.name,)),
+    RoleTemplate("person", "", "", (SUBMIT.name,)),
+    RoleTemplate("legal", "", "", (SUBMIT.name,)),
+]

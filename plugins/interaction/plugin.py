@@ -1,0 +1,132 @@
+"""Hook implementations of the interaction plugin: thin wiring only (logic in services and guests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from core.api import MenuEntry, Permission, PluginInfo, RoleTemplate, SettingSpec, hookimpl
+from plugins.interaction import permissions as P
+
+HERE = Path(__file__).resolve().parent
+
+
+@hookimpl
+def govhall_plugin_info() -> PluginInfo:
+    return PluginInfo(
+        name="interaction",
+        title_zh="互动交流",
+        title_en="Interaction",
+        version="0.1.0",
+        description_zh="咨询、投诉、建议、求助（12345 工单）：受理、转办、答复、回访、评价",
+        description_en="Consultations, complaints, suggestions and requests for help (12345 tickets): "
+        "accept, dispatch, reply, call back, rate",
+    )
+
+
+@hookimpl
+def govhall_permissions() -> list[Permission]:
+    return P.PERMISSIONS
+
+
+@hookimpl
+def govhall_roles() -> list[RoleTemplate]:
+    return P.ROLES
+
+
+def _limit(kind: str, default: int, what: str) -> SettingSpec:
+    return SettingSpec(
+        f"interaction.limit_{kind}",
+        default,
+        f"Working days the hall has to answer a {what} (0: the same day), on the legal clock.",
+        type=int,
+        min=0,
+        max=60,
+        per_tenant=True,
+    )
+
+
+@hookimpl
+def govhall_settings() -> list[SettingSpec]:
+    return [
+        _limit("consultation", 3, "consultation"),
+        _limit("complaint", 13, "complaint"),
+        _limit("suggestion", 15, "suggestion"),
+        _limit("help", 5, "request for help"),
+        SettingSpec(
+            "interaction.daily_submissions",
+            5,
+            "Tickets one phone number, network address or account may submit to a hall in 24 hours; "
+            "more are refused (429).",
+            type=int,
+            min=1,
+            max=1000,
+            per_tenant=True,
+        ),
+    ]
+
+
+@hookimpl
+def govhall_migration_dirs() -> list[Path]:
+    return [HERE / "migrations" / "versions"]
+
+
+@hookimpl
+def govhall_template_dirs() -> list[Path]:
+    return [HERE / "templates"]
+
+
+@hookimpl
+def govhall_routes() -> list[Any]:
+    from plugins.interaction import views
+
+    return views.routes()
+
+
+@hookimpl
+def govhall_api_routes() -> list[Any]:
+    from plugins.interaction import api
+
+    return api.routes()
+
+
+@hookimpl
+def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
+    def m(
+        section: Any, zh: str, en: str, href: str, perm: Permission, order: int, dzh: str = "", den: str = ""
+    ) -> MenuEntry:
+        return MenuEntry(
+            section,
+            zh,
+            en,
+            href,
+            plugin="interaction",
+            order=order,
+            permission=perm.name,
+            description_zh=dzh,
+            description_en=den,
+        )
+
+    return [
+        m(
+            "subsystem",
+            "互动交流",
+            "Interaction",
+            "interaction/new",
+            P.SUBMIT,
+            12,
+            "咨询、投诉、建议、求助",
+            "Consult, complain, suggest, ask for help",
+        ),
+        m("public_service", "我要咨询投诉", "Consult or complain", "interaction/new", P.SUBMIT, 50),
+        m("my", "我的诉求", "My tickets", "interaction/my", P.SUBMIT, 30),
+        m("workbench", "诉求工单", "Tickets", "interaction/tickets", P.VIEW, 40),
+        m("workbench", "转办待办", "Dispatched to me", "interaction/work", P.HANDLE, 41),
+    ]
+
+
+@hookimpl
+def govhall_demo_data(session: Any, directory: Any) -> None:
+    from plugins.interaction import demo
+
+    demo.load(session, directory)

@@ -1,0 +1,122 @@
+"""What the interaction pages share: the request's context, running work in a transaction, and bad
+input turned into field -> message in the page's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+from starlette.requests import Request
+
+from core.api import DomainError, today
+from plugins.interaction.models import ACTIONS, CALLBACK_RESULTS, KINDS, LINK_KINDS, STATES
+
+_ZH = {
+    "missing": "必填",
+    "string_too_short": "内容过短或未填写",
+    "string_too_long": "内容过长",
+    "string_pattern_mismatch": "格式不正确",
+    "int_parsing": "应为整数",
+    "literal_error": "取值无效",
+    "greater_than_equal": "数值过小",
+    "less_than_equal": "数值过大",
+    "value_error": "格式不正确",
+    "extra_forbidden": "不应提交此字段",
+    "bool_parsing": "取值无效",
+}
+FIELD_ZH = {
+    "kind": "诉求类型",
+    "title": "标题",
+    "content": "内容",
+    "name": "姓名",
+    "phone": "手机号",
+    "code": "验证码",
+    "about_department": "涉及部门",
+    "about_item": "涉及事项",
+    "about_application": "涉及办件",
+    "note": "说明",
+    "reply": "答复",
+    "days": "延期天数",
+    "rating": "评价",
+    "comment": "评价意见",
+    "other_number": "关联工单编号",
+    "tenant_code": "转办对象",
+    "department_code": "部门",
+    "result": "回访结果",
+    "version": "版本",
+    "form": "表单",
+}
+
+
+def ctx(request: Request) -> Any:
+    return request.state.ctx
+
+
+async def run(request: Request, fn: Any, *, write: bool = True, scope: Any = None) -> Any:
+    c = ctx(request)
+
+    def work() -> Any:
+        opener = c.platform.db.transaction if write else c.platform.db.session
+        with opener(scope or c.tenant.scope) as s:
+            return fn(s)
+
+    return await c.platform.db.run(work)
+
+
+def errors_of(request: Request, exc: Exception) -> dict[str, str]:
+    """Field (named in the page's language, English beside Chinese) -> message."""
+    zh = ctx(request).lang == "zh-CN"
+
+    def label(name: str) -> str:
+        return f"{FIELD_ZH.get(name, name)} ({name})" if zh else name
+
+    if isinstance(exc, ValidationError):
+        out = {}
+        for e in exc.errors():
+            name = ".".join(map(str, e["loc"])) or "form"
+            out[label(name)] = (_ZH.get(e["type"], "格式不正确") + "：" + e["msg"]) if zh else e["msg"]
+        return out
+    assert isinstance(exc, DomainError)
+    message = exc.message_zh if zh else exc.message_en
+    return {label(n): message for n in exc.fields} or {label("form"): message}
+
+
+def status_of(exc: Exception) -> int:
+    return exc.status if isinstance(exc, DomainError) else 422
+
+
+def common(request: Request, **values: Any) -> dict[str, Any]:
+    c = ctx(request)
+    return {
+        "kinds": KINDS,
+        "states": STATES,
+        "actions": ACTIONS,
+        "link_kinds": LINK_KINDS,
+        "callback_results": CALLBACK_RESULTS,
+        "today": today(c.platform),
+        "base": f"/t/{c.tenant.code}/interaction",
+        **values,
+    }
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+async def own_ticket(request: Request) -> None:
+    """``require(visible=...)``: one of the caller's own tickets here; anyone else's answers like a missing
+    one (404)."""
+    from plugins.interaction import services
+
+    c = ctx(request)
+    tid = int(request.path_params["ticket_id"])
+    await run(request, lambda s: services.mine(s, c.tenant, c.actor.account_id or -1, tid), write=False)
+
+
+async def ticket_here(request: Request) -> None:
+    """``require(visible=...)``: a ticket of this hall (another hall's answers 404)."""
+    from plugins.interaction import services
+
+    c = ctx(request)
+    tid = int(request.path_params["ticket_id"])
+    await run(request, lambda s: services.get(s, c.tenant, tid), write=False)

@@ -1,0 +1,98 @@
+"""Hook implementations of sunshine medicine (阳光医药): thin wiring only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from core.api import MenuEntry, Permission, PluginInfo, RoleTemplate, hookimpl
+from plugins.medicine import permissions as P
+
+HERE = Path(__file__).resolve().parent
+
+
+@hookimpl
+def govhall_plugin_info() -> PluginInfo:
+    return PluginInfo(
+        name="medicine",
+        title_zh="阳光医药",
+        title_en="Sunshine medicine",
+        version="0.1.0",
+        description_zh="药品挂网价格、医疗机构网上采购、两票制、带量采购与按时回款",
+        description_en="Listed drug prices, hospitals' online orders, the two-invoice rule, volume-based "
+        "procurement and payment on time",
+    )
+
+
+@hookimpl
+def govhall_permissions() -> list[Permission]:
+    return P.PERMISSIONS
+
+
+@hookimpl
+def govhall_roles() -> list[RoleTemplate]:
+    return P.ROLES
+
+
+@hookimpl
+def govhall_migration_dirs() -> list[Path]:
+    return [HERE / "migrations" / "versions"]
+
+
+@hookimpl
+def govhall_template_dirs() -> list[Path]:
+    return [HERE / "templates"]
+
+
+@hookimpl
+def govhall_api_routes() -> list[Any]:
+    from plugins.medicine import api
+
+    return api.routes()
+
+
+@hookimpl
+def govhall_routes() -> list[Any]:
+    from plugins.medicine import views
+
+    return views.routes()
+
+
+@hookimpl
+def govhall_demo_data(session: Any, directory: Any) -> None:
+    from plugins.medicine import demo
+
+    demo.load(session, directory)
+
+
+@hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
+def govhall_supervision_rules() -> list[dict[str, Any]]:
+    from plugins.medicine.rules import RULES
+
+    return RULES
+
+
+@hookimpl
+def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
+    return [
+        MenuEntry(
+            "subsystem",
+            "阳光医药",
+            "Sunshine medicine",
+            "medicine/",
+            plugin="medicine",
+            order=25,
+            permission=P.PUBLIC.name,
+            description_zh="药品挂网价格查询、医院订单与回款",
+            description_en="Listed drug prices, hospital orders and payments",
+        ),
+        MenuEntry(
+            "sunshine",
+            "药品挂网价格",
+            "Listed drug prices",
+            "medicine/",
+            plugin="medicine",
+            order=40,
+            permission=P.PUBLIC.name,
+        ),
+    ]

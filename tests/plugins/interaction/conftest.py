@@ -1,0 +1,5 @@
+"""Fixtures of the interaction tests."""
+
+from interaction_helpers import codes
+
+__all__ = ["codes"]
