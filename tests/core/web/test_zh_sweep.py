@@ -45,6 +45,7 @@ KNOWN_CODE = re.compile(
     r"^(?=.*\d)[0-9A-Za-z]+(-[0-9A-Za-z]+)*$"  # credit codes, application/licence/case numbers, OCIDs
     r"|^[A-Z]$"  # a grade or a class (A级纳税人, B类)
     r"|^/|://"  # an address a person can follow or type
+    r"|^\d+(\.\d+)?(g|mg|kg|ml|mb|kb|gb)$"  # a quantity with its unit (a drug's 0.25g)
 )
 # Formats people pick files by, in either case.
 FORMATS = {"pdf", "jpg", "jpeg", "png", "ofd", "doc", "docx", "xls", "xlsx", "zip", "kb", "mb", "gb",
