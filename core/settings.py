@@ -308,7 +308,8 @@ def load_settings(
         if overrides and key in overrides:
             values[key], origins[key] = spec.coerce(overrides[key], "override"), "override"
         else:
-            raw = layered.get(key, spec.default) if origins[key] != "default" else spec.default
+            # A default is the declared value itself (dynaconf would read the text "12345" as a number).
+            raw = spec.default if origins[key] == "default" else layered.get(key, spec.default)
             if origins[key].startswith("env:") and spec.type is str:
                 raw = os.environ[_env_name(key)]  # dynaconf reads "12345" as a number: a text keeps its text
             values[key] = spec.coerce(raw, origins[key])
