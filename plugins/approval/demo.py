@@ -201,6 +201,24 @@ CATALOGUE: dict[str, list[dict[str, Any]]] = {
             10,
             keywords="餐饮 小卖部",
             form_fields=[{"name": "shop_name", "label": "经营场所名称"}],
+            # "Use my data on file" (#15): the credit report comes through the exchange from Nanchang's
+            # development and reform commission (Donghu's approval bureau holds the grant, exchange demo).
+            materials=[
+                *_FORM,
+                {
+                    "code": "credit",
+                    "name": "申请人信用报告",
+                    "allowed_types": "pdf",
+                    "reuse": [
+                        {
+                            "via": "exchange",
+                            "provider": "360100",
+                            "resource": "credit.report",
+                            "param": "subject_code",
+                        }
+                    ],
+                },
+            ],
         ),
         _item(
             "DH-GT-002",

@@ -18,6 +18,7 @@ from core.api import (
     Invalid,
     add_working_days,
     calendar_for,
+    publish,
     working_days_between,
 )
 from core.api import today as clock_today
@@ -402,6 +403,12 @@ def rate(session: Session, c: Ctx, app_id: int, level: int, comment: str = "") -
         raise Conflict(
             "This application has already been rated", "本办件已评价过", code="already_rated"
         ) from None
+    # One rating mechanism for every plugin (issue #21): where the interaction plugin is on it records
+    # this as a review (好差评) and opens a rectification for a bad one; elsewhere nobody listens.
+    publish(session, tenant=c.tenant, type="approval.service.rated", actor=c.who.label, payload={
+        "service_ref": f"approval.application:{app.id}", "number": app.number, "item_code": app.item_code,
+        "item_name": app.item_name, "department_code": app.department_code,
+        "account_id": app.applicant_account_id, "level": level, "comment": row.comment})
     return row
 
 

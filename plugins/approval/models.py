@@ -132,6 +132,9 @@ class ItemMaterial(TenantScoped, Base):
     form_url: Mapped[str] = mapped_column(String(300), default="")
     allowed_types: Mapped[str] = mapped_column(String(100), default="pdf,jpg,png")
     max_mb: Mapped[int] = mapped_column(Integer, default=10)
+    # Where the applicant's data on file can stand in for the upload ("use my data on file", approval_0005):
+    # [{"via": "licence", "licence_type": ...} | {"via": "exchange", "provider": ..., "resource": ...}]
+    reuse: Mapped[Any] = mapped_column(JSON, default=list, server_default="[]")
 
     item: Mapped[ServiceItem] = relationship(back_populates="materials")
 
@@ -256,6 +259,24 @@ class UploadedMaterial(TenantScoped, Base):
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     round: Mapped[int] = mapped_column(Integer, default=1)  # 1 = application, 2.. = corrections
+
+
+class ReusedMaterial(TenantScoped, Base):
+    """A material the applicant did not upload: their data on file, fetched at submission from another
+    plugin (a licence, the data-sharing exchange), kept with its provenance for the clerk."""
+
+    __tablename__ = "approval_reused_materials"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("approval_applications.id"), index=True)
+    material_code: Mapped[str] = mapped_column(String(40))
+    source_key: Mapped[str] = mapped_column(String(200))
+    plugin: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(300), default="")
+    data: Mapped[Any] = mapped_column(JSON, default=dict)
+    labels: Mapped[Any] = mapped_column(JSON, default=dict)
+    provenance: Mapped[Any] = mapped_column(JSON, default=dict)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class AcceptanceFinding(TenantScoped, Base):

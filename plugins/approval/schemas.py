@@ -15,6 +15,19 @@ Action = Literal["accept", "refuse", "correct", "review", "approve", "deny", "co
                  "extend"]
 
 
+class ReuseIn(BaseModel):
+    """Where data on file can replace the upload: ``via`` names the plugin that answers approval's
+    ``govhall_approval_material_sources`` (licence: ``licence_type``; exchange: ``provider`` tenant code,
+    ``resource`` code and the ``param`` the applicant's ID number is sent as)."""
+
+    model_config = ConfigDict(extra="forbid")
+    via: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    licence_type: str = Field(default="", max_length=40)
+    provider: str = Field(default="", max_length=12, pattern=r"^[0-9]*$")
+    resource: str = Field(default="", max_length=60)
+    param: str = Field(default="", max_length=40, pattern=r"^([a-z][a-z0-9_]*)?$")
+
+
 class MaterialIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     code: str = Field(min_length=1, max_length=40)
@@ -24,6 +37,7 @@ class MaterialIn(BaseModel):
     form_url: SafeUrl = ""  # http(s) or a path on this site: rendered as a link
     allowed_types: str = Field(default="pdf,jpg,png", max_length=100)
     max_mb: int = Field(default=10, ge=1, le=200)
+    reuse: list[ReuseIn] = Field(default=[], max_length=5)
 
 
 class StepIn(BaseModel):

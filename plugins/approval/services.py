@@ -7,7 +7,7 @@ version_id_col: a transition made on a stale copy fails the UPDATE, and the call
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -26,6 +26,7 @@ from plugins.approval.catalogue import get_item
 from plugins.approval.models import (
     AcceptanceFinding,
     Application,
+    ReusedMaterial,
     ServiceItem,
     StatusChange,
     Task,
@@ -293,9 +294,17 @@ def _check_form(item: ServiceItem, form: dict[str, str]) -> dict[str, str]:
 
 
 def submit(
-    session: Session, c: Ctx, item_code: str, form: dict[str, str], uploads: Sequence[Upload]
+    session: Session,
+    c: Ctx,
+    item_code: str,
+    form: dict[str, str],
+    uploads: Sequence[Upload],
+    reused: Mapping[str, dict[str, Any]] | None = None,
 ) -> Application:
-    """Apply online: validate the applicant, the form and every material, then store and number it."""
+    """Apply online: validate the applicant, the form and every material, then store and number it.
+    ``reused``: materials supplied from the applicant's data on file instead of an upload (material code
+    -> what ``reuse.fetch_chosen`` fetched); only materials that declare ``reuse`` may be."""
+    reused = dict(reused or {})
     c.require(P.APP_SUBMIT)
     if c.who.kind not in ("person", "legal") or c.who.account_id is None:
         raise Invalid(
@@ -306,8 +315,14 @@ def submit(
     max_mb = c.platform.settings["approval.upload_max_mb"]
     problems: list[Invalid] = []  # the form and the materials checked together: one round trip fixes all
     data: dict[str, str] = {}
+    reusable = {m.code for m in item.materials if m.reuse}
+    if set(reused) - reusable:
+        bad = sorted(set(reused) - reusable)[0]
+        raise Invalid(f"Material {bad} cannot be supplied from data on file", "该材料不能使用已有数据",
+                      code="not_reusable", fields={bad: "upload this material"})
+    to_upload = [m for m in item.materials if m.code not in reused]
     for check in (lambda: data.update(_check_form(item, form)),
-                  lambda: check_uploads(item.materials, uploads, max_mb=max_mb, require_all=True)):
+                  lambda: check_uploads(to_upload, uploads, max_mb=max_mb, require_all=True)):
         try:
             check()
         except Invalid as exc:
@@ -339,9 +354,22 @@ def submit(
     )
     session.add(app)
     session.flush()
-    store_uploads(session, app, uploads, c.platform.settings.data_dir, round_no=1)
-    _record(session, c, app, "submit", "", "", "submitted", {})
+    store_uploads(session, app, [u for u in uploads if u.material_code not in reused],
+                  c.platform.settings.data_dir, round_no=1)
+    for code, got in reused.items():
+        session.add(ReusedMaterial(
+            tenant_id=c.tenant.id, tenant_path=c.tenant.path, application_id=app.id, material_code=code,
+            source_key=str(got["key"])[:200], plugin=str(got["plugin"])[:40], title=str(got["title"])[:300],
+            data=got["data"], labels=got["labels"], provenance=got["provenance"], fetched_at=c.now(),
+        ))
+    _record(session, c, app, "submit", "", "", "submitted",
+            {"reused": sorted(reused)} if reused else {})
     return app
+
+
+def reused_of(session: Session, app_id: int) -> list[ReusedMaterial]:
+    return list(session.scalars(
+        select(ReusedMaterial).where(ReusedMaterial.application_id == app_id).order_by(ReusedMaterial.id)))
 
 
 def resubmit(session: Session, c: Ctx, app_id: int, version: int, uploads: Sequence[Upload]) -> Application:

@@ -15,7 +15,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from core.api import Invalid, NotFound, form_data, render, require
-from plugins.approval import catalogue, clock, handling, services
+from plugins.approval import catalogue, clock, handling, reuse, services
 from plugins.approval import permissions as P
 from plugins.approval.facts import case_facts
 from plugins.approval.models import ENTRANCES, ITEM_TYPES, Rating, ServiceItem, UploadedMaterial
@@ -106,7 +106,8 @@ def entrance_mismatch(actor: Any, item: Any) -> str | None:
 
 
 async def _apply_form(request: Request, *, values: dict[str, str] | None = None,
-                      error: Invalid | None = None, sent: frozenset[str] = frozenset()) -> Response:
+                      error: Invalid | None = None, sent: frozenset[str] = frozenset(),
+                      chosen: dict[str, str] | None = None) -> Response:
     """The application form; after a refused submission the same form, 422, with what was typed kept
     and each problem next to its field in the reader's language (issue #13, item 8)."""
     ctx = request.state.ctx
@@ -114,16 +115,20 @@ async def _apply_form(request: Request, *, values: dict[str, str] | None = None,
 
     def work() -> Any:
         with ctx.platform.db.session(ctx.tenant.scope) as s:
-            return catalogue.get_item(s, code)
+            item = catalogue.get_item(s, code)
+            _ = list(item.materials)
+            who = service_ctx(request, s).who if not ctx.actor.is_guest else None
+        applicant = reuse.applicant_of(who) if who is not None and who.kind in ("person", "legal") else {}
+        return item, reuse.offered(ctx.platform, ctx.tenant, item, applicant) if applicant else {}
 
-    item = await ctx.platform.db.run(work)
+    item, offered = await ctx.platform.db.run(work)
     errors = error.field_messages(ctx.lang) if error is not None else {}
     field_names = {f["name"] for f in item.form_fields or []}
     return render(
         request,
         "approval/apply.html",
         {"item": item, "entrances": ENTRANCES, "max_mb": ctx.platform.settings["approval.upload_max_mb"],
-         "values": values or {}, "error": error, "sent": sent,
+         "values": values or {}, "error": error, "sent": sent, "offered": offered, "chosen": chosen or {},
          "field_errors": {k: v for k, v in errors.items() if k in field_names},
          "file_errors": {k: v for k, v in errors.items() if k not in field_names},
          "mismatch": entrance_mismatch(ctx.actor, item)},
@@ -142,18 +147,25 @@ async def apply_post(request: Request) -> Response:
     form = await _form(request)
     fields = {k.removeprefix("f_"): str(v)[:2000] for k, v in form.items() if k.startswith("f_")}
     code = request.path_params["code"]
+    chosen = {k.removeprefix("reuse_"): str(v)[:200] for k, v in form.items()
+              if k.startswith("reuse_") and isinstance(v, str) and v}
     try:
         uploads = await read_uploads(form, ctx.platform.settings["approval.upload_max_mb"])
 
         def work() -> int:
+            reused: dict[str, Any] = {}
+            if chosen:  # fetched before the submission's transaction: a fetch may call other halls
+                with ctx.platform.db.session(ctx.tenant.scope) as s:
+                    who = service_ctx(request, s).who
+                reused = reuse.fetch_chosen(ctx.platform, ctx.tenant, code, reuse.applicant_of(who), chosen)
             with ctx.platform.db.transaction(ctx.tenant.scope) as s:
-                return services.submit(s, service_ctx(request, s), code, fields, uploads).id
+                return services.submit(s, service_ctx(request, s), code, fields, uploads, reused).id
 
         app_id = await ctx.platform.db.run(work)
     except Invalid as exc:
         sent = frozenset(k.removeprefix("file_") for k, v in form.multi_items()
                          if k.startswith("file_") and getattr(v, "filename", ""))
-        return await _apply_form(request, values=fields, error=exc, sent=sent)
+        return await _apply_form(request, values=fields, error=exc, sent=sent, chosen=chosen)
     return RedirectResponse(f"{_base(request)}/my/{app_id}?receipt=1", status_code=303)
 
 
@@ -188,6 +200,7 @@ def _own_detail(request: Request) -> dict[str, Any]:
             "rating": s.scalar(select(Rating).where(Rating.application_id == app_id)),
             "remaining": handling.remaining_days(app),
             "facts": case_facts(ctx.platform, ctx.tenant, app, "applicant", s),
+            "reused": services.reused_of(s, app_id),
             "states": STATE_TITLES,
         }
 

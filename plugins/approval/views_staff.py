@@ -107,6 +107,7 @@ def _case(request: Request) -> dict[str, Any]:
             "can_extend": ctx.allowed(P.APP_EXTEND),
             "can_handle": ctx.allowed(P.APP_HANDLE),
             "facts": case_facts(ctx.platform, ctx.tenant, app, "staff", s),
+            "reused": services.reused_of(s, app_id),
         }
 
 

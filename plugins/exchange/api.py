@@ -38,6 +38,8 @@ from plugins.exchange.schemas import (
     AnswerIn,
     CataloguePage,
     CatalogueQuery,
+    DeliveryIn,
+    DeliveryOut,
     GatewayOut,
     GrantList,
     GrantOut,
@@ -182,6 +184,37 @@ async def call(request: Request) -> Any:
         "resource": code,
         "provider": ctx.tenant.path,
         "fields": ans.fields,
+        "data": ans.data,
+        "log_seq": ans.log_seq,
+        "log_hash": ans.log_hash,
+    }
+
+
+@api_doc(
+    request=DeliveryIn,
+    response=DeliveryOut,
+    summary="Deliver records to a resource that receives them, as a registered subsystem",
+)
+@require(P.GATEWAY)
+async def deliver(request: Request) -> Any:
+    ctx = request.state.ctx
+    code = request.path_params["resource"]
+    body = (await parse_body(request, DeliveryIn)).model_dump()
+    ans = await ctx.platform.db.run(
+        lambda: gateway.deliver(
+            ctx.platform,
+            ctx.tenant,
+            client_id=request.headers.get("x-exchange-client", "")[:80],
+            secret=request.headers.get("x-exchange-secret", "")[:200],
+            code=code[:60],
+            body=body,
+        )
+    )
+    if ans.status != 200:
+        raise GatewayError(ans.status, ans.code, ans.message, ans.bad_fields)
+    return {
+        "resource": code,
+        "receiver": ctx.tenant.path,
         "data": ans.data,
         "log_seq": ans.log_seq,
         "log_hash": ans.log_hash,
@@ -447,6 +480,7 @@ async def log(request: Request) -> Any:
 def routes() -> list[BaseRoute]:
     return [
         Route("/x/{resource}", call, methods=["GET"]),
+        Route("/x/{resource}", deliver, methods=["POST"]),
         Route("/catalogue", catalogue, methods=["GET"]),
         Route("/resources", register, methods=["POST"]),
         Route("/requests", create_request, methods=["POST"]),

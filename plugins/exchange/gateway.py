@@ -261,6 +261,37 @@ def serve(
     except Refused as r:
         log = _log_kw(code, r.consumer, "", client_id, request_facts, _refusal(r), False)
         return _logged(platform, tenant, _refusal(r), log)
+    return _serve_as(platform, tenant, consumer, subsystem, client_id, code, asked, params)
+
+
+def serve_in_process(
+    platform: Any,
+    tenant: Any,
+    *,
+    consumer: str,
+    subsystem: str,
+    code: str,
+    asked: list[str],
+    params: dict[str, str],
+) -> Answer:
+    """An exchange a plugin of this installation makes for a member (approval's "use my data on file":
+    the item's department reads the applicant's record): no system credential — the platform vouches for
+    the calling member — but the same rights check, field projection and signed log entry as ``serve``
+    (the entry names the subsystem, e.g. ``approval``). Opens its own short transactions."""
+    return _serve_as(platform, tenant, consumer, subsystem, f"in-process:{subsystem}", code, asked, params)
+
+
+def _serve_as(
+    platform: Any,
+    tenant: Any,
+    consumer: str,
+    subsystem: str,
+    client_id: str,
+    code: str,
+    asked: list[str],
+    params: dict[str, str],
+) -> Answer:
+    request_facts = {"params": params, "fields": asked}
     external: Checked | None = None
     ans = Answer(500, "unanswered")
     try:
@@ -303,6 +334,53 @@ def serve(
         code, consumer, subsystem, client_id, request_facts, ans, bool(external.resource["log_bodies"])
     )
     return _logged(platform, tenant, ans, log)
+
+
+def deliver(platform: Any, tenant: Any, *, client_id: str, secret: str, code: str, body: Any) -> Answer:
+    """An inbound delivery (a system pushing records, e.g. a supervision feed): the same authentication and
+    grant as a query, then the receiving plugin's ``govhall_exchange_receive`` in one transaction with the
+    log entry (digests of what came in and what was answered), so a delivery is logged or not taken."""
+    request_facts = {"delivery": body}
+    try:
+        consumer, subsystem = _authenticate(platform, client_id, secret)
+    except Refused as r:
+        log = _log_kw(code, r.consumer, "", client_id, request_facts, _refusal(r), False)
+        return _logged(platform, tenant, _refusal(r), log)
+    ans = Answer(500, "unanswered")
+    try:
+        with platform.db.transaction(tenant.scope) as s:
+            try:
+                _rights(s, platform, tenant, consumer, subsystem, code, [])
+                with s.begin_nested():  # a refused delivery leaves nothing behind but its log entry
+                    got = platform.hooks(tenant).govhall_exchange_receive(
+                        platform=platform, session=s, tenant=tenant, resource=code, sender=consumer, body=body
+                    )
+                if got is None:
+                    raise Refused(
+                        404, "not_receiving", "该数据资源不接收报送 This resource takes no deliveries"
+                    )
+                ans = Answer(200, data=got)
+            except Refused as r:
+                ans = _refusal(r)
+            except DomainError as exc:
+                ans = Answer(
+                    getattr(exc, "status", 422),
+                    exc.code,
+                    f"{exc.message_zh} {exc.message_en}",
+                    bad_fields=dict(exc.fields),
+                )
+            entry = msglog.append(
+                s,
+                platform,
+                tenant,
+                **_log_kw(code, consumer, subsystem, client_id, request_facts, ans, False),
+            )
+            ans.log_seq, ans.log_hash = entry.seq, entry.hash
+    except Exception:
+        if ans.code != "unanswered":
+            return Answer(*LOG_FAILED)
+        raise
+    return ans
 
 
 def check_params(query: dict[str, str]) -> tuple[list[str], dict[str, str]]:

@@ -21,6 +21,14 @@ HERE = Path(__file__).resolve().parent
 
 
 @hookimpl
+def govhall_addhooks(pluginmanager: Any) -> None:
+    """Exchange owns its inbound-delivery hook (plugins/exchange/hookspecs.py)."""
+    from plugins.exchange import hookspecs
+
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+@hookimpl
 def govhall_plugin_info() -> PluginInfo:
     return PluginInfo(
         name="exchange",
@@ -152,3 +160,18 @@ def govhall_labels() -> list[Label]:
         Label("exchange.resource", "数据资源", "Resource"),
         Label("exchange.system", "接入系统", "System"), Label("exchange.grant", "授权", "Grant"),
     ]
+
+
+@hookimpl(optionalhook=True)
+def govhall_approval_material_sources(
+    platform: Any,
+    tenant: Any,
+    item: dict[str, Any],
+    material: dict[str, Any],
+    applicant: dict[str, Any],
+    session: Any,
+) -> list[dict[str, Any]]:
+    """Approval's hook (plugins/approval/hookspecs.py): "use my data on file" through the exchange."""
+    from plugins.exchange.material_sources import sources
+
+    return sources(platform, tenant, item, material, applicant)

@@ -262,6 +262,20 @@ class LogPage(OutModel):
     next_cursor: str | None = Field(description="?cursor= of the next page; null at the end")
 
 
+class DeliveryIn(Strict):
+    """An inbound delivery: records for a resource that receives them (each checked by the receiver)."""
+
+    records: list[Any] = Field(min_length=1, max_length=2000)
+
+
+class DeliveryOut(OutModel):
+    resource: str
+    receiver: str
+    data: Any = Field(description="The receiving plugin's answer (e.g. a result per record)")
+    log_seq: int | None = None
+    log_hash: str = ""
+
+
 class GatewayOut(OutModel):
     resource: str
     provider: str

@@ -146,6 +146,24 @@ def govhall_supervision_rules() -> list[dict[str, Any]]:
 
 
 @hookimpl
+def govhall_data_resources(tenant: Any) -> list[Any]:
+    """Each stream is a resource of the exchange catalogue that *receives* records: a sending system
+    needs a grant for it, and pushes to ``POST /api/t/<tenant>/exchange/x/feeds.<stream>``."""
+    from plugins.feeds.exchange import resources
+
+    return resources()
+
+
+@hookimpl(optionalhook=True)  # exchange's hook (plugins/exchange/hookspecs.py)
+def govhall_exchange_receive(
+    platform: Any, session: Any, tenant: Any, resource: str, sender: str, body: Any
+) -> dict[str, Any] | None:
+    from plugins.feeds.exchange import receive
+
+    return receive(platform, session, tenant, resource, sender, body)
+
+
+@hookimpl
 def govhall_demo_data(session: Any, directory: Any) -> None:
     from plugins.feeds import demo
 

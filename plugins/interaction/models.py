@@ -175,3 +175,61 @@ class PhoneCode(TenantScoped, Base):
     used: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+REVIEW_LEVELS: dict[int, tuple[str, str]] = {
+    5: ("非常满意", "Very satisfied"),
+    4: ("满意", "Satisfied"),
+    3: ("基本满意", "Fair"),
+    2: ("不满意", "Unsatisfied"),
+    1: ("非常不满意", "Very unsatisfied"),
+}
+SOURCES: dict[str, tuple[str, str]] = {
+    "approval": ("行政审批办件", "Approval application"),
+    "interaction": ("咨询投诉工单", "Ticket"),
+}
+RECTIFICATION_STATES: dict[str, tuple[str, str]] = {
+    "": ("无需整改", "No rectification"),
+    "open": ("待核实整改", "To verify and rectify"),
+    "replied": ("已整改待复核", "Rectified, to re-check"),
+    "closed": ("已复核办结", "Re-checked and closed"),
+}
+
+
+class Review(TenantScoped, Base):
+    """One rating (好差评) of one concluded service, whichever plugin delivered it (``source``), received
+    as a ``<plugin>.service.rated`` event. Levels 1 and 2 are bad reviews: each opens a rectification for
+    the department — verify, rectify, reply to the person within the tenant's limit, re-check."""
+
+    __tablename__ = "interaction_reviews"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "source_ref", name="uq_interaction_reviews_source"),
+        Index("ix_interaction_reviews_figures", "tenant_id", "rated_on", "department_code"),
+        Index("ix_interaction_reviews_rectification", "tenant_id", "rect_state", "rect_due_on"),
+        Index("ix_interaction_reviews_account", "account_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(32))
+    source_ref: Mapped[str] = mapped_column(String(120))
+    number: Mapped[str] = mapped_column(String(40), default="")
+    item_code: Mapped[str] = mapped_column(String(64), default="")
+    item_name: Mapped[str] = mapped_column(String(200), default="")
+    department_code: Mapped[str] = mapped_column(String(64), default="")
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
+    level: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    rated_on: Mapped[date] = mapped_column(Date)
+    rect_state: Mapped[str] = mapped_column(String(16), default="")
+    rect_due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    verified: Mapped[bool | None] = mapped_column(Boolean, nullable=True)  # the complaint held up on checking
+    verification: Mapped[str] = mapped_column(Text, default="")
+    measures: Mapped[str] = mapped_column(Text, default="")
+    reply: Mapped[str] = mapped_column(Text, default="")
+    replied_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    recheck_note: Mapped[str] = mapped_column(Text, default="")
+    closed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__: dict[str, Any] = {"version_id_col": version}

@@ -18,20 +18,32 @@ MANAGE = Permission(
     "Accept, dispatch, call back and close tickets; approve extensions",
 )
 HANDLE = Permission(
-    "interaction:ticket:handle", "办理转办到本部门的工单", "Handle tickets dispatched to one's department"
+    "interaction:ticket:handle",
+    "办理转办到本部门的工单，核实整改差评",
+    "Handle tickets dispatched to one's department; rectify bad reviews",
 )
 
-PERMISSIONS = [SUBMIT, VIEW, MANAGE, HANDLE]
+FIGURES = Permission(
+    "interaction:review:figures", "查看好差评统计", "View the good-and-bad review figures", read_only=True
+)
+MY_REVIEWS = Permission(
+    "interaction:review:mine",
+    "查看本人评价及整改结果",
+    "See one's own reviews and their outcome",
+    read_only=True,
+)
 
-_DUTY = (VIEW.name, MANAGE.name, HANDLE.name)
+PERMISSIONS = [SUBMIT, VIEW, MANAGE, HANDLE, FIGURES, MY_REVIEWS]
+
+_DUTY = (VIEW.name, MANAGE.name, HANDLE.name, FIGURES.name)
 
 ROLES = [
     RoleTemplate("interaction_officer", "", "", _DUTY),
     RoleTemplate("complaint_handler", "", "", _DUTY),
     RoleTemplate("comprehensive_admin", "", "", _DUTY),
-    RoleTemplate("item_handler", "", "", (HANDLE.name,)),
-    RoleTemplate("supervisor", "", "", (VIEW.name,)),
-    RoleTemplate("guest", "", "", (SUBMIT.name,)),
-    RoleTemplate("person", "", "", (SUBMIT.name,)),
-    RoleTemplate("legal", "", "", (SUBMIT.name,)),
+    RoleTemplate("item_handler", "", "", (HANDLE.name, FIGURES.name)),
+    RoleTemplate("supervisor", "", "", (VIEW.name, FIGURES.name)),
+    RoleTemplate("guest", "", "", (SUBMIT.name, FIGURES.name)),
+    RoleTemplate("person", "", "", (SUBMIT.name, FIGURES.name, MY_REVIEWS.name)),
+    RoleTemplate("legal", "", "", (SUBMIT.name, FIGURES.name, MY_REVIEWS.name)),
 ]

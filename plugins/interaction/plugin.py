@@ -54,6 +54,16 @@ def govhall_settings() -> list[SettingSpec]:
         _limit("suggestion", 15, "suggestion"),
         _limit("help", 5, "request for help"),
         SettingSpec(
+            "interaction.rectification_days",
+            10,
+            "Working days a department has to verify, rectify and reply to a bad review (5 to 15 are in "
+            "use), on the legal clock.",
+            type=int,
+            min=5,
+            max=15,
+            per_tenant=True,
+        ),
+        SettingSpec(
             "interaction.daily_submissions",
             5,
             "Tickets one phone number, network address or account may submit to a hall in 24 hours; "
@@ -122,7 +132,18 @@ def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
         m("my", "我的诉求", "My tickets", "interaction/my", P.SUBMIT, 30),
         m("workbench", "诉求工单", "Tickets", "interaction/tickets", P.VIEW, 40),
         m("workbench", "转办待办", "Dispatched to me", "interaction/work", P.HANDLE, 41),
+        m("workbench", "好差评整改", "Reviews and rectification", "interaction/reviews", P.HANDLE, 42),
+        m("sunshine", "好差评统计", "Service ratings", "interaction/figures", P.FIGURES, 45),
+        m("my", "我的评价", "My reviews", "interaction/my-reviews", P.MY_REVIEWS, 31),
     ]
+
+
+@hookimpl
+def govhall_handle_event(event: Any, session: Any) -> None:
+    """Every plugin's ``<plugin>.service.rated`` becomes a review here (reviews.py)."""
+    from plugins.interaction import reviews
+
+    reviews.handle_event(event, session)
 
 
 @hookimpl

@@ -127,3 +127,17 @@ class CodeSentOut(BaseModel):
 
     sent: bool
     valid_minutes: int
+
+
+class RectifyIn(_In):
+    version: int = Field(ge=1)
+    verified: bool
+    verification: str = Field(min_length=2, max_length=3000)
+    measures: str = Field(min_length=2, max_length=3000)
+    reply: str = Field(min_length=2, max_length=3000)
+
+
+class RecheckIn(_In):
+    version: int = Field(ge=1)
+    passed: bool
+    note: str = Field(default="", max_length=2000)

@@ -61,7 +61,8 @@ def stale() -> Conflict:
     )
 
 
-def _flush(session: Session) -> None:
+def flush_or_stale(session: Session) -> None:
+    """Flush; a concurrent change of a versioned row answers 409 ``stale_version``."""
     try:
         session.flush()
     except StaleDataError:
@@ -325,7 +326,7 @@ def accept(session: Session, tenant: Any, ticket: Ticket, version: int, actor: s
     _expect(ticket, version, "submitted")
     ticket.state = "accepted"
     _step(session, ticket, "accepted", actor, note)
-    _flush(session)
+    flush_or_stale(session)
     audit.record(
         session, actor=actor, action="interaction.ticket.accept", tenant=tenant, target=ticket.number
     )
@@ -345,7 +346,7 @@ def reject(session: Session, tenant: Any, ticket: Ticket, version: int, actor: s
     ticket.state = "rejected"
     ticket.reply = note
     _step(session, ticket, "rejected", actor, note)
-    _flush(session)
+    flush_or_stale(session)
     audit.record(
         session, actor=actor, action="interaction.ticket.reject", tenant=tenant, target=ticket.number
     )
@@ -415,7 +416,7 @@ def dispatch(
         actor,
         _where(session, target, department) + (f"：{note}" if note else ""),
     )
-    _flush(session)
+    flush_or_stale(session)
     audit.record(
         session,
         actor=actor,
@@ -467,7 +468,7 @@ def reply(
         )
     ticket.state, ticket.reply, ticket.replied_on = "replied", text, today(platform)
     _step(session, ticket, "replied", actor, text)
-    _flush(session)
+    flush_or_stale(session)
     _event(session, tenant, ticket, "replied", actor)
     _tell(session, tenant, ticket, "replied", "您的诉求已答复", "Your ticket has been answered")
 
@@ -502,7 +503,7 @@ def callback(
     ticket.closed_on = today(platform)
     _step(session, ticket, "called_back", actor, note)
     _step(session, ticket, "closed", actor)
-    _flush(session)
+    flush_or_stale(session)
     audit.record(
         session,
         actor=actor,
@@ -523,16 +524,23 @@ def rate(
         raise Conflict("This ticket is already rated", "该工单已评价", code="already_rated")
     ticket.rating, ticket.rating_comment = rating, comment
     _step(session, ticket, "rated", actor, f"{rating}/5 {comment}".strip())
-    _flush(session)
-    _event(
+    flush_or_stale(session)
+    # The one review mechanism (reviews.py) takes it like any plugin's rating.
+    publish(
         session,
-        tenant,
-        ticket,
-        "rated",
-        actor,
-        rating=rating,
-        comment=comment,
-        department=ticket.handler_department or ticket.about_department,
+        tenant=tenant,
+        type="interaction.service.rated",
+        actor=actor,
+        payload={
+            "service_ref": f"interaction.ticket:{ticket.id}",
+            "number": ticket.number,
+            "item_code": ticket.about_item,
+            "item_name": "",
+            "department_code": ticket.handler_department or ticket.about_department,
+            "account_id": ticket.account_id,
+            "level": rating,
+            "comment": comment,
+        },
     )
 
 
@@ -546,7 +554,7 @@ def request_extension(
         )
     ticket.pending_extension_days = days
     _step(session, ticket, "extension_requested", actor, note, days)
-    _flush(session)
+    flush_or_stale(session)
 
 
 def decide_extension(
@@ -569,7 +577,7 @@ def decide_extension(
         ticket.due_on = add_working_days(ticket.due_on, days, calendar_for(platform, tenant))
         ticket.extended_days += days
     _step(session, ticket, "extension_approved" if approve else "extension_refused", actor, note, days)
-    _flush(session)
+    flush_or_stale(session)
     audit.record(
         session,
         actor=actor,
@@ -601,7 +609,7 @@ def link(session: Session, tenant: Any, ticket: Ticket, other_number: str, kind:
             TicketLink(tenant_id=tenant.id, tenant_path=tenant.path, ticket_id=lo, other_id=hi, kind=kind)
         )
     _step(session, ticket, "linked", actor, f"{other.number}")
-    _flush(session)
+    flush_or_stale(session)
 
 
 def kind_title(kind: str, lang: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -14,6 +15,7 @@ from starlette.routing import BaseRoute, Route
 from core.api import DomainError, read_form, render, require
 from plugins.interaction import guests, services
 from plugins.interaction import permissions as P
+from plugins.interaction.models import RECTIFICATION_STATES, Review
 from plugins.interaction.schemas import PhoneIn, RateIn, TicketIn
 from plugins.interaction.web import client_ip, common, ctx, errors_of, own_ticket, run, status_of
 
@@ -94,7 +96,19 @@ def _submit(s: Any, request: Request, data: TicketIn, ip: str) -> Any:
 
 
 def _detail(request: Request, s: Any, ticket: Any, **extra: Any) -> dict[str, Any]:
-    return common(request, t=ticket, steps=services.history(s, ticket), **extra)
+    review = s.scalars(
+        select(Review).where(
+            Review.tenant_id == ticket.tenant_id, Review.source_ref == f"interaction.ticket:{ticket.id}"
+        )
+    ).first()
+    return common(
+        request,
+        t=ticket,
+        steps=services.history(s, ticket),
+        review=review,
+        rect_states=RECTIFICATION_STATES,
+        **extra,
+    )
 
 
 @require(P.SUBMIT)
@@ -196,7 +210,7 @@ async def my_rate(request: Request) -> Response:
 
 
 def routes() -> list[BaseRoute]:
-    from plugins.interaction import views_staff
+    from plugins.interaction import views_reviews, views_staff
 
     return [
         Route("/new", new, methods=["GET"]),
@@ -207,4 +221,5 @@ def routes() -> list[BaseRoute]:
         Route("/my/{ticket_id:int}", my_detail),
         Route("/my/{ticket_id:int}/rate", my_rate, methods=["POST"]),
         *views_staff.routes(),
+        *views_reviews.routes(),
     ]
