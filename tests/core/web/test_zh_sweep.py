@@ -37,6 +37,7 @@ ALLOWED = {
     # formats and protocols, named as their users (developers, clerks uploading files) name them
     "QR",  # 二维码 is also shown; "QR" is what the phone camera says
     "IP",  # IP 地址: the usual Chinese term
+    "UTF-8", "GBK",  # the encodings a person saves a file in, as their editor names them
     "OCDS", "OCID",  # the open contracting data standard and its identifiers, as bidders know them
     "govhall",  # the product's own name (a proper noun)
 }
@@ -45,7 +46,7 @@ KNOWN_CODE = re.compile(
     r"^(?=.*\d)[0-9A-Za-z]+(-[0-9A-Za-z]+)*$"  # credit codes, application/licence/case numbers, OCIDs
     r"|^[A-Z]$"  # a grade or a class (A级纳税人, B类)
     r"|^/|://"  # an address a person can follow or type
-    r"|^\d+(\.\d+)?(g|mg|kg|ml|mb|kb|gb)$"  # a quantity with its unit (a drug's 0.25g)
+    r"|^\d+(\.\d+)?/?(g|mg|kg|ml|mb|kb|gb)$"  # a quantity with its unit (a drug's 0.25g, 12.00/kg)
 )
 # Formats people pick files by, in either case.
 FORMATS = {"pdf", "jpg", "jpeg", "png", "ofd", "doc", "docx", "xls", "xlsx", "zip", "kb", "mb", "gb",
