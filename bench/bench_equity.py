@@ -53,13 +53,29 @@ def prepare(platform: Any, bidders: int) -> int:
     t = platform.directory.get("360102")
     platform.clock.set(date(2026, 12, 1))
     with platform.db.transaction(t.scope) as s:
-        p = services.create(s, platform, t, services.ProjectIn(
-            title="基准项目", target="某公司 100% 股权", seller_name="某国有企业", seller_code=code(9_999_999),
-            supervisor_name="国资委", appraisal_cents=100_000_000_00, appraisal_approved_by="国资委",
-            appraisal_approved_on=date(2026, 11, 1), listing_cents=100_000_000_00, increment_cents=10_000_00,
-            conditions="企业法人"), actor="bench")
+        p = services.create(
+            s,
+            platform,
+            t,
+            services.ProjectIn(
+                title="基准项目",
+                target="某公司 100% 股权",
+                seller_name="某国有企业",
+                seller_code=code(9_999_999),
+                supervisor_name="国资委",
+                appraisal_cents=100_000_000_00,
+                appraisal_approved_by="国资委",
+                appraisal_approved_on=date(2026, 11, 1),
+                listing_cents=100_000_000_00,
+                increment_cents=10_000_00,
+                conditions="企业法人",
+            ),
+            actor="bench",
+        )
         services.review_conditions(s, platform, t, p.id, p.version, fair=True, reason="", actor="bench")
-        services.disclose(s, platform, t, p.id, p.version, kind="formal", start=date(2026, 12, 1), actor="bench")
+        services.disclose(
+            s, platform, t, p.id, p.version, kind="formal", start=date(2026, 12, 1), actor="bench"
+        )
         for i in range(bidders):
             buyers.register(s, platform, t, p.id, credit_code=code(i), name=f"竞买人{i}", actor="bench")
         pid = p.id
@@ -68,21 +84,38 @@ def prepare(platform: Any, bidders: int) -> int:
         p = services.advance(s, platform, t, services.load(s, t, pid))
         for b in s.scalars(select(Buyer).where(Buyer.project_id == pid)).all():
             buyers.confirm(s, platform, t, b.id, b.version, qualified=True, actor="bench")
-        buyers.proceed(s, platform, t, pid, p.version, starts_at=platform.clock.now(), free_minutes=60,
-                       countdown_seconds=60, actor="bench")
+        buyers.proceed(
+            s,
+            platform,
+            t,
+            pid,
+            p.version,
+            starts_at=platform.clock.now(),
+            free_minutes=60,
+            countdown_seconds=60,
+            actor="bench",
+        )
     platform.clock.set(None)  # from here the real server clock decides
     now = time.time()
     from datetime import datetime
 
     real = datetime.fromtimestamp(now, UTC)
     with platform.db.transaction(Scope.system()) as s:  # the final minute: free bidding ended 10 s ago
-        s.execute(update(Auction).where(Auction.project_id == pid).values(
-            starts_at=real - timedelta(hours=1), free_end=real - timedelta(seconds=10),
-            closes_at=real + timedelta(seconds=50)))
+        s.execute(
+            update(Auction)
+            .where(Auction.project_id == pid)
+            .values(
+                starts_at=real - timedelta(hours=1),
+                free_end=real - timedelta(seconds=10),
+                closes_at=real + timedelta(seconds=50),
+            )
+        )
     return pid
 
 
-def run_bids(platform: Any, pid: int, bidders: int, rounds: int, threads: int) -> tuple[float, list[float], int]:
+def run_bids(
+    platform: Any, pid: int, bidders: int, rounds: int, threads: int
+) -> tuple[float, list[float], int]:
     from plugins.equity import bidding
     from plugins.equity.models import Auction
 
@@ -99,7 +132,9 @@ def run_bids(platform: Any, pid: int, bidders: int, rounds: int, threads: int) -
         t0 = time.perf_counter()
         try:
             with platform.db.transaction(t.scope) as s:
-                placed = bidding.place_bid(s, platform, t, pid, credit_code=code(i), amount_cents=amount, actor="b")
+                placed = bidding.place_bid(
+                    s, platform, t, pid, credit_code=code(i), amount_cents=amount, actor="b"
+                )
         except DomainError:
             return
         with lock:
@@ -149,16 +184,20 @@ def check(platform: Any, pid: int) -> tuple[int, Any]:
 
     with platform.db.session(Scope.system()) as s:
         a = s.scalar(select(Auction).where(Auction.project_id == pid))
-        prices = s.scalars(select(Bid.accepted_cents).where(Bid.auction_id == a.id, Bid.seq.is_not(None))
-                           .order_by(Bid.seq)).all()
-        seqs = s.scalars(select(Bid.seq).where(Bid.auction_id == a.id, Bid.seq.is_not(None))
-                         .order_by(Bid.seq)).all()
+        prices = s.scalars(
+            select(Bid.accepted_cents).where(Bid.auction_id == a.id, Bid.seq.is_not(None)).order_by(Bid.seq)
+        ).all()
+        seqs = s.scalars(
+            select(Bid.seq).where(Bid.auction_id == a.id, Bid.seq.is_not(None)).order_by(Bid.seq)
+        ).all()
         total = s.scalar(select(func.count()).select_from(Bid).where(Bid.auction_id == a.id))
         out = bidding.replay(s, a)
         assert list(seqs) == list(range(1, a.accepted + 1)), "an accepted bid was lost"
         assert len(set(prices)) == len(prices) == a.accepted, "two bids accepted at one price"
         assert list(prices) == sorted(prices), "accepted prices must rise"
-        assert (out.state.leader_id, out.state.current_cents) == (a.leader_id, a.current_cents), "replay differs"
+        assert (out.state.leader_id, out.state.current_cents) == (a.leader_id, a.current_cents), (
+            "replay differs"
+        )
         return int(total or 0), a
 
 
@@ -179,15 +218,23 @@ def main() -> None:
             base = baseline(platform, attempts, args.threads)
             lat.sort()
             p95 = lat[int(0.95 * (len(lat) - 1))] if lat else 0.0
-            print(f"database: {'PostgreSQL' if url.startswith('postgresql') else 'SQLite'}; "
-                  f"{args.bidders} bidders x {args.rounds} rounds, {args.threads} threads")
-            print(f"  attempts/s: {attempts / secs:.1f}  accepted bids/s: {a.accepted / secs:.1f}  "
-                  f"(accepted {a.accepted} of {attempts}; log rows {total})")
+            print(
+                f"database: {'PostgreSQL' if url.startswith('postgresql') else 'SQLite'}; "
+                f"{args.bidders} bidders x {args.rounds} rounds, {args.threads} threads"
+            )
+            print(
+                f"  attempts/s: {attempts / secs:.1f}  accepted bids/s: {a.accepted / secs:.1f}  "
+                f"(accepted {a.accepted} of {attempts}; log rows {total})"
+            )
             print(f"  bid -> 'you lead' ms: p50 {statistics.median(lat) * 1000:.1f}  p95 {p95 * 1000:.1f}")
-            print(f"  baseline bare serialised write (UPDATE + INSERT), tx/s: {attempts / base:.1f}  "
-                  f"ratio attempts/s to baseline: {(attempts / secs) / (attempts / base):.2f}")
-            print("  checks: no accepted bid lost, none accepted twice at one price, replay gives "
-                  f"the same winner and price ({a.current_cents / 100:.2f} yuan): OK")
+            print(
+                f"  baseline bare serialised write (UPDATE + INSERT), tx/s: {attempts / base:.1f}  "
+                f"ratio attempts/s to baseline: {(attempts / secs) / (attempts / base):.2f}"
+            )
+            print(
+                "  checks: no accepted bid lost, none accepted twice at one price, replay gives "
+                f"the same winner and price ({a.current_cents / 100:.2f} yuan): OK"
+            )
         finally:
             platform.close()
             if args.database_url:

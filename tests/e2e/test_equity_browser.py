@@ -54,8 +54,16 @@ def _second_buyer(server) -> None:
     platform = make_platform(server.env["GOVHALL_DATABASE_URL"], Path(server.env["GOVHALL_DATA_DIR"]))
     try:
         with platform.db.transaction(Scope.system()) as s:
-            create_account(s, kind="legal", username="firm", password=DEMO_PASSWORD, display_name=FIRM,
-                           id_number=code, representative_name="陈某", representative_id="360102199006060057")
+            create_account(
+                s,
+                kind="legal",
+                username="firm",
+                password=DEMO_PASSWORD,
+                display_name=FIRM,
+                id_number=code,
+                representative_name="陈某",
+                representative_id="360102199006060057",
+            )
     finally:
         platform.close()
 
@@ -95,8 +103,12 @@ def test_two_qualified_buyers_bid_live_and_the_winner_is_shown(server, browser, 
     url = server.env["GOVHALL_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://")
     engine = create_engine(url)
     with engine.begin() as conn:  # run the countdown out
-        conn.execute(text("UPDATE equity_auctions SET free_end = starts_at, closes_at = starts_at "
-                          "WHERE current_cents = 1212000000"))
+        conn.execute(
+            text(
+                "UPDATE equity_auctions SET free_end = starts_at, closes_at = starts_at "
+                "WHERE current_cents = 1212000000"
+            )
+        )
     engine.dispose()
     for page in (a, b):
         expect(page.locator("#phase")).to_contain_text("已结束")
