@@ -190,6 +190,9 @@ class Feed:
         return {tuple(r[:-1]): r[-1] for r in rows}
 
     def _write(self, s: Session, rows: list[dict[str, Any]]) -> None:
+        """The chunk as one executemany of a cached ``INSERT ... ON CONFLICT ... RETURNING``: with RETURNING,
+        SQLAlchemy sends it as multi-row VALUES pages ("insertmanyvalues"), one round trip per page rather
+        than one per record, and compiles the statement once rather than once per chunk."""
         t = self.stream.table
         ins = upsert(s, t)
         keep = {"id", "tenant_id", *self.stream.key}
@@ -197,7 +200,7 @@ class Feed:
             index_elements=["tenant_id", *self.stream.key],
             set_={c.name: ins.excluded[c.name] for c in t.columns if c.name not in keep},
             where=t.c.source_version < ins.excluded.source_version,
-        )
+        ).returning(t.c.id)
         s.execute(stmt, rows)
 
     def _count(self, n: int, status: str, key: tuple[Any, ...]) -> None:
