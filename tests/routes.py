@@ -123,11 +123,13 @@ ID_TABLES = {"file_id": "approval_uploads", "app_id": "approval_applications", "
              "subsystem_id": "exchange_systems", "tender_id": "bidding_tenders",
              "bidder_id": "bidding_bidders", "objection_id": "bidding_objections",
              "order_id": "payment_orders", "lot_id": "agri_lots", "producer_id": "agri_producers",
+             "post_id": "agri_posts", "question_id": "agri_questions",
              "medicine_order_id": "medicine_orders", "product_id": "medicine_products",
              "round_id": "medicine_rounds",
              "ticket_id": "interaction_tickets", "assignment_id": "interaction_assignments",
              "review_id": "interaction_reviews",
-             "feed_batch_id": "feed_batches", "feed_source_id": "feed_sources"}
+             "feed_batch_id": "feed_batches", "feed_source_id": "feed_sources",
+             "project_id": "equity_projects", "buyer_id": "equity_buyers"}
 # The province's catalogue tables, not owned by one tenant: any row will do.
 GLOBAL_ID_TABLES = {"medicine_products", "medicine_rounds"}
 

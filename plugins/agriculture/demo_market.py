@@ -1,5 +1,7 @@
-"""Demo prices and 12316 questions (called from demo.load): a month of daily prices for three products at
-one market in each of three counties of Nanchang, with one jump beyond the anomaly band."""
+"""Demo prices, posts and 12316 questions (called from demo.load): a month of daily prices for three
+products at one market in each of three counties of Nanchang, with one jump beyond the anomaly band; a
+supply post in Donghu and demand posts in Donghu and Xihu; three questions in Donghu, one answered and
+published, one open, one overdue (asked long enough ago that its limit has passed)."""
 
 from __future__ import annotations
 
@@ -8,8 +10,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from core.api import add_calendar_days
-from plugins.agriculture.models import Price
+from core.api import account_by_username, add_calendar_days, add_working_days, calendar_for
+from plugins.agriculture.models import Post, Price, Question
 from plugins.agriculture.prices import cents
 
 # county -> market; product -> base price (yuan per kg)
@@ -51,4 +53,60 @@ def load(session: Session, platform: Any, directory: Any, day: Any) -> None:
                     )
                 )
     session.add_all(rows)
+    session.flush()
+    _posts_and_questions(session, platform, directory, day)
+
+
+def _posts_and_questions(session: Session, platform: Any, directory: Any, day: Any) -> None:
+    citizen, firm = account_by_username(session, "citizen"), account_by_username(session, "enterprise")
+    donghu, xihu = directory.get("360102"), directory.get("360103")
+    if citizen is None or firm is None or donghu is None or xihu is None:
+        return
+    for tenant, kind, product, qty, who, account in (
+        (donghu, "supply", "芹菜", "2000", "东湖区扬子洲蔬菜专业合作社", citizen),
+        (xihu, "demand", "芹菜", "500", "西湖区朝阳生鲜超市", firm),
+        (donghu, "demand", "鄱阳湖大米", "10000", "东湖区某学校食堂", firm),
+    ):
+        session.add(
+            Post(
+                tenant_id=tenant.id,
+                tenant_path=tenant.path,
+                kind=kind,
+                product=product,
+                quantity=Decimal(qty),
+                poster_name=who,
+                phone="13907910009",
+                account_id=account.id,
+                note="长期合作" if kind == "demand" else "可送货上门",
+            )
+        )
+    limit = int(platform.tenant_setting(donghu, "agriculture.answer_working_days")) if platform else 3
+    cal = calendar_for(platform, donghu)
+    for ago, title, body, answer in (
+        (
+            20,
+            "芹菜叶片发黄怎么办？",
+            "大棚芹菜最近叶片发黄，根部正常，请问是什么原因？",
+            "多为缺氮或棚内湿度过高所致：适量追施尿素，注意通风降湿。",
+        ),
+        (1, "早稻育秧用什么温度？", "今年准备用大棚育秧，秧床温度控制在多少合适？", ""),
+        (12, "藜蒿检测不合格还能卖吗？", "我们的藜蒿检测毒死蜱超标，还能卖吗？", ""),
+    ):
+        asked = add_calendar_days(day, -ago)
+        session.add(
+            Question(
+                tenant_id=donghu.id,
+                tenant_path=donghu.path,
+                asker_account_id=citizen.id,
+                asker_name=citizen.display_name,
+                title=title,
+                body=body,
+                asked_on=asked,
+                due_on=add_working_days(asked, limit, cal),
+                answer=answer,
+                answered_by="东湖区农业农村局专家" if answer else "",
+                answered_on=add_calendar_days(asked, 1) if answer else None,
+                published=bool(answer),
+            )
+        )
     session.flush()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.api import MenuEntry, Permission, PluginInfo, RoleTemplate, SettingSpec, hookimpl
+from core.api import MenuEntry, PeriodicTask, Permission, PluginInfo, RoleTemplate, SettingSpec, hookimpl
 from plugins.agriculture import permissions as P
 
 HERE = Path(__file__).resolve().parent
@@ -114,6 +114,24 @@ def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
         ),
         m("sunshine", "农产品追溯查询", "Trace produce", "agriculture/trace", P.TRACE, 45),
         m("my", "我的农产品批次", "My produce lots", "agriculture/producer", P.PRODUCE, 40),
+        m(
+            "public_service",
+            "农产品市场价格",
+            "Produce market prices",
+            "agriculture/prices",
+            P.PRICE_VIEW,
+            45,
+        ),
+        m(
+            "public_service",
+            "农产品供求信息",
+            "Produce supply and demand",
+            "agriculture/posts",
+            P.POST_VIEW,
+            46,
+        ),
+        m("public_service", "12316 三农服务", "The 12316 desk", "agriculture/ask", P.KNOWLEDGE, 47),
+        m("workbench", "12316 待答问题", "12316 questions", "agriculture/desk", P.ANSWER, 41),
         m("workbench", "生产主体确认", "Confirm producers", "agriculture/bureau", P.BUREAU, 40),
     ]
 
@@ -123,6 +141,13 @@ def govhall_supervision_rules() -> list[dict[str, Any]]:
     from plugins.agriculture.rules import RULES
 
     return RULES
+
+
+@hookimpl
+def govhall_periodic_tasks() -> list[PeriodicTask]:
+    from plugins.agriculture.desk import escalate_task
+
+    return [PeriodicTask("escalate_12316", 3600, escalate_task, per_tenant=True)]
 
 
 @hookimpl

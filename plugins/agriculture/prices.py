@@ -71,13 +71,14 @@ def import_file(session: Session, tenant: Any, file: ImportFile, *, actor: str) 
         seen[key] = n
     if good:
         days = [p.day for _, p in good]
-        have = set(
-            session.execute(
+        have = {
+            tuple(row)
+            for row in session.execute(
                 select(Price.product, Price.market, Price.day).where(
                     Price.tenant_id == tenant.id, Price.day >= min(days), Price.day <= max(days)
                 )
-            ).tuples()
-        )
+            )
+        }
         errors.extend(
             RowError(n, "day", "a price for this product, market and day is already entered")
             for n, p in good

@@ -145,6 +145,11 @@ class PostIn(Strict):
     _p = field_validator("phone")(_phone)
 
 
+class PostQuery(Strict):
+    kind: Literal["", "supply", "demand"] = ""
+    product: str = Field(default="", max_length=60)
+
+
 class ContactIn(Strict):
     message: str = Field(min_length=1, max_length=1000)
 

@@ -285,6 +285,36 @@ async def give_key(request: Request) -> Any:
     return await _run(request, work, write=True)
 
 
+def withdrawal_out(bid: Bid) -> dict[str, Any]:
+    return {
+        "bid_id": bid.id,
+        "status": bid.status,
+        "withdrawn_at": bid.withdrawn_at and services.aware(bid.withdrawn_at),
+        "receipt": bid.withdrawal_receipt,
+        "signature": bid.withdrawal_signature,
+        "key_id": bid.key_id,
+    }
+
+
+@api_doc(
+    response=S.WithdrawalOut,
+    summary="Withdraw my sealed bid before the deadline; the answer is a signed withdrawal receipt",
+)
+@require(P.BID, visible=tender_here)
+async def withdraw(request: Request) -> Any:
+    ctx = request.state.ctx
+    code = _my_code(request)
+
+    def work(s: Any) -> Any:
+        return withdrawal_out(
+            services.withdraw_bid(
+                s, ctx.platform, ctx.tenant, _tid(request), credit_code=code, actor=ctx.actor.label
+            )
+        )
+
+    return await _run(request, work, write=True)
+
+
 def objection_out(o: Objection) -> dict[str, Any]:
     return {
         "id": o.id,
@@ -618,6 +648,7 @@ def routes() -> list[BaseRoute]:
         Route(f"{T}/mine", mine, methods=["GET"]),
         Route(f"{T}/bids", submit, methods=["POST"]),
         Route(f"{T}/key", give_key, methods=["POST"]),
+        Route(f"{T}/withdraw", withdraw, methods=["POST"]),
         Route(f"{T}/objections", object_to, methods=["POST"]),
         Route(f"{T}/objections", objections, methods=["GET"]),
         Route(f"{T}/bidders", bidders, methods=["GET"]),

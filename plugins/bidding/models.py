@@ -45,6 +45,13 @@ BID_STATUSES: dict[str, tuple[str, str]] = {
     "opened": ("已开启", "Opened"),
     "withdrawn": ("视为撤回（未提交密钥）", "Withdrawn (no key at opening)"),
     "rejected": ("中标资格被取消", "Award rejected"),
+    "retracted": ("已撤回（截止前）", "Withdrawn before the deadline"),
+}
+# The procedure (招标方式): an open tender (公开招标) or an invited one (邀请招标: only the invited legal
+# persons, at least three, may register — Bidding Law art. 10, 17).
+PROCEDURES: dict[str, tuple[str, str]] = {
+    "open": ("公开招标", "Open tender"),
+    "invited": ("邀请招标", "Invited tender"),
 }
 BOND_STATES: dict[str, tuple[str, str]] = {
     "none": ("未缴纳", "Not paid"),
@@ -70,6 +77,7 @@ class Tender(TenantScoped, Base):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     procedure: Mapped[str] = mapped_column(String(20), default="open")
+    invited: Mapped[Any] = mapped_column(JSON, default=list)  # credit codes, for an invited tender
     tenderer_name: Mapped[str] = mapped_column(String(200))
     tenderer_code: Mapped[str] = mapped_column(String(18))
     department_code: Mapped[str] = mapped_column(String(32), default="")
@@ -176,9 +184,30 @@ class Bid(TenantScoped, Base):
     score_x100: Mapped[int | None] = mapped_column(Integer, nullable=True)
     rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
     status_reason: Mapped[str] = mapped_column(Text, default="")
+    # A withdrawal before the deadline (撤回): the ciphertext is wiped, the signed receipt kept.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    withdrawal_receipt: Mapped[str] = mapped_column(Text, default="")
+    withdrawal_signature: Mapped[str] = mapped_column(String(100), default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__: dict[str, Any] = {"version_id_col": version}
+
+
+class TenderFile(TenantScoped, Base):
+    """A file of the tender documents the tenderer uploaded; the bytes live under
+    ``<data_dir>/bidding/<sha256[:2]>/<sha256>`` (content-addressed), the row keeps name, type, size and
+    digest, so a file changed on disk is detected when it is served."""
+
+    __tablename__ = "bidding_tender_files"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("bidding_tenders.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    uploaded_by: Mapped[str] = mapped_column(String(100), default="")
 
 
 class BidFile(TenantScoped, Base):

@@ -102,8 +102,11 @@ def _tender(f: Facts, *, amendments: bool, tenderers: bool) -> dict[str, Any]:
         "status": TENDER_STATUS[t.status],
         "procuringEntity": _buyer(t),
         "value": _value(t.estimated_cents),
-        "procurementMethod": "open",
-        "procurementMethodDetails": "公开招标 Open tender",
+        # OCDS codelist: an invited tender is "selective" (only those invited may bid).
+        "procurementMethod": "selective" if t.procedure == "invited" else "open",
+        "procurementMethodDetails": "邀请招标 Invited tender"
+        if t.procedure == "invited"
+        else "公开招标 Open tender",
         "submissionMethod": ["electronicSubmission"],
         "tenderPeriod": {"startDate": _iso(t.documents_from), "endDate": _iso(t.deadline)},
         "documents": [

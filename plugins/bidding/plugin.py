@@ -62,6 +62,15 @@ def govhall_settings() -> list[SettingSpec]:
             max=1440,
             per_tenant=True,
         ),
+        SettingSpec(
+            "bidding.document_max_mb",
+            20,
+            "Largest uploaded tender document file in MB.",
+            type=int,
+            min=1,
+            max=200,
+            per_tenant=True,
+        ),
     ]
 
 
@@ -94,6 +103,13 @@ def govhall_supervision_rules() -> list[dict[str, Any]]:
     from plugins.bidding.rules import RULES
 
     return RULES
+
+
+@hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
+def govhall_supervision_metrics(scope: Any, session: Any) -> list[dict[str, Any]]:
+    from plugins.bidding.rules import supervision_metrics
+
+    return supervision_metrics(session, scope)
 
 
 @hookimpl

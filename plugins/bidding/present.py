@@ -9,7 +9,17 @@ from sqlalchemy.orm import Session
 
 from core.api import Scope
 from plugins.bidding import services
-from plugins.bidding.models import BID_STATUSES, STATUSES, Bid, Bidder, Document, Expert, Panel, Tender
+from plugins.bidding.models import (
+    BID_STATUSES,
+    PROCEDURES,
+    STATUSES,
+    Bid,
+    Bidder,
+    Document,
+    Expert,
+    Panel,
+    Tender,
+)
 
 PUBLIC_STATUSES = tuple(s for s in STATUSES if s != "draft")
 
@@ -35,7 +45,9 @@ def counts(s: Session, ids: list[int]) -> dict[int, tuple[int, int]]:
     )
     bids = dict(
         s.execute(
-            select(Bid.tender_id, func.count()).where(Bid.tender_id.in_(ids)).group_by(Bid.tender_id)
+            select(Bid.tender_id, func.count())
+            .where(Bid.tender_id.in_(ids), Bid.status != "retracted")
+            .group_by(Bid.tender_id)
         ).all()
     )
     return {i: (bidders.get(i, 0), bids.get(i, 0)) for i in ids}
@@ -57,6 +69,8 @@ def tender_out(platform: Any, t: Tender, lang: str, n: tuple[int, int] = (0, 0))
         "bond_cents": t.bond_cents,
         "status": t.status,
         "status_title": title(t.status, lang),
+        "procedure": t.procedure,
+        "procedure_title": PROCEDURES.get(t.procedure, ("", ""))[0 if lang.startswith("zh") else 1],
         "paused": t.paused_since is not None,
         "documents_from": t.documents_from,
         "documents_until": t.documents_until,
@@ -81,7 +95,7 @@ def opening(s: Session, t: Tender) -> list[dict[str, Any]]:
     rows = s.execute(
         select(Bid, Bidder)
         .join(Bidder, Bidder.id == Bid.bidder_id)
-        .where(Bid.tender_id == t.id)
+        .where(Bid.tender_id == t.id, Bid.status != "retracted")
         .order_by(Bid.rank.is_(None), Bid.rank, Bid.id)
     ).all()
     return [

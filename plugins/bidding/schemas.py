@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -44,6 +44,12 @@ class TenderIn(Strict):
     documents_until: date
     deadline: datetime = Field(description="The bid deadline and the opening, with its offset (e.g. +08:00)")
     publicity_days: int = Field(default=3, ge=1, le=60)
+    procedure: Literal["open", "invited"] = Field(
+        default="open", description="open (公开招标) or invited (邀请招标: only the invited may register)"
+    )
+    invited: list[Annotated[str, Field(min_length=18, max_length=18)]] = Field(
+        default_factory=list, max_length=200, description="Credit codes of the invited, at least three"
+    )
 
     @field_validator("documents_from", "documents_until")
     @classmethod
@@ -99,6 +105,15 @@ class BidIn(Strict):
     ciphertext: str = Field(min_length=24, max_length=MAX_CIPHERTEXT_B64, description="AES-256-GCM, base64")
     commitment: str = Field(min_length=64, max_length=64, description="SHA-256 of the plaintext, hex")
     device: str = Field(default="", max_length=64)
+
+
+class WithdrawalOut(OutModel):
+    bid_id: int
+    status: str
+    withdrawn_at: datetime
+    receipt: str = Field(description="The canonical JSON that was signed")
+    signature: str
+    key_id: str
 
 
 class KeyIn(Strict):
@@ -185,6 +200,8 @@ class TenderOut(OutModel):
     state_funded: bool
     bond_cents: int
     status: Status
+    procedure: Literal["open", "invited"]
+    procedure_title: str
     status_title: str
     paused: bool
     documents_from: date

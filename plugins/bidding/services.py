@@ -37,7 +37,18 @@ from core.api import (
     today,
 )
 from plugins.bidding import periods, sealing
-from plugins.bidding.models import Bid, Bidder, BidFile, Document, Expert, Objection, Panel, Score, Tender
+from plugins.bidding.models import (
+    PROCEDURES,
+    Bid,
+    Bidder,
+    BidFile,
+    Document,
+    Expert,
+    Objection,
+    Panel,
+    Score,
+    Tender,
+)
 
 OCID_PREFIX = "bidding.ocid_prefix"
 KEY_WINDOW = "bidding.key_window_minutes"
@@ -66,6 +77,11 @@ class TenderIn:
     state_funded: bool = True
     bond_cents: int = 0
     publicity_days: int = 3
+    procedure: str = "open"  # models.PROCEDURES
+    invited: tuple[str, ...] = ()  # credit codes, for an invited tender
+
+
+MIN_INVITED = 3  # Bidding Law art. 17: invitations to at least three legal persons
 
 
 def now_of(platform: Any, now: datetime | None) -> datetime:
@@ -103,8 +119,36 @@ def _breaches_error(breaches: list[periods.Breach]) -> Invalid:
     )
 
 
+def _invited(data: TenderIn) -> list[str]:
+    """The invited legal persons of an invited tender (checked, distinct); [] for an open tender."""
+    if data.procedure not in PROCEDURES:
+        raise invalid(
+            "bad_procedure", "招标方式应为公开招标或邀请招标", "procedure is open or invited", "procedure"
+        )
+    if data.procedure == "open":
+        if data.invited:
+            raise invalid(
+                "invited_open",
+                "公开招标不指定受邀投标人",
+                "an open tender invites nobody in particular",
+                "invited",
+            )
+        return []
+    codes = sorted({check_credit_code(c, "invited") for c in data.invited})
+    if len(codes) < MIN_INVITED:
+        raise invalid(
+            "too_few_invited",
+            f"邀请招标应当向三个以上特定的法人发出投标邀请书（《招标投标法》第十七条），现为 {len(codes)} 个",
+            f"an invited tender invites at least three legal persons (Bidding Law, art. 17); "
+            f"{len(codes)} given",
+            "invited",
+        )
+    return codes
+
+
 def create_tender(s: Session, platform: Any, tenant: Any, data: TenderIn, *, actor: str) -> Tender:
     tenderer = check_credit_code(data.tenderer_code, "tenderer_code")
+    invited_codes = _invited(data)
     dday = local_date(platform, data.deadline)
     breaches = periods.schedule_breaches(
         documents_from=data.documents_from,
@@ -139,6 +183,8 @@ def create_tender(s: Session, platform: Any, tenant: Any, data: TenderIn, *, act
         deadline=aware(data.deadline),
         key_window_minutes=int(platform.tenant_setting(tenant, KEY_WINDOW)),
         publicity_days=data.publicity_days,
+        procedure=data.procedure,
+        invited=invited_codes,
         min_deadline_on=periods.end(data.documents_from, periods.BID_DEADLINE),
         created_by=actor,
         status="draft",
@@ -398,6 +444,13 @@ def register(
     if t.status != "published":
         raise _state_error(t, "该项目不在投标报名阶段", "The tender is not open for registration")
     code = check_credit_code(credit_code)
+    if t.procedure == "invited" and code not in (t.invited or []):
+        raise invalid(
+            "not_invited",
+            "本项目为邀请招标，该单位未受邀请，不能报名",
+            "this is an invited tender and the legal person was not invited",
+            "credit_code",
+        )
     if s.scalar(select(Bidder.id).where(Bidder.tender_id == t.id, Bidder.credit_code == code)) is not None:
         raise Conflict(
             "This legal person has registered already",
@@ -586,7 +639,11 @@ def submit_bid(
     b = bidder_of(s, tenant, t.id, credit_code)
     if t.bond_cents and b.bond_state != "paid":
         raise invalid("bond_unpaid", "未缴纳投标保证金", "the bid bond is not paid", "bond")
-    if s.scalar(select(Bid.id).where(Bid.tender_id == t.id, Bid.bidder_id == b.id)) is not None:
+    earlier = s.scalar(select(Bid).where(Bid.tender_id == t.id, Bid.bidder_id == b.id))
+    if earlier is not None and earlier.status == "retracted":
+        s.delete(earlier)  # withdrawn before: a new bid takes its place (the withdrawal stays in the audit)
+        s.flush()
+    elif earlier is not None:
         raise Conflict(
             "A bid from this bidder is in already",
             "该投标人已递交投标文件，不能重复递交",
@@ -623,6 +680,59 @@ def submit_bid(
         tenant=tenant,
         target=f"bidding.bid:{bid.id}",
         details={"tender_id": t.id, "bidder": b.credit_code, "ciphertext_sha256": digest},
+    )
+    return bid
+
+
+def withdraw_bid(
+    s: Session,
+    platform: Any,
+    tenant: Any,
+    tender_id: int,
+    *,
+    credit_code: str,
+    actor: str,
+    now: datetime | None = None,
+) -> Bid:
+    """Withdraw a sealed bid before the deadline (Bidding Law art. 29): the ciphertext is wiped and the
+    bidder gets a receipt signed with the server time; the bidder may submit a new bid until the deadline.
+    Refused from the deadline on, to the second, like a bid."""
+    t = load(s, tenant, tender_id)
+    now = now_of(platform, now)
+    if now >= aware(t.deadline) or t.status != "published":
+        raise invalid(
+            "late",
+            "投标截止后不能撤回投标文件",
+            "a bid cannot be withdrawn after the deadline",
+            "withdrawn_at",
+        )
+    b = bidder_of(s, tenant, t.id, credit_code)
+    bid = s.scalar(select(Bid).where(Bid.tender_id == t.id, Bid.bidder_id == b.id))
+    if bid is None or bid.status != "sealed":
+        raise NotFound("No sealed bid of yours to withdraw", "没有可撤回的密封投标", code="not_found")
+    signer = signing.signer_for(s, platform.settings["secret_key"], tenant.path)
+    receipt = json.dumps(
+        {
+            "tender": t.ocid,
+            "bidder": b.credit_code,
+            "withdrawn": bid.ciphertext_sha256,
+            "withdrawn_at": now.isoformat(),
+            "key_id": signer.key_id,
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    bid.status, bid.ciphertext, bid.withdrawn_at = "retracted", b"", now
+    bid.withdrawal_receipt, bid.withdrawal_signature = receipt, signer.sign_b64(receipt.encode())
+    s.flush()
+    audit.record(
+        s,
+        actor=actor,
+        action="bidding.bid.withdraw",
+        tenant=tenant,
+        target=f"bidding.bid:{bid.id}",
+        details={"tender_id": t.id, "bidder": b.credit_code, "receipt": receipt},
     )
     return bid
 

@@ -23,9 +23,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from core.api import DomainError, Invalid, charts, clock, read_form, render, require
+from core.api import DomainError, Invalid, charts, clock, form_data, read_form, render, require
 from core.api import today as legal_today
-from plugins.bidding import periods, present, services
+from plugins.bidding import files, periods, present, services
 from plugins.bidding import permissions as P
 from plugins.bidding import schemas as S
 from plugins.bidding.api import tender_here
@@ -40,6 +40,7 @@ from plugins.bidding.models import (
     Panel,
     Score,
     Tender,
+    TenderFile,
 )
 
 # Field names of the forms in both languages (the error box names the field as people know it).
@@ -75,6 +76,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "scores": ("评分", "Scores"),
     "on": ("日期", "Day"),
     "stage": ("异议阶段", "Objection stage"),
+    "file": ("文件", "File"),
+    "procedure": ("招标方式", "Procedure"),
+    "invited": ("受邀投标人", "Invited bidders"),
     "form": ("表单", "Form"),
 }
 _ZH_PYDANTIC = {
@@ -239,6 +243,10 @@ def tender_form(platform: Any, form: dict[str, Any]) -> S.TenderIn:
         state_funded=bool(form.get("state_funded")),
         publicity_days=form.get("publicity_days") or 3,
         deadline=deadline,
+        procedure=form.get("procedure") or "open",
+        invited=[
+            c.strip().upper() for c in str(form.get("invited", "")).replace(",", "\n").split() if c.strip()
+        ],
     )
     return S.TenderIn.model_validate(data)
 
@@ -319,7 +327,11 @@ def workbench(s: Any, ctx: Any, tid: int) -> dict[str, Any]:
     if me is not None:
         mine = dict(s.execute(select(Score.bid_id, Score.score).where(Score.expert_id == me.id)).all())
     opened = [o for o in detail["opening"] if o["status"] == "opened"]
+    tender_files = list(
+        s.scalars(select(TenderFile).where(TenderFile.tender_id == t.id).order_by(TenderFile.id))
+    )
     return {
+        "files": tender_files,
         "t": detail,
         "status_reason": t.status_reason if t.status in ("failed", "cancelled") else "",
         "bidders": bidders,
@@ -620,6 +632,32 @@ async def scoring(request: Request) -> Response:
 
 
 DONE = {name: spec[4] for name, spec in ACTS.items()}
+DONE["upload"] = ("文件已上传", "The file is uploaded")
+
+
+@require(P.TENDER_MANAGE, visible=tender_here)
+async def upload(request: Request) -> Response:
+    """Add a file to the tender documents (multipart ``file``)."""
+    ctx = _ctx(request)
+    tid = _tid(request)
+    limit = int(ctx.platform.tenant_setting(ctx.tenant, files.MAX_MB))
+    try:
+        form = await form_data(request, max_file_mb=limit)
+        item = form.get("file")
+        if item is None or isinstance(item, str):
+            raise Invalid("Choose a file to upload", "请选择要上传的文件", fields={"file": "required"})
+        data, name = await item.read(), item.filename or ""
+
+        def work() -> None:
+            with ctx.platform.db.transaction(ctx.tenant.scope) as s:
+                files.add(s, ctx.platform, ctx.tenant, tid, filename=name, data=data, actor=ctx.actor.label)
+
+        await ctx.platform.db.run(work)
+    except (ValidationError, DomainError) as exc:
+        return await _workbench(
+            request, errors=errors_of(exc), act="upload", status=getattr(exc, "status", 422)
+        )
+    return RedirectResponse(f"{_base(request)}/tenders/{tid}?done=upload#files", status_code=303)
 
 
 def routes() -> list[BaseRoute]:
@@ -629,5 +667,6 @@ def routes() -> list[BaseRoute]:
         Route("/manage/new", new_tender, methods=["GET", "POST"]),
         Route(T, tender, methods=["GET"]),
         Route(f"{T}/scoring", scoring, methods=["GET"]),
+        Route(f"{T}/upload", upload, methods=["POST"]),
         *(Route(f"{T}/{name}", _act_endpoint(name), methods=["POST"]) for name in ACTS),
     ]

@@ -7,6 +7,7 @@ browser before the opening), and give the key at the opening. Staff work through
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -15,11 +16,11 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from core.api import Invalid, charts, clock, page_params, paginate, read_form, render, require
+from plugins.bidding import files, present, services
 from plugins.bidding import permissions as P
-from plugins.bidding import present, services
 from plugins.bidding import schemas as S
 from plugins.bidding.api import public_tender, tender_here
-from plugins.bidding.models import BID_STATUSES, BOND_STATES, STATUSES, Bid, Bidder, Tender
+from plugins.bidding.models import BID_STATUSES, BOND_STATES, STATUSES, Bid, Bidder, Tender, TenderFile
 
 
 def _ctx(request: Request) -> Any:
@@ -79,7 +80,13 @@ def _chart(detail: dict[str, Any], lang: str) -> Any:
     )
 
 
-async def _detail(request: Request, *, receipt: dict[str, Any] | None = None, status: int = 200) -> Response:
+async def _detail(
+    request: Request,
+    *,
+    receipt: dict[str, Any] | None = None,
+    withdrawal: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Response:
     ctx = _ctx(request)
     tid = int(request.path_params["tender_id"])
     bidder_code = str(ctx.actor.id_number) if ctx.actor.kind == "legal" and ctx.allowed(P.BID) else ""
@@ -99,7 +106,7 @@ async def _detail(request: Request, *, receipt: dict[str, Any] | None = None, st
                 )
                 if b is not None:
                     bid = s.scalar(select(Bid).where(Bid.bidder_id == b.id))
-                    mine = {"bidder": b, "bid": bid}
+                    mine = {"bidder": b, "bid": bid if bid is None or bid.status != "retracted" else None}
             bidders = []
             if staff and t.tenant_id == ctx.tenant.id:
                 bids = {b.bidder_id: b for b in s.scalars(select(Bid).where(Bid.tender_id == t.id))}
@@ -107,9 +114,12 @@ async def _detail(request: Request, *, receipt: dict[str, Any] | None = None, st
                     (b, bids.get(b.id))
                     for b in s.scalars(select(Bidder).where(Bidder.tender_id == t.id).order_by(Bidder.id))
                 ]
-            return detail, mine, bidders, t.ocid
+            files = list(
+                s.scalars(select(TenderFile).where(TenderFile.tender_id == t.id).order_by(TenderFile.id))
+            )
+            return detail, mine, bidders, t.ocid, files
 
-    detail, mine, bidders, ocid = await ctx.platform.db.run(work)
+    detail, mine, bidders, ocid, files = await ctx.platform.db.run(work)
     if detail["tenant_code"] != ctx.tenant.code:  # seen from a hall above: bidding happens at the tenderer's
         bidder_code = ""
     now = clock.now(ctx.platform)
@@ -124,6 +134,8 @@ async def _detail(request: Request, *, receipt: dict[str, Any] | None = None, st
             "bidder_code": bidder_code,
             "chart": _chart(detail, ctx.lang),
             "receipt": receipt,
+            "withdrawal": withdrawal,
+            "files": files,
             "now": now,
             "can_bid": bool(bidder_code) and detail["status"] == "published" and not detail["paused"],
             "can_key": bool(bidder_code) and detail["status"] == "opening",
@@ -244,6 +256,51 @@ async def give_key(request: Request) -> Response:
     return RedirectResponse(f"{_base(request)}/tenders/{tid}#opening", status_code=303)
 
 
+@require(P.BID, visible=tender_here)
+async def withdraw(request: Request) -> Response:
+    await read_form(request)
+    ctx, code = _legal(request)
+    tid = int(request.path_params["tender_id"])
+
+    def work() -> dict[str, Any]:
+        with ctx.platform.db.transaction(ctx.tenant.scope) as s:
+            bid = services.withdraw_bid(
+                s, ctx.platform, ctx.tenant, tid, credit_code=code, actor=ctx.actor.label
+            )
+            return {
+                "receipt": bid.withdrawal_receipt,
+                "signature": bid.withdrawal_signature,
+                "key_id": bid.key_id,
+                "withdrawn_at": services.aware(bid.withdrawn_at) if bid.withdrawn_at else None,
+            }
+
+    withdrawal = await ctx.platform.db.run(work)
+    return await _detail(request, withdrawal=withdrawal)
+
+
+@require(P.PUBLIC, visible=public_tender)
+async def document_file(request: Request) -> Response:
+    """A file of the tender documents, as uploaded (its digest checked on the way out)."""
+    ctx = _ctx(request)
+    tid, fid = int(request.path_params["tender_id"]), int(request.path_params["file_id"])
+
+    def work() -> Any:
+        with ctx.platform.db.session(present.public_scope(ctx.tenant)) as s:
+            t = s.get(Tender, tid)
+            f, data = files.read(s, ctx.platform, t, fid)
+            return f.filename, f.content_type, data
+
+    name, ctype, data = await ctx.platform.db.run(work)
+    return Response(
+        data,
+        media_type=ctype,
+        headers={
+            "content-disposition": f"attachment; filename*=UTF-8''{quote(name)}",
+            "x-content-type-options": "nosniff",
+        },
+    )
+
+
 def routes() -> list[BaseRoute]:
     T = "/tenders/{tender_id:int}"  # noqa: N806
     return [
@@ -252,4 +309,6 @@ def routes() -> list[BaseRoute]:
         Route(f"{T}/register", register, methods=["POST"]),
         Route(f"{T}/bid", submit, methods=["POST"]),
         Route(f"{T}/key", give_key, methods=["POST"]),
+        Route(f"{T}/withdraw", withdraw, methods=["POST"]),
+        Route(f"{T}/files/{{file_id:int}}", document_file, methods=["GET"]),
     ]

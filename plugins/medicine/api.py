@@ -26,10 +26,10 @@ from core.api import (
     require,
     today,
 )
-from plugins.medicine import catalogue, orders, present
+from plugins.medicine import catalogue, orders, present, vbp
 from plugins.medicine import permissions as P
 from plugins.medicine import schemas as S
-from plugins.medicine.models import Company, Hospital, Order, Product
+from plugins.medicine.models import Company, Hospital, Order, Product, Round
 
 
 async def _run(request: Request, fn: Any, *, write: bool = False) -> Any:
@@ -489,6 +489,150 @@ def _pay(s: Any, ctx: Any, oid: int, d: Any, code: str) -> Any:
     return {"id": p.id, "order_id": p.order_id, "amount_cents": p.amount_cents, "paid_on": p.paid_on}
 
 
+# --- volume-based procurement and prescriptions ----------------------------------------------------------
+
+
+def round_out(platform: Any, r: Round, lang: str) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "name": r.name,
+        "tier_name": present.tier_name(platform, r.tier_path, lang),
+        "starts_on": r.starts_on,
+        "ends_on": r.ends_on,
+        "prepay_percent": r.prepay_percent,
+    }
+
+
+async def round_visible(request: Request) -> None:
+    """A round run by this tenant or one above it; anything else answers as missing."""
+    ctx = request.state.ctx
+    rid = int(request.path_params["round_id"])
+
+    def check() -> None:
+        with ctx.platform.db.session(ctx.tenant.scope) as s:
+            vbp.round_here(s, ctx.tenant, rid)
+
+    await ctx.platform.db.run(check)
+
+
+@api_doc(
+    request=S.MedRoundIn,
+    response=S.MedRoundOut,
+    status=201,
+    summary="Create a volume-based procurement round with its winning products",
+)
+@require(P.CATALOGUE)
+async def create_round(request: Request) -> Any:
+    ctx = request.state.ctx
+    d = await parse_body(request, S.MedRoundIn)
+
+    def work(s: Any) -> Any:
+        r = vbp.create_round(
+            s,
+            ctx.tenant,
+            name=d.name,
+            starts_on=d.starts_on,
+            ends_on=d.ends_on,
+            prepay_percent=d.prepay_percent,
+            products=[(x.product_id, x.price_cents) for x in d.products],
+            actor=ctx.actor.label,
+        )
+        return round_out(ctx.platform, r, ctx.lang)
+
+    return await _run(request, work, write=True)
+
+
+@api_doc(response=S.MedRoundOut, paginated=True, summary="Volume-based procurement rounds")
+@require(P.PUBLIC)
+async def list_rounds(request: Request) -> Any:
+    ctx = request.state.ctx
+    params = page_params(request)
+
+    def work(s: Any) -> Any:
+        stmt = select(Round).where(Round.tier_path.in_(catalogue.ancestor_paths(ctx.tenant.path)))
+        page = paginate(s, stmt, params, key=[Round.id], desc=True)
+        return page.as_json(lambda r: round_out(ctx.platform, r, ctx.lang))
+
+    return await _run(request, work)
+
+
+@api_doc(response=S.MedCompletionsOut, summary="A round's completion per commitment, month by month")
+@require(P.PUBLIC, visible=round_visible)
+async def completion(request: Request) -> Any:
+    ctx = request.state.ctx
+    rid = int(request.path_params["round_id"])
+
+    def work() -> Any:
+        with ctx.platform.db.session(ctx.tenant.subtree_scope) as s:
+            r = s.get(Round, rid)
+            rows = vbp.completion(s, rid, ctx.tenant, today(ctx.platform))
+            return {
+                "round": round_out(ctx.platform, r, ctx.lang),
+                "commitments": [
+                    {
+                        "commitment_id": c.commitment_id,
+                        "hospital": c.hospital,
+                        "product": c.product,
+                        "annual_qty": c.annual_qty,
+                        "prepaid_cents": c.prepaid_cents,
+                        "done_qty": c.done_qty,
+                        "expected_qty": c.expected_qty,
+                        "percent": c.percent,
+                        "monthly": [{"month": m, "quantity": q} for m, q in c.monthly],
+                    }
+                    for c in rows
+                ],
+            }
+
+    return await ctx.platform.db.run(work)
+
+
+@api_doc(
+    request=S.MedCommitmentIn,
+    response=S.MedCommitmentOut,
+    status=201,
+    summary="A hospital's committed annual quantity of a winning product",
+)
+@require(P.CATALOGUE, visible=round_visible)
+async def commit(request: Request) -> Any:
+    ctx = request.state.ctx
+    d = await parse_body(request, S.MedCommitmentIn)
+    rid = int(request.path_params["round_id"])
+    return await _run(
+        request,
+        lambda s: vbp.commit(
+            s,
+            ctx.tenant,
+            rid,
+            hospital_id=d.hospital_id,
+            product_id=d.product_id,
+            annual_qty=d.annual_qty,
+            actor=ctx.actor.label,
+        ),
+        write=True,
+    )
+
+
+@api_doc(
+    request=S.MedPrescriptionsIn,
+    response=S.MedStoredOut,
+    status=201,
+    summary="Push prescription summaries (hospitals; all or none)",
+)
+@require(P.BUY)
+async def push_prescriptions(request: Request) -> Any:
+    ctx = request.state.ctx
+    d = await parse_body(request, S.MedPrescriptionsIn)
+    code = my_code(request)
+
+    def work(s: Any) -> Any:
+        h = catalogue.hospital_of(s, ctx.tenant, code)
+        items = [vbp.PrescriptionIn(**x.model_dump()) for x in d.items]
+        return {"stored": vbp.push(s, ctx.tenant, h, items, actor=ctx.actor.label)}
+
+    return await _run(request, work, write=True)
+
+
 def routes() -> list[BaseRoute]:
     O = "/orders/{medicine_order_id:int}"  # noqa: E741, N806
     P_ = "/products/{product_id:int}"  # noqa: N806
@@ -521,6 +665,11 @@ def routes() -> list[BaseRoute]:
         Route("/companies", add_company, methods=["POST"]),
         Route("/hospitals", add_hospital, methods=["POST"]),
         Route("/payment-record", payment_record, methods=["GET"]),
+        Route("/rounds", list_rounds, methods=["GET"]),
+        Route("/rounds", create_round, methods=["POST"]),
+        Route("/rounds/{round_id:int}/completion", completion, methods=["GET"]),
+        Route("/rounds/{round_id:int}/commitments", commit, methods=["POST"]),
+        Route("/prescriptions", push_prescriptions, methods=["POST"]),
         Route("/choices", choose, methods=["POST"]),
         Route("/orders", list_orders, methods=["GET"]),
         Route("/orders", create_order, methods=["POST"]),

@@ -285,3 +285,93 @@ class MedPaymentRecordOut(OutModel):
 
 class MedPaymentRecordsOut(OutModel):
     hospitals: list[MedPaymentRecordOut]
+
+
+# --- volume-based procurement and prescriptions ----------------------------------------------------------
+
+
+class MedWinnerIn(Strict):
+    product_id: int = ID
+    price_cents: int = Field(ge=1, le=MAX_CENTS)
+
+
+class MedRoundIn(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    starts_on: date
+    ends_on: date
+    prepay_percent: int = Field(
+        default=30, ge=0, le=100, description="Share of the year's amount the fund prepays"
+    )
+    products: list[MedWinnerIn] = Field(min_length=1, max_length=500)
+
+    _d = field_validator("starts_on", "ends_on")(_day)
+
+
+class MedCommitmentIn(Strict):
+    hospital_id: int = ID
+    product_id: int = ID
+    annual_qty: int = Field(ge=1, le=MAX_QTY)
+
+
+class MedPrescriptionIn(Strict):
+    external_id: str = Field(
+        min_length=1, max_length=60, description="The hospital's own prescription number"
+    )
+    doctor: str = Field(min_length=1, max_length=60)
+    product_id: int = ID
+    quantity: int = Field(ge=1, le=MAX_QTY)
+    days_supply: int = Field(ge=1, le=366)
+    visit: Literal["outpatient", "emergency"]
+    dispensed_on: date
+    reason: str = Field(default="", max_length=500, description="Why a longer supply (required by the rules)")
+    trace_code: str = Field(default="", max_length=40, description="The drug traceability code (追溯码)")
+
+    _d = field_validator("dispensed_on")(_day)
+
+
+class MedPrescriptionsIn(Strict):
+    items: list[MedPrescriptionIn] = Field(min_length=1, max_length=1000)
+
+
+class MedRoundOut(OutModel):
+    id: int
+    name: str
+    tier_name: str
+    starts_on: date
+    ends_on: date
+    prepay_percent: int
+
+
+class MedCommitmentOut(OutModel):
+    id: int
+    round_id: int
+    hospital_id: int
+    product_id: int
+    annual_qty: int
+    prepaid_cents: int
+
+
+class MedMonthOut(OutModel):
+    month: str
+    quantity: int
+
+
+class MedCompletionOut(OutModel):
+    commitment_id: int
+    hospital: str
+    product: str
+    annual_qty: int
+    prepaid_cents: int
+    done_qty: int
+    expected_qty: int
+    percent: float
+    monthly: list[MedMonthOut]
+
+
+class MedCompletionsOut(OutModel):
+    round: MedRoundOut
+    commitments: list[MedCompletionOut]
+
+
+class MedStoredOut(OutModel):
+    stored: int

@@ -16,7 +16,7 @@ from core.api import charts, page_params, paginate, read_form, render, require, 
 from plugins.medicine import catalogue, orders, present, vbp
 from plugins.medicine import permissions as P
 from plugins.medicine import schemas as S
-from plugins.medicine.api import _party_filter, my_code, order_visible
+from plugins.medicine.api import _party_filter, my_code, order_visible, round_visible
 from plugins.medicine.models import ORDER_STATUSES, Choice, Company, Hospital, Order, Product, Round
 
 
@@ -79,17 +79,6 @@ async def payments(request: Request) -> Response:
         else None
     )
     return render(request, "medicine/payments.html", {"rows": rows, "chart": chart})
-
-
-async def round_visible(request: Request) -> None:
-    ctx = _ctx(request)
-    rid = int(request.path_params["round_id"])
-
-    def check() -> None:
-        with ctx.platform.db.session(ctx.tenant.scope) as s:
-            vbp.round_here(s, ctx.tenant, rid)
-
-    await ctx.platform.db.run(check)
 
 
 @require(P.PUBLIC, visible=round_visible)

@@ -44,8 +44,11 @@ def _codes(platform: Any) -> dict[str, str]:
                             {"t": tenant.id}).scalar()
         lot = s.execute(text("SELECT code FROM agri_lots WHERE tenant_id = :t ORDER BY id LIMIT 1"),
                         {"t": tenant.id}).scalar()
+        certificate = s.execute(text("SELECT certificate_no FROM equity_deals WHERE tenant_id = :t "
+                                     "AND certificate_no IS NOT NULL ORDER BY id LIMIT 1"),
+                                {"t": tenant.id}).scalar()
     return {"item": str(item), "subject": str(subject), "subject_name": str(name), "department": str(dept),
-            "identifier": str(licence), "lot": str(lot)}
+            "identifier": str(licence), "lot": str(lot), "certificate": str(certificate)}
 
 
 @pytest.fixture
@@ -73,6 +76,8 @@ def _fill(path: str, op: dict[str, Any], contract: dict[str, Any]) -> tuple[str,
         values["code"] = codes["subject"]
     elif "/hall/departments/" in path:
         values["code"] = codes["department"]
+    elif "/equity/certificates/" in path:
+        values["number"] = codes["certificate"]
     elif "/agriculture/trace/" in path:
         values["code"] = codes["lot"]
     elif "/exchange/x/" in path:  # the gateway: a public resource, called as the demo subsystem

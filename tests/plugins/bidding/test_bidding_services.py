@@ -537,3 +537,60 @@ def test_the_seal_command_makes_a_bid_the_platform_opens(platform, cli, tmp_path
             now=DEADLINE + timedelta(minutes=1),
         )
         assert bid.price_cents == 123456789
+
+
+def test_an_invited_tender_takes_only_the_invited_and_needs_three(platform):
+    tenant = _tenant(platform)
+    with platform.db.transaction(tenant.scope) as s, pytest.raises(Invalid) as few:
+        services.create_tender(
+            s, platform, tenant, tender_in(procedure="invited", invited=BIDDERS[:2]), actor="t"
+        )
+    assert few.value.code == "too_few_invited" and "第十七条" in few.value.message_zh
+    assert few.value.fields.keys() == {"invited"} and _count(platform, Tender) == 0
+    with platform.db.transaction(tenant.scope) as s:
+        t = services.create_tender(
+            s, platform, tenant, tender_in(procedure="invited", invited=[*BIDDERS[:3], BIDDERS[0]]), actor="t"
+        )
+        services.publish_tender(s, platform, tenant, t.id, t.version, actor="t", now=BEFORE)
+        tid = t.id
+    assert _tender(platform, tid).invited == sorted(BIDDERS[:3])
+    with platform.db.transaction(tenant.scope) as s, pytest.raises(Invalid) as outsider:
+        services.register(
+            s, platform, tenant, tid, credit_code=BIDDERS[3], name=NAMES[3], actor="t", now=BEFORE
+        )
+    assert outsider.value.code == "not_invited" and _count(platform, Bidder) == 0
+    register_and_pay(platform, tid, 3)
+    assert _count(platform, Bidder) == 3
+    from plugins.bidding import ocds
+
+    with platform.db.session(tenant.scope) as s:
+        record = ocds.record(s, s.get(Tender, tid))
+    assert record["compiledRelease"]["tender"]["procurementMethod"] == "selective"
+
+
+def test_a_bid_withdrawn_before_the_deadline_gets_a_signed_receipt_and_may_be_replaced(platform):
+    tid, ocid = published(platform)
+    register_and_pay(platform, tid, 1)
+    bid_id, _ = submit(platform, tid, ocid, BIDDERS[0], 100_000_000)
+    tenant = _tenant(platform)
+    with platform.db.transaction(tenant.scope) as s:
+        bid = services.withdraw_bid(
+            s, platform, tenant, tid, credit_code=BIDDERS[0], actor="t", now=DEADLINE - timedelta(seconds=1)
+        )
+        assert bid.status == "retracted" and bid.withdrawal_signature
+        receipt = bid.withdrawal_receipt
+    with platform.db.session(Scope.system()) as s:
+        row = s.execute(text("SELECT ciphertext FROM bidding_bids WHERE id = :i"), {"i": bid_id}).one()
+        assert bytes(row[0]) == b""
+    assert '"withdrawn_at":"2026-12-22T01:29:59+00:00"' in receipt
+    with platform.db.transaction(tenant.scope) as s, pytest.raises(NotFound):
+        services.withdraw_bid(
+            s, platform, tenant, tid, credit_code=BIDDERS[0], actor="t", now=DEADLINE - timedelta(seconds=1)
+        )
+    # a new bid takes the place of the withdrawn one; after the deadline nothing can be withdrawn
+    submit(platform, tid, ocid, BIDDERS[0], 99_000_000, at=DEADLINE - timedelta(milliseconds=1))
+    with platform.db.transaction(tenant.scope) as s, pytest.raises(Invalid) as late:
+        services.withdraw_bid(s, platform, tenant, tid, credit_code=BIDDERS[0], actor="t", now=DEADLINE)
+    assert late.value.code == "late"
+    with platform.db.session(Scope.system()) as s:
+        assert [b.status for b in s.scalars(select(Bid).where(Bid.tender_id == tid))] == ["sealed"]

@@ -245,3 +245,86 @@ def test_staff_pages_stay_inside_the_tenant_and_behind_the_permission(client, pl
         data={"csrf_token": token, "version": 1, "reason": "x"},
     )
     assert r.status_code == 404 and _tender(platform, tid).status == "draft"
+
+
+PDF = b"%PDF-1.7\n" + b"x" * 2000
+
+
+def test_tender_document_files_are_checked_stored_and_served_with_their_digest(client, platform):
+    platform.clock.set(BEFORE)
+    make_staff(platform, "officer", "360102", "bidding_officer")
+    login(client, "officer")
+    token = csrf_token(client, M)
+    tid = int(
+        client.post(f"{M}/new", data={**GOOD, "csrf_token": token}).headers["location"].rsplit("/", 1)[1]
+    )
+    up = f"{M}/tenders/{tid}/upload"
+    fake = client.post(
+        up, data={"csrf_token": token}, files={"file": ("招标文件.pdf", b"MZ\x90\x00 not a pdf")}
+    )
+    assert fake.status_code == 422 and 'data-field="file"' in fake.text and "文件类型须为" in fake.text
+    exe = client.post(up, data={"csrf_token": token}, files={"file": ("setup.exe", b"MZ\x90\x00")})
+    assert exe.status_code == 422
+    ok = client.post(up, data={"csrf_token": token}, files={"file": ("第一章 招标公告.pdf", PDF)})
+    assert ok.status_code == 303
+    page = client.get(f"{M}/tenders/{tid}")
+    link = re.search(rf'href="(/t/360102/bidding/tenders/{tid}/files/\d+)"', page.text).group(1)
+    got = client.get(link)
+    assert got.status_code == 200 and got.content == PDF and got.headers["content-type"] == "application/pdf"
+    assert "attachment" in got.headers["content-disposition"]
+    # a file changed on disk is refused, not served
+    import hashlib
+
+    from plugins.bidding.files import blob_path
+
+    blob_path(platform.settings.data_dir, hashlib.sha256(PDF).hexdigest()).write_bytes(b"%PDF tampered")
+    assert client.get(link).status_code == 404
+    # a guest sees no file of a draft; another district's hall neither
+    client.post("/logout", data={"csrf_token": token})
+    assert client.get(link).status_code == 404
+    assert client.get(link.replace("/t/360102/", "/t/360103/")).status_code == 404
+
+
+def test_an_invited_tender_on_the_form_and_a_bidder_withdraws_in_the_browser(client, platform):
+    platform.clock.set(BEFORE)
+    make_staff(platform, "officer", "360102", "bidding_officer")
+    login(client, "officer")
+    token = csrf_token(client, M)
+    from bidding_helpers import BIDDERS
+
+    few = client.post(
+        f"{M}/new", data={**GOOD, "csrf_token": token, "procedure": "invited", "invited": BIDDERS[0]}
+    )
+    assert few.status_code == 422 and 'data-field="invited"' in few.text and "第十七条" in few.text
+    r = client.post(
+        f"{M}/new",
+        data={**GOOD, "csrf_token": token, "procedure": "invited", "invited": "\n".join(BIDDERS[:3])},
+    )
+    tid = int(r.headers["location"].rsplit("/", 1)[1])
+    assert (
+        _tender(platform, tid).procedure == "invited" and "邀请招标" in client.get(f"{M}/tenders/{tid}").text
+    )
+    t = _tender(platform, tid)
+    client.post(f"{M}/tenders/{tid}/publish", data={"csrf_token": token, "version": t.version})
+    client.post("/logout", data={"csrf_token": token})
+
+    from factories import make_account
+
+    make_account(platform, "legal", "firm", display_name="江西甲建设有限公司", id_number=BIDDERS[0])
+    login(client, "firm")
+    base = f"/t/360102/bidding/tenders/{tid}"
+    token = csrf_token(client, base)
+    assert client.post(f"{base}/register", data={"csrf_token": token}).status_code == 303
+    with platform.db.transaction(platform.directory.get("360102").scope) as s:
+        from plugins.bidding.models import Bidder
+
+        b = s.scalar(select(Bidder).where(Bidder.tender_id == tid))
+        services.pay_bond(s, platform, platform.directory.get("360102"), b.id, cents=2_000_000, actor="t")
+    submit(platform, tid, t.ocid, BIDDERS[0], 99_000_000)
+    page = client.get(base)
+    assert 'id="withdraw"' in page.text
+    r = client.post(f"{base}/withdraw", data={"csrf_token": token})
+    assert r.status_code == 200 and 'id="withdrawal"' in r.text and "签名撤回回执" in r.text
+    assert 'id="seal"' in client.get(base).text  # a new bid may be sealed
+    api = client.post(f"/api{base}/withdraw", headers={"X-CSRF-Token": token})
+    assert api.status_code == 404  # nothing sealed left to withdraw

@@ -178,3 +178,53 @@ def test_staff_import_and_the_boundaries(http, platform):
         set_plugin_state(s, platform.directory, w.donghu, "medicine", "off", actor="tests")
     platform.refresh(force=True)
     assert c["guest"].get(f"{BASE}/prices").status_code == 404
+
+
+def test_volume_procurement_and_prescriptions_over_http(http):
+    w, c = http
+    r = c["admin"].post(
+        f"{BASE}/rounds",
+        json={
+            "name": "东湖区集采",
+            "starts_on": "2026-12-01",
+            "ends_on": "2027-11-30",
+            "prepay_percent": 30,
+            "products": [{"product_id": w.products[0], "price_cents": 1000}],
+        },
+    )
+    assert r.status_code == 201, r.text
+    rid = r.json()["id"]
+    assert r.json()["tier_name"] == "东湖区"
+    bad = c["admin"].post(
+        f"{BASE}/rounds/{rid}/commitments",
+        json={"hospital_id": w.hospital_id, "product_id": w.products[1], "annual_qty": 10},
+    )
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "not_winning"
+    ok = c["admin"].post(
+        f"{BASE}/rounds/{rid}/commitments",
+        json={"hospital_id": w.hospital_id, "product_id": w.products[0], "annual_qty": 1200},
+    )
+    assert ok.status_code == 201 and ok.json()["prepaid_cents"] == 360_000
+    done = c["guest"].get(f"{BASE}/rounds/{rid}/completion").json()
+    assert done["commitments"][0]["annual_qty"] == 1200 and done["round"]["prepay_percent"] == 30
+    assert (
+        c["guest"].get(f"/api/t/360100/medicine/rounds/{rid}/completion").status_code == 404
+    )  # Donghu's own
+    item = {
+        "external_id": "RX1",
+        "doctor": "刘医生",
+        "product_id": w.products[0],
+        "quantity": 2,
+        "days_supply": 5,
+        "visit": "outpatient",
+        "dispensed_on": "2026-12-01",
+        "trace_code": "81890001",
+    }
+    wrong = c["hospital"].post(f"{BASE}/prescriptions", json={"items": [item, {**item, "visit": "ward"}]})
+    assert wrong.status_code == 422 and "items.1.visit" in wrong.json()["error"]["fields"]
+    assert (
+        c["dist"].post(f"{BASE}/prescriptions", json={"items": [item]}).status_code == 404
+    )  # not a hospital
+    stored = c["hospital"].post(f"{BASE}/prescriptions", json={"items": [item]})
+    assert stored.status_code == 201 and stored.json() == {"stored": 1}
+    assert c["hospital"].post(f"{BASE}/prescriptions", json={"items": [item]}).status_code == 409
