@@ -107,3 +107,18 @@ def test_a_blacklisted_distributor_cannot_be_chosen_and_credit_off_changes_nothi
     with platform.db.transaction(w.donghu.scope) as s:
         h = catalogue.hospital_of(s, w.donghu, HOSPITAL)
         assert catalogue.choose(s, platform, w.donghu, h, w.products[0], DIST, actor="t").distributor_id
+
+
+def test_the_csv_import_command_refuses_a_bad_file_whole(platform, cli, tmp_path):
+    world(platform)
+    bad = tmp_path / "prices.csv"
+    bad.write_text(
+        "product_code,price_cents,effective_from\nYP0000,1100,2027-03-01\nYP0001,abc,2027-03-01\n",
+        encoding="utf-8",
+    )
+    r = cli("medicine", "import-prices", str(bad), "--tenant", "360000")
+    assert r.exit_code == 1 and "row 3: price_cents" in r.output
+    good = tmp_path / "ok.csv"
+    good.write_text("product_code,price_cents,effective_from\nYP0000,1100,2027-03-01\n", encoding="utf-8")
+    r = cli("medicine", "import-prices", str(good), "--tenant", "360000")
+    assert r.exit_code == 0 and "imported 1" in r.output
