@@ -1,6 +1,6 @@
 """``govhall medicine import-prices``: listed prices from a CSV or JSON file, all rows or none.
 
-    govhall medicine import-prices prices.csv --tenant 360000   # product_code,price_cents,effective_from
+govhall medicine import-prices prices.csv --tenant 360000   # product_code,price_cents,effective_from
 """
 
 from __future__ import annotations
