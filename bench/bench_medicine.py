@@ -232,7 +232,7 @@ SELECT g, h.tenant_id, h.tenant_path, 'B' || lpad(g::text, 9, '0'), h.id, :dist,
     CASE WHEN d.acc > :today THEN NULL ELSE d.acc + 30 END,
     CASE WHEN d.acc > :today OR d.acc + 30 >= :today OR g % 10000 = 0 THEN NULL ELSE d.acc + 5 + g % 35 END,
     'bench', d.ord::timestamptz, 1
-FROM generate_series(1, :n) g
+FROM generate_series(1::bigint, :n) g
 JOIN medicine_hospitals h ON h.id = :hmin + (g * 7919) % :hcount
 CROSS JOIN LATERAL (SELECT :day0 + (g * 365 / :n)::int AS ord, :day0 + (g * 365 / :n)::int + 3 AS acc) d
 CROSS JOIN LATERAL (
