@@ -105,6 +105,13 @@ def govhall_supervision_rules() -> list[dict[str, Any]]:
     return RULES
 
 
+@hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
+def govhall_supervision_metrics(scope: Any, session: Any) -> list[dict[str, Any]]:
+    from plugins.bidding.rules import supervision_metrics
+
+    return supervision_metrics(session, scope)
+
+
 @hookimpl
 def govhall_periodic_tasks() -> list[PeriodicTask]:
     from plugins.bidding.rules import advance_task

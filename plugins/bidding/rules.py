@@ -22,7 +22,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from core.api import Event, Finding, local_date, today
@@ -428,3 +428,41 @@ def advance_task(platform: Any, tenant: Any, session: Session) -> None:
     ).all()
     for t in due:
         services.advance(session, platform, tenant, t)
+
+
+def supervision_metrics(session: Session, scope: Any) -> list[dict[str, Any]]:
+    """govhall_supervision_metrics for the public_resource_trading kind of power, one grouped query per
+    call: per tenant path, tenders published (received), concluded (contract signed, completed, failed or
+    cancelled), on time (concluded without breaking the 30-day contract period) and overdue (a contract
+    signed late, or an award whose contract is still missing after its due day)."""
+    day = today()
+    t = Tender
+    concluded = t.status.in_(("contracted", "completed", "failed", "cancelled"))
+    late_signed = t.contract_signed_on.is_not(None) & (t.contract_signed_on > t.contract_due)
+    missing = (t.status == "awarded") & (t.contract_due < day)
+
+    def n(cond: Any) -> Any:
+        return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+
+    rows = session.execute(
+        select(
+            t.tenant_path,
+            func.count().label("received"),
+            n(concluded).label("concluded"),
+            n(concluded & ~late_signed).label("on_time"),
+            n(late_signed | missing).label("overdue"),
+        )
+        .where(scope.predicate(t.tenant_path), t.status != "draft")
+        .group_by(t.tenant_path)
+    ).all()
+    return [
+        {
+            "tenant_path": r.tenant_path,
+            "kind_of_power": "public_resource_trading",
+            "received": int(r.received),
+            "concluded": int(r.concluded),
+            "on_time": int(r.on_time),
+            "overdue": int(r.overdue),
+        }
+        for r in rows
+    ]

@@ -23,7 +23,11 @@ COMPANIES = [
     ("huimin", "360102", "南昌市东湖区惠民超市有限公司", "91360102705512342"),
     ("chengxin", "360100", "江西诚信物流有限公司", "91360100705512343"),
     ("lvyuan", "360103", "南昌西湖绿源环保科技有限公司", "91360103705512344"),
+    ("jiaolian", "360100", "江西交联路桥工程有限公司", "91360100705512345"),
 ]
+# A court-confirmed bid-rigging penalty (串通投标): the company may not register for a tender until
+# the exclusion ends (plugins/bidding refuses it through the credit.subject check).
+RIGGING = ("jiaolian", 60, "串通投标（与其他投标人协商投标报价）", "南昌市发展和改革委员会")
 # (company key, days ago, severity, title, department)
 PENALTIES = [
     ("hongcheng", 40, "serious", "未取得施工许可证擅自施工", "住房和城乡建设局"),
@@ -54,6 +58,16 @@ def load(session: Any, directory: Any, today: date | None = None) -> None:
             subject_kind="legal", subject_code=code, subject_name=name, title=title,
             decision_number=f"{dept[:2]}罚〔2026〕{100 + i}号", severity=severity, source_department=dept,
             decision_date=days_before(today, days)), actor="demo", today=today, source_key=source)
+    key, days, title, dept = RIGGING
+    tenant, name, code = companies[key]
+    source = "demo:rigging:0"
+    done = select(CreditRecord.id).where(CreditRecord.source_key == source)
+    if tenant is not None and not session.scalar(done):
+        record_penalty(session, tenant, rules_from_db(session, tenant), PenaltyInput(
+            subject_kind="legal", subject_code=code, subject_name=name, title=title,
+            decision_number="洪发改罚〔2026〕18号", severity="serious", source_department=dept,
+            decision_date=days_before(today, days), category="bid_rigging", court_confirmed=True),
+            actor="demo", today=today, source_key=source)
     for i, (key, list_type, basis, dept, days) in enumerate(ENTRIES):
         tenant, name, code = companies[key]
         source = f"demo:list:{i}"

@@ -151,3 +151,10 @@ def govhall_demo_data(session: Any, directory: Any) -> None:
     from plugins.interaction import demo
 
     demo.load(session, directory)
+
+
+@hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
+def govhall_supervision_rules() -> list[dict[str, Any]]:
+    from plugins.interaction.rules import RULES
+
+    return RULES

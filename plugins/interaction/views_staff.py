@@ -92,12 +92,19 @@ async def _ticket_page(request: Request, status: int = 200, **extra: Any) -> Res
         t = services.get(s, c.tenant, tid)
         d = c.platform.directory
         assignments = [(a, d.by_id.get(a.tenant_id)) for a in services.assignments_of(s, t)]
+        zh = c.lang == "zh-CN"
+        ids = {t.tenant_id, *(a.tenant_id for a, _ in assignments)}
+        dept_names = {
+            f"{dp.tenant_id}:{dp.code}": dp.name if zh else (dp.name_en or dp.name)
+            for dp in s.scalars(select(Department).where(Department.tenant_id.in_(ids)))
+        }
         return common(
             request,
             t=t,
             steps=services.history(s, t),
             links=services.links(s, t),
             assignments=assignments,
+            dept_names=dept_names,
             targets=_target_options(request, s),
             can_manage=c.allowed(P.MANAGE),
             **extra,

@@ -150,3 +150,19 @@ def test_the_periodic_task_opens_and_closes(platform):
     with platform.db.session(tenant.scope) as s:
         t = s.get(Tender, tid)
         assert t.status == "failed" and s.scalar(select(Bid.status)) == "withdrawn"
+
+
+def test_supervision_metrics_count_the_city_subtree_by_tenant(demo_platform):
+    """The dashboard's figures for public resource trading over the demo: Donghu's three published
+    tenders (none concluded), Nanchang's two (one contracted on time)."""
+    city = demo_platform.directory.get("360100")
+    scope = Scope.below(city.id, city.path)
+    with demo_platform.db.session(scope) as s:
+        batches = demo_platform.hooks(city).govhall_supervision_metrics(scope=scope, session=s)
+    rows = {
+        r["tenant_path"].rsplit("/", 1)[1]: (r["received"], r["concluded"], r["on_time"], r["overdue"])
+        for batch in batches
+        for r in batch or []
+        if r["kind_of_power"] == "public_resource_trading"
+    }
+    assert rows == {"360102": (3, 0, 0, 0), "360100": (2, 1, 1, 0)}

@@ -203,11 +203,14 @@ def test_demo_data_is_idempotent_and_levels_vary(platform):
         with platform.db.transaction(Scope.system()) as s:
             load(s, platform.directory)
     with platform.db.session(Scope.system()) as s:
-        assert s.scalar(select(func.count()).select_from(CreditRecord)) == 7
+        assert s.scalar(select(func.count()).select_from(CreditRecord)) == 8
         assert s.scalar(select(func.count()).select_from(CreditListEntry)) == 3
     donghu = platform.directory.get("360102")
     with platform.db.session(donghu.scope) as s:
         levels = {k: assess_subject(s, donghu, make_uscc(body)).level for k, _t, _n, body in COMPANIES}
     assert levels == {"hongcheng": "serious", "ganjiang": "warning", "huimin": "attention",
                       "chengxin": "none",
-                      "lvyuan": "warning"}
+                      "lvyuan": "warning", "jiaolian": "serious"}
+    with platform.db.session(donghu.scope) as s:  # the court-confirmed bid rigging is an exclusion
+        assert assess_subject(s, donghu, make_uscc(COMPANIES[-1][3])).bid_rigging[0]["decision_number"] == (
+            "洪发改罚〔2026〕18号")

@@ -46,12 +46,32 @@ def test_a_bad_ticket_rating_opens_a_rectification_through_to_recheck(platform):
         assert (r.rect_state, r.rect_due_on) == ("open", date(2026, 11, 16))  # 10 working days
         with pytest.raises(DomainError):
             reviews.recheck(s, platform, county, r, r.version, True, "", "duty")  # nothing replied yet
-        reviews.rectify(s, platform, county, r, r.version, verified=True, verification="属实",
-                        measures="约谈窗口人员", reply="已整改，感谢监督", actor="dept")
+        reviews.rectify(
+            s,
+            platform,
+            county,
+            r,
+            r.version,
+            verified=True,
+            verification="属实",
+            measures="约谈窗口人员",
+            reply="已整改，感谢监督",
+            actor="dept",
+        )
         reviews.recheck(s, platform, county, r, r.version, False, "整改不到位", "duty")
         assert r.rect_state == "open" and r.closed_on is None
-        reviews.rectify(s, platform, county, r, r.version, verified=True, verification="属实",
-                        measures="全员培训", reply="已再次整改", actor="dept")
+        reviews.rectify(
+            s,
+            platform,
+            county,
+            r,
+            r.version,
+            verified=True,
+            verification="属实",
+            measures="全员培训",
+            reply="已再次整改",
+            actor="dept",
+        )
         reviews.recheck(s, platform, county, r, r.version, True, "", "duty")
         assert (r.rect_state, r.closed_on) == ("closed", MONDAY)
     with platform.db.session(county.scope) as s:  # delivered again: still one review
@@ -80,8 +100,10 @@ def test_approvals_rating_goes_through_the_same_mechanism(demo_platform, demo_cl
         citizen = s.get(Account, app.applicant_account_id)
     login(demo_client, citizen.username, DEMO_PASSWORD)
     page = f"/t/{app.tenant_path.rsplit('/', 1)[1]}/approval/my/{app.id}"
-    r = demo_client.post(f"{page}/rate", data={"csrf_token": csrf_token(demo_client, page), "level": "1",
-                                               "comment": "<b>慢</b>"})
+    r = demo_client.post(
+        f"{page}/rate",
+        data={"csrf_token": csrf_token(demo_client, page), "level": "1", "comment": "<b>慢</b>"},
+    )
     assert r.status_code == 303, r.text[:300]
     while events.dispatch_pending(demo_platform):
         pass
