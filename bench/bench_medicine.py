@@ -230,7 +230,8 @@ SELECT g, h.tenant_id, h.tenant_path, 'B' || lpad(g::text, 9, '0'), h.id, :dist,
     d.ord, x.total, CASE WHEN d.acc > :today THEN 0 ELSE x.total END, 'SHD',
     CASE WHEN d.acc > :today THEN NULL ELSE d.acc END, CASE WHEN d.acc > :today THEN NULL ELSE d.acc END,
     CASE WHEN d.acc > :today THEN NULL ELSE d.acc + 30 END,
-    CASE WHEN d.acc > :today OR d.acc + 30 >= :today OR g % 10000 = 0 THEN NULL ELSE d.acc + (5 + g % 35)::int END,
+    CASE WHEN d.acc > :today OR d.acc + 30 >= :today OR g % 10000 = 0 THEN NULL
+         ELSE d.acc + (5 + g % 35)::int END,
     'bench', d.ord::timestamptz, 1
 FROM generate_series(1::bigint, :n) g
 JOIN medicine_hospitals h ON h.id = :hmin + (g * 7919) % :hcount
