@@ -272,6 +272,9 @@ async def create_request(request: Request) -> Any:
         raise NotFound(
             "No such provider", "没有该数据提供方", code="unknown_provider", fields={"provider": "unknown"}
         )
+    member_of = await ctx.platform.db.run(
+        lambda: services.requester_departments(ctx.platform, ctx.actor, ctx.tenant)
+    )
 
     def work(s: Any) -> dict[str, Any]:
         row = services.request_access(
@@ -284,6 +287,7 @@ async def create_request(request: Request) -> Any:
             purpose=data.purpose,
             fields=data.fields,
             actor=ctx.actor.label,
+            member_of=member_of,
         )
         return request_out(row, ctx.platform, ctx.lang)
 

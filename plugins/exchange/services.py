@@ -31,6 +31,7 @@ from core.api import (
     Scope,
     add_working_days,
     audit,
+    departments_of,
     publish,
     today,
     utcnow,
@@ -402,9 +403,19 @@ def request_access(
     purpose: str,
     fields: list[str],
     actor: str,
+    member_of: frozenset[str] | None = None,
 ) -> AccessRequest:
     """A consumer department asks for a conditional resource. ``session`` is scoped to the provider's
-    tenant; the consumer's department is checked at its own tenant."""
+    tenant; the consumer's department is checked at its own tenant. ``member_of``: the departments the
+    requesting staff member belongs to at the consumer's tenant (``requester_departments``) — they ask
+    only for one of their own; None: not limited to departments (no membership recorded)."""
+    if member_of is not None and department not in member_of:
+        raise Invalid(
+            f"You can ask only for a department you belong to ({', '.join(sorted(member_of))})",
+            "只能以本人所在部门的名义申请",
+            code="not_your_department",
+            fields={"department": "not one of your departments"},
+        )
     res = resource_by_code(session, provider, resource_code)
     if res.sharing == "none":
         raise Conflict("This resource is not shared", "该数据资源不予共享", code="not_shared")
@@ -467,6 +478,17 @@ def request_access(
         },
     )
     return row
+
+
+def requester_departments(platform: Any, actor: Any, consumer: Any) -> frozenset[str] | None:
+    """Codes of the departments a staff member belongs to at the consumer's tenant (read there, in a
+    short session of its own); None when they belong to none there (not limited to a department, as in
+    approval) or the actor is not a staff account."""
+    if getattr(actor, "account_id", None) is None or getattr(actor, "kind", "") != "staff":
+        return None
+    with platform.db.session(consumer.scope) as s:
+        codes = frozenset(d.code for d in departments_of(s, actor.account_id, consumer.id))
+    return codes or None
 
 
 def _consumer(session: Session, platform: Any, consumer: Any, department: str) -> tuple[str, str]:

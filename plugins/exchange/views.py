@@ -118,6 +118,10 @@ async def _request_page(
         )
 
     resource, depts = await _tx(request, work, write=False, scope=provider.scope)
+    own = await ctx.platform.db.run(
+        lambda: services.requester_departments(ctx.platform, ctx.actor, ctx.tenant)
+    )
+    depts = [d for d in depts if own is None or d.code in own]  # one asks for one's own department
     return render(
         request,
         "exchange/request.html",
@@ -145,6 +149,9 @@ async def request_submit(request: Request) -> Response:
         provider = ctx.platform.directory.get(data.provider)
         if provider is None or provider.path.split("/")[0] != ctx.tenant.path.split("/")[0]:
             raise NotFound("No such provider", "没有该数据提供方", fields={"provider": "unknown"})
+        member_of = await ctx.platform.db.run(
+            lambda: services.requester_departments(ctx.platform, ctx.actor, ctx.tenant)
+        )
         await _tx(
             request,
             lambda s: services.request_access(
@@ -157,6 +164,7 @@ async def request_submit(request: Request) -> Response:
                 purpose=data.purpose,
                 fields=data.fields,
                 actor=ctx.actor.label,
+                member_of=member_of,
             ),
             scope=provider.scope,
         )

@@ -82,7 +82,9 @@ class RateIn(_In):
     comment: str = Field(default="", max_length=1000)
 
 
-class TicketQuery(_In):
+class TicketQuery(BaseModel):
+    """The list's filters; ``limit`` and ``cursor`` are the pagination's (core.api.page_params)."""
+
     state: Literal["", "submitted", "accepted", "dispatched", "replied", "closed", "rejected"] = ""
     kind: Literal["", "consultation", "complaint", "suggestion", "help"] = ""
     overdue: bool = False

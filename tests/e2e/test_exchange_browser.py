@@ -11,7 +11,7 @@ from tests.e2e.conftest import Server
 pytestmark = pytest.mark.e2e
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
-USERS = (("e2e_dh_share", "360102", "xzspj", "吴共享（东湖区行政审批局）"),
+USERS = (("e2e_dh_share", "360102", "fgw", "吴共享（东湖区发展改革委）"),
          ("e2e_nc_share", "360100", "fgw", "郑提供（南昌市发展改革委）"))
 PASSWORD = "Share2026password"
 
@@ -64,7 +64,7 @@ def test_request_answer_grant_and_verified_log(server, browser, screenshot):
     both_sizes(dh, screenshot, "exchange-1-catalogue")
     link.click()
     dh.wait_for_load_state()
-    dh.select_option("#department", "fgw")  # xzspj has the demo's grant already
+    dh.select_option("#department", "fgw")  # the user's own department (xzspj has the demo's grant)
     dh.fill("#purpose", "企业投资项目审批时核查项目单位信用")
     dh.locator('input[name="fields"][value="measures"]').uncheck()
     both_sizes(dh, screenshot, "exchange-2-request")

@@ -46,6 +46,13 @@ def test_request_in_the_pages_then_answer_and_see_it(client, platform):
     assert bad.status_code == 422 and "purpose" in bad.text
     with platform.db.session(Scope.system()) as s:
         assert s.scalars(select(AccessRequest)).all() == []
+    # a department the staff member does not belong to: refused, naming the field, nothing stored
+    other = _post(client, "/t/360102/exchange/catalogue", "/t/360102/exchange/request",
+                  [("provider", "360100"), ("resource", "credit.report"), ("department", "fgw"),
+                   ("purpose", "以他人部门名义申请"), ("fields", "level")])
+    assert other.status_code == 422 and "只能以本人所在部门的名义申请" in other.text
+    with platform.db.session(Scope.system()) as s:
+        assert s.scalars(select(AccessRequest)).all() == []
     sent = _post(client, "/t/360102/exchange/catalogue", "/t/360102/exchange/request",
                  [("provider", "360100"), ("resource", "credit.report"), ("department", "xzspj"),
                   ("purpose", "并联审批核查信用"), ("fields", "level"), ("fields", "subject_code")])

@@ -152,3 +152,30 @@ def test_boundaries_permissions_other_tenants_and_plugin_off(client, app, platfo
         )
     platform.refresh(force=True)
     assert client.get(f"{BASE}/new").status_code == 404
+
+
+def test_the_json_api_submits_pages_and_hides_other_halls(client, app, platform, codes):
+    r = client.post("/api/t/360102/interaction/codes", json={"phone": "13700001111"})
+    assert r.status_code == 202
+    body = {
+        "kind": "consultation",
+        "title": "<b>咨询</b>",
+        "content": "如何办理居住证？",
+        "name": "访客",
+        "phone": "13700001111",
+        "code": codes[-1][1],
+    }
+    r = client.post("/api/t/360102/interaction/tickets", json=body)
+    assert r.status_code == 201 and r.json()["follow_key"], r.text
+    assert client.post("/api/t/360102/interaction/tickets", json=body | {"title": ""}).status_code == 422
+    make_staff(platform, "duty_api", "360102", "interaction_officer")
+    duty = login(_app_client(app), "duty_api")
+    page = duty.get("/api/t/360102/interaction/tickets?limit=1&kind=consultation").json()
+    assert [t["title"] for t in page["items"]] == ["<b>咨询</b>"] and page["items"][0][
+        "state_title"
+    ] == "待受理"
+    tid = page["items"][0]["id"]
+    assert duty.get(f"/api/t/360102/interaction/tickets/{tid}").status_code == 200
+    make_staff(platform, "xihu_api", "360103", "interaction_officer")
+    xihu = login(_app_client(app), "xihu_api")
+    assert xihu.get(f"/api/t/360103/interaction/tickets/{tid}").status_code == 404
