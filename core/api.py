@@ -41,7 +41,13 @@ from core.events import publish, publish_rows
 from core.hookspecs import hookimpl, hookspec
 from core.identity.actor import Actor
 from core.identity.csrf import check as check_csrf
-from core.identity.service import account_by_username, account_id_number, departments_of
+from core.identity.service import (
+    account_by_username,
+    account_id_number,
+    actor_names,
+    department_names,
+    departments_of,
+)
 from core.imports import ImportFile, RowError, RowsRefused, read_import
 from core.imports import validate as validate_rows
 from core.platform import Platform
@@ -79,8 +85,10 @@ __all__ = [
     "MenuEntry", "NotFound", "OutModel", "PageParams", "PathType", "PeriodicTask",
     "Permission", "Platform", "PluginInfo", "RoleTemplate", "RowError", "RowsRefused", "SMALL_TREE", "Scope",
     "SettingSpec", "Tenant", "TenantRef", "TenantScoped", "Timestamped", "UTCDateTime", "account_by_username",
+    "actor_names",
     "account_id_number", "add_calendar_days", "add_working_days", "api_doc", "app_for_tests", "audit",
-    "charts", "check_csrf", "clock", "cursor_key", "decode_cursor", "departments_of", "disable_rls",
+    "charts", "check_csrf", "clock", "cursor_key", "decode_cursor", "department_names", "departments_of",
+    "disable_rls",
     "enable_rls", "encode_cursor", "events", "form_data", "hookimpl", "hookspec", "imports", "is_working_day",
     "json_error", "json_ok", "local_date", "nested_connections_allowed", "page_model", "page_params",
     "paginate", "parse_body", "parse_path", "parse_query", "pass_platform", "progress", "publish",

@@ -1,9 +1,12 @@
-"""Settings: declared once with help text and a validator, read through dynaconf.
+"""Settings: declared once with help text and a validator, layered and read by dynaconf.
 
-Layers, lowest first: declared defaults -> settings file (``GOVHALL_SETTINGS_FILE`` or ./govhall.toml) ->
-``GOVHALL_*`` environment variables -> per-tenant overlays (only for settings declared ``per_tenant``),
-inherited down the tenant tree. Settings are read once at start-up; an invalid or unknown value stops
-start-up with a message naming the setting.
+Layers, lowest first: declared defaults (dynaconf ``Validator(default=...)``) -> settings file
+(``GOVHALL_SETTINGS_FILE`` or ./govhall.toml; TOML, YAML, JSON or INI) -> ``GOVHALL_*`` environment
+variables (``__`` for a section: ``GOVHALL_HALL__CONTACT_PHONE``) -> per-tenant overlays (only for
+settings declared ``per_tenant``), inherited down the tenant tree. dynaconf does the layering and records
+where each value came from (its history gives ``Settings.origins``); each value is then validated by a
+pydantic adapter built from its declaration (type, choices, range, check). Settings are read once at
+start-up; an invalid or unknown value stops start-up with a message naming the setting and its source.
 """
 
 from __future__ import annotations
@@ -13,9 +16,11 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from dynaconf import Dynaconf
+from dynaconf import Dynaconf, Validator
+from dynaconf.utils.inspect import get_history
+from pydantic import BeforeValidator, TypeAdapter, ValidationError
 
 ENV_PREFIX = "GOVHALL"
 
@@ -42,9 +47,10 @@ class SettingSpec:
         """Convert ``value`` (from TOML, env or JSON) to the declared type, or raise SettingsError."""
         where = f"setting {self.key!r} (from {source})"
         try:
-            value = _coerce(self.type, value)
-        except (TypeError, ValueError) as exc:
-            raise SettingsError(f"{where}: expected {self.type.__name__}, got {value!r} ({exc})") from None
+            value = _adapter(self.type).validate_python(value)
+        except ValidationError as exc:
+            reason = exc.errors()[0]["msg"]
+            raise SettingsError(f"{where}: expected {self.type.__name__}, got {value!r} ({reason})") from None
         if self.choices is not None and value not in self.choices:
             raise SettingsError(f"{where}: {value!r} is not one of {', '.join(map(str, self.choices))}")
         if self.min is not None and value < self.min:
@@ -56,42 +62,34 @@ class SettingSpec:
         return value
 
 
-def _coerce(kind: type, value: Any) -> Any:
-    if kind is bool:
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.lower() in {"1", "true", "yes", "on"}:
-            return True
-        if isinstance(value, str) and value.lower() in {"0", "false", "no", "off"}:
-            return False
-        raise ValueError("not a boolean")
-    if kind is int:
-        if isinstance(value, bool):
-            raise ValueError("not an integer")
-        if isinstance(value, float) and not value.is_integer():
-            raise ValueError("not an integer")
-        return int(value)
-    if kind is float:
-        if isinstance(value, bool):
-            raise ValueError("not a number")
-        return float(value)
-    if kind is dict:
-        if isinstance(value, str):
-            value = json.loads(value)
-        if not isinstance(value, Mapping):
-            raise ValueError("not a table")
-        return dict(value)
-    if kind is list:
-        if isinstance(value, str):
-            value = json.loads(value)
-        if not isinstance(value, list):
-            raise ValueError("not a list")
-        return value
-    if kind is str:
-        if not isinstance(value, str):
-            raise ValueError("not a string")
-        return value
-    return kind(value)
+def _no_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("a yes/no value where a number is expected")
+    return value
+
+
+def _json_text(value: Any) -> Any:
+    """A table or list given as JSON text (an environment variable) is parsed first."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+# One pydantic adapter per declared type: the conversions a value from TOML, the environment or JSON
+# may need ("30" -> 30, "yes" -> True, '{"a": "1"}' -> {"a": "1"}); a bool is no number.
+_ADAPTERS: dict[type, TypeAdapter[Any]] = {
+    int: TypeAdapter(Annotated[int, BeforeValidator(_no_bool)]),
+    float: TypeAdapter(Annotated[float, BeforeValidator(_no_bool)]),
+    bool: TypeAdapter(bool),
+    str: TypeAdapter(str),
+    dict: TypeAdapter(Annotated[dict[str, Any], BeforeValidator(_json_text)]),
+    list: TypeAdapter(Annotated[list[Any], BeforeValidator(_json_text)]),
+}
+
+
+def _adapter(kind: type) -> TypeAdapter[Any]:
+    found = _ADAPTERS.get(kind)
+    if found is None:
+        found = _ADAPTERS[kind] = TypeAdapter(kind)
+    return found
 
 
 def _check_db_url(value: str) -> str | None:
@@ -226,11 +224,51 @@ def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in data.items():
         full = f"{prefix}{key}".lower()
-        if isinstance(value, Mapping) and full not in {"host_map"}:
+        if isinstance(value, Mapping) and full not in _TABLES:
             out.update(_flatten(value, prefix=f"{full}."))
         else:
             out[full] = value
     return out
+
+
+_TABLES = {"host_map"}  # settings whose value is itself a table (not a section of settings)
+_DEFAULT_LOADERS = {"set_method", "setdefault", "validation_default"}  # dynaconf's own defaults layer
+
+
+def _origins(dyn: Dynaconf, keys: Iterable[str], file: str | None) -> dict[str, str]:
+    """Where each value came from, read from dynaconf's history: the last layer that changed it."""
+    out: dict[str, str] = {}
+    for key in keys:
+        top, _, rest = key.partition(".")
+        origin, last = "default", _MISSING
+        for entry in get_history(dyn, key=top.upper()):
+            value = _at(entry["value"], rest)
+            if entry["loader"] not in _DEFAULT_LOADERS and value is not _MISSING and value != last:
+                origin, last = (f"env:{_env_name(key)}" if entry["loader"] == "env_global"
+                                else f"file:{file}"), value
+        out[key] = origin
+    return out
+
+
+def _at(value: Any, rest: str) -> Any:
+    """A section key's value within one layer's value of the section (``hall`` -> ``contact_phone``)."""
+    if not rest:
+        return value
+    if not isinstance(value, Mapping):
+        return _MISSING
+    return {str(k).lower(): v for k, v in value.items()}.get(rest, _MISSING)
+
+
+def _env_name(key: str) -> str:
+    return f"{ENV_PREFIX}_{key.upper().replace('.', '__')}"
+
+
+_MISSING = object()
+
+
+def _defaults(specs: Mapping[str, SettingSpec]) -> list[Validator]:
+    """The defaults layer: one dynaconf validator per declared setting (``hall.contact_phone`` nests)."""
+    return [Validator(key.upper(), default=spec.default) for key, spec in specs.items()]
 
 
 def load_settings(
@@ -239,42 +277,43 @@ def load_settings(
     _file: str | None = None,
     plugin_names: Iterable[str] = (),
 ) -> Settings:
-    """Read and validate every declared setting; raise SettingsError naming the first bad one."""
+    """Layer (dynaconf) and validate every declared setting; raise SettingsError naming the first bad one."""
     specs = {s.key: s for s in (*CORE_SETTINGS, *extra_specs)}
     file = _file or os.environ.get(f"{ENV_PREFIX}_SETTINGS_FILE") or (
         "govhall.toml" if Path("govhall.toml").exists() else None)
     if file and not Path(file).exists():
         raise SettingsError(f"settings file {file!r} (GOVHALL_SETTINGS_FILE) does not exist")
-    # dynaconf reads the file (TOML, YAML, JSON or INI by extension); the environment is read below so
-    # that each value's origin can be reported. Constructor kwargs would become settings themselves.
-    # loaders=[]: without it dynaconf also reads every environment variable into the "file" values.
-    dyn = Dynaconf(settings_files=[file] if file else [], loaders=[])
-    from_file = _flatten(dyn.as_dict()) if file else {}
-    values: dict[str, Any] = {}
-    origins: dict[str, str] = {"__file__": file or ""}
-    # Sections of installed plugins are checked key by key (even when the plugin declares no setting).
+    # Unknown names are refused before layering, naming where they were written: a typo must not pass.
+    # loaders=[]: the file alone (dynaconf's own option names are not the file's keys).
+    from_file = _flatten(Dynaconf(settings_files=[file], loaders=[]).as_dict()) if file else {}
+    env_names = {k[len(ENV_PREFIX) + 1:].lower().replace("__", "."): k for k in os.environ
+                 if k.startswith(ENV_PREFIX + "_") and k not in _ENV_NOT_SETTINGS}
     known_plugins = {k.split(".", 1)[0] for k in specs if "." in k} | set(plugin_names)
     for key in from_file:
         if key not in specs and key.split(".", 1)[0] not in _PLUGIN_SECTIONS_UNCHECKED and (
             "." not in key or key.split(".", 1)[0] in known_plugins
         ):
             raise SettingsError(f"unknown setting {key!r} in {file}")
-    env = {k[len(ENV_PREFIX) + 1:].lower().replace("__", "."): v for k, v in os.environ.items()
-           if k.startswith(ENV_PREFIX + "_") and k not in _ENV_NOT_SETTINGS}
-    for key in env:
+    for key, name in env_names.items():
         if key not in specs and ("." not in key or key.split(".", 1)[0] in known_plugins):
-            raise SettingsError(f"unknown setting {key!r} (environment variable {ENV_PREFIX}_"
-                                f"{key.upper().replace('.', '__')})")
+            raise SettingsError(f"unknown setting {key!r} (environment variable {name})")
+    # dynaconf layers defaults -> file -> GOVHALL_* environment (merging sections key by key).
+    dyn = Dynaconf(envvar_prefix=ENV_PREFIX, settings_files=[file] if file else [], environments=False,
+                   load_dotenv=False, merge_enabled=True, validators=_defaults(specs))
+    dyn.validators.validate()
+    layered = _flatten(dyn.as_dict())
+    origins = _origins(dyn, specs, file)
+    values: dict[str, Any] = {}
     for key, spec in specs.items():
         if overrides and key in overrides:
             values[key], origins[key] = spec.coerce(overrides[key], "override"), "override"
-        elif key in env:
-            name = f"env:{ENV_PREFIX}_{key.upper().replace('.', '__')}"
-            values[key], origins[key] = spec.coerce(env[key], name), name
-        elif key in from_file:
-            values[key], origins[key] = spec.coerce(from_file[key], f"file:{file}"), f"file:{file}"
         else:
-            values[key], origins[key] = spec.default, "default"
+            # A default is the declared value itself (dynaconf would read the text "12345" as a number).
+            raw = spec.default if origins[key] == "default" else layered.get(key, spec.default)
+            if origins[key].startswith("env:") and spec.type is str:
+                raw = os.environ[_env_name(key)]  # dynaconf reads "12345" as a number: a text keeps its text
+            values[key] = spec.coerce(raw, origins[key])
+    origins["__file__"] = file or ""
     check_production(values)
     return Settings(values=values, origins=origins, specs=specs)
 

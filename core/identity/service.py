@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -215,3 +216,26 @@ def departments_of(session: Session, account_id: int, tenant_id: int) -> list[De
             .order_by(Department.code)
         )
     )
+
+
+def department_names(session: Session, keys: Iterable[tuple[int, str]]) -> dict[tuple[int, str], str]:
+    """The names of departments by (tenant id, department code), in one query: pages show a
+    department's name, never its code (#13 item 9). Keys with no such department are left out."""
+    wanted = {(t, c) for t, c in keys if c}
+    if not wanted:
+        return {}
+    rows = session.execute(select(Department.tenant_id, Department.code, Department.name)
+                           .where(Department.tenant_id.in_({t for t, _ in wanted}),
+                                  Department.code.in_({c for _, c in wanted})))
+    return {(t, c): name for t, c, name in rows if (t, c) in wanted}
+
+
+def actor_names(session: Session, actors: Iterable[str]) -> dict[str, str]:
+    """Display names behind actor labels (``staff:wang`` -> "王五"), in one query, for pages that show
+    who did something (history, audit); labels of no account (``system:...``) are left out."""
+    usernames = {a.split(":", 1)[1] for a in actors if ":" in a and not a.startswith("system:")}
+    if not usernames:
+        return {}
+    rows = session.execute(select(Account.kind, Account.username, Account.display_name)
+                           .where(Account.username.in_(usernames)))
+    return {f"{kind}:{username}": name for kind, username, name in rows}

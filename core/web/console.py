@@ -22,6 +22,7 @@ from starlette.routing import BaseRoute, Route
 from core.access import require
 from core.audit import AuditEntry
 from core.hall import AUDIT_VIEW, CONSOLE_VIEW, PLUGINS_MANAGE, ROLES_VIEW
+from core.identity.service import actor_names
 from core.labels import Labels
 from core.tenancy.directory import Directory, Effective, TenantRef
 from core.tenancy.models import LEVEL_TITLES, Level, PluginState
@@ -248,7 +249,7 @@ async def audit_log(request: Request) -> Response:
     def load() -> tuple[list[dict[str, Any]], int | None]:
         with ctx.platform.db.session(tenant.subtree_scope) as session:
             rows, nxt = audit_page(session, tenant, before=before, action=action)
-            names = _actor_names(session, rows)
+            names = actor_names(session, [r.actor for r in rows])
             return [_audit_row(ctx.platform.directory, labels, names, ctx.lang, r) for r in rows], nxt
 
     rows, next_before = await ctx.platform.db.run(load)
@@ -258,19 +259,6 @@ async def audit_log(request: Request) -> Response:
     })
 
 
-def _actor_names(session: Any, rows: list[AuditEntry]) -> dict[str, str]:
-    """Display names of the accounts behind ``kind:username`` actor labels, in one query."""
-    from core.identity.models import Account
-
-    usernames = {r.actor.split(":", 1)[1] for r in rows
-                 if ":" in r.actor and not r.actor.startswith("system:")}
-    if not usernames:
-        return {}
-    found = session.execute(select(Account.username, Account.display_name)
-                            .where(Account.username.in_(usernames)))
-    return {username: name for username, name in found}
-
-
 def _audit_row(directory: Directory, labels: Labels, names: dict[str, str], lang: str,
                r: AuditEntry) -> dict[str, Any]:
     """One entry as people read it (names, never keys); the raw record kept for auditors."""
@@ -278,7 +266,8 @@ def _audit_row(directory: Directory, labels: Labels, names: dict[str, str], lang
     plugin = r.action.split(".", 1)[0]
     raw = ", ".join(f"{k}: {v}" for k, v in (r.details or {}).items())
     return {"seq": r.seq, "id": r.id, "at": r.at.strftime("%Y-%m-%d %H:%M:%S"),
-            "actor": labels.actor(r.actor, lang, names), "action": labels.action(r.action, lang),
+            "actor": names.get(r.actor) or labels.actor(r.actor, lang),
+            "action": labels.action(r.action, lang),
             "tenant": directory.get(code), "tenant_code": code, "target": labels.target(r.target, lang),
             "details": "；".join(f"{k}：{v}" for k, v in labels.details(r.details, lang, plugin)),
             "raw": f"{r.actor} · {r.action} · {r.target}" + (f" · {raw}" if raw else "")}

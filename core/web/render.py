@@ -14,6 +14,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from core.web.i18n import Catalogue
 from core.web.security import url_filter
+from core.web.stacked import stacked
 
 CORE_TEMPLATES = Path(__file__).parent / "templates"
 # A <style> element without a nonce. Autoescaping turns any "<" in data into "&lt;", so only a template or
@@ -44,6 +45,8 @@ class Renderer:
         self.env.filters["action"] = self._action
         self.env.filters["target"] = self._target
         self.env.filters["actor"] = self._actor
+        self.env.filters["stacked"] = stacked  # {% filter stacked %}<table>…{% endfilter %}: cards on a phone
+        self.env.filters["named"] = self._named  # {{ facts | named("approval") }}: [(name, value)]
 
     def localtime(self, value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
         """A stored time (UTC: aware, naive from SQLite, or ISO text) as people read it here: in the
@@ -74,6 +77,12 @@ class Renderer:
     @jinja2.pass_context
     def _action(self, context: jinja2.runtime.Context, action: str) -> str:
         return str(self._labels(context).action(str(action), context.get("lang", "zh-CN")))
+
+    @jinja2.pass_context
+    def _named(self, context: jinja2.runtime.Context, details: Any,
+               plugin: str = "") -> list[tuple[str, str]]:
+        labels = self._labels(context)
+        return list(labels.details(details, context.get("lang", "zh-CN"), plugin or self._owner(context)))
 
     @jinja2.pass_context
     def _actor(self, context: jinja2.runtime.Context, actor: str) -> str:

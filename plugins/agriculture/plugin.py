@@ -5,7 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.api import MenuEntry, PeriodicTask, Permission, PluginInfo, RoleTemplate, SettingSpec, hookimpl
+from core.api import (
+    Label,
+    MenuEntry,
+    PeriodicTask,
+    Permission,
+    PluginInfo,
+    RoleTemplate,
+    SettingSpec,
+    hookimpl,
+)
 from plugins.agriculture import permissions as P
 
 HERE = Path(__file__).resolve().parent
@@ -155,3 +164,15 @@ def govhall_demo_data(session: Any, directory: Any) -> None:
     from plugins.agriculture import demo
 
     demo.load(session, directory)
+
+
+@hookimpl
+def govhall_labels() -> list[Label]:
+    """Names people see for the codes this plugin writes into audit entries and facts (core.labels)."""
+    return [
+        Label("agriculture.lot", "产品批次", "Lot"), Label("agriculture.price", "价格", "Price"),
+        Label("agriculture.question", "咨询", "Question"),
+        Label("agriculture.producer", "生产主体", "Producer"),
+        Label("agriculture.certificate", "承诺达标合格证", "Certificate"),
+        Label("agriculture.prices", "价格数据", "Prices"),
+    ]

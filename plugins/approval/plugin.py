@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.api import MenuEntry, Permission, PluginInfo, RoleTemplate, SettingSpec, hookimpl
+from core.api import Label, MenuEntry, Permission, PluginInfo, RoleTemplate, SettingSpec, hookimpl
 from plugins.approval import permissions as P
 
 HERE = Path(__file__).resolve().parent
@@ -172,3 +172,15 @@ def govhall_handle_event(event: Any, session: Any) -> None:
     from plugins.approval import messages
 
     messages.handle_event(event, session)
+
+
+@hookimpl
+def govhall_labels() -> list[Label]:
+    """Names people see for the codes this plugin writes into audit entries and facts (core.labels)."""
+    return [
+        Label("approval.application", "申请", "Application"), Label("approval.item", "事项", "Item"),
+        Label("approval.procedure", "审批程序", "Procedure"), Label("approval.step", "环节", "Step"),
+        Label("approval.applicant_name", "申请人", "Applicant"),
+        Label("approval.days_left", "剩余工作日", "Working days left"),
+        Label("approval.application.start_review", "开始审查", "Review started"),
+    ]

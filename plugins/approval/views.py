@@ -47,19 +47,25 @@ async def items_page(request: Request) -> Response:
     section = request.query_params.get("section")
     section = section if section in ("approval", "public_service") else None
     parallel = request.query_params.get("parallel") == "1"
+    # The hall's search box lets people choose: this hall's items, or this hall's and every hall's below.
+    below = request.query_params.get("scope") == "below"
     ctx = request.state.ctx
 
     def work() -> list[Any]:
-        with ctx.platform.db.session(ctx.tenant.scope) as s:
+        scope = ctx.tenant.subtree_scope if below else ctx.tenant.scope
+        with ctx.platform.db.session(scope) as s:
             found = catalogue.search(s, q, entrance=entrance, section=section, limit=200)
             return [i for i in found if i.is_parallel] if parallel else found
 
     found = await ctx.platform.db.run(work)
+    halls = {i.tenant_id: ctx.platform.directory.by_id.get(i.tenant_id) for i in found}
     return render(
         request,
         "approval/items.html",
         {
             "items": found,
+            "halls": halls,
+            "below": below,
             "q": q,
             "entrance": entrance,
             "section": section,

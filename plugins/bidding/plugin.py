@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from core.api import (
+    Label,
     MenuEntry,
     PeriodicTask,
     Permission,
@@ -168,3 +169,15 @@ def govhall_cli_commands() -> list[Any]:
     from plugins.bidding.cli import bidding
 
     return [bidding]
+
+
+@hookimpl
+def govhall_labels() -> list[Label]:
+    """Names people see for the codes this plugin writes into audit entries and facts (core.labels)."""
+    return [
+        Label("bidding.tender", "招标项目", "Tender"), Label("bidding.bid", "投标文件", "Bid"),
+        Label("bidding.bidder", "投标人", "Bidder"), Label("bidding.bond", "投标保证金", "Bid bond"),
+        Label("bidding.expert", "评标专家", "Expert"), Label("bidding.objection", "异议", "Objection"),
+        Label("bidding.panel", "评标委员会", "Panel"),
+        Label("bidding.panel.draw", "抽取评标专家", "Panel drawn"),
+    ]

@@ -8,6 +8,7 @@ from typing import Any
 from core.api import (
     Event,
     Finding,
+    Label,
     MenuEntry,
     Permission,
     PluginInfo,
@@ -132,3 +133,13 @@ def govhall_demo_data(session: Any, directory: Any) -> None:
     from plugins.credit.demo import load
 
     load(session, directory)
+
+
+@hookimpl
+def govhall_labels() -> list[Label]:
+    """Names people see for the codes this plugin writes into audit entries and facts (core.labels)."""
+    return [
+        Label("credit.licence", "行政许可信息", "Licence record"),
+        Label("credit.penalty", "行政处罚信息", "Penalty record"),
+        Label("credit.list", "红黑名单", "Credit list"), Label("credit.record", "信用记录", "Credit record"),
+    ]

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, union
 from sqlalchemy.orm import Session
 
-from core.api import Tenant
+from core.api import Tenant, department_names
 from plugins.credit.models import CreditListEntry, CreditRecord
 from plugins.credit.services import active_entry, published
 from plugins.credit.subjects import guess_kind, mask
@@ -73,16 +73,20 @@ def report(session: Session, code: str, today: date) -> Report | None:
     if not records and not entries:
         return None
     names = _tenant_names(session, {r.tenant_id for r in records} | {e.tenant_id for e in entries})
+    depts = department_names(session, [(r.tenant_id, r.source_department) for r in records]
+                             + [(e.tenant_id, e.issuing_department) for e in entries])
     first = records[0] if records else entries[0]
     kind = first.subject_kind or guess_kind(code) or "legal"
     out = Report(code=code, kind=kind, name=first.subject_name, public_code=mask(kind, code))
     for r in records:
         row = {"title": r.title, "decision_number": r.decision_number, "content": r.content,
-               "severity": r.severity, "department": r.source_department, "decision_date": r.decision_date,
-               "publish_until": r.publish_until, "tenant": names.get(r.tenant_id, "")}
+               "severity": r.severity, "department": _dept(depts, r.tenant_id, r.source_department),
+               "decision_date": r.decision_date, "publish_until": r.publish_until,
+               "tenant": names.get(r.tenant_id, "")}
         (out.licences if r.kind == "licence" else out.penalties).append(row)
     for e in entries:
-        out.lists.append({"list_type": e.list_type, "basis": e.basis, "department": e.issuing_department,
+        out.lists.append({"list_type": e.list_type, "basis": e.basis,
+                          "department": _dept(depts, e.tenant_id, e.issuing_department),
                           "entered_on": e.entered_on, "exit_on": e.exit_on, "tenant": names.get(e.tenant_id,
                                                                                                 "")})
     return out
@@ -93,10 +97,17 @@ def list_entries(session: Session, list_type: str, today: date, limit: int = 200
                                                          active_entry(today))
                            .order_by(CreditListEntry.entered_on.desc()).limit(limit)).all()
     names = _tenant_names(session, {e.tenant_id for e in rows})
+    depts = department_names(session, [(e.tenant_id, e.issuing_department) for e in rows])
     return [{"code": e.subject_code, "public_code": mask(e.subject_kind, e.subject_code),
              "name": e.subject_name,
-             "basis": e.basis, "department": e.issuing_department, "entered_on": e.entered_on,
+             "basis": e.basis, "department": _dept(depts, e.tenant_id, e.issuing_department),
+             "entered_on": e.entered_on,
              "exit_on": e.exit_on, "tenant": names.get(e.tenant_id, "")} for e in rows]
+
+
+def _dept(names: dict[tuple[int, str], str], tenant_id: int, code: str) -> str:
+    """A department's name (records carry its code; an imported record may carry the name itself)."""
+    return names.get((tenant_id, code), code)
 
 
 def _tenant_names(session: Session, ids: set[int]) -> dict[int, str]:
@@ -113,7 +124,9 @@ def recent(session: Session, today: date, kind: str | None = None, limit: int = 
         stmt = stmt.where(CreditRecord.kind == kind)
     rows = session.scalars(stmt).all()
     names = _tenant_names(session, {r.tenant_id for r in rows})
+    depts = department_names(session, [(r.tenant_id, r.source_department) for r in rows])
     return [{"kind": r.kind, "code": r.subject_code, "public_code": mask(r.subject_kind, r.subject_code),
              "subject_kind": r.subject_kind, "name": r.subject_name, "title": r.title,
-             "decision_number": r.decision_number, "severity": r.severity, "department": r.source_department,
-             "decision_date": r.decision_date, "tenant": names.get(r.tenant_id, "")} for r in rows]
+             "decision_number": r.decision_number, "severity": r.severity,
+             "department": _dept(depts, r.tenant_id, r.source_department), "decision_date": r.decision_date,
+             "tenant": names.get(r.tenant_id, "")} for r in rows]

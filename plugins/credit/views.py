@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from core.api import DomainError, NotFound, read_form, render, require, tenant_object
+from core.api import DomainError, NotFound, department_names, read_form, render, require, tenant_object
 from plugins.credit import lists, public, services
 from plugins.credit.check import assess_subject
 from plugins.credit.dates import local_today
@@ -101,8 +101,13 @@ def _rules(request: Request) -> Any:
 @require(RECORD_VIEW)
 async def records(request: Request) -> Response:
     kind = request.query_params.get("kind") or None
-    rows = await _tenant_tx(request, lambda s: services.tenant_records(s, kind=kind))
-    return render(request, "credit/records.html", {"rows": rows, "kind": kind or "", "today": local_today()})
+    def load(s: Any) -> tuple[Any, dict[tuple[int, str], str]]:
+        rows = services.tenant_records(s, kind=kind)
+        return rows, department_names(s, [(r.tenant_id, r.source_department) for r in rows])
+
+    rows, depts = await _tenant_tx(request, load)
+    return render(request, "credit/records.html", {"rows": rows, "kind": kind or "", "today": local_today(),
+                                                   "depts": depts})
 
 
 # Pydantic error types in Chinese, for forms (the API keeps pydantic's English messages).
@@ -170,9 +175,13 @@ async def manage_lists(request: Request) -> Response:
             return RedirectResponse(f"/t/{ctx.tenant.code}/credit/lists/manage", status_code=303)
         except (ValidationError, DomainError) as exc:
             errors, status = _field_errors(request, exc), getattr(exc, "status", 422)
-    rows = await _tenant_tx(request, lists.tenant_entries)
-    return render(request, "credit/manage_lists.html", {"rows": rows, "form": form, "errors": errors,
-                                                        "today": local_today()}, status=status)
+    def load(s: Any) -> tuple[Any, dict[tuple[int, str], str]]:
+        rows = lists.tenant_entries(s)
+        return rows, department_names(s, [(e.tenant_id, e.issuing_department) for e in rows])
+
+    rows, depts = await _tenant_tx(request, load)
+    page = {"rows": rows, "form": form, "errors": errors, "today": local_today(), "depts": depts}
+    return render(request, "credit/manage_lists.html", page, status=status)
 
 
 @require(LIST_MANAGE, visible=entry_here)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from core.api import (
+    Label,
     MenuEntry,
     PeriodicTask,
     Permission,
@@ -149,6 +150,16 @@ def govhall_demo_data(session: Any, directory: Any) -> None:
     from plugins.exchange import demo
 
     demo.load(session, directory)
+
+
+@hookimpl
+def govhall_labels() -> list[Label]:
+    """Names people see for the codes this plugin writes into audit entries and facts (core.labels)."""
+    return [
+        Label("exchange.request", "数据申请", "Data request"),
+        Label("exchange.resource", "数据资源", "Resource"),
+        Label("exchange.system", "接入系统", "System"), Label("exchange.grant", "授权", "Grant"),
+    ]
 
 
 @hookimpl(optionalhook=True)

@@ -242,7 +242,7 @@ def load(session: Session, directory: Any) -> None:
                 stream,
                 recs,
                 channel="demo",
-                sender="演示数据 Demo",
+                sender="演示数据",
                 department="fgw",
                 departments=depts,
             )

@@ -7,6 +7,7 @@ from typing import Any
 
 from core.api import (
     Event,
+    Label,
     MenuEntry,
     PeriodicTask,
     Permission,
@@ -181,3 +182,11 @@ def govhall_approval_material_sources(
     from plugins.licence.material_sources import sources
 
     return sources(platform, tenant, material, applicant)
+
+
+@hookimpl
+def govhall_labels() -> list[Label]:
+    """Names people see for the codes this plugin writes into audit entries and facts (core.labels)."""
+    return [
+        Label("licence.licence", "电子证照", "Licence"), Label("licence.use_code", "用证码", "Use code"),
+    ]

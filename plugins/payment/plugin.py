@@ -9,6 +9,7 @@ from typing import Any
 from core.api import (
     Event,
     Finding,
+    Label,
     MenuEntry,
     PeriodicTask,
     Permission,
@@ -186,3 +187,13 @@ def govhall_payment_providers() -> list[Any]:
     from plugins.payment.providers import SimulatedGateway
 
     return [SimulatedGateway()]
+
+
+@hookimpl
+def govhall_labels() -> list[Label]:
+    """Names people see for the codes this plugin writes into audit entries and facts (core.labels)."""
+    return [
+        Label("payment.order", "缴费订单", "Payment order"), Label("payment.fee", "收费标准", "Fee"),
+        Label("payment.reconciliation", "对账", "Reconciliation"),
+        Label("payment.fee.set", "设置收费标准", "Fee set"),
+    ]

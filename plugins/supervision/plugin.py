@@ -14,6 +14,7 @@ import structlog
 
 from core.api import (
     Event,
+    Label,
     MenuEntry,
     PeriodicTask,
     Permission,
@@ -123,4 +124,13 @@ def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
                   plugin="supervision", order=41, permission=permissions.DASHBOARD_VIEW.name),
         MenuEntry("sunshine", "电子监察", "Electronic supervision", "supervision/dashboard",
                   plugin="supervision", order=60, permission=permissions.DASHBOARD_VIEW.name),
+    ]
+
+
+@hookimpl
+def govhall_labels() -> list[Label]:
+    """Names people see for the codes this plugin writes into audit entries and facts (core.labels)."""
+    return [
+        Label("supervision.card", "督办卡", "Supervision card"),
+        Label("supervision.cards", "督办卡", "Supervision cards"),
     ]

@@ -14,11 +14,13 @@ from starlette.routing import BaseRoute, Route
 from core.api import read_form, render, require, validate
 from plugins.supervision import charts, services, web
 from plugins.supervision.api import subtree_flag
+from plugins.supervision.contracts import KINDS_OF_POWER
 from plugins.supervision.models import OPEN_STATES, SEVERITIES, SEVERITY_TITLES, STATE_TITLES
 from plugins.supervision.permissions import CARD_ACT, CARD_RESPOND, CARD_VIEW, DASHBOARD_VIEW
 from plugins.supervision.schemas import CardActionIn, CardFilter
 
 COMMON = {"severity_titles": SEVERITY_TITLES, "state_titles": STATE_TITLES, "severities": SEVERITIES,
+          "kind_titles": {code: (zh, en) for code, zh, en in KINDS_OF_POWER},
           "open_states": OPEN_STATES, "transitions": services.TRANSITIONS}
 
 
@@ -35,7 +37,7 @@ async def index(request: Request) -> Response:
 async def card(request: Request) -> Response:
     ctx = request.state.ctx
     card_id = int(request.path_params["card_id"])
-    data = await ctx.platform.db.run(lambda: web.one_card(ctx.platform, ctx.actor, ctx.tenant, card_id))
+    data = await ctx.platform.db.run(lambda: web.card_page(ctx.platform, ctx.actor, ctx.tenant, card_id))
     return render(request, "supervision/card.html", {**COMMON, "card": data})
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 
-from core.api import Forbidden, NotFound
+from core.api import Forbidden, NotFound, actor_names, department_names
 from plugins.supervision import dashboard, queries, services
 from plugins.supervision.permissions import CARD_ACT, CARD_RESPOND, CARD_VIEW, DASHBOARD_VIEW
 from plugins.supervision.schemas import CardActionIn, CardFilter
@@ -56,6 +56,22 @@ def one_card(platform: Platform, actor: Actor, tenant: TenantRef, card_id: int) 
                            "from_state": h.from_state, "to_state": h.to_state, "note": h.note,
                            "owner_path": h.owner_path} for h in services.history(s, card)]
         return out
+
+
+def card_page(platform: Platform, actor: Actor, tenant: TenantRef, card_id: int) -> dict[str, Any]:
+    """``one_card`` with the names the page shows instead of codes (#13 item 9)."""
+    out = one_card(platform, actor, tenant, card_id)
+    view = view_of(platform, actor, tenant)
+    with platform.db.session(view.scope) as s:
+        names = actor_names(s, [h["actor"] for h in out["history"]])
+        card = queries.visible_card(s, view, card_id)
+        depts = department_names(s, [(card.tenant_id, card.department_code or "")])
+    for h in out["history"]:
+        h["actor_name"] = names.get(h["actor"], "")
+    out["tenant"] = platform.directory.by_id.get(card.tenant_id)
+    out["owner"] = platform.directory.by_id.get(card.owner_tenant_id)
+    out["department_name"] = depts.get((card.tenant_id, card.department_code or ""), "")
+    return out
 
 
 def act_on_card(platform: Platform, actor: Actor, tenant: TenantRef, card_id: int, action: str,

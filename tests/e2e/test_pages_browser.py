@@ -193,3 +193,24 @@ def test_phone_layouts(server, phone, screenshot):
     phone.goto(f"{server.url}/t/360102/approval/stats")
     fits(phone)
     screenshot(phone, "pages-15-stats-375")
+
+
+def test_list_tables_are_cards_at_375(server, phone, screenshot):
+    """Lists of three plugins and the core (the stacked filter): each row a card of full-width lines."""
+    pages = [("/t/360102/credit/publicity", "pages-15-credit-publicity-375"),
+             ("/t/360100/approval/items?q=许可&scope=below", "pages-15-items-below-375")]
+    for path, name in pages:
+        phone.goto(f"{server.url}{path}")
+        fits(phone)
+        row = phone.locator("table.stack tbody tr").first
+        assert phone.evaluate("(r) => getComputedStyle(r).display", row.element_handle()) == "block"
+        assert row.locator("td").first.bounding_box()["width"] > 250
+        label = phone.evaluate("(c) => getComputedStyle(c, '::before').content",
+                               row.locator("td[data-label]").first.element_handle())
+        assert "：" in label  # the column's header before the value
+        screenshot(phone, name)
+    log_in(phone, server, "nanchang_admin", "/t/360102/console/audit")
+    phone.goto(f"{server.url}/t/360102/console/audit")
+    fits(phone)
+    assert phone.locator("table.stack tbody tr").count() >= 1
+    screenshot(phone, "pages-15-audit-375")
