@@ -76,6 +76,13 @@ class AccessControl:
             kind: frozenset(p for r in names for p in self.templates.of(r))
             for kind, names in PUBLIC_ROLE_OF_KIND.items()
         }
+        # A staff account reads what the public reads, but acts only through the roles it is granted: the
+        # public's acts (submitting a complaint, a system pushing a feed) are not a supervisor's, whom the
+        # boundary tests hold to reading everywhere and changing nothing.
+        declared = registry.permissions
+        self._public["staff"] = frozenset(
+            p for p in self._public["staff"] if p in declared and (declared[p].read_only or declared[p].supervisory)
+        )
         self._state = _State(version=-1)
         self._lock = threading.Lock()
         self._polled_at = 0.0
