@@ -19,7 +19,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import structlog
-from sqlalchemy import event
 from sqlalchemy import (
     JSON,
     ForeignKey,
@@ -27,6 +26,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     func,
     or_,
     select,
@@ -214,7 +214,8 @@ def unread_count(session: Session, account_id: int, department_ids: Sequence[int
 # not-yet-committed state is not kept; one made by another process (the worker) shows within
 # UNREAD_TTL seconds.
 UNREAD_TTL = 15.0
-_unread_cache: dict[tuple[int, bool], tuple[int, float, int]] = {}  # (account, staff) -> count, at, generation
+# (account, staff) -> (count, read at, generation)
+_unread_cache: dict[tuple[int, bool], tuple[int, float, int]] = {}
 _unread_generation = 0
 
 

@@ -123,15 +123,18 @@ ID_TABLES = {"file_id": "approval_uploads", "app_id": "approval_applications", "
              "subsystem_id": "exchange_systems", "tender_id": "bidding_tenders",
              "bidder_id": "bidding_bidders", "objection_id": "bidding_objections",
              "order_id": "payment_orders", "lot_id": "agri_lots", "producer_id": "agri_producers",
-             "post_id": "agri_posts", "question_id": "agri_questions",
+             "post_id": "agri_posts", "question_id": "agri_questions", "photo_id": "agri_photos",
              "medicine_order_id": "medicine_orders", "product_id": "medicine_products",
              "round_id": "medicine_rounds",
              "ticket_id": "interaction_tickets", "assignment_id": "interaction_assignments",
              "review_id": "interaction_reviews",
              "feed_batch_id": "feed_batches", "feed_source_id": "feed_sources",
              "project_id": "equity_projects", "buyer_id": "equity_buyers"}
-# The province's catalogue tables, not owned by one tenant: any row will do.
+# The province's catalogue tables, not owned by one tenant: any row will do. Agriculture's supply and
+# demand posts belong to a county but are a province-wide market by design (a post's matches are read
+# from every hall of the province), so another hall answering for one is not a leak.
 GLOBAL_ID_TABLES = {"medicine_products", "medicine_rounds"}
+PROVINCE_WIDE_TABLES = GLOBAL_ID_TABLES | {"agri_posts"}
 
 
 def demo_ids(platform: Any, tenant_code: str = DEMO_TENANT) -> dict[str, int]:

@@ -81,7 +81,8 @@ class AccessControl:
         # boundary tests hold to reading everywhere and changing nothing.
         declared = registry.permissions
         self._public["staff"] = frozenset(
-            p for p in self._public["staff"] if p in declared and (declared[p].read_only or declared[p].supervisory)
+            p for p in self._public["staff"]
+            if p in declared and (declared[p].read_only or declared[p].supervisory)
         )
         self._state = _State(version=-1)
         self._lock = threading.Lock()

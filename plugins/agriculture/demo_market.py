@@ -5,13 +5,16 @@ published, one open, one overdue (asked long enough ago that its limit has passe
 
 from __future__ import annotations
 
+import struct
+import zlib
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.api import account_by_username, add_calendar_days, add_working_days, calendar_for
-from plugins.agriculture.models import Post, Price, Question
+from plugins.agriculture.models import Photo, Post, Price, Question
 from plugins.agriculture.prices import cents
 
 # county -> market; product -> base price (yuan per kg)
@@ -110,3 +113,21 @@ def _posts_and_questions(session: Session, platform: Any, directory: Any, day: A
             )
         )
     session.flush()
+    # The yellowing celery comes with a photo (a small leaf-green image), as a farmer's question would.
+    celery = session.scalars(select(Question.id).where(Question.tenant_id == donghu.id,
+                                                       Question.title == "芹菜叶片发黄怎么办？")).one()
+    blob = _png(24, 24, (0x8a, 0xb8, 0x3c))
+    session.add(Photo(tenant_id=donghu.id, tenant_path=donghu.path, question_id=celery,
+                      content_type="image/png", size=len(blob), data=blob))
+    session.flush()
+
+
+def _png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    """A plain one-colour PNG (the demo's photo; no imaging library needed for it)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
+            + chunk(b"IEND", b""))
