@@ -12,12 +12,14 @@ event: a handler of every event in the hall plugin would add a delivery transact
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import structlog
+from sqlalchemy import event
 from sqlalchemy import (
     JSON,
     ForeignKey,
@@ -134,6 +136,7 @@ def notify(session: Session, *, tenant: TenantRef, kind: str, title_zh: str, tit
     try:
         with session.begin_nested():  # a concurrent producer of the same key wins; we return its row
             session.add(row)
+        _unread_changed(session)
     except IntegrityError:
         found = _existing(session, tenant.id, key)
         if found is None:
@@ -203,14 +206,53 @@ def unread_count(session: Session, account_id: int, department_ids: Sequence[int
     return int(session.scalar(q) or 0)
 
 
+# The header's unread count is read on every page a signed-in person opens, and most pages read nothing
+# else from the database (the hall pages are cached whole): counting on each of them cost two round trips
+# and a thread hop per page (docs/benchmarks.md, "Round trips per request"). So the count is kept per
+# process for a short while. A change made in this process (a message produced, messages marked read)
+# empties the cache at once — and again when its transaction commits, so a count read meanwhile from the
+# not-yet-committed state is not kept; one made by another process (the worker) shows within
+# UNREAD_TTL seconds.
+UNREAD_TTL = 15.0
+_unread_cache: dict[tuple[int, bool], tuple[int, float, int]] = {}  # (account, staff) -> count, at, generation
+_unread_generation = 0
+
+
+def _unread_changed(session: Session | None = None) -> None:
+    global _unread_generation
+    _unread_generation += 1
+    _unread_cache.clear()
+    if session is not None:
+        session.info["govhall_unread_changed"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _unread_changed_on_commit(session: Session) -> None:
+    if session.info.pop("govhall_unread_changed", False):
+        _unread_changed()
+
+
+def cached_unread(account_id: int, staff: bool) -> int | None:
+    """The header's count from this process's cache, or None when it must be read (see UNREAD_TTL)."""
+    hit = _unread_cache.get((account_id, staff))
+    if hit is None or hit[2] != _unread_generation or time.monotonic() - hit[1] > UNREAD_TTL:
+        return None
+    return hit[0]
+
+
 def unread_for_header(platform: Any, account_id: int, staff: bool) -> int:
     """The unread count the hall's header shows a signed-in person (with a staff member's departments,
-    as the workbench's inbox counts them): one short read under the system scope."""
+    as the workbench's inbox counts them): one short read under the system scope, then cached."""
     from core.db import Scope
 
+    generation, at = _unread_generation, time.monotonic()
     with platform.db.session(Scope.system()) as s:
         deps = department_ids_of(s, account_id) if staff else []
-        return unread_count(s, account_id, deps)
+        count = unread_count(s, account_id, deps)
+    if len(_unread_cache) > 10_000:  # bounded: a busy process forgets, it does not grow
+        _unread_cache.clear()
+    _unread_cache[(account_id, staff)] = (count, at, generation)
+    return count
 
 
 def get(session: Session, message_id: int, account_id: int, department_ids: Sequence[int] = ()) -> Message:
@@ -230,6 +272,7 @@ def mark_read(session: Session, account_id: int, ids: Sequence[int] | None,
     if ids is not None:
         q = q.where(Message.id.in_(list(ids)))
     result = session.execute(q.values(read_at=utcnow()).execution_options(synchronize_session=False))
+    _unread_changed(session)
     return int(getattr(result, "rowcount", 0) or 0)
 
 

@@ -144,11 +144,13 @@ class AuthMiddleware:
                         lambda: remember_language(self.platform, result.account_id, chosen))
                 if (not ctx.api and not result.is_guest and result.account_id is not None
                         and scope.get("method") == "GET" and not scope["path"].startswith(_NO_HEADER)):
-                    from core.messages import unread_for_header
+                    from core.messages import cached_unread, unread_for_header
 
                     staff, account = result.kind == "staff", result.account_id
-                    ctx.unread = await self.platform.db.run(
-                        lambda: unread_for_header(self.platform, account, staff))
+                    ctx.unread = cached_unread(account, staff)
+                    if ctx.unread is None:  # no thread hop when the count is cached
+                        ctx.unread = await self.platform.db.run(
+                            lambda: unread_for_header(self.platform, account, staff))
                 cookies = scope["state"].get("response_cookies")
                 if cookies:  # e.g. the guest CSRF cookie set by core.identity
                     send = _add_cookies(send, cookies)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import literal, select
+from sqlalchemy import literal, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -316,19 +316,27 @@ def issue_certificate(
 # -- the chain and the public lookup -------------------------------------------------------------------
 
 
-def _walk(session: Session, lot_id: int, upstream: bool, max_hops: int) -> dict[int, int]:
-    """{lot id: hops} reachable from ``lot_id`` through processing links, one recursive query."""
-    near, far = (
-        (LotLink.child_lot_id, LotLink.parent_lot_id)
-        if upstream
-        else (LotLink.parent_lot_id, LotLink.child_lot_id)
+def _walk(near: Any, far: Any, start: Any, name: str, max_hops: int) -> Any:
+    """A recursive CTE of (lot id, hops) reachable from the lot ``start`` through processing links."""
+    walk = (
+        select(far.label("lot_id"), literal(1).label("hops")).where(near == start).cte(name, recursive=True)
     )
-    start = select(far.label("lot_id"), literal(1).label("hops")).where(near == lot_id)
-    walk = start.cte("walk", recursive=True)
-    walk = walk.union_all(select(far, walk.c.hops + 1).where(near == walk.c.lot_id, walk.c.hops < max_hops))
-    found: dict[int, int] = {}
-    for lid, hops in session.execute(select(walk.c.lot_id, walk.c.hops)):
-        found[lid] = min(hops, found.get(lid, hops))
+    return walk.union_all(select(far, walk.c.hops + 1).where(near == walk.c.lot_id, walk.c.hops < max_hops))
+
+
+def chain_of(session: Session, code: str, max_hops: int) -> dict[int, tuple[str, int]]:
+    """{lot id: (direction, hops)} up and down from the lot with ``code``: both walks in one statement,
+    starting from the code itself (one round trip; the walks are index probes, see the bench)."""
+    start = select(Lot.id).where(Lot.code == code).scalar_subquery()
+    up = _walk(LotLink.child_lot_id, LotLink.parent_lot_id, start, "walk_up", max_hops)
+    down = _walk(LotLink.parent_lot_id, LotLink.child_lot_id, start, "walk_down", max_hops)
+    stmt = select(up.c.lot_id, up.c.hops, literal("upstream").label("direction")).union_all(
+        select(down.c.lot_id, down.c.hops, literal("downstream"))
+    )
+    found: dict[int, tuple[str, int]] = {}
+    for lid, hops, direction in session.execute(stmt):
+        if lid not in found or hops < found[lid][1]:
+            found[lid] = (direction, hops)
     return found
 
 
@@ -360,7 +368,14 @@ def lookup(session: Session, raw: str, max_hops: int = MAX_HOPS) -> TraceAnswer:
         code = codes.parse(raw)
     except codes.BadCode as exc:
         return TraceAnswer(codes.clean(raw), "malformed", (exc.message_zh, exc.message_en))
-    lot = session.scalar(select(Lot).where(Lot.code == code))
+    hops = chain_of(session, code, max_hops)
+    rows = session.execute(
+        select(Lot, Producer)
+        .join(Producer, Producer.id == Lot.producer_id)
+        .where(or_(Lot.code == code, Lot.id.in_(list(hops) or [-1])))
+    ).all()
+    lots = {lot.id: lot for lot, _ in rows}
+    lot, producer = next(((x, p) for x, p in rows if x.code == code), (None, None))
     if lot is None:
         return TraceAnswer(
             code,
@@ -371,10 +386,7 @@ def lookup(session: Session, raw: str, max_hops: int = MAX_HOPS) -> TraceAnswer:
                 "county it comes from.",
             ),
         )
-    hops = {lid: ("upstream", h) for lid, h in _walk(session, lot.id, True, max_hops).items()}
-    hops.update({lid: ("downstream", h) for lid, h in _walk(session, lot.id, False, max_hops).items()})
     ids = [lot.id, *hops]
-    lots = {x.id: x for x in session.scalars(select(Lot).where(Lot.id.in_(ids)))}
     events = events_of(session, ids)
     by_lot: dict[int, list[LotEvent]] = {}
     for e in events:
@@ -389,7 +401,7 @@ def lookup(session: Session, raw: str, max_hops: int = MAX_HOPS) -> TraceAnswer:
         code,
         "found",
         lot=lot,
-        producer=session.get(Producer, lot.producer_id),
+        producer=producer,
         certificate=certs.get(lot.id),
         events=own,
         wrong=wrong_ids(events),

@@ -8,6 +8,7 @@ bureau; anyone else's answers like a missing one.
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import segno
@@ -36,10 +37,17 @@ def common(request: Request, **values: Any) -> dict[str, Any]:
         "producer_states": PRODUCER_STATES,
         "event_kinds": EVENT_KINDS,
         "input_kinds": INPUT_KINDS,
+        "qty": quantity_text,
         "base": _base(request),
         "today": today(_ctx(request).platform),
         **values,
     }
+
+
+def quantity_text(value: Any) -> str:
+    """500.000 -> "500", 12.500 -> "12.5" (never the exponent form Decimal.normalize gives)."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _errors(exc: DomainError, lang: str) -> dict[str, Any]:
@@ -64,15 +72,32 @@ async def trace_form(request: Request) -> Response:
     code = request.query_params.get("code", "").strip()[:60]
     if code:
         return RedirectResponse(f"{_base(request)}/t/{codes.clean(code) or '-'}", status_code=303)
-    return render(request, "agriculture/trace.html", common(request, answer=None, qr=None))
+    return render(request, "agriculture/trace.html", common(request, answer=None))
 
 
 def _public_url(request: Request, code: str) -> str:
     return f"{request.base_url}t/{_ctx(request).tenant.code}/agriculture/t/{code}"
 
 
-def qr_svg(url: str) -> str:
-    return str(segno.make(url, error="m").svg_inline(scale=3, dark="#1f2937"))
+def qr_svg(url: str) -> bytes:
+    buf = io.BytesIO()
+    segno.make(url, error="m").save(buf, kind="svg", scale=3, dark="#1f2937", xmldecl=False)
+    return buf.getvalue()
+
+
+@require(P.TRACE)
+async def trace_qr(request: Request) -> Response:
+    """The QR code of a trace code as an SVG image, fetched (and cached) apart from the page: drawing it
+    costs more than the whole lookup."""
+    try:
+        code = codes.parse(request.path_params["code"][:60])
+    except codes.BadCode as exc:
+        raise NotFound(exc.message_en, exc.message_zh, code="bad_code") from None
+    return Response(
+        qr_svg(_public_url(request, code)),
+        media_type="image/svg+xml",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
 
 
 @require(P.TRACE)
@@ -89,11 +114,10 @@ async def trace_code(request: Request) -> Response:
             return answer
 
     answer = await ctx.platform.db.run(work)
-    qr = qr_svg(_public_url(request, answer.code)) if answer.status == "found" else None
     return render(
         request,
         "agriculture/trace.html",
-        common(request, answer=answer, qr=qr),
+        common(request, answer=answer),
         status=200 if answer.status == "found" else 404,
     )
 
@@ -194,11 +218,10 @@ async def lot_page(request: Request) -> Response:
             return {"lot": lot, "answer": answer}
 
     data = await ctx.platform.db.run(work)
-    qr = qr_svg(_public_url(request, data["lot"].code))
     return render(
         request,
         "agriculture/lot.html",
-        common(request, errors=errors, form=form, qr=qr, **data),
+        common(request, errors=errors, form=form, **data),
         status=status,
     )
 
@@ -270,7 +293,8 @@ def routes() -> list[BaseRoute]:
     return [
         Route("/", index),
         Route("/trace", trace_form),
-        Route("/t/{code}", trace_code, name="agriculture_trace"),
+        Route("/t/{code}", trace_code),
+        Route("/qr/{code}", trace_qr),
         Route("/producer", producer_home, methods=["GET", "POST"]),
         Route("/lots/{lot_id:int}", lot_page, methods=["GET", "POST"]),
         Route("/bureau", bureau, methods=["GET", "POST"]),

@@ -77,6 +77,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "on": ("日期", "Day"),
     "stage": ("异议阶段", "Objection stage"),
     "file": ("文件", "File"),
+    "name": ("姓名", "Name"),
+    "specialty": ("专业", "Specialty"),
+    "employer_code": ("工作单位统一社会信用代码", "Employer's credit code"),
+    "employer_name": ("工作单位", "Employer"),
+    "account": ("平台账号", "Platform account"),
     "procedure": ("招标方式", "Procedure"),
     "invited": ("受邀投标人", "Invited bidders"),
     "form": ("表单", "Form"),
@@ -660,11 +665,55 @@ async def upload(request: Request) -> Response:
     return RedirectResponse(f"{_base(request)}/tenders/{tid}?done=upload#files", status_code=303)
 
 
+def _experts_page(request: Request, form: dict[str, Any], errors: dict[str, Any], status: int = 200) -> Any:
+    ctx = _ctx(request)
+
+    def work() -> list[Expert]:
+        with ctx.platform.db.session(ctx.tenant.scope) as s:
+            return list(
+                s.scalars(select(Expert).where(Expert.tenant_id == ctx.tenant.id).order_by(Expert.id))
+            )
+
+    async def page() -> Response:
+        rows = await ctx.platform.db.run(work)
+        return render(
+            request,
+            "bidding/experts.html",
+            {"rows": rows, "form": form, "errors": errors, "labels": LABELS},
+            status=status,
+        )
+
+    return page()
+
+
+@require(P.EXPERT_MANAGE)
+async def experts(request: Request) -> Response:
+    """The tenant's expert pool: who may be drawn, and adding a member (employer code: for conflicts)."""
+    ctx = _ctx(request)
+    if request.method == "GET":
+        return await _experts_page(request, {}, {})
+    form = await read_form(request)
+    try:
+        data = S.ExpertIn.model_validate({k: v for k, v in form.items() if k != "csrf_token"})
+        if data.employer_code:
+            services.check_credit_code(data.employer_code, "employer_code")
+
+        def work() -> None:
+            with ctx.platform.db.transaction(ctx.tenant.scope) as s:
+                services.add_expert(s, ctx.tenant, actor=ctx.actor.label, **data.model_dump())
+
+        await ctx.platform.db.run(work)
+    except (ValidationError, DomainError) as exc:
+        return await _experts_page(request, form, errors_of(exc), status=getattr(exc, "status", 422))
+    return RedirectResponse(f"{_base(request)}/experts", status_code=303)
+
+
 def routes() -> list[BaseRoute]:
     T = "/manage/tenders/{tender_id:int}"  # noqa: N806
     return [
         Route("/manage", projects, methods=["GET"]),
         Route("/manage/new", new_tender, methods=["GET", "POST"]),
+        Route("/manage/experts", experts, methods=["GET", "POST"]),
         Route(T, tender, methods=["GET"]),
         Route(f"{T}/scoring", scoring, methods=["GET"]),
         Route(f"{T}/upload", upload, methods=["POST"]),

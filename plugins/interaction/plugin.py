@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.api import MenuEntry, Permission, PluginInfo, RoleTemplate, SettingSpec, hookimpl
+from core.api import Label, MenuEntry, Permission, PluginInfo, RoleTemplate, SettingSpec, hookimpl
 from plugins.interaction import permissions as P
 
 HERE = Path(__file__).resolve().parent
@@ -135,6 +135,31 @@ def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
         m("workbench", "好差评整改", "Reviews and rectification", "interaction/reviews", P.HANDLE, 42),
         m("sunshine", "好差评统计", "Service ratings", "interaction/figures", P.FIGURES, 45),
         m("my", "我的评价", "My reviews", "interaction/my-reviews", P.MY_REVIEWS, 31),
+    ]
+
+
+@hookimpl
+def govhall_labels() -> list[Label]:
+    """Names of the audit actions, targets and detail keys this plugin writes (core.labels)."""
+    from plugins.interaction.models import CALLBACK_RESULTS
+
+    return [
+        Label("interaction.ticket.accept", "受理工单", "Ticket accepted"),
+        Label("interaction.ticket.reject", "不予受理工单", "Ticket not accepted"),
+        Label("interaction.ticket.dispatch", "转办工单", "Ticket dispatched"),
+        Label("interaction.ticket.close", "回访并办结工单", "Ticket called back and closed"),
+        Label("interaction.ticket.extension", "审批工单延期", "Ticket extension decided"),
+        Label("interaction.review.rectify", "差评整改答复", "Bad review rectified"),
+        Label("interaction.review.recheck", "差评整改复核", "Rectification re-checked"),
+        Label("interaction.ticket", "工单", "Ticket"),
+        Label("interaction.review", "评价", "Review"),
+        Label("interaction.to", "转办至", "Dispatched to"),
+        Label("interaction.callback", "回访结果", "Call-back"),
+        Label("interaction.days", "延期工作日", "Working days"),
+        Label("interaction.approved", "批准", "Approved"),
+        Label("interaction.verified", "情况属实", "Held up"),
+        Label("interaction.passed", "复核通过", "Passed"),
+        *[Label(f"interaction.{k}", zh, en) for k, (zh, en) in CALLBACK_RESULTS.items()],
     ]
 
 

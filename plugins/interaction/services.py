@@ -328,7 +328,11 @@ def accept(session: Session, tenant: Any, ticket: Ticket, version: int, actor: s
     _step(session, ticket, "accepted", actor, note)
     flush_or_stale(session)
     audit.record(
-        session, actor=actor, action="interaction.ticket.accept", tenant=tenant, target=ticket.number
+        session,
+        actor=actor,
+        action="interaction.ticket.accept",
+        tenant=tenant,
+        target=f"interaction.ticket:{ticket.number}",
     )
     _event(session, tenant, ticket, "accepted", actor)
 
@@ -348,7 +352,11 @@ def reject(session: Session, tenant: Any, ticket: Ticket, version: int, actor: s
     _step(session, ticket, "rejected", actor, note)
     flush_or_stale(session)
     audit.record(
-        session, actor=actor, action="interaction.ticket.reject", tenant=tenant, target=ticket.number
+        session,
+        actor=actor,
+        action="interaction.ticket.reject",
+        tenant=tenant,
+        target=f"interaction.ticket:{ticket.number}",
     )
     _tell(session, tenant, ticket, "rejected", "您的诉求未予受理", "Your ticket was not accepted")
 
@@ -422,7 +430,7 @@ def dispatch(
         actor=actor,
         action="interaction.ticket.dispatch",
         tenant=tenant,
-        target=ticket.number,
+        target=f"interaction.ticket:{ticket.number}",
         details={"to": target.code, "department": department},
     )
     _event(session, tenant, ticket, "dispatched", actor, to=target.code, department=department)
@@ -509,7 +517,7 @@ def callback(
         actor=actor,
         action="interaction.ticket.close",
         tenant=tenant,
-        target=ticket.number,
+        target=f"interaction.ticket:{ticket.number}",
         details={"callback": result},
     )
     _event(session, tenant, ticket, "closed", actor, callback=result)
@@ -583,7 +591,7 @@ def decide_extension(
         actor=actor,
         action="interaction.ticket.extension",
         tenant=tenant,
-        target=ticket.number,
+        target=f"interaction.ticket:{ticket.number}",
         details={"days": days, "approved": approve},
     )
 

@@ -168,6 +168,14 @@ def create(
     distributor = s.get(Company, distributor_id)
     assert distributor is not None
     catalogue.refuse_blacklisted(s, platform, tenant, distributor, "lines")
+    # A manufacturer black-listed since the choice was made has its listing suspended: no new orders.
+    makers = s.scalars(
+        select(Company)
+        .join(Product, Product.manufacturer_id == Company.id)
+        .where(Product.id.in_([r[0] for r in rows]))
+    ).unique()
+    for maker in makers:
+        catalogue.refuse_blacklisted(s, platform, tenant, maker, "lines")
     seq = (s.scalar(select(func.count()).select_from(Order).where(Order.tenant_id == tenant.id)) or 0) + 1
     o = Order(
         tenant_id=tenant.id,

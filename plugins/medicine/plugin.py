@@ -96,3 +96,10 @@ def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
             permission=P.PUBLIC.name,
         ),
     ]
+
+
+@hookimpl
+def govhall_cli_commands() -> list[Any]:
+    from plugins.medicine.cli import medicine
+
+    return [medicine]

@@ -23,6 +23,12 @@
         you.getAttribute(s.you_lead ? "data-lead" : "data-behind");
       you.className = "you" + (s.you_lead ? " lead" : "");
     }
+    var result = document.getElementById("result");
+    if (s.phase === "closed") {
+      result.hidden = false;
+      result.textContent = s.leader_no ? i18n.getAttribute("data-winner") + ": " +
+        i18n.getAttribute("data-bidder") + " " + s.leader_no : i18n.getAttribute("data-nobody");
+    }
     var body = document.getElementById("bids");
     body.textContent = "";
     s.bids.forEach(function (b) {

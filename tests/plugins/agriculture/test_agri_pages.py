@@ -41,7 +41,10 @@ def test_a_guest_resolves_a_code_to_product_producer_certificate_and_chain(clien
     out = event(platform, x.id, kind="processing", outputs=[{"product": "蜜桔礼盒", "quantity": "20"}])
     page = client.get(f"/t/360102/agriculture/t/{x.code}")
     assert page.status_code == 200 and "南丰蜜桔" in page.text and "东湖绿源蔬菜专业合作社" in page.text
-    assert "蜜桔礼盒" in page.text and "<svg" in page.text and "13900000001" not in page.text
+    assert "蜜桔礼盒" in page.text and "13900000001" not in page.text
+    qr = client.get(f"/t/360102/agriculture/qr/{x.code}")
+    assert qr.status_code == 200 and qr.content.startswith(b"<svg")
+    assert client.get("/t/360102/agriculture/qr/123").status_code == 404
     api = client.get(f"/api/t/360102/agriculture/trace/{out.data['outputs'][0]['code']}").json()
     assert api["product"] == "蜜桔礼盒" and api["chain"] == [
         {"code": x.code, "product": "南丰蜜桔", "hops": 1, "direction": "upstream"}
@@ -164,3 +167,19 @@ def test_boundaries_other_farmers_lot_other_county_and_plugin_off(client, platfo
         )
     platform.refresh(force=True)
     assert client.get(f"/t/360102/agriculture/t/{x.code}").status_code == 404
+
+
+def test_works_unchanged_where_supervision_is_off(client, platform):
+    from core.db import Scope
+    from core.tenancy.service import set_plugin_state
+
+    p = producer(platform)
+    x = lot(platform, p.id)
+    assert client.get("/t/360102/supervision/").status_code != 404
+    with platform.db.transaction(Scope.system()) as s:
+        set_plugin_state(s, platform.directory, platform.directory.get("360000"), "supervision", "off",
+                         actor="tests")
+    platform.refresh(force=True)
+    assert client.get("/t/360102/supervision/").status_code == 404  # supervision is off here
+    assert client.get(f"/t/360102/agriculture/t/{x.code}").status_code == 200
+    assert client.get("/t/360102/agriculture/prices").status_code == 200

@@ -328,3 +328,17 @@ def test_an_invited_tender_on_the_form_and_a_bidder_withdraws_in_the_browser(cli
     assert 'id="seal"' in client.get(base).text  # a new bid may be sealed
     api = client.post(f"/api{base}/withdraw", headers={"X-CSRF-Token": token})
     assert api.status_code == 404  # nothing sealed left to withdraw
+
+
+def test_the_expert_pool_page_adds_members_and_names_bad_fields(client, platform):
+    make_staff(platform, "officer", "360102", "bidding_officer")
+    login(client, "officer")
+    token = csrf_token(client, f"{M}/experts")
+    bad = client.post(f"{M}/experts", data={"csrf_token": token, "name": "王专家", "employer_code": "123"})
+    assert bad.status_code == 422 and 'data-field="employer_code"' in bad.text
+    ok = client.post(f"{M}/experts", data={"csrf_token": token, "name": "王专家", "specialty": "工程造价"})
+    assert ok.status_code == 303 and "王专家" in client.get(f"{M}/experts").text
+    client.post("/logout", data={"csrf_token": token})
+    make_staff(platform, "exp", "360102", "bidding_expert")
+    login(client, "exp")
+    assert client.get(f"{M}/experts").status_code == 403

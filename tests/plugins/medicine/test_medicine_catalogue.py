@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from medicine_helpers import DAY, DIST, HOSPITAL, OTHER_DIST, world
+from medicine_helpers import DAY, DIST, HOSPITAL, MAKER, OTHER_DIST, world
 from sqlalchemy import func, select
 
 from core.api import Conflict, Invalid, RowsRefused
 from core.db import Scope
-from plugins.medicine import catalogue
+from plugins.medicine import catalogue, orders
 from plugins.medicine.models import ListedPrice
 
 
@@ -94,9 +94,16 @@ def _credit_helpers():
     return credit_helpers
 
 
-def test_a_blacklisted_distributor_cannot_be_chosen_and_credit_off_changes_nothing(platform):
+def test_black_listed_suppliers_cannot_be_chosen_or_ordered_from_and_credit_off_changes_nothing(platform):
     w = world(platform)
     helpers = _credit_helpers()
+    helpers.listed(platform, MAKER, "black")  # the maker of a product already chosen: its listing suspended
+    with platform.db.transaction(w.donghu.scope) as s, pytest.raises(Invalid) as e:
+        h = catalogue.hospital_of(s, w.donghu, HOSPITAL)
+        orders.create(s, platform, w.donghu, h, [orders.LineIn(w.products[0], 1, 1000)], actor="t")
+    assert (
+        e.value.code == "blacklisted" and "lines" in e.value.fields and "江西济民制药" in e.value.message_zh
+    )
     helpers.listed(platform, DIST, "black")
     with platform.db.transaction(w.donghu.scope) as s:
         h = catalogue.hospital_of(s, w.donghu, HOSPITAL)
@@ -107,3 +114,19 @@ def test_a_blacklisted_distributor_cannot_be_chosen_and_credit_off_changes_nothi
     with platform.db.transaction(w.donghu.scope) as s:
         h = catalogue.hospital_of(s, w.donghu, HOSPITAL)
         assert catalogue.choose(s, platform, w.donghu, h, w.products[0], DIST, actor="t").distributor_id
+        assert orders.create(s, platform, w.donghu, h, [orders.LineIn(w.products[0], 1, 1000)], actor="t").id
+
+
+def test_the_csv_import_command_refuses_a_bad_file_whole(platform, cli, tmp_path):
+    world(platform)
+    bad = tmp_path / "prices.csv"
+    bad.write_text(
+        "product_code,price_cents,effective_from\nYP0000,1100,2027-03-01\nYP0001,abc,2027-03-01\n",
+        encoding="utf-8",
+    )
+    r = cli("medicine", "import-prices", str(bad), "--tenant", "360000")
+    assert r.exit_code == 1 and "row 3: price_cents" in r.output
+    good = tmp_path / "ok.csv"
+    good.write_text("product_code,price_cents,effective_from\nYP0000,1100,2027-03-01\n", encoding="utf-8")
+    r = cli("medicine", "import-prices", str(good), "--tenant", "360000")
+    assert r.exit_code == 0 and "imported 1" in r.output
