@@ -163,7 +163,22 @@ def main() -> None:
     ap.add_argument("--database-url", default=None)
     ap.add_argument("--records", type=int, default=1_000_000)
     ap.add_argument("--baseline", type=int, default=100_000)
+    ap.add_argument(
+        "--scan-only",
+        default=None,
+        metavar="URL",
+        help="Only the fiscal pack's scan, over the database at URL (one a run left behind)",
+    )
     args = ap.parse_args()
+    if args.scan_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            platform = setup(args.scan_only, Path(tmp))
+            try:
+                sc = fiscal_scan(platform)
+                print(f"scan: {sc['seconds']:.1f} s; fiscal rules (scan s, issue s, cards): {sc['rules']}")
+            finally:
+                platform.close()
+        return
     with tempfile.TemporaryDirectory() as tmp:
         url = fresh_url(args.database_url, Path(tmp))
         platform = setup(url, Path(tmp))

@@ -50,19 +50,14 @@ def where(platform: Any, session: Session, pack: str, table: Any) -> list[Any]:
 
 
 class Names:
-    """Department names of the scope, so findings show names rather than codes."""
+    """Department names (one query per scan), so findings show names rather than codes."""
 
     def __init__(self, session: Session) -> None:
-        scope = scope_of(session)
-        self.platform_dirs: dict[tuple[int, str], str] = {}
-        for tid, code, name in session.execute(
-            select(Department.tenant_id, Department.code, Department.name)
-        ):
-            self.platform_dirs[(tid, code)] = name
-        self.scope = scope
+        rows = session.execute(select(Department.tenant_id, Department.code, Department.name))
+        self.by_code: dict[tuple[int, str], str] = {(tid, code): name for tid, code, name in rows}
 
     def __call__(self, tenant_id: int, code: str) -> str:
-        return self.platform_dirs.get((tenant_id, code), code)
+        return self.by_code.get((tenant_id, code), code)
 
 
 def finding(
