@@ -26,6 +26,8 @@ from core.api import (
     NotFound,
     Scope,
     api_doc,
+    page_params,
+    paginate,
     parse_body,
     parse_query,
     require,
@@ -33,22 +35,27 @@ from core.api import (
 )
 from plugins.exchange import gateway, msglog, services
 from plugins.exchange import permissions as P
-from plugins.exchange.models import REQUEST_STATES, SHARING, AccessRequest, Grant, Resource, SystemCredential
+from plugins.exchange.models import (
+    REQUEST_STATES,
+    SHARING,
+    AccessRequest,
+    Grant,
+    LogEntry,
+    Resource,
+    SystemCredential,
+)
 from plugins.exchange.schemas import (
     AnswerIn,
-    CataloguePage,
     CatalogueQuery,
     DeliveryIn,
     DeliveryOut,
     GatewayOut,
-    GrantList,
     GrantOut,
     HttpResourceIn,
     LogPage,
     LogQuery,
     MineOut,
     RequestIn,
-    RequestList,
     RequestOut,
     ResourceOut,
     RevokeIn,
@@ -224,18 +231,24 @@ async def deliver(request: Request) -> Any:
 # --- the catalogue ---------------------------------------------------------------------------------------
 
 
-@api_doc(response=CataloguePage, query=CatalogueQuery, summary="Search the data catalogue of the whole tree")
+@api_doc(
+    response=ResourceOut,
+    query=CatalogueQuery,
+    paginated=True,
+    page_limit=(20, 100),
+    summary="Search the data catalogue of the whole tree",
+)
 @require(P.CATALOGUE)
 async def catalogue(request: Request) -> Any:
     ctx = request.state.ctx
     q = parse_query(request, CatalogueQuery)
+    params = page_params(request)
     root = ctx.platform.directory.get(ctx.tenant.path.split("/")[0])
     assert root is not None
 
     def work(s: Any) -> dict[str, Any]:
-        rows = services.search(s, q.q, sharing=q.sharing, after=q.after, limit=q.limit)
-        nxt = str(rows[-1].id) if len(rows) == q.limit else None
-        return {"items": [resource_out(r, ctx.platform, ctx.lang) for r in rows], "next_cursor": nxt}
+        page = paginate(s, services.search_stmt(q.q, sharing=q.sharing), params, key=[Resource.id], desc=True)
+        return page.as_json(lambda r: resource_out(r, ctx.platform, ctx.lang))
 
     return await _run(request, work, scope=Scope.below(root.id, root.path))
 
@@ -309,19 +322,24 @@ async def mine(request: Request) -> Any:
     return await ctx.platform.db.run(work)
 
 
-@api_doc(response=RequestList, summary="The provider's queue of requests (pending first by due day)")
+@api_doc(
+    response=RequestOut,
+    paginated=True,
+    page_limit=(50, 500),
+    summary="The provider's queue of requests (pending first by due day)",
+)
 @require(P.PROVIDE)
 async def queue(request: Request) -> Any:
     ctx = request.state.ctx
-    return await _run(
-        request,
-        lambda s: {
-            "items": [
-                request_out(r, ctx.platform, ctx.lang) for r in services.provider_queue(s, ctx.tenant, "")
-            ],
-            "next_cursor": None,
-        },
-    )
+    params = page_params(request)
+
+    def work(s: Any) -> dict[str, Any]:
+        page = paginate(
+            s, services.queue_stmt(ctx.tenant, ""), params, key=[AccessRequest.due_on, AccessRequest.id]
+        )
+        return page.as_json(lambda r: request_out(r, ctx.platform, ctx.lang))
+
+    return await _run(request, work)
 
 
 request_here = tenant_object(
@@ -363,17 +381,19 @@ async def answer(request: Request) -> Any:
     )
 
 
-@api_doc(response=GrantList, summary="Grants this tenant's departments gave")
+@api_doc(
+    response=GrantOut, paginated=True, page_limit=(50, 500), summary="Grants this tenant's departments gave"
+)
 @require(P.PROVIDE)
 async def grants(request: Request) -> Any:
     ctx = request.state.ctx
-    return await _run(
-        request,
-        lambda s: {
-            "items": [grant_out(g, ctx.platform) for g in services.grants_given(s, ctx.tenant)],
-            "next_cursor": None,
-        },
-    )
+    params = page_params(request)
+
+    def work(s: Any) -> dict[str, Any]:
+        page = paginate(s, services.grants_stmt(ctx.tenant), params, key=[Grant.id], desc=True)
+        return page.as_json(lambda g: grant_out(g, ctx.platform))
+
+    return await _run(request, work)
 
 
 @api_doc(request=RevokeIn, response=GrantOut, summary="Revoke a grant")
@@ -454,29 +474,27 @@ async def revoke_system(request: Request) -> Any:
 async def log(request: Request) -> Any:
     ctx = request.state.ctx
     q = parse_query(request, LogQuery)
+    params = page_params(request, default_limit=50, max_limit=500)  # a page with its verification
 
     def work(s: Any) -> dict[str, Any]:
-        doc = msglog.export(s, ctx.tenant, first=q.first, last=q.first + q.limit - 1)
+        page = paginate(s, msglog.entries_stmt(ctx.tenant, first=q.first), params, key=[LogEntry.seq])
+        rows = page.items
+        first = rows[0].seq if rows else q.first
+        doc = msglog.export(s, ctx.tenant, first=first, last=rows[-1].seq if rows else first)
         verdict = msglog.verify_export(doc)
-        rows = msglog.entries(s, ctx.tenant, first=q.first, limit=q.limit)
-        return {
-            "items": [
-                {
-                    "seq": e.seq,
-                    "at": e.at.isoformat(),
-                    "resource": e.resource_code,
-                    "consumer": e.consumer_identifier,
-                    "result": e.result,
-                    "status": e.status,
-                    "hash": e.hash,
-                    "key_id": e.key_id,
-                }
-                for e in rows
-            ],
-            "verified": verdict.ok,
-            "problem": verdict.problem_en,
-            "next_cursor": str(rows[-1].seq + 1) if len(rows) == q.limit else None,
-        }
+        page.extra = {"verified": verdict.ok, "problem": verdict.problem_en}
+        return page.as_json(
+            lambda e: {
+                "seq": e.seq,
+                "at": e.at.isoformat(),
+                "resource": e.resource_code,
+                "consumer": e.consumer_identifier,
+                "result": e.result,
+                "status": e.status,
+                "hash": e.hash,
+                "key_id": e.key_id,
+            }
+        )
 
     return await _run(request, work)
 

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Select, Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -152,6 +152,11 @@ def record(platform: Any, tenant: Any, **kw: Any) -> LogEntry:
             return entry
     except Exception as exc:  # any failure to write the log refuses the exchange
         raise LogUnavailable(str(exc)) from exc
+
+
+def entries_stmt(tenant: Any, *, first: int = 1) -> Select[Any]:
+    """This tenant's log from ``first`` on, for core.api's ``paginate`` (key: seq)."""
+    return select(LogEntry).where(LogEntry.tenant_id == tenant.id, LogEntry.seq >= first)
 
 
 def entries(

@@ -138,13 +138,16 @@ class SystemRevokeIn(Strict):
 class CatalogueQuery(Strict):
     q: str = Field(default="", max_length=100)
     sharing: Literal["", "unconditional", "conditional", "none"] = ""
-    limit: int = Field(default=20, ge=1, le=100)
-    after: int | None = Field(default=None, ge=1, le=2**53)
+    # read (and checked) by core.api's page_params: ?limit= and ?cursor= (next_cursor of the page before)
+    limit: str | None = Field(default=None, max_length=6)
+    cursor: str | None = Field(default=None, max_length=500)
 
 
 class LogQuery(Strict):
     first: int = Field(default=1, ge=1, le=2**31 - 1)
-    limit: int = Field(default=50, ge=1, le=500)
+    # read (and checked) by core.api's page_params: ?limit= and ?cursor= (next_cursor of the page before)
+    limit: str | None = Field(default=None, max_length=6)
+    cursor: str | None = Field(default=None, max_length=500)
 
 
 # --- responses -------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -244,16 +244,22 @@ def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def search(
-    session: Session, q: str = "", *, sharing: str = "", after: int | None = None, limit: int = 20
-) -> list[Resource]:
-    """Active resources in the session's scope, matching ``q`` in name, code, description, provider or
-    field labels; newest id first, keyset-paginated by ``after``."""
+def search_stmt(q: str = "", *, sharing: str = "") -> Select[Any]:
+    """Active resources in the session's scope matching ``q`` in name, code, description, provider or
+    field labels: one row per resource (no join), for core.api's ``paginate`` (key: the id)."""
     stmt = select(Resource).where(Resource.active.is_(True))
     for word in q.lower().split()[:5]:
         stmt = stmt.where(Resource.search_text.like(f"%{escape_like(word)}%", escape="\\"))
     if sharing:
         stmt = stmt.where(Resource.sharing == sharing)
+    return stmt
+
+
+def search(
+    session: Session, q: str = "", *, sharing: str = "", after: int | None = None, limit: int = 20
+) -> list[Resource]:
+    """:func:`search_stmt`, newest id first, from below ``after``."""
+    stmt = search_stmt(q, sharing=sharing)
     if after is not None:
         stmt = stmt.where(Resource.id < after)
     return list(session.scalars(stmt.order_by(Resource.id.desc()).limit(limit)))
@@ -650,19 +656,26 @@ def revoke_grant(
     return row
 
 
-def provider_queue(session: Session, tenant: Any, state: str = "pending") -> list[AccessRequest]:
+def queue_stmt(tenant: Any, state: str = "pending") -> Select[Any]:
+    """The provider's requests, for ``paginate`` (key: due day, then id)."""
     stmt = select(AccessRequest).where(AccessRequest.tenant_id == tenant.id)
     if state:
         stmt = stmt.where(AccessRequest.state == state)
+    return stmt
+
+
+def grants_stmt(tenant: Any) -> Select[Any]:
+    """Grants this tenant's departments gave, for ``paginate`` (key: id, newest first)."""
+    return select(Grant).where(Grant.tenant_id == tenant.id)
+
+
+def provider_queue(session: Session, tenant: Any, state: str = "pending") -> list[AccessRequest]:
+    stmt = queue_stmt(tenant, state)
     return list(session.scalars(stmt.order_by(AccessRequest.due_on, AccessRequest.id).limit(500)))
 
 
 def grants_given(session: Session, tenant: Any) -> list[Grant]:
-    return list(
-        session.scalars(
-            select(Grant).where(Grant.tenant_id == tenant.id).order_by(Grant.id.desc()).limit(500)
-        )
-    )
+    return list(session.scalars(grants_stmt(tenant).order_by(Grant.id.desc()).limit(500)))
 
 
 def mine(platform: Any, consumer: Any) -> dict[str, Any]:

@@ -4,18 +4,42 @@ verification status. Bad input re-renders the form with the errors named, changi
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
+from urllib.parse import urlencode
 
 from pydantic import ValidationError
+from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from core.api import DomainError, NotFound, Scope, form_data, read_form, render, require
+from core.api import (
+    DomainError,
+    NotFound,
+    Scope,
+    decode_cursor,
+    form_data,
+    page_params,
+    paginate,
+    read_form,
+    render,
+    require,
+)
 from plugins.exchange import msglog, services
 from plugins.exchange import permissions as P
 from plugins.exchange.api import grant_here, request_here, system_here
-from plugins.exchange.models import CYCLES, GRANT_STATES, REQUEST_STATES, RESULTS, SHARING
+from plugins.exchange.models import (
+    CYCLES,
+    GRANT_STATES,
+    REQUEST_STATES,
+    RESULTS,
+    SHARING,
+    AccessRequest,
+    Grant,
+    LogEntry,
+    Resource,
+)
 from plugins.exchange.schemas import AnswerIn, RequestIn, RevokeIn, SystemIn, SystemRevokeIn
 
 _ZH = {
@@ -95,13 +119,17 @@ async def catalogue(request: Request) -> Response:
     q = request.query_params.get("q", "").strip()[:100]
     sharing = request.query_params.get("sharing", "")
     sharing = sharing if sharing in SHARING else ""
-    rows = await _tx(
-        request,
-        lambda s: services.search(s, q, sharing=sharing, limit=100),
-        write=False,
-        scope=_root_scope(ctx.tenant, ctx.platform),
+    params = page_params(request, default_limit=50, max_limit=100)
+
+    def work(s: Any) -> Any:
+        return paginate(s, services.search_stmt(q, sharing=sharing), params, key=[Resource.id], desc=True)
+
+    page = await _tx(request, work, write=False, scope=_root_scope(ctx.tenant, ctx.platform))
+    nxt = page.next_cursor
+    more = f"?{urlencode({'q': q, 'sharing': sharing, 'cursor': nxt})}" if nxt else ""
+    return render(
+        request, "exchange/catalogue.html", common(request, rows=page.items, q=q, sharing=sharing, more=more)
     )
-    return render(request, "exchange/catalogue.html", common(request, rows=rows, q=q, sharing=sharing))
 
 
 async def _request_page(
@@ -244,15 +272,25 @@ async def system_revoke(request: Request) -> Response:
 
 async def _queue_page(request: Request, errors: dict[str, str] | None = None, status: int = 200) -> Response:
     ctx = _ctx(request)
+    # two lists, two cursors: ?cursor= pages the requests, ?gcursor= the grants
+    rparams = page_params(request, default_limit=50, max_limit=200)
+    graw = request.query_params.get("gcursor")
+    gparams = replace(rparams, after=decode_cursor(graw) if graw else None)
 
-    def work(s: Any) -> tuple[list[Any], list[Any], Any]:
+    def work(s: Any) -> tuple[Any, Any, Any]:
         return (
-            services.provider_queue(s, ctx.tenant, ""),
-            services.grants_given(s, ctx.tenant),
+            paginate(
+                s, services.queue_stmt(ctx.tenant, ""), rparams, key=[AccessRequest.due_on, AccessRequest.id]
+            ),
+            paginate(s, services.grants_stmt(ctx.tenant), gparams, key=[Grant.id], desc=True),
             services.field_labels(s, ctx.tenant),
         )
 
-    reqs, grants, labels = await _tx(request, work, write=False)
+    rpage, gpage, labels = await _tx(request, work, write=False)
+    reqs, grants = rpage.items, gpage.items
+    here = {k: v for k, v in (("cursor", request.query_params.get("cursor")), ("gcursor", graw)) if v}
+    more_reqs = f"?{urlencode({**here, 'cursor': rpage.next_cursor})}" if rpage.next_cursor else ""
+    more_grants = f"?{urlencode({**here, 'gcursor': gpage.next_cursor})}" if gpage.next_cursor else ""
     from core.api import add_calendar_days, today
 
     return render(
@@ -263,6 +301,8 @@ async def _queue_page(request: Request, errors: dict[str, str] | None = None, st
             reqs=reqs,
             grants=grants,
             labels=labels,
+            more_reqs=more_reqs,
+            more_grants=more_grants,
             errors=errors or {},
             today=today(ctx.platform),
             default_expiry=add_calendar_days(today(ctx.platform), 365),
@@ -337,14 +377,22 @@ async def revoke(request: Request) -> Response:
 async def log_page(request: Request) -> Response:
     ctx = _ctx(request)
 
-    def work(s: Any) -> tuple[list[Any], Any]:
-        doc = msglog.export(s, ctx.tenant, limit=5000)
-        return list(reversed(msglog.entries(s, ctx.tenant, limit=100_000)[-200:])), msglog.verify_export(doc)
+    params = page_params(request, default_limit=100, max_limit=200)
 
-    rows, verdict = await _tx(request, work, write=False)
+    def work(s: Any) -> tuple[Any, Any]:
+        # newest first; the verification covers the entries on this page (chained to the one before)
+        page = paginate(s, msglog.entries_stmt(ctx.tenant), params, key=[LogEntry.seq], desc=True)
+        seqs = [e.seq for e in page.items]
+        doc = msglog.export(s, ctx.tenant, first=min(seqs), last=max(seqs)) if seqs else None
+        return page, msglog.verify_export(doc) if doc else msglog.Verdict(True)
+
+    page, verdict = await _tx(request, work, write=False)
+    rows = page.items
 
     def lookups(s: Any) -> tuple[dict[str, str], dict[str, str]]:
-        names = {r.code: r.name for r in services.search(s, "", limit=500)}
+        codes = {e.resource_code for e in rows}
+        here = select(Resource).where(Resource.tenant_id == ctx.tenant.id, Resource.code.in_(codes))
+        names = {r.code: r.name for r in s.scalars(here)} if codes else {}
         members = {}
         for ident in {e.consumer_identifier for e in rows}:
             try:
@@ -367,6 +415,7 @@ async def log_page(request: Request) -> Response:
             verdict=verdict,
             results=RESULTS,
             names=names,
+            more=f"?cursor={page.next_cursor}" if page.next_cursor else "",
             member_name=lambda ident: members.get(ident, ident),
         ),
     )
