@@ -126,7 +126,7 @@ async def catalogue(request: Request) -> Response:
 
     page = await _tx(request, work, write=False, scope=_root_scope(ctx.tenant, ctx.platform))
     nxt = page.next_cursor
-    more = f"?{urlencode({'q': q, 'sharing': sharing, 'cursor': nxt})}" if nxt else ""
+    more = urlencode({"q": q, "sharing": sharing, "cursor": nxt}) if nxt else ""
     return render(
         request, "exchange/catalogue.html", common(request, rows=page.items, q=q, sharing=sharing, more=more)
     )
@@ -289,8 +289,8 @@ async def _queue_page(request: Request, errors: dict[str, str] | None = None, st
     rpage, gpage, labels = await _tx(request, work, write=False)
     reqs, grants = rpage.items, gpage.items
     here = {k: v for k, v in (("cursor", request.query_params.get("cursor")), ("gcursor", graw)) if v}
-    more_reqs = f"?{urlencode({**here, 'cursor': rpage.next_cursor})}" if rpage.next_cursor else ""
-    more_grants = f"?{urlencode({**here, 'gcursor': gpage.next_cursor})}" if gpage.next_cursor else ""
+    more_reqs = urlencode({**here, "cursor": rpage.next_cursor}) if rpage.next_cursor else ""
+    more_grants = urlencode({**here, "gcursor": gpage.next_cursor}) if gpage.next_cursor else ""
     from core.api import add_calendar_days, today
 
     return render(
@@ -415,7 +415,7 @@ async def log_page(request: Request) -> Response:
             verdict=verdict,
             results=RESULTS,
             names=names,
-            more=f"?cursor={page.next_cursor}" if page.next_cursor else "",
+            more=f"cursor={page.next_cursor}" if page.next_cursor else "",
             member_name=lambda ident: members.get(ident, ident),
         ),
     )
