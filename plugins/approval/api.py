@@ -30,6 +30,7 @@ from core.api import (
 )
 from plugins.approval import catalogue, clock, handling, queries, services
 from plugins.approval import permissions as P
+from plugins.approval.fees import charged_fees
 from plugins.approval.models import Application, ServiceItem
 from plugins.approval.schemas import (
     ActionPath,
@@ -59,7 +60,10 @@ from plugins.approval.webctx import (
 )
 
 
-def _item_json(item: Any) -> dict[str, Any]:
+def _item_json(item: Any, charged: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``charged``: what another plugin charges for items (plugins/approval/fees.py); it wins over the
+    item's own fee column."""
+    fee = (charged or {}).get(item.code)
     figs = clock.step_figures(item.steps) if item.is_parallel else None
     return {
         "code": item.code,
@@ -70,7 +74,7 @@ def _item_json(item: Any) -> dict[str, Any]:
         "department_code": item.department_code,
         "promised_days": item.promised_days,
         "statutory_days": item.statutory_days,
-        "fee": item.fee_cents / 100,
+        "fee": (fee.cents if fee is not None else item.fee_cents) / 100,
         "parallel": item.is_parallel,
         "serial_days": figs.serial if figs else None,
         "parallel_days": figs.parallel if figs else None,
@@ -100,7 +104,8 @@ async def items(request: Request) -> Any:
     def work() -> list[dict[str, Any]]:
         with ctx.platform.db.read(ctx.tenant.scope) as s:
             found = catalogue.search(s, query.q, entrance=query.entrance, section=query.section, limit=50)
-            return [_item_json(i) for i in found]
+            charged = charged_fees(ctx.platform, ctx.tenant, [i.code for i in found], s)
+            return [_item_json(i, charged) for i in found]
 
     return {"items": await ctx.platform.db.run(work), "next_cursor": None}
 
@@ -112,7 +117,8 @@ async def item(request: Request) -> Any:
 
     def work() -> dict[str, Any]:
         with ctx.platform.db.read(ctx.tenant.scope) as s:
-            return _item_json(catalogue.get_item(s, request.path_params["code"]))
+            found = catalogue.get_item(s, request.path_params["code"])
+            return _item_json(found, charged_fees(ctx.platform, ctx.tenant, [found.code], s))
 
     return await ctx.platform.db.run(work)
 

@@ -42,3 +42,15 @@ def govhall_approval_material_sources(
     submission, on the submission's session, that returns ``{"data": {...}, "labels": {name: [zh, en]},
     "provenance": {"provider_zh", "provider_en", "reference", "at", "href", ...}}`` or raises a
     ``DomainError`` (no longer valid: approval asks for an upload instead)."""
+
+
+@hookspec
+def govhall_approval_item_fees(
+    platform: Any, tenant: Any, item_codes: list[str], session: Any
+) -> dict[str, dict[str, Any]]:
+    """The fee another plugin actually charges for items at ``tenant`` — one source of truth for the fee
+    (issue #16). Return ``{item code: {"cents": int >= 0, "basis": str}}`` for every code of
+    ``item_codes`` the plugin answers for (payment answers for all of them: ``0`` where it charges
+    nothing). Where a plugin answers, approval's service guide, the fee stamped on a new application and
+    the ``approval.fee_mismatch`` rule use that value; approval's own ``fee_cents``/``fee_basis`` columns
+    are the fee only where no plugin answers (payment off). ``session`` may span a subtree (read only)."""

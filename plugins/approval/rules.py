@@ -26,6 +26,7 @@ from core.api import (
     working_days_between,
 )
 from core.api import today as clock_today
+from plugins.approval.fees import charged_fees
 from plugins.approval.models import Application, ServiceItem, Suspension, Task
 
 OPEN = ("accepted", "in_review")  # a suspended clock is not running
@@ -252,11 +253,34 @@ def scan_suspension_too_long(*, platform: Any, session: Session, **kw: Any) -> l
     ]
 
 
+def standard_fee(platform: Any, session: Session, kw: dict[str, Any]) -> Any:
+    """The fee an application should carry, as a SQL expression: what a plugin charges for the item at
+    the application's tenant (``govhall_approval_item_fees``, asked once per tenant with applications in
+    scope — a handful of calls), else the item's own column (plugins/approval/fees.py)."""
+    pairs = session.execute(select(A.tenant_id, A.item_code).where(*_where_scope(session, kw)).distinct())
+    by_tenant: dict[int, set[str]] = {}
+    for tenant_id, code in pairs:
+        by_tenant.setdefault(tenant_id, set()).add(code)
+    whens = []
+    by_id = getattr(getattr(platform, "directory", None), "by_id", {})
+    for tenant_id, codes in sorted(by_tenant.items()):
+        tenant = by_id.get(tenant_id)
+        if tenant is None:
+            continue
+        by_cents: dict[int, list[str]] = {}  # one WHEN per tenant and amount, not per item
+        for code, fee in sorted(charged_fees(platform, tenant, codes, session).items()):
+            by_cents.setdefault(fee.cents, []).append(code)
+        whens += [(and_(A.tenant_id == tenant_id, A.item_code.in_(cs)), literal(cents))
+                  for cents, cs in sorted(by_cents.items())]
+    return case(*whens, else_=I.fee_cents) if whens else I.fee_cents
+
+
 def scan_fee_mismatch(*, platform: Any, session: Session, **kw: Any) -> list[Finding]:
+    standard = standard_fee(platform, session, kw)
     stmt = (
-        select(*BASE, A.fee_cents, I.fee_cents.label("standard"))
+        select(*BASE, A.fee_cents, standard.label("standard"))
         .join_from(Application.__table__, ServiceItem.__table__, I.id == A.item_id)
-        .where(*_where_scope(session, kw), A.fee_cents != I.fee_cents)
+        .where(*_where_scope(session, kw), A.fee_cents != standard)
         .order_by(A.id)
     )
     return [

@@ -23,6 +23,7 @@ from core.api import today as clock_today
 from plugins.approval import numbers, rollup
 from plugins.approval import permissions as P
 from plugins.approval.catalogue import get_item
+from plugins.approval.fees import item_fee
 from plugins.approval.models import (
     AcceptanceFinding,
     Application,
@@ -350,7 +351,7 @@ def submit(
         state="submitted",
         submitted_at=c.now(),
         submitted_on=c.today,
-        fee_cents=item.fee_cents,
+        fee_cents=item_fee(c.platform, c.tenant, item, session).cents,
     )
     session.add(app)
     session.flush()

@@ -18,6 +18,7 @@ from core.api import Invalid, NotFound, form_data, render, require
 from plugins.approval import catalogue, clock, handling, reuse, services
 from plugins.approval import permissions as P
 from plugins.approval.facts import case_facts
+from plugins.approval.fees import item_fee
 from plugins.approval.models import ENTRANCES, ITEM_TYPES, Rating, ServiceItem, UploadedMaterial
 from plugins.approval.services import STATE_TITLES
 from plugins.approval.webctx import form_int, my_applications, own_application, read_uploads, service_ctx
@@ -84,14 +85,15 @@ async def item_page(request: Request) -> Response:
 
     def work() -> Any:
         with ctx.platform.db.session(ctx.tenant.scope) as s:
-            return catalogue.get_item(s, code)
+            found = catalogue.get_item(s, code)
+            return found, item_fee(ctx.platform, ctx.tenant, found, s)
 
-    item = await ctx.platform.db.run(work)
+    item, fee = await ctx.platform.db.run(work)
     figures = clock.step_figures(item.steps) if item.is_parallel else None
     return render(
         request,
         "approval/item.html",
-        {"item": item, "figures": figures, "types": ITEM_TYPES, "entrances": ENTRANCES,
+        {"item": item, "fee": fee, "figures": figures, "types": ITEM_TYPES, "entrances": ENTRANCES,
          "mismatch": entrance_mismatch(ctx.actor, item)},
     )
 

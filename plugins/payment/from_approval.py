@@ -15,10 +15,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.api import Conflict, Event, Finding
 from plugins.payment import services
+from plugins.payment.models import Fee
 
 OPENS = {
     "approval.application.submitted": "before_acceptance",
@@ -103,6 +105,23 @@ def gate(subject: dict[str, Any], tenant: Any, session: Session) -> list[Finding
             },
         )
     ]
+
+
+def item_fees(tenant: Any, item_codes: list[str], session: Session) -> dict[str, dict[str, Any]]:
+    """Approval's ``govhall_approval_item_fees``: what payment charges is the fee (issue #16) — an item's
+    active fee here, and nothing (0) for an item payment has no fee for, so approval's guide, the fee on
+    a new application and its ``fee_mismatch`` rule show what is actually charged."""
+    codes = sorted({str(c) for c in item_codes})
+    out: dict[str, dict[str, Any]] = {c: {"cents": 0, "basis": ""} for c in codes}
+    for i in range(0, len(codes), 500):  # bounded IN lists
+        rows = session.execute(
+            select(Fee.item_code, Fee.amount_cents, Fee.legal_basis).where(
+                Fee.tenant_id == tenant.id, Fee.item_code.in_(codes[i : i + 500]), Fee.active.is_(True)
+            )
+        )
+        for code, cents, basis in rows:
+            out[code] = {"cents": int(cents), "basis": basis}
+    return out
 
 
 STAGE_TITLES = {

@@ -160,6 +160,15 @@ def govhall_approval_case_facts(
     return from_approval.case_facts(tenant, application, viewer, session)
 
 
+@hookimpl(optionalhook=True)  # approval's hook (plugins/approval/hookspecs.py)
+def govhall_approval_item_fees(
+    platform: Any, tenant: Any, item_codes: list[str], session: Any
+) -> dict[str, dict[str, Any]]:
+    from plugins.payment import from_approval
+
+    return from_approval.item_fees(tenant, item_codes, session)
+
+
 @hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
 def govhall_supervision_rules() -> list[dict[str, Any]]:
     from plugins.payment.rules import RULES
