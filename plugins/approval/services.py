@@ -322,8 +322,11 @@ def submit(
         raise Invalid(f"Material {bad} cannot be supplied from data on file", "该材料不能使用已有数据",
                       code="not_reusable", fields={bad: "upload this material"})
     to_upload = [m for m in item.materials if m.code not in reused]
+    # The applicant's choice decides: a file also picked for a material taken from data on file is not
+    # checked, and not stored (below) — it was refused as "not a material of this item" before.
+    files = [u for u in uploads if u.material_code not in reused]
     for check in (lambda: data.update(_check_form(item, form)),
-                  lambda: check_uploads(to_upload, uploads, max_mb=max_mb, require_all=True)):
+                  lambda: check_uploads(to_upload, files, max_mb=max_mb, require_all=True)):
         try:
             check()
         except Invalid as exc:

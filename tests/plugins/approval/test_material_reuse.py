@@ -119,3 +119,21 @@ def test_the_applicant_chooses_it_on_the_page_and_the_clerk_sees_the_provenance(
     assert "预警等级" in case.text and "数据来源" in case.text and "/t/360100/exchange/log" in case.text
     with demo_platform.db.session(Scope.system()) as s:
         assert s.scalar(select(func.count()).select_from(ReusedMaterial)) >= 1
+
+
+def test_a_file_also_picked_for_a_material_taken_from_data_on_file_is_ignored(demo_platform):
+    """The radio decides: an applicant who picked a file and then chose "use my data" is not refused
+    with "not a material of this item" (the browser walk hit it), and the file is not kept."""
+    from core.clock import today
+    from plugins.approval.models import UploadedMaterial as StoredUpload
+
+    donghu = demo_platform.directory.get("360102")
+    who = _who(demo_platform)
+    got = reuse.fetch_chosen(demo_platform, donghu, ITEM, reuse.applicant_of(who), {"credit": SOURCE})
+    c = services.Ctx(platform=demo_platform, tenant=donghu, who=who, today=today(demo_platform))
+    uploads = [Upload("form", "f.pdf", PDF), Upload("id", "i.pdf", PDF), Upload("credit", "c.pdf", PDF)]
+    with demo_platform.db.transaction(donghu.scope) as s:
+        app = services.submit(s, c, ITEM, {"shop_name": "东湖小馆"}, uploads, got)
+        q = select(StoredUpload.material_code).where(StoredUpload.application_id == app.id)
+        assert set(s.scalars(q)) == {"form", "id"}
+        assert [r.material_code for r in services.reused_of(s, app.id)] == ["credit"]
