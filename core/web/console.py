@@ -253,8 +253,15 @@ async def audit_log(request: Request) -> Response:
             return [_audit_row(ctx.platform.directory, labels, names, ctx.lang, r) for r in rows], nxt
 
     rows, next_before = await ctx.platform.db.run(load)
+    # The filter is chosen by name (a plugin's title), never typed as an action code; a prefix given in
+    # the address (a link to "plugin.switch" entries) stays selectable under its own name.
+    choices = sorted(((f"{key}.", labels.name(key, ctx.lang)) for key in labels.plugin_titles),
+                     key=lambda c: c[1])
+    if action and action not in {value for value, _name in choices}:
+        choices.insert(0, (action, labels.action(action, ctx.lang)))
     return render(request, "console/audit.html", {
         "rows": rows, "next_before": next_before, "before": before, "action": action,
+        "action_choices": choices,
         "ancestors": ctx.platform.directory.ancestors(tenant)[:-1],
     })
 

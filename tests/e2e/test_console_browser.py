@@ -76,8 +76,13 @@ def test_audit_log_shows_the_switch(server, page, province_admin, screenshot):
     log_in(page, server, province_admin, PASSWORD)
     page.goto(f"{server.url}/t/360100/console/")
     page.get_by_role("link", name="审计日志").click()
-    page.get_by_label("操作名称开头").fill("plugin.switch")
+    choice = page.get_by_label("业务系统")  # chosen by name, never typed as a code
+    assert "公共信用" in choice.inner_text()
+    choice.select_option(label="公共信用")
     page.get_by_role("button", name="筛选").click()
+    assert "action=credit." in page.url
+    page.goto(f"{server.url}/t/360100/console/audit?action=plugin.switch")  # a link to one action
+    assert page.get_by_label("业务系统").locator("option:checked").inner_text() == "切换插件"
     assert page.locator("#audit tbody tr").count() >= 1
     shown = page.locator("#audit").inner_text()
     assert "切换插件" in shown and "插件 公共信用" in shown and "plugin:credit" not in shown

@@ -51,6 +51,10 @@ def test_province_admin_disables_a_plugin_for_one_county(platform, as_user):
     assert "credit" in platform.enabled(platform.directory.get("360103"))
     audit = admin.get("/t/360100/console/audit?action=plugin.switch")
     assert "plugin:credit" in audit.text and "staff:padmin" in audit.text
+    # The filter is a choice of subsystems by name, the address's own prefix kept selected by its name.
+    form = re.search(r'<select id="audit-action" name="action">.*?</select>', audit.text, re.S).group(0)
+    assert '<option value="credit.">' in form and '<option value="plugin.switch" selected>' in form
+    assert 'value="plugin.switch" selected>plugin.switch<' not in form
 
 
 def test_a_switch_without_the_csrf_token_is_refused(platform, as_user):
