@@ -7,6 +7,8 @@ vendor's plugin can do everything they do. Names here are a contract: add freely
 
 from __future__ import annotations
 
+import typing
+
 from core import audit, events, imports, signing
 from core import clock as clock
 from core.access import require
@@ -133,3 +135,21 @@ __all__ += ["MessageProvider", "OutgoingMessage", "notify"]
 from core.web.security import SafeUrl, safe_url  # noqa: E402
 
 __all__ += ["SafeUrl", "safe_url"]
+
+
+async def run_scoped(request: typing.Any, fn: typing.Any, *, write: bool = False,
+                     scope: typing.Any = None) -> typing.Any:
+    """Run ``fn(session)`` in the worker thread pool on a session of the request's tenant (or of
+    ``scope``, e.g. a subtree): a transaction when ``write``, else a read-only session. The one way a
+    handler reaches the database; plugins used to write this helper each for themselves."""
+    ctx = request.state.ctx
+
+    def work() -> typing.Any:
+        opener = ctx.platform.db.transaction if write else ctx.platform.db.session
+        with opener(scope or ctx.tenant.scope) as s:
+            return fn(s)
+
+    return await ctx.platform.db.run(work)
+
+
+__all__ += ["run_scoped"]

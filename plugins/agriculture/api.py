@@ -14,7 +14,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.routing import BaseRoute, Route
 
-from core.api import NotFound, api_doc, page_model, parse_body, require, tenant_object
+from core.api import NotFound, api_doc, page_model, parse_body, require, run_scoped, tenant_object
 from plugins.agriculture import permissions as P
 from plugins.agriculture import producers, trace
 from plugins.agriculture.models import EVENT_KINDS, PRODUCER_KINDS, PRODUCER_STATES, Lot, LotEvent, Producer
@@ -36,15 +36,7 @@ producer_here = tenant_object(
 )
 
 
-async def run(request: Request, fn: Any, *, write: bool = False, scope: Any = None) -> Any:
-    ctx = request.state.ctx
-
-    def work() -> Any:
-        opener = ctx.platform.db.transaction if write else ctx.platform.db.session
-        with opener(scope or ctx.tenant.scope) as s:
-            return fn(s)
-
-    return await ctx.platform.db.run(work)
+run = run_scoped  # core.api: a session of the tenant (or a scope) in the thread pool
 
 
 def _title(table: dict[str, tuple[str, str]], key: str, lang: str) -> str:

@@ -27,6 +27,7 @@ from core.api import (
     parse_body,
     parse_query,
     require,
+    run_scoped,
     tenant_object,
 )
 from plugins.bidding import ocds, present, services
@@ -34,16 +35,7 @@ from plugins.bidding import permissions as P
 from plugins.bidding import schemas as S
 from plugins.bidding.models import Bid, Bidder, Expert, Objection, Panel, Tender
 
-
-async def _run(request: Request, fn: Any, *, write: bool = False, scope: Any = None) -> Any:
-    ctx = request.state.ctx
-
-    def work() -> Any:
-        opener = ctx.platform.db.transaction if write else ctx.platform.db.session
-        with opener(scope or ctx.tenant.scope) as s:
-            return fn(s)
-
-    return await ctx.platform.db.run(work)
+_run = run_scoped  # core.api: a session of the tenant (or a scope) in the thread pool
 
 
 tender_here = tenant_object(

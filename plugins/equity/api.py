@@ -27,22 +27,14 @@ from core.api import (
     parse_body,
     parse_query,
     require,
+    run_scoped,
 )
 from plugins.equity import bidding, buyers, deals, services
 from plugins.equity import permissions as P
 from plugins.equity import schemas as S
 from plugins.equity.models import STATUSES, Auction, Buyer, Deal, Project
 
-
-async def _run(request: Request, fn: Any, *, write: bool = False) -> Any:
-    ctx = request.state.ctx
-
-    def work() -> Any:
-        opener = ctx.platform.db.transaction if write else ctx.platform.db.session
-        with opener(ctx.tenant.scope) as s:
-            return fn(s)
-
-    return await ctx.platform.db.run(work)
+_run = run_scoped  # core.api: a session of the tenant (or a scope) in the thread pool
 
 
 def _pid(request: Request) -> int:

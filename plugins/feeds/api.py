@@ -13,7 +13,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.routing import BaseRoute, Route
 
-from core.api import DomainError, api_doc, parse_body, parse_query, require, tenant_object
+from core.api import DomainError, api_doc, parse_body, parse_query, require, run_scoped, tenant_object
 from plugins.feeds import permissions as P
 from plugins.feeds import services
 from plugins.feeds.models import Batch, Source
@@ -40,15 +40,7 @@ class Unauthorised(DomainError):
         )
 
 
-async def _run(request: Request, fn: Any, *, write: bool = False) -> Any:
-    ctx = request.state.ctx
-
-    def work() -> Any:
-        opener = ctx.platform.db.transaction if write else ctx.platform.db.session
-        with opener(ctx.tenant.scope) as s:
-            return fn(s)
-
-    return await ctx.platform.db.run(work)
+_run = run_scoped  # core.api: a session of the tenant (or a scope) in the thread pool
 
 
 def batch_out(b: Batch, lang: str = "zh-CN") -> dict[str, Any]:

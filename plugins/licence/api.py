@@ -24,6 +24,7 @@ from core.api import (
     parse_body,
     parse_query,
     require,
+    run_scoped,
     tenant_object,
 )
 from plugins.licence import catalogue, dates, holders, services, verification
@@ -45,16 +46,7 @@ from plugins.licence.schemas import (
     VerificationOut,
 )
 
-
-async def _run(request: Request, fn: Any, *, write: bool = False, scope: Any = None) -> Any:
-    ctx = request.state.ctx
-
-    def work() -> Any:
-        opener = ctx.platform.db.transaction if write else ctx.platform.db.session
-        with opener(scope or ctx.tenant.scope) as s:
-            return fn(s)
-
-    return await ctx.platform.db.run(work)
+_run = run_scoped  # core.api: a session of the tenant (or a scope) in the thread pool
 
 
 def licence_out(lic: Licence, platform: Any, lang: str = "zh-CN") -> dict[str, Any]:

@@ -24,6 +24,7 @@ from core.api import (
     parse_body,
     parse_query,
     require,
+    run_scoped,
     today,
 )
 from plugins.medicine import catalogue, orders, present, vbp
@@ -31,16 +32,7 @@ from plugins.medicine import permissions as P
 from plugins.medicine import schemas as S
 from plugins.medicine.models import Company, Hospital, Order, Product, Round
 
-
-async def _run(request: Request, fn: Any, *, write: bool = False) -> Any:
-    ctx = request.state.ctx
-
-    def work() -> Any:
-        opener = ctx.platform.db.transaction if write else ctx.platform.db.session
-        with opener(ctx.tenant.scope) as s:
-            return fn(s)
-
-    return await ctx.platform.db.run(work)
+_run = run_scoped  # core.api: a session of the tenant (or a scope) in the thread pool
 
 
 def my_code(request: Request) -> str:

@@ -15,7 +15,16 @@ from sqlalchemy import select
 from starlette.requests import Request
 from starlette.routing import BaseRoute, Route
 
-from core.api import api_doc, page_model, page_params, paginate, parse_body, require, tenant_object
+from core.api import (
+    api_doc,
+    page_model,
+    page_params,
+    paginate,
+    parse_body,
+    require,
+    run_scoped,
+    tenant_object,
+)
 from plugins.payment import permissions as P
 from plugins.payment import reconciliation, services
 from plugins.payment.models import Fee, Order
@@ -30,16 +39,7 @@ from plugins.payment.schemas import (
     StatementIn,
 )
 
-
-async def _run(request: Request, fn: Any, *, write: bool = False) -> Any:
-    ctx = request.state.ctx
-
-    def work() -> Any:
-        opener = ctx.platform.db.transaction if write else ctx.platform.db.session
-        with opener(ctx.tenant.scope) as s:
-            return fn(s)
-
-    return await ctx.platform.db.run(work)
+_run = run_scoped  # core.api: a session of the tenant (or a scope) in the thread pool
 
 
 def order_out(s: Any, o: Order, lang: str) -> dict[str, Any]:
