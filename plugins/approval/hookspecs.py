@@ -54,3 +54,12 @@ def govhall_approval_item_fees(
     nothing). Where a plugin answers, approval's service guide, the fee stamped on a new application and
     the ``approval.fee_mismatch`` rule use that value; approval's own ``fee_cents``/``fee_basis`` columns
     are the fee only where no plugin answers (payment off). ``session`` may span a subtree (read only)."""
+
+
+@hookspec
+def govhall_approval_item_facts(
+    platform: Any, tenant: Any, item: dict[str, Any], session: Any
+) -> list[dict[str, Any]]:
+    """Facts another plugin knows about a service item, shown on its service guide (办事指南): e.g. openness's
+    power the item exercises (权责清单). ``item`` has ``code``, ``name``, ``department_code``; ``session``
+    is scoped to ``tenant`` (read only). Each fact has the shape of ``govhall_approval_case_facts``'s."""
