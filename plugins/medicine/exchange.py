@@ -22,7 +22,7 @@ CODE = "prescriptions"
 RESOURCE = f"medicine.{CODE}"
 
 FIELD_LABELS: dict[str, tuple[str, str]] = {
-    "hospital_code": ("医疗机构统一社会信用代码", "Hospital's credit code"),
+    "hospital_code": ("医疗机构代码", "Hospital code"),
     "external_id": ("处方编号", "Prescription number"),
     "doctor": ("医师", "Doctor"),
     "product_id": ("挂网产品", "Listed product"),
