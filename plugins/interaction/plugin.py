@@ -24,9 +24,9 @@ HERE = Path(__file__).resolve().parent
 def govhall_working_deadlines() -> list[WorkingDeadline]:
     """A ticket's due date (working days from receipt, plus an approved extension), a department's
     assignment (the ticket's due date when dispatched) and a bad review's rectification limit."""
-    from plugins.interaction.models import TicketAssignment as A
     from plugins.interaction.models import Review as V
     from plugins.interaction.models import Ticket as T
+    from plugins.interaction.models import TicketAssignment as A
 
     return [
         WorkingDeadline("ticket", T.received_on, T.due_on,
