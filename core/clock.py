@@ -274,7 +274,11 @@ class WorkingDeadline:
 
     ``start`` and ``due`` are mapped ``Date`` columns of one tenant-scoped model; ``open`` is the SQL
     condition of the rows whose deadline still runs (a closed row's deadline is history and never moves);
-    ``label`` and ``holder`` optional columns shown in the preview (a number, a department code)."""
+    ``label`` and ``holder`` optional columns shown in the preview (a number, a department code).
+
+    Where the row keeps its period (``days``, a column), the due date is computed afresh from it instead:
+    ``unit="working"`` counts working days, ``unit="calendar"`` calendar days with a last day on a holiday
+    rolled to the next working day (the only way a calendar-day limit moves with a notice)."""
 
     kind: str
     start: Any
@@ -282,6 +286,8 @@ class WorkingDeadline:
     open: Any
     label: Any = None
     holder: Any = None
+    days: Any = None
+    unit: Unit = "working"
 
 
 def within_statutory(statutory: int, basis: str = "") -> Any:

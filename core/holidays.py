@@ -55,6 +55,7 @@ from core.clock import (
     Clock,
     DeadlineChange,
     WorkingDeadline,
+    add_calendar_days,
     add_working_days,
     calendar_for,
     clock_of,
@@ -213,9 +214,12 @@ def recount(session: Session, plugin: str, spec: WorkingDeadline, calendar: Cale
     is counted once; the moves are written by primary key in one executemany."""
     first, last = date(min(years), 1, 1), date(max(years), 12, 31)
     model = spec.due.class_
+    if spec.unit == "calendar" and spec.days is None:
+        raise ValueError(f"{plugin}: a calendar-day WorkingDeadline ({spec.kind}) needs its days column")
     cols = [model.id, model.tenant_id, model.tenant_path, spec.start, spec.due,
             spec.label if spec.label is not None else spec.start,
-            spec.holder if spec.holder is not None else model.tenant_path]
+            spec.holder if spec.holder is not None else model.tenant_path,
+            spec.days if spec.days is not None else model.id]
     stamp = isinstance(getattr(spec.start.type, "impl", spec.start.type), DateTime)  # a timestamp column
     started = (spec.start < datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
                if stamp else spec.start <= last)
@@ -223,15 +227,22 @@ def recount(session: Session, plugin: str, spec: WorkingDeadline, calendar: Cale
         select(*cols).where(spec.open, spec.start.is_not(None), spec.due.is_not(None), started,
                             spec.due >= first).order_by(model.id)
     ).all()
-    memo: dict[tuple[str, date, date], date] = {}
+    memo: dict[tuple[str, date, date, Any], date] = {}
     out: list[DeadlineChange] = []
-    for row_id, tenant_id, path, start, due, label, holder in rows:
+    for row_id, tenant_id, path, start, due, label, holder, days in rows:
         start = start.date() if isinstance(start, datetime) else start
-        key = (path, start, due)
+        key = (path, start, due, days if spec.days is not None else None)
         new = memo.get(key)
         if new is None:
-            n = working_days_between(start, due, calendar=calendar_for(None, path))
-            new = memo[key] = add_working_days(start, n, calendar=calendar_for(None, path, base=calendar))
+            cal = calendar_for(None, path, base=calendar)
+            if spec.days is None:
+                n = working_days_between(start, due, calendar=calendar_for(None, path))
+                new = add_working_days(start, n, calendar=cal)
+            elif spec.unit == "working":
+                new = add_working_days(start, int(days), calendar=cal)
+            else:
+                new = add_calendar_days(start, int(days), roll_to_working_day=True, calendar=cal)
+            memo[key] = new
         if new != due:
             out.append(DeadlineChange(
                 plugin=plugin, kind=spec.kind, ref=str(row_id), tenant_id=tenant_id, tenant_path=path,

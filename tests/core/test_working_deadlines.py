@@ -20,7 +20,7 @@ from sqlalchemy import Date, DateTime, select
 
 from core import calendar as core_calendar
 from core import holidays
-from core.clock import add_working_days, calendar_for, working_days_between
+from core.clock import add_calendar_days, add_working_days, calendar_for, working_days_between
 from core.db import Scope
 from core.db.base import Base
 
@@ -50,7 +50,6 @@ EXEMPT = {
     ("medicine_orders", "due_on"): "30 calendar days after acceptance (payment term)",
     ("medicine_rounds", "ends_on"): "the end of a procurement round, set by the province",
     ("feed_fiscal_budget_lines", "deadline"): "a date received from the finance system",
-    ("feed_judicial_cases", "deadline"): "a date received from the court's system",
 }
 
 
@@ -104,41 +103,71 @@ def test_a_notice_moves_every_declared_open_deadline_it_crosses(demo_platform):
     notice = _next_saturday_notice(today)
     new_national = p.clock.calendar.with_notices([notice])
     specs = p.registry.declared("govhall_working_deadlines")
-    before: dict[tuple[str, str], dict[int, tuple[date, date, str, bool]]] = {}
+    sat = min(d for d in notice.work if d > today)  # the Saturday the notice makes a working day
+    _open_two_feed_cases(p, today, sat)
+    # For every declared deadline column: each row's due date now, and what it must be after the notice
+    # (open rows: their period recounted on the new calendar, by the spec that holds them open).
+    due_now: dict[tuple[str, str], dict[int, date]] = {}
+    want: dict[tuple[str, str], dict[int, date]] = {}
+    owner: dict[tuple[str, str], str] = {}
     with p.db.session(Scope.system()) as s:
         for plugin, plugin_specs in specs.items():
             for spec in plugin_specs:
                 model = spec.due.class_
-                rows = s.execute(select(model.id, spec.start, spec.due, model.tenant_path,
-                                        spec.open.label("open_"))).all()
-                before[(plugin, spec.kind)] = {
-                    r[0]: (r[1].date() if isinstance(r[1], datetime) else r[1], r[2], r[3], bool(r[4]))
-                    for r in rows if r[1] is not None and r[2] is not None}
-    # What each open deadline's working days come to on the new calendar (counted on the one in force).
-    expected = {
-        (key, row_id): add_working_days(
-            start, working_days_between(start, due, calendar=calendar_for(None, path)),
-            calendar=calendar_for(None, path, base=new_national)) if is_open else due
-        for key, rows in before.items() for row_id, (start, due, path, is_open) in rows.items()}
+                col = (model.__tablename__, spec.due.key)
+                owner[col] = plugin
+                days = spec.days if spec.days is not None else model.id
+                for row_id, start, due, path, is_open, n in s.execute(select(
+                        model.id, spec.start, spec.due, model.tenant_path, spec.open.label("open_"), days)):
+                    if due is None:
+                        continue
+                    due_now.setdefault(col, {})[row_id] = due
+                    if not is_open or start is None:
+                        continue
+                    start = start.date() if isinstance(start, datetime) else start
+                    cal = calendar_for(None, path, base=new_national)
+                    if spec.days is None:
+                        n = working_days_between(start, due, calendar=calendar_for(None, path))
+                    want.setdefault(col, {})[row_id] = (
+                        add_working_days(start, n, calendar=cal) if spec.unit == "working"
+                        else add_calendar_days(start, n, roll_to_working_day=True, calendar=cal))
     preview = holidays.preview(p, notice)
     outcome = holidays.enter(p, notice, actor="admin:360000")
     listed = {(c.plugin, c.kind, c.ref) for c in preview}
     assert listed == {(c.plugin, c.kind, c.ref) for c in outcome.changes}
-    moved = {(c.plugin, c.kind, c.ref): c for c in outcome.changes}
+    moved = {(c.plugin, c.ref) for c in outcome.changes}
     kinds_moved = set()
     with p.db.session(Scope.system()) as s:
-        for (plugin, kind), rows in before.items():
-            spec = next(x for x in specs[plugin] if x.kind == kind)
-            model = spec.due.class_
-            after = dict(s.execute(select(model.id, spec.due)).all())
-            for row_id, (_start, due, _path, is_open) in rows.items():
-                if not is_open:
-                    assert after[row_id] == due, f"{plugin} {kind} {row_id}: a closed deadline moved"
-                    continue
-                want = expected[((plugin, kind), row_id)]
-                assert after[row_id] == want, (plugin, kind, row_id, due, after[row_id])
-                if want != due:
-                    kinds_moved.add(plugin)
-                    assert (plugin, kind, str(row_id)) in moved
+        for col, rows in due_now.items():
+            table = Base.metadata.tables[col[0]]
+            after = dict(s.execute(select(table.c.id, table.c[col[1]])).all())
+            for row_id, due in rows.items():
+                expected = want.get(col, {}).get(row_id, due)  # not open: never moves
+                assert after[row_id] == expected, (col, row_id, due, after[row_id], expected)
+                if expected != due:
+                    kinds_moved.add(owner[col])
+                    assert (owner[col], str(row_id)) in moved
     # The demo's open tickets and data-sharing requests run past next Saturday.
     assert {"interaction", "exchange"} <= kinds_moved, kinds_moved
+    # …and the feeds' two open cases: 10 working days from today, and 7 calendar days ending on the
+    # Saturday (rolled to Monday before, due that Saturday now that it is worked).
+    assert "feeds" in kinds_moved, kinds_moved
+
+
+def _open_two_feed_cases(p, today: date, sat: date) -> None:
+    from plugins.feeds.models import Case
+
+    with p.db.session(Scope.system()) as s:
+        cases = s.scalars(select(Case).order_by(Case.id).limit(2)).all()
+        assert len(cases) == 2, "the demo has judicial cases"
+        working, calendar = cases
+        working.opened_on, working.limit_days, working.limit_unit = today, 10, "working"
+        working.closed_on = None
+        working.deadline = add_working_days(today, 10, calendar=calendar_for(None, working.tenant_path))
+        start = sat - timedelta(days=7)
+        calendar.opened_on, calendar.limit_days, calendar.limit_unit = start, 7, "calendar"
+        calendar.closed_on = None
+        calendar.deadline = add_calendar_days(start, 7, roll_to_working_day=True,
+                                              calendar=calendar_for(None, calendar.tenant_path))
+        assert calendar.deadline > sat
+        s.commit()
