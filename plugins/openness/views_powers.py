@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from core.api import DomainError, NotFound, charts, read_form, render, require, translate
+from core.api import DomainError, NotFound, actor_names, charts, read_form, render, require, translate
 from plugins.openness import law, powers
 from plugins.openness import permissions as P
 from plugins.openness.schemas import ActIn, LinkIn, PowerEditIn, PowerIn, PowerQuery, RepealIn
@@ -55,6 +55,8 @@ async def public_list(request: Request) -> Response:
             translate(request, "Powers by category"),
             [pair[0] if zh else pair[1] for pair in law.POWER_CATEGORIES.values()],
             {translate(request, "Powers"): [data["counts"][k] for k in law.POWER_CATEGORIES]},
+            horizontal=True,
+            height=420,
         )
     return render(request, "openness/powers.html", _base(request, q=q, chart=chart, **data))
 
@@ -65,8 +67,10 @@ def _edition(request: Request, s: Any, *, drafts: bool) -> dict[str, Any]:
     if row.state == "draft" and not drafts:
         raise NotFound("No such power here", "本级没有该权力事项", code="unknown_power")
     items = {i["code"]: i for i in powers.catalogue_items(c.platform, c.tenant, s)}
-    linked = [(link, items.get(link.item_code)) for link in powers.links(s, c.tenant, row.code)]
+    links = powers.links(s, c.tenant, row.code)
+    linked = [(link, items.get(link.item_code)) for link in links]
     return {
+        "who": actor_names(s, [link.linked_by for link in links]),
         "p": row,
         "history": powers.editions(s, c.tenant, row.code, drafts=drafts),
         "linked": linked,
