@@ -12,7 +12,7 @@ from equity_helpers import AUCTION_AT, BUYERS, SELLER, auction_ready, tenant
 from factories import credit_code
 from sqlalchemy import select
 
-from core.api import Conflict, Invalid
+from core.api import Conflict, Invalid, NotFound
 from core.db import Scope
 from plugins.equity import bidding, deals, rules, services, settlement
 from plugins.equity.models import Award, Buyer, Deal, Project
@@ -142,7 +142,7 @@ def test_the_second_bidder_also_fails_and_the_project_goes_back_to_listing(platf
     assert [(w.rank, w.buyer_id, w.status) for w in awards] == [(1, c, "defaulted"), (2, b, "defaulted")]
     assert states[c][0] == states[b][0] == "forfeited"
     assert [(x.buyer_id, x.void) for x in signed] == [(b, True)]
-    with platform.db.session(Scope.system()) as s, pytest.raises(Exception):
+    with platform.db.session(Scope.system()) as s, pytest.raises(NotFound):
         deals.load_deal(s, t, pid)
     _refund(platform, t, a, date(2027, 1, 25))  # back to listing: the third bidder's deposit returns
     assert _state(platform, pid)[2][a][0] == "refunded"
