@@ -5,10 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.api import MenuEntry, PeriodicTask, Permission, PluginInfo, RoleTemplate, hookimpl
+from core.api import MenuEntry, PeriodicTask, Permission, PluginInfo, RoleTemplate, WorkingDeadline, hookimpl
 from plugins.equity import permissions as P
 
 HERE = Path(__file__).resolve().parent
+
+
+@hookimpl
+def govhall_working_deadlines() -> list[WorkingDeadline]:
+    """The down payment is due 5 working days after the contract is signed (the rest runs in months)."""
+    from plugins.equity.models import Deal as D
+
+    return [WorkingDeadline("down_payment", D.signed_on, D.down_due, D.down_paid_on.is_(None), label=D.id)]
 
 
 @hookimpl
