@@ -117,6 +117,14 @@ def govhall_labels() -> list[Label]:
 
 
 @hookimpl
+def govhall_deadlines_on_calendar(calendar: Any, years: list[int], session: Any, apply: bool) -> list[Any]:
+    """A holiday notice moves the reply day of running requests (counted on the new calendar)."""
+    from plugins.openness import services
+
+    return services.deadlines_on_calendar(session, calendar, years, apply)
+
+
+@hookimpl
 def govhall_demo_data(session: Any, directory: Any) -> None:
     from plugins.openness import demo
 

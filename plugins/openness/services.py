@@ -20,6 +20,7 @@ from core.api import (
     Invalid,
     NotFound,
     Period,
+    add_working_days,
     audit,
     calendar_for,
     notify,
@@ -480,3 +481,60 @@ def withdraw(session: Session, platform: Any, row: REQ, version: int, actor: str
     row.state, row.outcome, row.ground, row.replied_on = "withdrawn", "other", "withdrawn", today(platform)
     _step(session, row, "withdrawn", actor)
     flush_or_stale(session)
+
+
+def deadlines_on_calendar(session: Session, calendar: Any, years: list[int], apply: bool) -> list[Any]:
+    """``govhall_deadlines_on_calendar``: running requests whose reply day (or a consulted third party's
+    day to answer) a new calendar (a holiday notice for ``years``) moves; with ``apply``, they are
+    recomputed on it — the reply day from the stored period (pauses and extension included), the third
+    party's 15 working days from the day it was consulted."""
+    from core.api import DeadlineChange
+
+    first, last = date(min(years), 1, 1), date(max(years), 12, 31)
+    rows = session.scalars(
+        select(REQ)
+        .where(
+            REQ.state.in_(law.CLOCK_STATES),
+            REQ.due_on.is_not(None),
+            REQ.due_on >= first,
+            REQ.received_on <= last,
+        )
+        .order_by(REQ.id)
+    ).all()
+    out: list[Any] = []
+
+    def change(row: REQ, kind: str, old: date, new: date) -> None:
+        out.append(
+            DeadlineChange(
+                plugin="openness",
+                kind=kind,
+                ref=str(row.id),
+                tenant_id=row.tenant_id,
+                tenant_path=row.tenant_path,
+                old=old,
+                new=new,
+                label=row.number,
+                holder=row.department_code,
+            )
+        )
+
+    for row in rows:
+        period = period_of(row)
+        if period is None or row.due_on is None:
+            continue
+        cal = calendar_for(None, row.tenant_path, base=calendar)
+        paused = period.paused
+        new = period.deadline(paused.start if paused is not None else None, cal)
+        if new != row.due_on:
+            change(row, "request", row.due_on, new)
+            if apply:
+                row.due_on = new
+        if row.state == "consulting" and row.consult_sent_on is not None and row.consult_due_on is not None:
+            third = add_working_days(row.consult_sent_on, law.THIRD_PARTY_DAYS, cal)
+            if third != row.consult_due_on:
+                change(row, "third_party", row.consult_due_on, third)
+                if apply:
+                    row.consult_due_on = third
+    if apply:
+        session.flush()
+    return out

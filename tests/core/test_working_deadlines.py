@@ -26,10 +26,12 @@ from core.db.base import Base
 
 DEADLINE = re.compile(r"(^|_)(due|deadline|until|ends)(_|$)")
 
-#: Recomputed by the plugin's own hook (tasks, statutory limits, pauses): approval.
+#: Recomputed by the plugin's own hook (tasks, statutory limits, pauses): approval, openness.
 OWN_HOOK = {
     ("approval_applications", "deadline"), ("approval_applications", "statutory_deadline"),
     ("approval_tasks", "deadline"),
+    # openness: the reply period with its pauses and extension, and a consulted third party's 15 days
+    ("openness_requests", "due_on"), ("openness_requests", "consult_due_on"),
 }
 #: Deadlines a notice must not move, and why.
 EXEMPT = {

@@ -196,3 +196,23 @@ def test_register_input_is_checked():
         RegisterIn.model_validate(
             {"channel": "letter", "requester_name": "张三", "description": "某某文件目录"}
         )
+
+
+def test_a_holiday_notice_moves_the_reply_day_and_the_third_partys(platform):
+    import dataclasses
+
+    from core import calendar as core_calendar
+
+    r = online(platform)
+    c = online(platform)
+    act(platform, c.id, lambda s, p, t, row, v: services.consult(s, p, t, row, v, "某公司", "", "o"))
+    base = core_calendar.package_notice(2026) or core_calendar.Notice(year=2026, off={})
+    notice = dataclasses.replace(base, work=frozenset(base.work) | {date(2026, 11, 7)}, title="test")
+    new = platform.clock.calendar.with_notices([notice])
+    with platform.db.transaction(Scope.system()) as s:
+        changes = services.deadlines_on_calendar(s, new, [2026], apply=True)
+    got = {(ch.ref, ch.kind): ch.new for ch in changes}
+    assert got[(str(r.id), "request")] == date(2026, 11, 27)  # a working Saturday: one day sooner
+    assert got[(str(c.id), "third_party")] == add_working_days(MON, 15, new)
+    assert got[(str(c.id), "request")] == date(2026, 11, 27)  # paused: the days left still cross it
+    assert load(platform, r.id).due_on == date(2026, 11, 27)
