@@ -68,6 +68,7 @@ class Ticket(TenantScoped, Base):
         Index("ix_interaction_tickets_list", "tenant_id", "state", "id"),
         Index("ix_interaction_tickets_account", "account_id", "id"),
         Index("ix_interaction_tickets_phone", "tenant_id", "phone", "created_at"),
+        Index("ix_interaction_tickets_application", "tenant_id", "about_application"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

@@ -183,3 +183,22 @@ def govhall_supervision_rules() -> list[dict[str, Any]]:
     from plugins.interaction.rules import RULES
 
     return RULES
+
+
+@hookimpl(optionalhook=True)  # approval's hook (plugins/approval/hookspecs.py)
+def govhall_approval_rating(
+    platform: Any, tenant: Any, application: dict[str, Any], session: Any
+) -> dict[str, Any] | None:
+    """Ratings of applications are reviews here (approval keeps none of its own)."""
+    from plugins.interaction import approval_hooks
+
+    return approval_hooks.rating(platform, tenant, application, session)
+
+
+@hookimpl(optionalhook=True)  # approval's hook (plugins/approval/hookspecs.py)
+def govhall_approval_case_panels(
+    platform: Any, tenant: Any, application: dict[str, Any], viewer: str, allowed: Any, session: Any
+) -> list[dict[str, Any]]:
+    from plugins.interaction import approval_hooks
+
+    return approval_hooks.case_panels(platform, tenant, application, allowed, session)
