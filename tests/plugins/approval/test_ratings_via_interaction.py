@@ -157,10 +157,17 @@ def test_two_ratings_at_once_record_one(platform, donghu, concluded, applicant):
     """The version column: a session that read the application before another rated it is refused."""
     app_id, _ = concluded
     c = ctx(platform, donghu, who("legal", applicant.id))
+    import threading
+
+    def second() -> None:
+        with in_scope(platform, donghu) as s:
+            handling.rate(s, c, app_id, 5)
+
     with in_scope(platform, donghu) as first:
         services.load(first, app_id)
-        with in_scope(platform, donghu) as second:
-            handling.rate(second, c, app_id, 5)
+        other = threading.Thread(target=second)  # another connection: the same thread may not hold two
+        other.start()
+        other.join()
         with pytest.raises(Conflict) as e:
             handling.rate(first, c, app_id, 2)
         assert e.value.code == "already_rated"
