@@ -14,13 +14,19 @@ from sqlalchemy.orm import Session
 
 from core.api import Conflict, NotFound, audit, paginate, today
 from plugins.interaction.models import KnowledgeEntry, Ticket
+from plugins.interaction.redact import names_in as redact_names
 from plugins.interaction.redact import redact
 
 ANSWERED = ("replied", "closed")
 
 
+def _names(ticket: Ticket) -> list[str]:
+    """The submitter's name and every name the ticket gives after a cue (我叫 ..., 联系人：...)."""
+    return [ticket.name, *redact_names(ticket.title, ticket.content, ticket.reply)]
+
+
 def draft(ticket: Ticket) -> dict[str, str]:
-    names = [ticket.name]
+    names = _names(ticket)
     return {
         "title": redact(ticket.title, names)[:120],
         "question": redact(ticket.content, names),
@@ -65,7 +71,7 @@ def publish(
         )
     if entry_of(session, ticket) is not None:
         raise Conflict("Already published", "该咨询已发布到知识库", code="already_published")
-    names = [ticket.name]
+    names = _names(ticket)
     row = KnowledgeEntry(
         tenant_id=tenant.id,
         tenant_path=tenant.path,

@@ -7,9 +7,10 @@ consultations): what a reader could use to find the person.
   python-stdnum's ``cn.ric``), bank cards (Luhn) and any other such run — over-redacting a long number
   costs nothing, leaving an ID number costs the person.
 - **E-mail addresses** by pattern.
-- **Names**: the names the ticket carries (the submitter's), wherever they appear, and a name after a cue
-  (我叫, 姓名：, 联系人 ...) become 某某; a surname and given name before a form of address (先生, 女士,
-  师傅, 主任 ...) become the surname and 某 (王小明先生 -> 王某先生), as Chinese public notices write.
+- **Names**: the names the ticket carries (the submitter's) and those it gives after a cue (我叫, 姓名：,
+  联系人 ...), wherever they appear in the question or the answer, become 某某; a surname and given name
+  before a form of address (先生, 女士, 师傅, 主任 ...) become the surname and 某 (王小明先生 -> 王某先生),
+  as Chinese public notices write.
 
 Staff read and may edit the result before publishing; the same function runs again on what they submit,
 so an edit cannot put a number back."""
@@ -68,6 +69,11 @@ def _phones(text: str) -> str:
     for start, end in reversed(spans):
         text = text[:start] + PHONE + text[end:]
     return text
+
+
+def names_in(*texts: str) -> list[str]:
+    """Names a text gives after a cue (我叫王小明，): redacted wherever else they appear (您好，王小明)."""
+    return sorted({m.group(2) for text in texts for m in _CUE.finditer(text or "")})
 
 
 def redact(text: str, names: Iterable[str] = ()) -> str:

@@ -63,6 +63,9 @@ def test_personal_data_is_removed_from_realistic_chinese_text():
     for secret in ("李建国", "139-0791-2233", "139 0791 2233", "36010219900101123X", "6222 0202"):
         assert secret not in more, (secret, more)
     assert "张某主任" in more and "陈某女士" in more and "东湖区居民" in more
+    asked = "我叫钱多多，想问居住证。"
+    assert redact.names_in(asked) == ["钱多多"]
+    assert redact.redact("钱多多您好，请携带材料。", names=redact.names_in(asked)) == "某某您好，请携带材料。"
     plain = "营业执照变更需要哪些材料？办理时限是几个工作日？"
     assert redact.redact(plain) == plain
 
