@@ -350,13 +350,22 @@ def cases(platform: Any) -> list[tuple[str, Scope, Any, int]]:
         (
             "workbench queue, county department (360102 xzspj, 50 rows)",
             county.scope,
-            run(county.scope, lambda s: queries.queue(s, frozenset({"xzspj"}), limit=50)),
+            run(county.scope, lambda s: queries.queue(s.connection(), county.scope, frozenset({"xzspj"}),
+                                                      limit=50)),
             100,
         ),
         (
             "workbench queue, county, overdue filter",
             county.scope,
-            run(county.scope, lambda s: queries.queue(s, frozenset({"xzspj"}), due="overdue", limit=50)),
+            run(county.scope, lambda s: queries.queue(s.connection(), county.scope, frozenset({"xzspj"}),
+                                                      due="overdue", limit=50)),
+            100,
+        ),
+        (
+            "workbench page's queue, county department (new cases first, 100 rows)",
+            county.scope,
+            run(county.scope, lambda s: queries.queue(s.connection(), county.scope, frozenset({"xzspj"}),
+                                                      limit=100, new_first=True)),
             100,
         ),
         (
