@@ -32,7 +32,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_licence import drop, fresh_url, setup  # noqa: E402
-from sqlalchemy import select, text  # noqa: E402
+from sqlalchemy import create_engine, select, text  # noqa: E402
 
 from core.db import Scope  # noqa: E402
 
@@ -252,9 +252,46 @@ FROM medicine_orders o CROSS JOIN LATERAL generate_series(0, 1 + o.id % 2) k
 """
 
 
+def _secondary_indexes(conn: Any, table: str) -> list[tuple[str, str, str]]:
+    """(name, DROP, CREATE) of every index of ``table`` but its primary key (bench/gen_approval.py)."""
+    found = conn.execute(
+        text(
+            "SELECT i.indexname, i.indexdef, c.contype, pg_get_constraintdef(c.oid) FROM pg_indexes i "
+            "LEFT JOIN pg_constraint c ON c.conname = i.indexname WHERE i.tablename = :t"
+        ),
+        {"t": table},
+    ).all()
+    out = []
+    for name, indexdef, contype, condef in found:
+        if contype == "p":
+            continue
+        if contype is None:
+            out.append((name, f'DROP INDEX "{name}"', indexdef))
+        else:
+            out.append(
+                (
+                    name,
+                    f'ALTER TABLE {table} DROP CONSTRAINT "{name}"',
+                    f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {condef}',
+                )
+            )
+    return out
+
+
 def _generate(platform: Any, hospitals: list[tuple[int, int, str]], lines: int, dist_id: int) -> None:
+    """Server-side generation with the secondary indexes dropped for the load and rebuilt after it (one sort
+    per index instead of millions of random inserts) and foreign-key triggers skipped for the session
+    (``session_replication_role = replica``: the rows reference hospitals and products by construction)."""
     with platform.db.engine.begin() as conn:
+        indexes = [
+            ix for t in ("medicine_orders", "medicine_order_lines") for ix in _secondary_indexes(conn, t)
+        ]
+        for _name, drop_sql, _create in indexes:
+            conn.execute(text(drop_sql))
+    with platform.db.engine.begin() as conn:
+        conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
         pmin = int(conn.exec_driver_sql("SELECT min(id) FROM medicine_products").scalar_one())
+        t0 = time.perf_counter()
         conn.execute(
             text(PG_ORDERS),
             {
@@ -266,7 +303,20 @@ def _generate(platform: Any, hospitals: list[tuple[int, int, str]], lines: int, 
                 "hcount": len(hospitals),
             },
         )
+        print(f"  orders generated in {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
+        t0 = time.perf_counter()
         conn.execute(text(PG_LINES), {"pmin": pmin})
+        print(f"  lines generated in {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
+        for table in ("medicine_orders", "medicine_order_lines"):
+            conn.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+            )
+    with platform.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("SET maintenance_work_mem = '256MB'")
+        for name, _drop, create in indexes:
+            t0 = time.perf_counter()
+            conn.exec_driver_sql(create)
+            print(f"  index {name}: {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
 
 
 def _insert(raw: Any, hospitals: list[tuple[int, int, str]], lines: int, dist_id: int) -> None:
@@ -295,31 +345,118 @@ def timed(fn: Callable[[], Any], runs: int) -> tuple[float, float, Any]:
     return statistics.median(lat), statistics.quantiles(lat, n=100)[94], out
 
 
+def explain(platform: Any, title: str, scope: Any, fn: Callable[[], Any]) -> None:
+    """Run ``fn`` once capturing its SELECTs, then print EXPLAIN (ANALYZE, BUFFERS) of each in a session of
+    the same row-level-security scope (the plan the scoped query really gets)."""
+    from sqlalchemy import event
+
+    seen: list[tuple[str, Any]] = []
+
+    def capture(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "medicine_" in statement:
+            seen.append((statement, params))
+
+    event.listen(platform.db.engine, "before_cursor_execute", capture)
+    try:
+        fn()
+    finally:
+        event.remove(platform.db.engine, "before_cursor_execute", capture)
+    print(f"\n=== {title}: {len(seen)} statement(s)")
+    with platform.db.session(scope) as s:
+        conn = s.connection()
+        for statement, params in seen:
+            print(statement.strip())
+            plan = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, params).all()
+            print("\n".join("    " + r[0] for r in plan))
+    print()
+
+
+def fresh_named(server: str, name: str) -> str:
+    engine = create_engine(
+        server.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+    )
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    engine.dispose()
+    return server.rsplit("/", 1)[0] + "/" + name
+
+
+def attach(url: str, tmp: Path) -> Any:
+    """A platform on a database an earlier ``--keep`` run left: migrations brought up to date (new indexes
+    land here), statistics refreshed, nothing generated."""
+    from core.db import migrate
+    from core.platform import Platform
+    from core.settings import load_settings
+
+    settings = load_settings(
+        overrides={"database_url": url, "data_dir": str(tmp), "env": "test", "log_level": "warning"}
+    )
+    platform = Platform.start(settings)
+    migrate.upgrade(platform.db, platform.registry.migration_dirs())
+    platform.refresh(force=True)
+    with platform.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("ANALYZE medicine_orders")
+        conn.exec_driver_sql("ANALYZE medicine_order_lines")
+    return platform
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--database-url", default="", help="PostgreSQL server URL (default: SQLite file)")
     parser.add_argument("--lines", type=int, default=5_000_000)
     parser.add_argument("--hospitals", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the generated PostgreSQL database (its URL is printed)"
+    )
+    parser.add_argument("--name", default="", help="name of the new PostgreSQL database (default: random)")
+    parser.add_argument(
+        "--existing",
+        default="",
+        metavar="URL",
+        help="measure a database an earlier --keep run left (full URL), generating nothing",
+    )
+    parser.add_argument(
+        "--explain", action="store_true", help="print EXPLAIN (ANALYZE, BUFFERS) of both queries"
+    )
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp())
-    url = fresh_url(args.database_url, tmp)
+    url = args.existing or (
+        fresh_named(args.database_url, args.name) if args.name else fresh_url(args.database_url, tmp)
+    )
     try:
-        platform = setup(url, tmp)
-        platform.clock.set(TODAY)
         from core.api import paginate
         from core.web.api import PageParams
         from plugins.medicine import present, rules
         from plugins.medicine.models import Order
 
-        backend = "PostgreSQL" if platform.db.is_postgres else "SQLite"
-        t0 = time.perf_counter()
-        hospitals = catalogue(platform, args.hospitals)
-        n_orders = load(platform, hospitals, args.lines)
-        print(
-            f"medicine bench on {backend}: {args.lines:,} order lines in {n_orders:,} orders of "
-            f"{len(hospitals):,} hospitals, loaded in {time.perf_counter() - t0:.0f} s"
-        )
+        if args.existing:
+            platform = attach(url, tmp)
+            platform.clock.set(TODAY)
+            with platform.db.session(Scope.system()) as s:
+                hospitals = [
+                    (int(r[0]), int(r[1]), str(r[2]))
+                    for r in s.execute(
+                        text("SELECT id, tenant_id, tenant_path FROM medicine_hospitals ORDER BY id")
+                    ).all()
+                ]
+                n_orders = int(s.execute(text("SELECT count(*) FROM medicine_orders")).scalar_one())
+                n_lines = int(s.execute(text("SELECT count(*) FROM medicine_order_lines")).scalar_one())
+            print(
+                f"medicine bench on the existing database: {n_lines:,} order lines in {n_orders:,} orders "
+                f"of {len(hospitals):,} hospitals"
+            )
+        else:
+            platform = setup(url, tmp)
+            platform.clock.set(TODAY)
+            backend = "PostgreSQL" if platform.db.is_postgres else "SQLite"
+            t0 = time.perf_counter()
+            hospitals = catalogue(platform, args.hospitals)
+            n_orders = load(platform, hospitals, args.lines)
+            print(
+                f"medicine bench on {backend}: {args.lines:,} order lines in {n_orders:,} orders of "
+                f"{len(hospitals):,} hospitals, loaded in {time.perf_counter() - t0:.0f} s"
+            )
         province = platform.directory.get("360000")
         by_id = platform.directory.by_id
         rnd = random.Random(11)
@@ -328,8 +465,8 @@ def main() -> None:
             with platform.db.session(province.subtree_scope) as s:
                 return len(rules.scan_unpaid(session=s, today=TODAY))
 
-        def order_list() -> int:
-            hid, tid, _path = hospitals[rnd.randrange(len(hospitals))]
+        def order_list(which: int | None = None) -> int:
+            hid, tid, _path = hospitals[rnd.randrange(len(hospitals)) if which is None else which]
             tenant = by_id[tid]
             with platform.db.session(tenant.scope) as s:
                 stmt = select(Order).where(Order.tenant_id == tenant.id, Order.hospital_id == hid)
@@ -346,6 +483,15 @@ def main() -> None:
             with platform.db.session(by_id[owners[oid]].scope) as s:
                 return s.get(Order, oid)
 
+        if args.explain and platform.db.is_postgres:
+            explain(platform, "overdue scan (province subtree scope)", province.subtree_scope, scan)
+            k = len(hospitals) // 2
+            explain(
+                platform,
+                f"hospital order list (tenant scope of {by_id[hospitals[k][1]].name})",
+                by_id[hospitals[k][1]].scope,
+                lambda: order_list(k),
+            )
         b50, b95, _ = timed(baseline, args.runs)
         s50, s95, found = timed(scan, max(20, args.runs // 10))
         l50, l95, shown = timed(order_list, args.runs)
@@ -360,7 +506,9 @@ def main() -> None:
         )
         platform.close()
     finally:
-        if args.database_url:
+        if args.keep or args.existing:
+            print(f"database kept: {url}")
+        elif args.database_url:
             drop(args.database_url, url)
 
 

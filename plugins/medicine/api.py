@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import false, or_, select
 from starlette.requests import Request
 from starlette.routing import BaseRoute, Route
 
@@ -55,7 +55,16 @@ def _party_filter(s: Any, ctx: Any) -> Any:
     code = (ctx.actor.id_number or "").upper() if ctx.actor.kind == "legal" else ""
     hospital = s.scalar(select(Hospital.id).where(Hospital.credit_code == code)) if code else None
     company = s.scalar(select(Company.id).where(Company.credit_code == code)) if code else None
-    return (Order.hospital_id == (hospital or 0)) | (Order.distributor_id == (company or 0))
+    # One plain condition for the usual party (a hospital: the keyset index on (tenant_path, hospital_id,
+    # id) serves its list); an OR only for a legal person that is both.
+    conds = []
+    if hospital is not None:
+        conds.append(Order.hospital_id == hospital)
+    if company is not None:
+        conds.append(Order.distributor_id == company)
+    if not conds:
+        return false()
+    return conds[0] if len(conds) == 1 else or_(*conds)
 
 
 async def order_visible(request: Request) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.api import Base, BigId, PathType, TenantScoped, UTCDateTime, utcnow
@@ -133,13 +133,23 @@ class Choice(TenantScoped, Base):
     chosen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+OPEN_SQL = "status IN ('accepted', 'invoiced')"  # accepted, not yet paid: what the overdue scan reads
+
+
 class Order(TenantScoped, Base):
     """A hospital's purchase order to one distributor. ``due_on`` is 30 days after acceptance."""
 
     __tablename__ = "medicine_orders"
     __table_args__ = (
-        Index("ix_medicine_orders_hospital", "hospital_id", "id"),
-        Index("ix_medicine_orders_due", "status", "due_on"),
+        # medicine_0002: a hospital's order list as one backward scan; open orders by due day
+        Index("ix_medicine_orders_page", "tenant_path", "hospital_id", "id"),
+        Index(
+            "ix_medicine_orders_open_due",
+            "due_on",
+            "tenant_path",
+            postgresql_where=text(OPEN_SQL),
+            sqlite_where=text(OPEN_SQL),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -22,11 +22,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from core.api import Conflict, NotFound, add_calendar_days, audit, publish, today
-from plugins.medicine import catalogue
+from plugins.medicine import catalogue, settings
 from plugins.medicine.catalogue import invalid
 from plugins.medicine.models import Choice, Company, Hospital, Invoice, Order, OrderLine, Payment, Product
 
-PAYMENT_DAYS = 30  # 《关于做好当前药品价格管理工作的意见》: hospitals pay within 30 days of acceptance
+PAYMENT_DAYS = 30  # 《关于做好当前药品价格管理工作的意见》: the default of the setting medicine.payment_days
 
 
 @dataclass(frozen=True)
@@ -351,7 +351,7 @@ def accept(
     actor: str,
 ) -> Order:
     """Accept per line: the quantity received (at most what was shipped) and its batch. Payment falls due
-    ``PAYMENT_DAYS`` calendar days after the day of acceptance."""
+    ``medicine.payment_days`` (the tenant's setting, 30 by default) calendar days after acceptance."""
     o = load(s, tenant, order_id, version)
     as_hospital(s, o, code)
     _state(o, ("shipped",), "订单尚未发货，不能验收", "Only a shipped order can be accepted")
@@ -385,7 +385,7 @@ def accept(
         )
     o.accepted_cents = sum(ln.accepted_qty * ln.price_cents for ln in lines.values())
     o.status, o.accepted_on = "accepted", on
-    o.due_on = add_calendar_days(on, PAYMENT_DAYS)
+    o.due_on = add_calendar_days(on, settings.value(platform, tenant, settings.PAYMENT_DAYS))
     s.flush()
     _emit(s, tenant, o, "accepted", actor, accepted_cents=o.accepted_cents, due_on=o.due_on.isoformat())
     return o

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.api import MenuEntry, Permission, PluginInfo, RoleTemplate, hookimpl
+from core.api import MenuEntry, Permission, PluginInfo, RoleTemplate, SettingSpec, hookimpl
 from plugins.medicine import permissions as P
 
 HERE = Path(__file__).resolve().parent
@@ -32,6 +32,13 @@ def govhall_permissions() -> list[Permission]:
 @hookimpl
 def govhall_roles() -> list[RoleTemplate]:
     return P.ROLES
+
+
+@hookimpl
+def govhall_settings() -> list[SettingSpec]:
+    from plugins.medicine.settings import SPECS
+
+    return SPECS
 
 
 @hookimpl
@@ -70,6 +77,23 @@ def govhall_supervision_rules() -> list[dict[str, Any]]:
     from plugins.medicine.rules import RULES
 
     return RULES
+
+
+@hookimpl
+def govhall_data_resources(tenant: Any) -> list[Any]:
+    """Prescription summaries are a resource of the exchange catalogue that *receives* deliveries."""
+    from plugins.medicine.exchange import resources
+
+    return resources()
+
+
+@hookimpl(optionalhook=True)  # exchange's hook (plugins/exchange/hookspecs.py)
+def govhall_exchange_receive(
+    platform: Any, session: Any, tenant: Any, resource: str, sender: str, body: Any
+) -> dict[str, Any] | None:
+    from plugins.medicine.exchange import receive
+
+    return receive(platform, session, tenant, resource, sender, body)
 
 
 @hookimpl

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from core.api import Finding, days_before
 from core.api import today as clock_today
+from plugins.medicine import settings as S
 from plugins.medicine.models import (
     Commitment,
     Hospital,
@@ -36,10 +37,14 @@ LEVEL: dict[str, Literal["info", "warning", "serious"]] = {
     "yellow": "warning",
     "red": "serious",
 }
-LAG_PERCENT = 80  # completion below 80 % of the months elapsed is lagging
-OUTLIER_FACTOR = 3  # a doctor prescribing over three times the peers' average of a drug
+# The thresholds are tenant settings (plugins/medicine/settings.py); these are their defaults.
+LAG_PERCENT = S.DEFAULTS[S.LAG_PERCENT]  # completion below 80 % of the months elapsed is lagging
+OUTLIER_FACTOR = S.DEFAULTS[S.PEER_FACTOR]  # a doctor over three times the peers' average of a drug
 OUTLIER_WINDOW_DAYS = 30
-SUPPLY_LIMIT = {"outpatient": 7, "emergency": 3}  # 《处方管理办法》第十九条
+SUPPLY_LIMIT = {  # 《处方管理办法》第十九条
+    "outpatient": S.DEFAULTS[S.OUTPATIENT_DAYS],
+    "emergency": S.DEFAULTS[S.EMERGENCY_DAYS],
+}
 
 
 def _today(kw: dict[str, Any]) -> date:
@@ -60,6 +65,14 @@ def _finding(
         tenant_id=tenant_id,
         facts={k: (v.isoformat() if isinstance(v, date) else v) for k, v in facts.items()},
     )
+
+
+def _limits(platform: Any, session: Session, key: str) -> tuple[dict[int, int], int, int]:
+    """({tenant id: the setting there}, the lowest, the highest) over the tenants the session covers. A
+    rule's one SELECT filters by the loosest bound; each row is then held to its own tenant's value."""
+    by_id = S.per_tenant(platform, session, key)
+    values = set(by_id.values()) or {S.DEFAULTS[key]}
+    return by_id, min(values), max(values)
 
 
 def _listed_at_order() -> Any:
@@ -149,7 +162,8 @@ def scan_third_invoice(*, session: Session, **_: Any) -> list[Finding]:
 
 
 def scan_unpaid(*, session: Session, **kw: Any) -> list[Finding]:
-    """Accepted orders still unpaid after their due day (30 days after acceptance)."""
+    """Accepted orders still unpaid after their due day (the payment term after acceptance, set by
+    ``medicine.payment_days`` when the hospital accepted: 30 days by default)."""
     today = _today(kw)
     rows = session.execute(
         select(
@@ -185,9 +199,11 @@ def scan_unpaid(*, session: Session, **kw: Any) -> list[Finding]:
 
 
 def scan_vbp_lagging(*, session: Session, **kw: Any) -> list[Finding]:
-    """Commitments whose completion is below ``LAG_PERCENT`` of the share of the year elapsed (from the
-    third month of a round on). One statement per active round (a handful a year)."""
+    """Commitments whose completion is below ``medicine.vbp_lag_percent`` (80 by default) of the share of
+    the year elapsed (from the third month of a round on). One statement per active round (a handful a
+    year)."""
     today = _today(kw)
+    lags, _low, high = _limits(kw.get("platform"), session, S.LAG_PERCENT)
     out: list[Finding] = []
     for r in session.scalars(select(Round).where(Round.starts_on <= today, Round.ends_on >= today)):
         months = min(months_between(r.starts_on, today), 12)
@@ -205,10 +221,11 @@ def scan_vbp_lagging(*, session: Session, **kw: Any) -> list[Finding]:
             )
             .join(Hospital, Hospital.id == Commitment.hospital_id)
             .join(Product, Product.id == Commitment.product_id)
-            .where(
-                Commitment.round_id == r.id, done * 12 * 100 < Commitment.annual_qty * months * LAG_PERCENT
-            )
+            .where(Commitment.round_id == r.id, done * 12 * 100 < Commitment.annual_qty * months * high)
         ).all()
+        rows = [
+            c for c in rows if c.done * 12 * 100 < c.annual_qty * months * lags.get(c.tenant_id, LAG_PERCENT)
+        ]
         out += [
             _finding(
                 "medicine.vbp_lagging",
@@ -231,10 +248,21 @@ def scan_vbp_lagging(*, session: Session, **kw: Any) -> list[Finding]:
     return out
 
 
-def scan_long_supply(*, session: Session, **_: Any) -> list[Finding]:
+def scan_long_supply(*, session: Session, **kw: Any) -> list[Finding]:
+    """Supply over the tenant's limit without a reason (``medicine.outpatient_supply_days``, 7 by default;
+    ``medicine.emergency_supply_days``, 3)."""
+    platform = kw.get("platform")
+    limits = {
+        "outpatient": _limits(platform, session, S.OUTPATIENT_DAYS),
+        "emergency": _limits(platform, session, S.EMERGENCY_DAYS),
+    }
+
+    def limit(visit: str, tenant_id: int) -> int:
+        return limits[visit][0].get(tenant_id, SUPPLY_LIMIT[visit])
+
     too_long = or_(
-        and_(Prescription.visit == "outpatient", Prescription.days_supply > SUPPLY_LIMIT["outpatient"]),
-        and_(Prescription.visit == "emergency", Prescription.days_supply > SUPPLY_LIMIT["emergency"]),
+        and_(Prescription.visit == "outpatient", Prescription.days_supply > limits["outpatient"][1]),
+        and_(Prescription.visit == "emergency", Prescription.days_supply > limits["emergency"][1]),
     )
     rows = session.execute(
         select(
@@ -250,6 +278,7 @@ def scan_long_supply(*, session: Session, **_: Any) -> list[Finding]:
         .join(Hospital, Hospital.id == Prescription.hospital_id)
         .where(too_long, Prescription.reason == "")
     ).all()
+    rows = [r for r in rows if r.days_supply > limit(r.visit, r.tenant_id)]
     return [
         _finding(
             "medicine.rx_long_supply",
@@ -258,21 +287,24 @@ def scan_long_supply(*, session: Session, **_: Any) -> list[Finding]:
             r.id,
             r.tenant_id,
             f"{r.name}处方 {r.external_id}（医师 {r.doctor}）{'门诊' if r.visit == 'outpatient' else '急诊'}"
-            f"用量 {r.days_supply} 日，超过 {SUPPLY_LIMIT[r.visit]} 日且未注明理由",
+            f"用量 {r.days_supply} 日，超过 {limit(r.visit, r.tenant_id)} 日且未注明理由",
             f"{r.name}: prescription {r.external_id} (Dr {r.doctor}) supplies {r.days_supply} days "
-            f"({r.visit}, limit {SUPPLY_LIMIT[r.visit]}) without a reason",
+            f"({r.visit}, limit {limit(r.visit, r.tenant_id)}) without a reason",
             occurrence=r.dispensed_on,
             days_supply=r.days_supply,
             visit=r.visit,
+            limit=limit(r.visit, r.tenant_id),
         )
         for r in rows
     ]
 
 
 def scan_doctor_outlier(*, session: Session, **kw: Any) -> list[Finding]:
-    """A doctor's quantity of a drug over the last 30 days above ``OUTLIER_FACTOR`` times the average of the
-    other doctors of the same hospital prescribing it (at least two peers)."""
+    """A doctor's quantity of a drug over the last 30 days above ``medicine.peer_volume_factor`` (3 by
+    default) times the average of the other doctors of the same hospital prescribing it (at least two
+    peers)."""
     today = _today(kw)
+    factors, low, _high = _limits(kw.get("platform"), session, S.PEER_FACTOR)
     since = days_before(today, OUTLIER_WINDOW_DAYS)
     per_doctor = (
         select(
@@ -314,8 +346,13 @@ def scan_doctor_outlier(*, session: Session, **kw: Any) -> list[Finding]:
         .join(totals, and_(t.hospital_id == d.hospital_id, t.product_id == d.product_id))
         .join(Hospital, Hospital.id == d.hospital_id)
         .join(Product, Product.id == d.product_id)
-        .where(t.doctors >= 3, d.qty * (t.doctors - 1) > OUTLIER_FACTOR * (t.total - d.qty))
+        .where(t.doctors >= 3, d.qty * (t.doctors - 1) > low * (t.total - d.qty))
     ).all()
+    rows = [
+        r
+        for r in rows
+        if r.qty * (r.doctors - 1) > factors.get(r.tenant_id, OUTLIER_FACTOR) * (r.total - r.qty)
+    ]
     return [
         _finding(
             "medicine.rx_doctor_outlier",
@@ -330,6 +367,7 @@ def scan_doctor_outlier(*, session: Session, **kw: Any) -> list[Finding]:
             occurrence=f"{today:%Y-%m}",
             quantity=int(r.qty),
             peers=int(r.doctors) - 1,
+            factor=factors.get(r.tenant_id, OUTLIER_FACTOR),
         )
         for r in rows
     ]
@@ -394,8 +432,8 @@ RULES = [
     _rule(
         "medicine.unpaid_overdue",
         "red",
-        "验收后超过 30 日未回款",
-        "Unpaid 30 days after acceptance",
+        "验收后超过回款期限（默认 30 日）未回款",
+        "Unpaid past the payment term (30 days after acceptance by default)",
         scan_unpaid,
     ),
     _rule(

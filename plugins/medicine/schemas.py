@@ -375,3 +375,13 @@ class MedCompletionsOut(OutModel):
 
 class MedStoredOut(OutModel):
     stored: int
+
+
+class MedExchangePrescriptionIn(MedPrescriptionIn):
+    """One prescription summary delivered through the exchange, naming its hospital by credit code."""
+
+    hospital_code: str = Field(min_length=18, max_length=18, description="The hospital's credit code")
+
+
+class MedExchangePrescriptionsIn(Strict):
+    records: list[MedExchangePrescriptionIn] = Field(min_length=1, max_length=1000)
