@@ -83,15 +83,26 @@ async def payments(request: Request) -> Response:
 
 @require(P.PUBLIC, visible=round_visible)
 async def round_page(request: Request) -> Response:
+    return await round_view(request)
+
+
+async def round_view(request: Request, errors: Any = None, status: int = 200) -> Response:
+    """A round's completion chart and table; staff also get the form for a hospital's commitment."""
+    from plugins.medicine.views_manage import commitment_choices
+
     ctx = _ctx(request)
     rid = int(request.path_params["round_id"])
+    staff = ctx.allowed(P.CATALOGUE)
 
     def work() -> Any:
         with ctx.platform.db.session(ctx.tenant.subtree_scope) as s:
             r = s.get(Round, rid)
-            return r, vbp.completion(s, rid, ctx.tenant, today(ctx.platform))
+            rows = vbp.completion(s, rid, ctx.tenant, today(ctx.platform))
+            choices = commitment_choices(s, ctx.tenant, rid) if staff else ([], [])
+            s.expunge_all()
+            return r, rows, choices
 
-    r, rows = await ctx.platform.db.run(work)
+    r, rows, (hospitals, winners) = await ctx.platform.db.run(work)
     zh = ctx.lang == "zh-CN"
     chart = (
         charts.bar_chart(
@@ -110,7 +121,20 @@ async def round_page(request: Request) -> Response:
         if rows
         else None
     )
-    return render(request, "medicine/round.html", {"round": r, "rows": rows, "chart": chart})
+    return render(
+        request,
+        "medicine/round.html",
+        {
+            "round": r,
+            "rows": rows,
+            "chart": chart,
+            "staff": staff,
+            "hospitals": hospitals,
+            "winners": winners,
+            "errors": errors,
+        },
+        status=status,
+    )
 
 
 # --- orders -----------------------------------------------------------------------------------------------
@@ -299,6 +323,8 @@ def _order_act(act: str, permission: Any) -> Any:
 
 
 def routes() -> list[BaseRoute]:
+    from plugins.medicine import views_manage
+
     O = "/orders/{medicine_order_id:int}"  # noqa: E741, N806
     acts = [
         ("submit", P.BUY),
@@ -316,4 +342,5 @@ def routes() -> list[BaseRoute]:
         Route("/orders", order_create, methods=["POST"]),
         Route(O, order_page, methods=["GET"]),
         *(Route(f"{O}/{act}", _order_act(act, perm), methods=["POST"]) for act, perm in acts),
+        *views_manage.routes(),
     ]
