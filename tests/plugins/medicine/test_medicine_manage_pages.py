@@ -38,7 +38,7 @@ def test_the_pages_are_behind_the_permission(demo_client, demo_platform):
         r = demo_client.get(BASE + path)
         assert r.status_code in (302, 303, 401, 403), (path, r.status_code)
     login(demo_client, "donghu_handler", DEMO_PASSWORD)
-    assert demo_client.get(f"/t/360102/medicine/manage").status_code == 403
+    assert demo_client.get("/t/360102/medicine/manage").status_code == 403
 
 
 def test_a_price_change_on_the_staff_page(demo_client, demo_platform):
