@@ -41,6 +41,20 @@ def test_the_pages_are_behind_the_permission(demo_client, demo_platform):
     assert demo_client.get("/t/360102/medicine/manage").status_code == 403
 
 
+def test_the_pages_are_behind_the_plugin_gate(demo_client, demo_platform):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "credit"))
+    import credit_helpers
+
+    _staff(demo_client)
+    assert demo_client.get(f"{BASE}/manage").status_code == 200
+    credit_helpers.switch(demo_platform, "360100", "medicine", "off")
+    assert demo_client.get(f"{BASE}/manage").status_code == 404
+    assert demo_client.get(f"{BASE}/manage/rounds").status_code == 404
+
+
 def test_a_price_change_on_the_staff_page(demo_client, demo_platform):
     pid = _amoxicillin(demo_platform)
     _staff(demo_client)
