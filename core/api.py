@@ -109,6 +109,7 @@ from core.clock import (  # noqa: E402
     Extension,
     Pause,
     Period,
+    WorkingDeadline,
     add_months,
     calendar_for,
     days_before,
@@ -122,7 +123,7 @@ from core.clock import (  # noqa: E402
 __all__ += [
     "PAUSE_KINDS", "Calendar", "Clock", "DeadlineChange", "Extension", "Pause", "Period", "add_months",
     "calendar_for",
-    "days_before", "latest_start_over", "now", "remaining", "tighten", "within_statutory",
+    "days_before", "latest_start_over", "now", "remaining", "tighten", "within_statutory", "WorkingDeadline",
 ]
 
 # The core inbox (issue #16): tell a person or a department something, once per dedupe key, in their

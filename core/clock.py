@@ -264,6 +264,32 @@ class DeadlineChange:
                 "label": self.label, "holder": self.holder}
 
 
+@dataclass(frozen=True)
+class WorkingDeadline:
+    """A deadline a plugin stores as a date counted in working days from a stored start date
+    (``govhall_working_deadlines``). When a holiday notice is entered the core recounts every open one on
+    the new calendar: the working days the old calendar counted from ``start`` to ``due`` are counted again
+    from ``start`` on the new one (so pauses and extensions already folded into ``due`` are kept), and
+    each moved deadline is listed, audited and announced like approval's.
+
+    ``start`` and ``due`` are mapped ``Date`` columns of one tenant-scoped model; ``open`` is the SQL
+    condition of the rows whose deadline still runs (a closed row's deadline is history and never moves);
+    ``label`` and ``holder`` optional columns shown in the preview (a number, a department code).
+
+    Where the row keeps its period (``days``, a column), the due date is computed afresh from it instead:
+    ``unit="working"`` counts working days, ``unit="calendar"`` calendar days with a last day on a holiday
+    rolled to the next working day (the only way a calendar-day limit moves with a notice)."""
+
+    kind: str
+    start: Any
+    due: Any
+    open: Any
+    label: Any = None
+    holder: Any = None
+    days: Any = None
+    unit: Unit = "working"
+
+
 def within_statutory(statutory: int, basis: str = "") -> Any:
     """A ``SettingSpec(check=...)`` for a per-tenant period setting: a tenant may tighten the statutory
     period (1..``statutory`` days), never lengthen it; the error names the legal basis when given."""

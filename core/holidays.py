@@ -30,17 +30,38 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import JSON, Boolean, Date, Integer, String, UniqueConstraint, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Integer,
+    String,
+    UniqueConstraint,
+    bindparam,
+    select,
+    update,
+)
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core import audit
 from core.calendar import HOLIDAY_NAMES, Calendar, Notice
-from core.clock import Clock, DeadlineChange, clock_of, utcnow
+from core.clock import (
+    Clock,
+    DeadlineChange,
+    WorkingDeadline,
+    add_calendar_days,
+    add_working_days,
+    calendar_for,
+    clock_of,
+    utcnow,
+    working_days_between,
+)
 from core.db import Scope
 from core.db.base import Base, BigId, TenantScoped, UTCDateTime
 
@@ -185,10 +206,66 @@ class Outcome:
     applied: bool
 
 
+def recount(session: Session, plugin: str, spec: WorkingDeadline, calendar: Calendar, years: Sequence[int],
+            apply: bool) -> list[DeadlineChange]:
+    """The open deadlines of one ``WorkingDeadline`` declaration that ``calendar`` moves; with ``apply``,
+    written. Only rows started before the end of the notice's last year and due from the start of its
+    first can have counted one of its days. One statement reads them; each distinct (tenant, start, due)
+    is counted once; the moves are written by primary key in one executemany."""
+    first, last = date(min(years), 1, 1), date(max(years), 12, 31)
+    model = spec.due.class_
+    if spec.unit == "calendar" and spec.days is None:
+        raise ValueError(f"{plugin}: a calendar-day WorkingDeadline ({spec.kind}) needs its days column")
+    cols = [model.id, model.tenant_id, model.tenant_path, spec.start, spec.due,
+            spec.label if spec.label is not None else spec.start,
+            spec.holder if spec.holder is not None else model.tenant_path,
+            spec.days if spec.days is not None else model.id]
+    stamp = isinstance(getattr(spec.start.type, "impl", spec.start.type), DateTime)  # a timestamp column
+    started = (spec.start < datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+               if stamp else spec.start <= last)
+    rows = session.execute(
+        select(*cols).where(spec.open, spec.start.is_not(None), spec.due.is_not(None), started,
+                            spec.due >= first).order_by(model.id)
+    ).all()
+    memo: dict[tuple[str, date, date, Any], date] = {}
+    out: list[DeadlineChange] = []
+    for row_id, tenant_id, path, start, due, label, holder, days in rows:
+        start = start.date() if isinstance(start, datetime) else start
+        key = (path, start, due, days if spec.days is not None else None)
+        new = memo.get(key)
+        if new is None:
+            cal = calendar_for(None, path, base=calendar)
+            if spec.days is None:
+                n = working_days_between(start, due, calendar=calendar_for(None, path))
+                new = add_working_days(start, n, calendar=cal)
+            elif spec.unit == "working":
+                new = add_working_days(start, int(days), calendar=cal)
+            else:
+                new = add_calendar_days(start, int(days), roll_to_working_day=True, calendar=cal)
+            memo[key] = new
+        if new != due:
+            out.append(DeadlineChange(
+                plugin=plugin, kind=spec.kind, ref=str(row_id), tenant_id=tenant_id, tenant_path=path,
+                old=due, new=new, label=str(label if spec.label is not None else row_id),
+                holder=str(holder) if spec.holder is not None else ""))
+    if apply and out:
+        # Core executemany by primary key; a versioned row's version moves too, so a form opened on the old
+        # deadline is refused as stale rather than written over it.
+        table = model.__table__
+        values: dict[str, Any] = {spec.due.expression.name: bindparam("_new")}
+        if "version" in table.c:
+            values["version"] = table.c.version + 1
+        session.execute(update(table).where(table.c.id == bindparam("_id")).values(values),
+                        [{"_id": int(c.ref), "_new": c.new} for c in out])
+    return out
+
+
 def _changes(platform: Any, session: Session, calendar: Calendar, years: Sequence[int], apply: bool
              ) -> list[DeadlineChange]:
     results = platform.registry.pm.hook.govhall_deadlines_on_calendar(
         calendar=calendar, years=list(years), session=session, apply=apply)
+    for plugin, specs in platform.registry.declared("govhall_working_deadlines").items():
+        results.extend(recount(session, plugin, spec, calendar, years, apply) for spec in specs)
     out = [c for batch in results for c in (batch or []) if c.old != c.new]
     return sorted(out, key=lambda c: (c.tenant_path, c.plugin, c.kind, c.ref))
 
@@ -215,6 +292,7 @@ def enter(platform: Any, notice: Notice, *, actor: str, apply: bool = True) -> O
 
     clock = clock_of(platform)
     new = clock.calendar.with_notices([notice])
+    directory = platform.directory  # read (and reloaded if stale) before a connection is held
     with platform.db.session(Scope.system()) as s:
         row = s.get(HolidayNotice, notice.year, with_for_update=True)
         values = {"title": notice.title[:300], "sample": notice.sample,
@@ -235,7 +313,7 @@ def enter(platform: Any, notice: Notice, *, actor: str, apply: bool = True) -> O
                               "deadlines_moved": len(changes),
                               "moved": [c.as_dict() for c in changes[:200]]})
         for c in changes:
-            tenant = platform.directory.by_id.get(c.tenant_id)
+            tenant = directory.by_id.get(c.tenant_id)
             if tenant is not None:
                 publish(s, tenant=tenant, type=EVENT_MOVED, payload={**c.as_dict(), "year": notice.year},
                         actor=actor)

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from starlette.routing import BaseRoute
 
     from core.calendar import Calendar
-    from core.clock import DeadlineChange
+    from core.clock import DeadlineChange, WorkingDeadline
     from core.contracts import (
         DataResource,
         Event,
@@ -176,6 +176,14 @@ def govhall_tenant_disabled(tenant: TenantRef, session: Session) -> None:
 def govhall_demo_data(session: Session, directory: Directory) -> None:
     """Load demo data (``govhall serve --demo``). Must be idempotent: called on every demo start.
     ``session`` has system scope; write each row with its tenant."""
+
+
+@hookspec
+def govhall_working_deadlines() -> list[WorkingDeadline]:
+    """Declaration: the deadlines this plugin stores as working days counted from a stored start
+    (``core.api.WorkingDeadline``). The core recounts the open ones when a holiday notice is entered,
+    lists them in the preview, audits and announces each move; a plugin whose periods need more than
+    that (tasks, statutory limits) answers ``govhall_deadlines_on_calendar`` instead."""
 
 
 @hookspec

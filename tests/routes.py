@@ -127,7 +127,7 @@ ID_TABLES = {"file_id": "approval_uploads", "app_id": "approval_applications", "
              "medicine_order_id": "medicine_orders", "product_id": "medicine_products",
              "round_id": "medicine_rounds",
              "ticket_id": "interaction_tickets", "assignment_id": "interaction_assignments",
-             "review_id": "interaction_reviews",
+             "review_id": "interaction_reviews", "disclosure_id": "openness_requests",
              "feed_batch_id": "feed_batches", "feed_source_id": "feed_sources",
              "project_id": "equity_projects", "buyer_id": "equity_buyers"}
 # The province's catalogue tables, not owned by one tenant: any row will do. Agriculture's supply and
@@ -171,8 +171,8 @@ def demo_ids(platform: Any, tenant_code: str = DEMO_TENANT) -> dict[str, int]:
                 if found is not None:
                     out[param] = int(found)
                     continue
-            if param == "ticket_id":  # the demo citizen's own ticket, so /my/ routes reach it
-                found = s.execute(text("SELECT id FROM interaction_tickets WHERE tenant_id = :t "
+            if param in ("ticket_id", "disclosure_id"):  # the demo citizen's own, so /my/ routes reach it
+                found = s.execute(text(f"SELECT id FROM {table} WHERE tenant_id = :t "  # noqa: S608
                                        "AND account_id = :c ORDER BY id LIMIT 1"),
                                   {"t": tenant.id, "c": citizen.id}).scalar()
                 if found is not None:

@@ -13,11 +13,20 @@ from core.api import (
     PluginInfo,
     RoleTemplate,
     SettingSpec,
+    WorkingDeadline,
     hookimpl,
 )
 from plugins.agriculture import permissions as P
 
 HERE = Path(__file__).resolve().parent
+
+
+@hookimpl
+def govhall_working_deadlines() -> list[WorkingDeadline]:
+    """A 12316 question's answer is due in the tenant's working days from the day it was asked."""
+    from plugins.agriculture.models import Question as Q
+
+    return [WorkingDeadline("question", Q.asked_on, Q.due_on, Q.answered_on.is_(None), label=Q.id)]
 
 
 @hookimpl
@@ -176,3 +185,10 @@ def govhall_labels() -> list[Label]:
         Label("agriculture.certificate", "承诺达标合格证", "Certificate"),
         Label("agriculture.prices", "价格数据", "Prices"),
     ]
+
+
+@hookimpl
+def govhall_cli_commands() -> list[Any]:
+    from plugins.agriculture.cli import agriculture
+
+    return [agriculture]

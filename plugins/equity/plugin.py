@@ -5,10 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.api import MenuEntry, PeriodicTask, Permission, PluginInfo, RoleTemplate, hookimpl
+from core.api import MenuEntry, PeriodicTask, Permission, PluginInfo, RoleTemplate, WorkingDeadline, hookimpl
 from plugins.equity import permissions as P
 
 HERE = Path(__file__).resolve().parent
+
+
+@hookimpl
+def govhall_working_deadlines() -> list[WorkingDeadline]:
+    """The down payment is due 5 working days after the contract is signed (the rest runs in months)."""
+    from plugins.equity.models import Deal as D
+
+    return [WorkingDeadline("down_payment", D.signed_on, D.down_due, D.down_paid_on.is_(None), label=D.id)]
 
 
 @hookimpl
@@ -71,6 +79,17 @@ def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
             permission=P.PUBLIC.name,
             description_zh="产权转让披露、网络竞价、交易结果",
             description_en="Disclosures, live auctions, results",
+        ),
+        MenuEntry(
+            "workbench",
+            "产权交易项目管理",
+            "Equity projects",
+            "equity/manage",
+            plugin="equity",
+            order=46,
+            permission=P.PROJECT_VIEW.name,
+            description_zh="受理转让项目、信息披露、确认受让方、组织竞价、成交与交易凭证",
+            description_en="File projects, disclose, confirm buyers, run auctions, deals and certificates",
         ),
         MenuEntry(
             "sunshine",

@@ -5,8 +5,8 @@
   provider.
 * ``GET catalogue`` — search the catalogue of this tenant's whole tree.
 * ``POST requests`` — ask a provider for a conditional resource; ``GET mine`` — this tenant's requests and
-  grants everywhere; ``GET queue`` / ``POST requests/{id}/answer`` / ``GET grants`` /
-  ``POST grants/{id}/revoke`` — the provider's side.
+  grants everywhere (first pages; ``GET mine/requests`` and ``GET mine/grants`` page on); ``GET queue`` /
+  ``POST requests/{id}/answer`` / ``GET grants`` / ``POST grants/{id}/revoke`` — the provider's side.
 * ``GET|POST systems``, ``POST systems/{id}/revoke`` — subsystems and their credentials.
 * ``POST resources`` — register an external HTTP service. ``GET log`` — the message log with its
   verification status.
@@ -300,7 +300,11 @@ async def create_request(request: Request) -> Any:
     return await _run(request, work, write=True, scope=provider.scope)
 
 
-@api_doc(response=MineOut, summary="This tenant's requests and grants at every provider")
+@api_doc(
+    response=MineOut,
+    summary="This tenant's requests and grants at every provider: the first page of each (newest first); "
+    "next_requests_cursor / next_grants_cursor continue with GET mine/requests and GET mine/grants",
+)
 @require(P.REQUEST)
 async def mine(request: Request) -> Any:
     ctx = request.state.ctx
@@ -310,7 +314,45 @@ async def mine(request: Request) -> Any:
         return {
             "requests": [request_out(r, ctx.platform, ctx.lang) for r in got["requests"]],
             "grants": [grant_out(g, ctx.platform) for g in got["grants"]],
+            "next_requests_cursor": got["next_requests"],
+            "next_grants_cursor": got["next_grants"],
         }
+
+    return await ctx.platform.db.run(work)
+
+
+@api_doc(
+    response=RequestOut,
+    paginated=True,
+    page_limit=(50, 500),
+    summary="This tenant's requests at every provider, newest first",
+)
+@require(P.REQUEST)
+async def mine_requests(request: Request) -> Any:
+    ctx = request.state.ctx
+    params = page_params(request)
+
+    def work() -> dict[str, Any]:
+        page = services.mine_requests(ctx.platform, ctx.tenant, params)
+        return page.as_json(lambda r: request_out(r, ctx.platform, ctx.lang))
+
+    return await ctx.platform.db.run(work)
+
+
+@api_doc(
+    response=GrantOut,
+    paginated=True,
+    page_limit=(50, 500),
+    summary="Grants this tenant's departments hold at every provider, newest first",
+)
+@require(P.REQUEST)
+async def mine_grants(request: Request) -> Any:
+    ctx = request.state.ctx
+    params = page_params(request)
+
+    def work() -> dict[str, Any]:
+        page = services.mine_grants(ctx.platform, ctx.tenant, params)
+        return page.as_json(lambda g: grant_out(g, ctx.platform))
 
     return await ctx.platform.db.run(work)
 
@@ -500,6 +542,8 @@ def routes() -> list[BaseRoute]:
         Route("/resources", register, methods=["POST"]),
         Route("/requests", create_request, methods=["POST"]),
         Route("/mine", mine, methods=["GET"]),
+        Route("/mine/requests", mine_requests, methods=["GET"]),
+        Route("/mine/grants", mine_grants, methods=["GET"]),
         Route("/queue", queue, methods=["GET"]),
         Route("/requests/{sharing_request_id:int}/answer", answer, methods=["POST"]),
         Route("/grants", grants, methods=["GET"]),

@@ -7,6 +7,7 @@
 * ``Resource``: a catalogue entry (数据资源目录): name, fields, update cycle, sharing type (unconditional /
   conditional / not shared), legal basis, format; served by a plugin (through ``govhall_data_resources``)
   or by an external HTTP service registered with its URL, method and an OpenAPI fragment.
+* ``ResourceToken``: the catalogue's search index (bigrams and trigrams of ``search_text``).
 * ``AccessRequest`` and ``Grant``: a consumer's request for a conditional resource and the provider's
   answer (access rights per resource, per consumer member, per field, until a day).
 * ``LogEntry`` / ``LogHead``: the message log, one hash chain per provider tenant, each entry signed with
@@ -21,7 +22,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.api import Base, BigId, TenantScoped, UTCDateTime, utcnow
@@ -139,6 +140,20 @@ class Resource(TenantScoped, Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__: dict[str, Any] = {"version_id_col": version}
+
+
+class ResourceToken(TenantScoped, Base):
+    """A search token of a resource's ``search_text`` (plugins/exchange/search.py). The lookup index is
+    ordered by token, then resource id: a search merges each token's postings newest first and stops at
+    the page's end; the path rides along for the scope check without a visit to the table."""
+
+    __tablename__ = "exchange_resource_tokens"
+    __table_args__ = (Index("ix_exchange_resource_tokens_lookup", "token", "resource_id", "tenant_path"),)
+
+    resource_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("exchange_resources.id", ondelete="CASCADE"), primary_key=True
+    )
+    token: Mapped[str] = mapped_column(String(12), primary_key=True)
 
 
 class AccessRequest(TenantScoped, Base):

@@ -13,11 +13,21 @@ from core.api import (
     PluginInfo,
     RoleTemplate,
     SettingSpec,
+    WorkingDeadline,
     hookimpl,
 )
 from plugins.exchange import permissions as P
 
 HERE = Path(__file__).resolve().parent
+
+
+@hookimpl
+def govhall_working_deadlines() -> list[WorkingDeadline]:
+    """A conditional request is answered within 10 working days of its submission (recounted on a notice)."""
+    from plugins.exchange.models import AccessRequest as R
+
+    return [WorkingDeadline("request", R.submitted_on, R.due_on, R.state == "pending",
+                            label=R.resource_name, holder=R.consumer_name)]
 
 
 @hookimpl

@@ -229,6 +229,8 @@ class GrantList(OutModel):
 class MineOut(OutModel):
     requests: list[RequestOut]
     grants: list[GrantOut]
+    next_requests_cursor: str | None = None
+    next_grants_cursor: str | None = None
 
 
 class SystemOut(OutModel):

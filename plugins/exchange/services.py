@@ -16,11 +16,12 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, and_, delete, func, insert, select
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
 
 from core.api import (
@@ -28,10 +29,13 @@ from core.api import (
     Department,
     Invalid,
     NotFound,
+    PageParams,
     Scope,
     add_working_days,
     audit,
     departments_of,
+    encode_cursor,
+    paginate,
     publish,
     today,
     utcnow,
@@ -43,8 +47,10 @@ from plugins.exchange.models import (
     Grant,
     Member,
     Resource,
+    ResourceToken,
     SystemCredential,
 )
+from plugins.exchange.search import contains, query_tokens, token_rows, words
 
 ANSWER_DAYS = 10  # working days the provider has to answer a conditional request
 INSTANCE = "GOV"
@@ -137,7 +143,8 @@ def sync_plugin_resources(session: Session, platform: Any, tenant: Any) -> list[
         )
     }
     depts = departments(session, tenant)
-    out = []
+    out: list[Resource] = []
+    changed: list[Resource] = []
     for d in offered:
         code = f"{d.plugin}.{d.code}"
         codes = [x.code for x in depts]
@@ -167,12 +174,16 @@ def sync_plugin_resources(session: Session, platform: Any, tenant: Any) -> list[
         elif any(getattr(row, k) != v for k, v in values.items()):
             for k, v in values.items():
                 setattr(row, k, v)
-        row.search_text = _search_text(row)
+        text = _search_text(row)
+        if row.id is None or text != row.search_text:
+            row.search_text = text
+            changed.append(row)
         row.last_updated_at = utcnow()  # served live from the plugin's own tables: current when synced
         out.append(row)
     for gone in existing.values():
         gone.active = False
     session.flush()
+    index_resources(session, changed)
     return out
 
 
@@ -213,6 +224,7 @@ def register_http(session: Session, tenant: Any, data: Any, *, actor: str) -> Re
     row.search_text = _search_text(row)
     session.add(row)
     session.flush()
+    index_resources(session, [row])
     audit.record(
         session,
         actor=actor,
@@ -244,12 +256,29 @@ def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def index_resources(session: Session, rows: list[Resource]) -> None:
+    """Rewrite the search tokens of ``rows`` from their ``search_text`` (flushed rows; call wherever
+    ``search_text`` changes — plugins/exchange/search.py)."""
+    if not rows:
+        return
+    session.execute(delete(ResourceToken).where(ResourceToken.resource_id.in_([r.id for r in rows])))
+    toks = list(token_rows(rows))
+    if toks:
+        session.execute(insert(ResourceToken), toks)
+
+
 def search_stmt(q: str = "", *, sharing: str = "") -> Select[Any]:
-    """Active resources in the session's scope matching ``q`` in name, code, description, provider or
-    field labels: one row per resource (no join), for core.api's ``paginate`` (key: the id)."""
+    """Active resources in the session's scope whose search text (name, code, description, provider,
+    field labels) holds every word of ``q``: one row per resource, for core.api's ``paginate`` (key: the
+    id). Joined to the token index once per token of the query (in the scope's paths), then re-checked
+    word by word, so the results are those of ``LIKE '%word%'`` alone (plugins/exchange/search.py).
+    """
     stmt = select(Resource).where(Resource.active.is_(True))
-    for word in q.lower().split()[:5]:
-        stmt = stmt.where(Resource.search_text.like(f"%{escape_like(word)}%", escape="\\"))
+    for tok in query_tokens(q):  # one join per token: (resource, token) is unique, so no row repeats
+        t = aliased(ResourceToken)
+        stmt = stmt.join(t, and_(t.resource_id == Resource.id, t.token == tok))
+    for word in words(q):
+        stmt = stmt.where(contains(Resource.search_text, word))
     if sharing:
         stmt = stmt.where(Resource.sharing == sharing)
     return stmt
@@ -678,32 +707,58 @@ def grants_given(session: Session, tenant: Any) -> list[Grant]:
     return list(session.scalars(grants_stmt(tenant).order_by(Grant.id.desc()).limit(500)))
 
 
-def mine(platform: Any, consumer: Any) -> dict[str, Any]:
-    """The consumer tenant's requests and grants at every provider in the tree."""
-    reqs: list[AccessRequest] = []
-    grants: list[Grant] = []
-    labels: dict[int, dict[str, tuple[str, str]]] = {}
+def _across_roots(platform: Any, stmt: Select[Any], key: Any, params: PageParams) -> Any:
+    """One page (newest id first) of ``stmt`` read in the subtree scope of each root of the tree: each
+    root's page with core.api's ``paginate``, merged by id (ids are unique across the tree)."""
+    pages = []
     for scope in network_roots(platform):
         with platform.db.session(scope) as s:
-            reqs += s.scalars(
-                select(AccessRequest)
-                .where(AccessRequest.consumer_tenant_id == consumer.id)
-                .order_by(AccessRequest.id.desc())
-                .limit(500)
-            )
-            grants += s.scalars(
-                select(Grant)
-                .where(Grant.consumer_tenant_id == consumer.id)
-                .order_by(Grant.id.desc())
-                .limit(500)
-            )
-            ids = {r.resource_id for r in reqs} | {g.resource_id for g in grants}
-            for res in s.scalars(select(Resource).where(Resource.id.in_(ids))) if ids else []:
+            pages.append(paginate(s, stmt, params, key=[key], desc=True))
+    if len(pages) == 1:
+        return pages[0]
+    items = sorted((i for p in pages for i in p.items), key=lambda i: i.id, reverse=True)
+    more = any(p.next_cursor for p in pages) or len(items) > params.limit
+    items = items[: params.limit]
+    cursor = encode_cursor([items[-1].id]) if more and items else None
+    return replace(pages[0], items=items, next_cursor=cursor)
+
+
+def mine_requests(platform: Any, consumer: Any, params: PageParams) -> Any:
+    """One page (core.api ``Page``) of the consumer tenant's requests at every provider, newest first."""
+    stmt = select(AccessRequest).where(AccessRequest.consumer_tenant_id == consumer.id)
+    return _across_roots(platform, stmt, AccessRequest.id, params)
+
+
+def mine_grants(platform: Any, consumer: Any, params: PageParams) -> Any:
+    """One page of the grants the consumer tenant's departments hold at every provider, newest first."""
+    stmt = select(Grant).where(Grant.consumer_tenant_id == consumer.id)
+    return _across_roots(platform, stmt, Grant.id, params)
+
+
+def mine(
+    platform: Any, consumer: Any, requests: PageParams | None = None, grants: PageParams | None = None
+) -> dict[str, Any]:
+    """The consumer tenant's requests and grants at every provider in the tree, newest first: one page of
+    each (``requests`` / ``grants``: limit and cursor), the cursors of the next pages and the field labels
+    of the resources shown."""
+    rpage = mine_requests(platform, consumer, requests or PageParams(limit=50))
+    gpage = mine_grants(platform, consumer, grants or PageParams(limit=50))
+    labels: dict[int, dict[str, tuple[str, str]]] = {}
+    ids = {r.resource_id for r in rpage.items} | {g.resource_id for g in gpage.items}
+    for scope in network_roots(platform) if ids else ():
+        with platform.db.session(scope) as s:
+            for res in s.scalars(select(Resource).where(Resource.id.in_(ids))):
                 labels[res.id] = {
                     f["name"]: (f.get("label", f["name"]), f.get("label_en") or f.get("label", ""))
                     for f in res.fields or []
                 }
-    return {"requests": reqs, "grants": grants, "labels": labels}
+    return {
+        "requests": rpage.items,
+        "grants": gpage.items,
+        "next_requests": rpage.next_cursor,
+        "next_grants": gpage.next_cursor,
+        "labels": labels,
+    }
 
 
 def field_labels(session: Session, tenant: Any) -> dict[int, dict[str, tuple[str, str]]]:

@@ -206,7 +206,14 @@ async def request_submit(request: Request) -> Response:
 
 async def _mine_page(request: Request, **extra: Any) -> Response:
     ctx = _ctx(request)
-    got = await ctx.platform.db.run(lambda: services.mine(ctx.platform, ctx.tenant))
+    # two lists, two cursors (as the queue): ?cursor= pages the requests, ?gcursor= the grants
+    rparams = page_params(request, default_limit=50, max_limit=200)
+    graw = request.query_params.get("gcursor")
+    gparams = replace(rparams, after=decode_cursor(graw) if graw else None)
+    got = await ctx.platform.db.run(lambda: services.mine(ctx.platform, ctx.tenant, rparams, gparams))
+    here = {k: v for k, v in (("cursor", request.query_params.get("cursor")), ("gcursor", graw)) if v}
+    more_reqs = urlencode({**here, "cursor": got["next_requests"]}) if got["next_requests"] else ""
+    more_grants = urlencode({**here, "gcursor": got["next_grants"]}) if got["next_grants"] else ""
 
     def work(s: Any) -> tuple[list[Any], list[Any]]:
         return services.systems(s, ctx.tenant), services.departments(s, ctx.tenant)
@@ -220,6 +227,8 @@ async def _mine_page(request: Request, **extra: Any) -> Response:
             requests=got["requests"],
             grants=got["grants"],
             labels=got["labels"],
+            more_reqs=more_reqs,
+            more_grants=more_grants,
             systems=systems,
             depts=depts,
             sent=request.query_params.get("sent") == "1",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.api import MenuEntry, Permission, PluginInfo, RoleTemplate, SettingSpec, hookimpl
+from core.api import MenuEntry, Permission, PluginInfo, RoleTemplate, SettingSpec, WorkingDeadline, hookimpl
 from plugins.feeds import permissions as P
 
 HERE = Path(__file__).resolve().parent
@@ -16,6 +16,23 @@ PACK_NAMES = ("fiscal", "cadre", "judicial", "livelihood")
 def _check_packs(v: Any) -> str | None:
     bad = [p for p in str(v).split(",") if p.strip() and p.strip() not in PACK_NAMES]
     return f"unknown pack(s) {bad}; choose among {', '.join(PACK_NAMES)}" if bad else None
+
+
+@hookimpl
+def govhall_working_deadlines() -> list[WorkingDeadline]:
+    """A judicial case's deadline, derived at ingest from its opening day and limit (working days, or
+    calendar days with a last day on a holiday rolled over): computed afresh for open cases on a notice."""
+    from sqlalchemy import and_
+
+    from plugins.feeds.models import Case as C
+
+    open_ = C.closed_on.is_(None)
+    return [
+        WorkingDeadline("case", C.opened_on, C.deadline, and_(open_, C.limit_unit == "working"),
+                        label=C.case_no, days=C.limit_days, unit="working"),
+        WorkingDeadline("case", C.opened_on, C.deadline, and_(open_, C.limit_unit == "calendar"),
+                        label=C.case_no, days=C.limit_days, unit="calendar"),
+    ]
 
 
 @hookimpl

@@ -5,10 +5,39 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.api import Label, MenuEntry, Permission, PluginInfo, RoleTemplate, SettingSpec, hookimpl
+from core.api import (
+    Label,
+    MenuEntry,
+    Permission,
+    PluginInfo,
+    RoleTemplate,
+    SettingSpec,
+    WorkingDeadline,
+    hookimpl,
+)
 from plugins.interaction import permissions as P
 
 HERE = Path(__file__).resolve().parent
+
+
+@hookimpl
+def govhall_working_deadlines() -> list[WorkingDeadline]:
+    """A ticket's due date (working days from receipt, plus an approved extension), a department's
+    assignment (the ticket's due date when dispatched) and a bad review's rectification limit."""
+    from plugins.interaction.models import Review as V
+    from plugins.interaction.models import Ticket as T
+    from plugins.interaction.models import TicketAssignment as A
+
+    return [
+        WorkingDeadline("ticket", T.received_on, T.due_on,
+                        T.state.in_(("submitted", "accepted", "dispatched")), label=T.number),
+        # Dispatched on a date the row keeps only as a timestamp; counted from that day (a notice changes
+        # next year's days, so the days between receipt and dispatch are never among those it moves).
+        WorkingDeadline("assignment", A.created_at, A.due_on, A.state == "open", label=A.number,
+                        holder=A.department_code),
+        WorkingDeadline("rectification", V.rated_on, V.rect_due_on, V.rect_state == "open",
+                        label=V.number, holder=V.department_code),
+    ]
 
 
 @hookimpl

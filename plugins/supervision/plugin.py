@@ -21,6 +21,7 @@ from core.api import (
     PluginInfo,
     RoleTemplate,
     SettingSpec,
+    WorkingDeadline,
     hookimpl,
 )
 from plugins.supervision import permissions, scan
@@ -28,6 +29,17 @@ from plugins.supervision import permissions, scan
 log = structlog.get_logger(__name__)
 HERE = Path(__file__).parent
 SCAN_EVERY_SECONDS = 300
+
+
+@hookimpl
+def govhall_working_deadlines() -> list[WorkingDeadline]:
+    """A card's feedback limit, in the tenant's working days. Counted from the day it was issued: an
+    escalation sets a new limit from its own day, but the days between issue and escalation are past days,
+    which a notice (next year's arrangement) does not move."""
+    from plugins.supervision.models import OPEN_STATES, Card
+
+    return [WorkingDeadline("card", Card.issued_on, Card.feedback_due, Card.state.in_(OPEN_STATES),
+                            label=Card.title_zh, holder=Card.department_code)]
 
 
 @hookimpl

@@ -3,6 +3,8 @@ longer than the old 500-row cap (grants, the queue, the log viewer) page on with
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import timedelta
 
 from exchange_helpers import PROVIDER, sync
@@ -120,3 +122,45 @@ def test_the_log_viewer_and_api_page_with_the_verification_of_each_page(client, 
         and 'data-label="#">7<' not in older.text
     )
     assert "✓" in older.text  # that page's slice verifies too
+
+
+def test_the_consumers_requests_and_grants_page_on_past_500(client, platform):
+    """The "mine" page and API of the consumer (Donghu) used to stop at 500 rows of each list."""
+    sync(platform)
+    provider, consumer = platform.directory.get(PROVIDER), platform.directory.get("360102")
+    day = today(platform)
+    with platform.db.transaction(provider.scope) as s:
+        res = s.scalars(select(Resource).where(Resource.tenant_id == provider.id)).first()
+        common = {
+            "resource_id": res.id,
+            "resource_code": res.code,
+            "resource_name": res.name,
+            "consumer_tenant_id": consumer.id,
+            "consumer_identifier": "GOV:360000/360100/360102:xzspj",
+            "consumer_name": "行政审批局",
+            "tenant_id": provider.id,
+            "tenant_path": provider.path,
+        }
+        s.add_all(Grant(granted_on=day, expires_on=day + timedelta(days=30), **common) for _ in range(530))
+        s.add_all(AccessRequest(purpose="核查", submitted_on=day, due_on=day, **common) for _ in range(505))
+    make_staff(platform, "donghu_x", "360102", "exchange_officer", "xzspj")
+    login(client, "donghu_x")
+    reqs = _walk(client, "/api/t/360102/exchange/mine/requests", limit=200)
+    assert len(reqs) == 505 and len({r["id"] for r in reqs}) == 505
+    assert [r["id"] for r in reqs] == sorted((r["id"] for r in reqs), reverse=True)  # newest first
+    grants = _walk(client, "/api/t/360102/exchange/mine/grants", limit=500)
+    assert len(grants) == 530 and len({g["id"] for g in grants}) == 530
+    first = client.get("/api/t/360102/exchange/mine").json()
+    assert len(first["requests"]) == 50 and first["next_requests_cursor"] and first["next_grants_cursor"]
+    assert client.get("/api/t/360102/exchange/mine/grants", params={"limit": "501"}).status_code == 422
+    # the page: 50 of each, a "More" link for each list, and the next page of grants keeps the requests' place
+    page = client.get("/t/360102/exchange/mine")
+    assert page.status_code == 200 and "gcursor=" in page.text and "?cursor=" in page.text
+    seen, url, rounds = set(), "/t/360102/exchange/mine", 0
+    while url and rounds < 20:
+        text = client.get(url).text
+        seen |= {int(x.split('"')[0]) for x in text.split('data-grant="')[1:]}
+        more = re.search(r'id="more-grants" href="\?([^"]+)"', text)
+        url = "/t/360102/exchange/mine?" + html.unescape(more.group(1)) if more else ""
+        rounds += 1
+    assert len(seen) == 530

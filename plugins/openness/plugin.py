@@ -1,0 +1,138 @@
+"""Hook implementations of the openness plugin (阳光政务): thin wiring only (logic in services, report
+and rules)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from core.api import Label, MenuEntry, Permission, PluginInfo, RoleTemplate, hookimpl
+from plugins.openness import permissions as P
+
+HERE = Path(__file__).resolve().parent
+
+
+@hookimpl
+def govhall_plugin_info() -> PluginInfo:
+    return PluginInfo(
+        name="openness",
+        title_zh="阳光政务",
+        title_en="Open government",
+        version="0.1.0",
+        description_zh="依申请公开政府信息（法定答复期限、补正、征求第三方意见、延期审批）与年度报告",
+        description_en="Requests for government information (statutory reply period, completion, third-party "
+        "consultation, approved extension) and the annual report",
+    )
+
+
+@hookimpl
+def govhall_permissions() -> list[Permission]:
+    return P.PERMISSIONS
+
+
+@hookimpl
+def govhall_roles() -> list[RoleTemplate]:
+    return P.ROLES
+
+
+@hookimpl
+def govhall_migration_dirs() -> list[Path]:
+    return [HERE / "migrations" / "versions"]
+
+
+@hookimpl
+def govhall_template_dirs() -> list[Path]:
+    return [HERE / "templates"]
+
+
+@hookimpl
+def govhall_routes() -> list[Any]:
+    from plugins.openness import views
+
+    return views.routes()
+
+
+@hookimpl
+def govhall_api_routes() -> list[Any]:
+    from plugins.openness import api
+
+    return api.routes()
+
+
+@hookimpl
+def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
+    def m(
+        section: Any, zh: str, en: str, href: str, perm: Permission, order: int, dzh: str = "", den: str = ""
+    ) -> MenuEntry:
+        return MenuEntry(
+            section,
+            zh,
+            en,
+            href,
+            plugin="openness",
+            order=order,
+            permission=perm.name,
+            description_zh=dzh,
+            description_en=den,
+        )
+
+    return [
+        m(
+            "sunshine",
+            "依申请公开",
+            "Request government information",
+            "openness/apply",
+            P.SUBMIT,
+            20,
+            "向本级政府申请获取政府信息",
+            "Ask this government for information it holds",
+        ),
+        m("sunshine", "政府信息公开年度报告", "Annual disclosure report", "openness/report", P.REPORT, 22),
+        m("my", "我的信息公开申请", "My information requests", "openness/my", P.SUBMIT, 32),
+        m("workbench", "依申请公开办理", "Information requests", "openness/requests", P.VIEW, 45),
+    ]
+
+
+@hookimpl
+def govhall_labels() -> list[Label]:
+    """Names of the audit actions and detail keys this plugin writes (core.labels)."""
+    from plugins.openness import law
+
+    names: dict[str, tuple[str, str]] = {}
+    for key, (zh, en, grounds) in law.OUTCOMES.items():
+        names.setdefault(key, (zh, en))
+        for g, pair in grounds.items():
+            names.setdefault(g, pair)
+    return [
+        *[Label(f"openness.{k}", zh, en) for k, (zh, en) in names.items()],
+        Label("openness.request.extension", "审批信息公开延期答复", "Information request extension decided"),
+        Label("openness.request.reply", "答复信息公开申请", "Information request replied"),
+        Label("openness.request", "信息公开申请", "Information request"),
+        Label("openness.days", "延期工作日", "Working days"),
+        Label("openness.approved", "批准", "Approved"),
+        Label("openness.outcome", "答复类型", "Kind of reply"),
+        Label("openness.ground", "法律依据", "Legal ground"),
+        Label("openness.late", "逾期", "Late"),
+    ]
+
+
+@hookimpl
+def govhall_deadlines_on_calendar(calendar: Any, years: list[int], session: Any, apply: bool) -> list[Any]:
+    """A holiday notice moves the reply day of running requests (counted on the new calendar)."""
+    from plugins.openness import services
+
+    return services.deadlines_on_calendar(session, calendar, years, apply)
+
+
+@hookimpl
+def govhall_demo_data(session: Any, directory: Any) -> None:
+    from plugins.openness import demo
+
+    demo.load(session, directory)
+
+
+@hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
+def govhall_supervision_rules() -> list[dict[str, Any]]:
+    from plugins.openness.rules import RULES
+
+    return RULES

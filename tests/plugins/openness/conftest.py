@@ -1,0 +1,1 @@
+"""Fixtures of the openness tests (helpers in openness_helpers.py)."""
