@@ -15,7 +15,7 @@ from core.api import Department, Invalid, NotFound, charts, form_data, render, r
 from core.api import today as clock_today
 from plugins.approval import handling, queries, services, stats
 from plugins.approval import permissions as P
-from plugins.approval.facts import case_facts
+from plugins.approval.facts import case_facts, case_panels
 from plugins.approval.models import ServiceItem, Suspension, UploadedMaterial
 from plugins.approval.schemas import TransitionIn
 from plugins.approval.services import STATE_TITLES
@@ -138,6 +138,7 @@ def _case(request: Request) -> dict[str, Any]:
             "can_extend": ctx.allowed(P.APP_EXTEND),
             "can_handle": ctx.allowed(P.APP_HANDLE),
             "facts": case_facts(ctx.platform, ctx.tenant, app, "staff", s),
+            "panels": case_panels(ctx.platform, ctx.tenant, app, ctx.allowed, s),
             "reused": services.reused_of(s, app_id),
         }
 
