@@ -29,7 +29,7 @@ from core.api import (
     require,
     run_scoped,
 )
-from plugins.equity import bidding, buyers, deals, services
+from plugins.equity import bidding, buyers, deals, services, settlement
 from plugins.equity import permissions as P
 from plugins.equity import schemas as S
 from plugins.equity.models import STATUSES, Auction, Buyer, Deal, Project
@@ -193,23 +193,34 @@ async def register(request: Request) -> Any:
     ctx = request.state.ctx
     data = await parse_body(request, S.EquityRegisterIn)
     code = _my_code(request)
-    return await _run(
-        request,
-        lambda s: buyer_out(
-            buyers.register(
+
+    def work(s: Any) -> Any:
+        b = buyers.register(
+            s,
+            ctx.platform,
+            ctx.tenant,
+            _pid(request),
+            credit_code=code,
+            name=data.name or ctx.actor.display_name,
+            representative=data.representative,
+            qualification=data.qualification,
+            actor=ctx.actor.label,
+        )
+        for h in data.shareholders:
+            settlement.add_shareholder(
                 s,
                 ctx.platform,
                 ctx.tenant,
-                _pid(request),
-                credit_code=code,
-                name=data.name or ctx.actor.display_name,
-                representative=data.representative,
-                qualification=data.qualification,
+                b.project_id,
+                buyer_id=b.id,
+                name=h.name,
+                credit_code=h.credit_code,
+                source="declared",
                 actor=ctx.actor.label,
             )
-        ),
-        write=True,
-    )
+        return buyer_out(b)
+
+    return await _run(request, work, write=True)
 
 
 @api_doc(
@@ -289,13 +300,13 @@ def _act(
     return endpoint
 
 
-def _review(s: Any, ctx: Any, pid: int, d: S.EquityReviewIn) -> Any:
+def review_act(s: Any, ctx: Any, pid: int, d: S.EquityReviewIn) -> Any:
     return services.review_conditions(
         s, ctx.platform, ctx.tenant, pid, d.version, fair=d.fair, reason=d.reason, actor=ctx.actor.label
     )
 
 
-def _disclose(s: Any, ctx: Any, pid: int, d: S.EquityDiscloseIn) -> Any:
+def disclose_act(s: Any, ctx: Any, pid: int, d: S.EquityDiscloseIn) -> Any:
     return services.disclose(
         s,
         ctx.platform,
@@ -309,7 +320,7 @@ def _disclose(s: Any, ctx: Any, pid: int, d: S.EquityDiscloseIn) -> Any:
     )
 
 
-def _change(s: Any, ctx: Any, pid: int, d: S.EquityChangeIn) -> Any:
+def change_act(s: Any, ctx: Any, pid: int, d: S.EquityChangeIn) -> Any:
     return services.change_terms(
         s,
         ctx.platform,
@@ -323,7 +334,7 @@ def _change(s: Any, ctx: Any, pid: int, d: S.EquityChangeIn) -> Any:
     )
 
 
-def _proceed(s: Any, ctx: Any, pid: int, d: S.EquityProceedIn) -> Any:
+def proceed_act(s: Any, ctx: Any, pid: int, d: S.EquityProceedIn) -> Any:
     services.advance(s, ctx.platform, ctx.tenant, services.load(s, ctx.tenant, pid))
     return buyers.proceed(
         s,
@@ -338,25 +349,54 @@ def _proceed(s: Any, ctx: Any, pid: int, d: S.EquityProceedIn) -> Any:
     )
 
 
-def _contract(s: Any, ctx: Any, pid: int, d: S.EquityContractIn) -> Any:
+def contract_act(s: Any, ctx: Any, pid: int, d: S.EquityContractIn) -> Any:
     if s.scalar(select(Auction.id).where(Auction.project_id == pid)) is not None:
         bidding.close_if_due(s, ctx.platform, ctx.tenant, pid)  # the countdown may have run out since
+        settlement.fall_through(s, ctx.platform, ctx.tenant, services.load(s, ctx.tenant, pid))
     data = deals.ContractIn(d.contract_no, d.signed_on, d.mode, d.down_cents, d.rest_due, d.price_cents)
     return deals.sign(s, ctx.platform, ctx.tenant, pid, d.version, data, actor=ctx.actor.label)
 
 
-def _pay(s: Any, ctx: Any, pid: int, d: S.EquityPayIn) -> Any:
+def pay_act(s: Any, ctx: Any, pid: int, d: S.EquityPayIn) -> Any:
     return deals.pay(s, ctx.platform, ctx.tenant, pid, cents=d.cents, on=d.on, actor=ctx.actor.label)
 
 
-def _notice(s: Any, ctx: Any, pid: int, d: S.EquityNoticeIn) -> Any:
+def notice_act(s: Any, ctx: Any, pid: int, d: S.EquityNoticeIn) -> Any:
     return deals.publish_notice(
         s, ctx.platform, ctx.tenant, pid, start=d.start, end=d.end, actor=ctx.actor.label
     )
 
 
-def _certificate(s: Any, ctx: Any, pid: int, d: Any) -> Any:
+def certificate_act(s: Any, ctx: Any, pid: int, d: Any) -> Any:
     return deals.issue_certificate(s, ctx.platform, ctx.tenant, pid, actor=ctx.actor.label)
+
+
+def default_act(s: Any, ctx: Any, pid: int, d: S.EquityDefaultIn) -> Any:
+    p = services.load(s, ctx.tenant, pid)
+    if settlement.fall_through(s, ctx.platform, ctx.tenant, p):
+        return p  # the window had run out: the default is on record already
+    return settlement.record_default(
+        s, ctx.platform, ctx.tenant, pid, d.version, reason=d.reason, actor=ctx.actor.label
+    )
+
+
+def shareholder_act(s: Any, ctx: Any, pid: int, d: S.EquityShareholderIn) -> Any:
+    if d.buyer_id is not None:
+        b = buyers.load_buyer(s, ctx.tenant, d.buyer_id)
+        if b.project_id != pid:
+            raise NotFound("No such buyer here", "本级没有该意向受让方", code="unknown_buyer")
+    settlement.add_shareholder(
+        s,
+        ctx.platform,
+        ctx.tenant,
+        pid,
+        buyer_id=d.buyer_id,
+        name=d.name,
+        credit_code=d.credit_code,
+        source="entered",
+        actor=ctx.actor.label,
+    )
+    return services.load(s, ctx.tenant, pid)
 
 
 class EquityEmptyIn(S.Strict):
@@ -381,6 +421,31 @@ async def _buyer_here(request: Request) -> None:
             buyers.load_buyer(s, ctx.tenant, int(request.path_params["buyer_id"]))
 
     await ctx.platform.db.run(check)
+
+
+@api_doc(
+    request=S.EquityRefundIn,
+    response=S.EquityBuyerOut,
+    summary="Refund a losing bidder's deposit (after the deal; the second bidder's after the winner paid)",
+)
+@require(P.PROJECT_MANAGE, visible=_buyer_here)
+async def refund(request: Request) -> Any:
+    ctx = request.state.ctx
+    data = await parse_body(request, S.EquityRefundIn)
+    return await _run(
+        request,
+        lambda s: buyer_out(
+            settlement.refund_deposit(
+                s,
+                ctx.platform,
+                ctx.tenant,
+                int(request.path_params["buyer_id"]),
+                on=data.on,
+                actor=ctx.actor.label,
+            )
+        ),
+        write=True,
+    )
 
 
 @api_doc(request=S.EquityDepositIn, response=S.EquityBuyerOut, summary="Record a buyer's deposit")
@@ -448,50 +513,64 @@ def routes() -> list[BaseRoute]:
             "review",
             S.EquityReviewIn,
             "Review the buyer conditions (they must not point at one buyer)",
-            _review,
+            review_act,
             S.EquityProjectOut,
         ),
         (
             "disclose",
             S.EquityDiscloseIn,
             "Start pre-disclosure or formal disclosure (20 working days at least)",
-            _disclose,
+            disclose_act,
             S.EquityProjectOut,
         ),
         (
             "change",
             S.EquityChangeIn,
             "Change the terms: a supplement and a new formal disclosure period",
-            _change,
+            change_act,
             S.EquityProjectOut,
         ),
         (
             "proceed",
             S.EquityProceedIn,
             "After confirmation: agreement (one buyer) or online auction (several)",
-            _proceed,
+            proceed_act,
             S.EquityProjectOut,
         ),
         (
             "contract",
             S.EquityContractIn,
             "Record the transaction contract and its payment plan",
-            _contract,
+            contract_act,
             S.EquityDealOut,
         ),
-        ("payments", S.EquityPayIn, "Record a payment of the price", _pay, S.EquityDealOut),
+        ("payments", S.EquityPayIn, "Record a payment of the price", pay_act, S.EquityDealOut),
         (
             "notice",
             S.EquityNoticeIn,
             "Publish the result notice (5 working days at least)",
-            _notice,
+            notice_act,
             S.EquityDealOut,
+        ),
+        (
+            "default",
+            S.EquityDefaultIn,
+            "Record that the winner (or the second bidder) defaulted: deposit forfeited, award moves on",
+            default_act,
+            S.EquityProjectOut,
+        ),
+        (
+            "shareholders",
+            S.EquityShareholderIn,
+            "Record a shareholder of the seller (no buyer_id) or of a buyer",
+            shareholder_act,
+            S.EquityProjectOut,
         ),
         (
             "certificate",
             EquityEmptyIn,
             "Issue the signed trade certificate (after full payment)",
-            _certificate,
+            certificate_act,
             S.EquityDealOut,
         ),
     ]
@@ -510,5 +589,6 @@ def routes() -> list[BaseRoute]:
         Route(f"{T}/deal", get_deal, methods=["GET"]),
         Route("/buyers/{buyer_id:int}/deposit", deposit, methods=["POST"]),
         Route("/buyers/{buyer_id:int}/confirm", confirm, methods=["POST"]),
+        Route("/buyers/{buyer_id:int}/refund", refund, methods=["POST"]),
         Route("/certificates/{number}", certificate, methods=["GET"]),
     ]

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from core.api import Invalid, NotFound, clock
 from plugins.equity import auction as A
+from plugins.equity import settlement
 from plugins.equity.models import Auction, Bid, Buyer, Project
 from plugins.equity.services import emit, load, wrong_state
 
@@ -183,6 +184,7 @@ def close_if_due(
         p.status, p.status_reason = "failed", "网络竞价无人报价 / nobody bid"
     s.flush()
     emit(s, tenant, p, "auction_closed", "system", winner=a.leader_id, price_cents=a.current_cents)
+    settlement.open_award(s, platform, tenant, p, a)
     return True
 
 

@@ -12,24 +12,35 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.api import Conflict, NotFound, today
-from plugins.equity.models import Auction, Buyer, Project
+from plugins.equity.models import Auction, Buyer, Project, Shareholder
 from plugins.equity.services import check_code, emit, invalid, load, stale, wrong_state
 
 
-def _credit(s: Session, platform: Any, tenant: Any, code: str, name: str) -> tuple[str, list[str]]:
-    """Level and lists from whoever answers ``credit.subject`` (the credit plugin, where it is on)."""
+def _credit(
+    s: Session, platform: Any, tenant: Any, code: str, name: str
+) -> tuple[str, list[str], list[dict[str, str]]]:
+    """Level, lists and (where the answer carries them) shareholders from whoever answers
+    ``credit.subject`` (the credit plugin, where it is on)."""
     batches = platform.hooks(tenant).govhall_checks(
         check="credit.subject",
         subject={"kind": "legal", "id_number": code, "name": name, "purpose": "equity.registration"},
         tenant=tenant,
         session=s,
     )
-    level, lists = "", []
+    level, lists, holders = "", [], []
     for f in (f for batch in batches for f in (batch or [])):
         if f.source == "credit" and "level" in f.facts:
             level = str(f.facts.get("level") or "")
             lists = [str(x) for x in f.facts.get("lists") or []]
-    return level, lists
+        for h in f.facts.get("shareholders") or []:
+            if isinstance(h, dict) and str(h.get("name") or "").strip():
+                holders.append(
+                    {
+                        "name": str(h["name"]).strip()[:200],
+                        "credit_code": str(h.get("credit_code") or "")[:18],
+                    }
+                )
+    return level, lists, holders
 
 
 def register(
@@ -59,7 +70,7 @@ def register(
             code="duplicate",
             fields={"credit_code": "duplicate"},
         )
-    level, lists = _credit(s, platform, tenant, code, name)
+    level, lists, holders = _credit(s, platform, tenant, code, name)
     if "black" in lists:
         raise invalid(
             "blacklisted",
@@ -79,7 +90,20 @@ def register(
     )
     s.add(b)
     s.flush()
-    emit(s, tenant, p, "buyer_registered", actor, buyer_id=b.id, credit_code=code)
+    for h in holders:  # received with the credit answer: kept as the source said
+        s.add(
+            Shareholder(
+                tenant_id=tenant.id,
+                tenant_path=tenant.path,
+                project_id=p.id,
+                buyer_id=b.id,
+                name=h["name"],
+                credit_code=h["credit_code"].strip().upper(),
+                source="received",
+                recorded_by="credit",
+            )
+        )
+    emit(s, tenant, p, "buyer_registered", actor, buyer_id=b.id, credit_code=code, shareholders=len(holders))
     return b
 
 

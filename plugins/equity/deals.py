@@ -14,13 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.api import Conflict, NotFound, signing, today
-from plugins.equity import bidding, buyers, law
+from plugins.equity import bidding, buyers, law, settlement
 from plugins.equity.models import Buyer, Deal, Project
 from plugins.equity.services import emit, invalid, load, stale, wrong_state
 
 
 def load_deal(s: Session, tenant: Any, project_id: int, version: int | None = None) -> Deal:
-    d = s.scalar(select(Deal).where(Deal.project_id == project_id))
+    d = s.scalar(select(Deal).where(Deal.project_id == project_id, Deal.void.is_(False)))
     if d is None or d.tenant_id != tenant.id:
         raise NotFound("This project has no deal yet", "该项目尚未成交", code="unknown_deal")
     if version is not None and d.version != version:
@@ -38,10 +38,16 @@ class ContractIn:
     price_cents: int | None = None  # agreement only: at least the listing price
 
 
-def _buyer_and_price(s: Session, tenant: Any, p: Project, price: int | None) -> tuple[Buyer, int, str]:
+def _buyer_and_price(
+    s: Session, platform: Any, tenant: Any, p: Project, data: ContractIn
+) -> tuple[Buyer, int, str]:
+    price = data.price_cents
     if p.status == "auction":
-        buyer, won = bidding.winner(s, tenant, p)
-        return buyer, won, "auction"
+        bidding.winner(s, tenant, p)  # closed, with a winner
+        award = settlement.award_for_contract(s, platform, tenant, p, data.signed_on)
+        buyer = s.get(Buyer, award.buyer_id)
+        assert buyer is not None
+        return buyer, award.price_cents, "auction"
     if p.status == "agreement":
         only = buyers.qualified(s, p.id)[0]
         price = p.listing_cents if price is None else price
@@ -91,7 +97,7 @@ def sign(
     s: Session, platform: Any, tenant: Any, project_id: int, version: int, data: ContractIn, *, actor: str
 ) -> Deal:
     p = load(s, tenant, project_id, version)
-    buyer, price, via = _buyer_and_price(s, tenant, p, data.price_cents)
+    buyer, price, via = _buyer_and_price(s, platform, tenant, p, data)
     if not data.contract_no.strip():
         raise invalid(
             "contract_no_required", "请填写合同编号", "the contract number is required", "contract_no"
@@ -117,6 +123,10 @@ def sign(
         rest_limit=limit,
     )
     s.add(d)
+    if via == "auction":  # checked above: the open award of this buyer
+        award = settlement.current_award(s, p)
+        assert award is not None
+        award.status = "signed"
     p.status = "deal"
     s.flush()
     emit(s, tenant, p, "contract_signed", actor, buyer=buyer.name, price_cents=price, via=via)

@@ -55,6 +55,15 @@ NOTICE = Limit(
     "The result notice is published for at least 5 working days",
     "《企业国有资产交易监督管理办法》第二十九条",
 )
+SIGNING = Limit(
+    "signing",
+    5,
+    "竞得人应在竞价结束（或取得竞得资格）之日起 5 个工作日内签订产权交易合同，逾期视为放弃，保证金不予退还，"
+    "由报价次高的竞买人递补",
+    "The winner signs the contract within 5 working days of the award; otherwise it is deemed to give up, "
+    "its deposit is forfeited and the second-highest bidder is offered the deal",
+    "产权交易机构网络竞价规则（竞得人签约期限与次高报价递补）",
+)
 REAPPRAISE = Limit(
     "reappraise",
     12,
@@ -71,6 +80,10 @@ def earliest_end(platform: Any, tenant: Any, start: date, limit: Limit) -> date:
 
 def payment_due(platform: Any, tenant: Any, signed_on: date) -> date:
     return add_working_days(signed_on, PAYMENT.value, calendar_for(platform, tenant))
+
+
+def sign_due(platform: Any, tenant: Any, awarded_on: date) -> date:
+    return add_working_days(awarded_on, SIGNING.value, calendar_for(platform, tenant))
 
 
 def one_year_after(day: date) -> date:

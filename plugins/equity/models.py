@@ -1,6 +1,7 @@
 """Tables of joint equity trading (产权交易): transfer projects with their disclosure periods, term changes
-(supplements), intending buyers with their qualification and deposit, the online auction with its
-append-only bid log, and the deal (contract, payments, result notice, trade certificate).
+(supplements), intending buyers with their qualification, deposit and shareholders, the online auction
+with its append-only bid log, the award (the winner, then the second bidder) and the deal (contract,
+payments, result notice, trade certificate).
 
 Every table is tenant-owned (the exchange's tenant) and gets row-level security on PostgreSQL.
 Money is kept in cents (fen) as integers.
@@ -41,6 +42,22 @@ AUCTION_STATES: dict[str, tuple[str, str]] = {
 }
 METHODS: dict[str, tuple[str, str]] = {
     "auction": ("网络竞价（多次报价）", "Online auction (ascending)"),
+}
+CREDIT_LEVELS: dict[str, tuple[str, str]] = {  # the credit plugin's warning levels, as it names them
+    "none": ("无预警", "No warning"),
+    "attention": ("关注", "Attention"),
+    "warning": ("预警", "Warning"),
+    "serious": ("严重预警", "Serious warning"),
+}
+DEPOSIT_STATES: dict[str, tuple[str, str]] = {
+    "": ("未退还", "Held"),
+    "refunded": ("已退还", "Refunded"),
+    "forfeited": ("不予退还（违约）", "Forfeited (default)"),
+}
+AWARD_STATES: dict[str, tuple[str, str]] = {
+    "open": ("待签约付款", "Awaiting contract and payment"),
+    "signed": ("已签约", "Contract signed"),
+    "defaulted": ("违约（未签约或未付款）", "Defaulted (did not sign or pay)"),
 }
 PAYMENT_MODES: dict[str, tuple[str, str]] = {
     "full": ("一次性付款", "Payment in full"),
@@ -130,6 +147,8 @@ class Buyer(TenantScoped, Base):
     credit_level: Mapped[str] = mapped_column(String(12), default="")  # "" when credit is off
     deposit_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     deposit_paid_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    deposit_state: Mapped[str] = mapped_column(String(12), default="")  # "" | refunded | forfeited
+    deposit_settled_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     status: Mapped[str] = mapped_column(String(12), default="registered")
     status_reason: Mapped[str] = mapped_column(Text, default="")
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -188,7 +207,7 @@ class Deal(TenantScoped, Base):
     (交易凭证), a signed document verified on a public page."""
 
     __tablename__ = "equity_deals"
-    __table_args__ = (UniqueConstraint("project_id", name="uq_equity_deals_project"),)
+    __table_args__ = (UniqueConstraint("project_id", "buyer_id", name="uq_equity_deals_buyer"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("equity_projects.id"))
@@ -215,7 +234,49 @@ class Deal(TenantScoped, Base):
     canonical: Mapped[str] = mapped_column(Text, default="")
     signature: Mapped[str] = mapped_column(String(100), default="")
     key_id: Mapped[str] = mapped_column(String(80), default="")
+    void: Mapped[bool] = mapped_column(Boolean, default=False)  # the buyer defaulted: the award moved on
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__: dict[str, Any] = {"version_id_col": version}
+
+
+class Award(TenantScoped, Base):
+    """Who may conclude the deal after the auction, and until when (Prozorro.Sale's award with its
+    signing and payment windows): rank 1 is the winner; when the winner defaults (does not sign by
+    ``sign_due`` or pay the down payment by the deal's ``down_due``) its deposit is forfeited and rank 2,
+    the second-highest bidder, is offered the deal at its own highest bid. A second default sends the
+    project back to listing."""
+
+    __tablename__ = "equity_awards"
+    __table_args__ = (UniqueConstraint("project_id", "rank", name="uq_equity_awards_rank"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("equity_projects.id"), index=True)
+    rank: Mapped[int] = mapped_column(Integer)
+    buyer_id: Mapped[int] = mapped_column(BigId)
+    price_cents: Mapped[int] = mapped_column(BigInteger)
+    awarded_on: Mapped[date] = mapped_column(Date)
+    sign_due: Mapped[date] = mapped_column(Date)  # working days on the legal clock (law.SIGNING)
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    closed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__: dict[str, Any] = {"version_id_col": version}
+
+
+class Shareholder(TenantScoped, Base):
+    """A shareholder of the seller (``buyer_id`` empty) or of an intending buyer, entered by the exchange,
+    declared at registration or received with the credit check; the related-buyer rule compares them."""
+
+    __tablename__ = "equity_shareholders"
+    __table_args__ = (Index("ix_equity_shareholders_project", "project_id", "buyer_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("equity_projects.id"))
+    buyer_id: Mapped[int | None] = mapped_column(BigId, nullable=True)
+    name: Mapped[str] = mapped_column(String(200))
+    credit_code: Mapped[str] = mapped_column(String(18), default="")
+    source: Mapped[str] = mapped_column(String(12), default="entered")  # entered | declared | received
+    recorded_by: Mapped[str] = mapped_column(String(100), default="")

@@ -81,6 +81,17 @@ def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
             description_en="Disclosures, live auctions, results",
         ),
         MenuEntry(
+            "workbench",
+            "产权交易项目管理",
+            "Equity projects",
+            "equity/manage",
+            plugin="equity",
+            order=46,
+            permission=P.PROJECT_VIEW.name,
+            description_zh="受理转让项目、信息披露、确认受让方、组织竞价、成交与交易凭证",
+            description_en="File projects, disclose, confirm buyers, run auctions, deals and certificates",
+        ),
+        MenuEntry(
             "sunshine",
             "产权转让信息",
             "Equity transfers",

@@ -13,12 +13,12 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, case, or_, select
 from sqlalchemy.orm import Session
 
 from core.api import Finding, Scope, clock
-from plugins.equity import bidding, law, services
-from plugins.equity.models import Auction, Buyer, Change, Deal, Project
+from plugins.equity import bidding, law, services, settlement
+from plugins.equity.models import Auction, Buyer, Change, Deal, Project, Shareholder
 
 POWER = "public_resource_trading"
 LEVEL = {"prompt": "info", "yellow": "warning", "red": "serious"}
@@ -148,7 +148,7 @@ def _deal_rows(session: Session, *where: Any) -> list[Any]:
                 D.notice_earliest_end,
             )
             .join(Deal, D.project_id == P.id)
-            .where(_in_scope(session), *where)
+            .where(_in_scope(session), D.void.is_(False), *where)
             .order_by(D.id)
         ).all()
     )
@@ -226,17 +226,60 @@ def missing_notice(
     ]
 
 
+def _same_holder(a: Any, b: Any) -> Any:
+    """Two shareholder rows name the same holder: by credit code where both have one, else by name."""
+    return or_(
+        and_(a.credit_code != "", a.credit_code == b.credit_code),
+        and_(or_(a.credit_code == "", b.credit_code == ""), a.name == b.name),
+    )
+
+
+RELATIONS = {
+    "representative": ("同一法定代表人", "the same legal representative"),
+    "seller_holds": ("转让方是其股东", "the seller is its shareholder"),
+    "buyer_holds": ("其为转让方股东", "it is a shareholder of the seller"),
+    "common_holder": ("与转让方有共同股东", "a shareholder in common with the seller"),
+}
+
+
 def related_buyer(*, session: Session, **_: Any) -> list[Finding]:
+    """A buyer related to the seller: the same legal representative, or by shareholder data where it is
+    recorded (the seller holds the buyer, the buyer holds the seller, or a holder in common). One SELECT
+    with EXISTS over the shareholder rows of the same project."""
     B = Buyer.__table__.c
-    rows = session.execute(
-        select(*BASE, B.id.label("buyer_id"), B.name.label("buyer_name"), B.representative)
-        .join(Buyer, B.project_id == P.id)
+    H = Shareholder.__table__.alias("h")
+    G = Shareholder.__table__.alias("g")
+    seller_holds = (
+        select(H.c.id)
+        .where(H.c.project_id == P.id, H.c.buyer_id == B.id, H.c.credit_code == P.seller_code)
+        .exists()
+    )
+    buyer_holds = (
+        select(G.c.id)
         .where(
-            _in_scope(session),
-            B.status != "rejected",
-            B.representative != "",
-            B.representative == P.seller_representative,
+            G.c.project_id == P.id,
+            G.c.buyer_id.is_(None),
+            or_(G.c.credit_code == B.credit_code, and_(G.c.credit_code == "", G.c.name == B.name)),
         )
+        .exists()
+    )
+    common = (
+        select(H.c.id)
+        .join(G, and_(G.c.project_id == H.c.project_id, G.c.buyer_id.is_(None), _same_holder(H.c, G.c)))
+        .where(H.c.project_id == P.id, H.c.buyer_id == B.id)
+        .exists()
+    )
+    same_rep = and_(B.representative != "", B.representative == P.seller_representative)
+    why = case(
+        (same_rep, "representative"),
+        (seller_holds, "seller_holds"),
+        (buyer_holds, "buyer_holds"),
+        else_="common_holder",
+    )
+    rows = session.execute(
+        select(*BASE, B.id.label("buyer_id"), B.name.label("buyer_name"), B.representative, why.label("why"))
+        .join(Buyer, B.project_id == P.id)
+        .where(_in_scope(session), B.status != "rejected", or_(same_rep, seller_holds, buyer_holds, common))
         .order_by(B.id)
     ).all()
     return [
@@ -244,9 +287,12 @@ def related_buyer(*, session: Session, **_: Any) -> list[Finding]:
             "equity.buyer_related_to_seller",
             "yellow",
             r,
-            f"意向受让方 {r.buyer_name} 与转让方法定代表人相同（{r.representative}）",
-            f"buyer {r.buyer_name} has the seller's legal representative ({r.representative})",
+            f"意向受让方 {r.buyer_name} 与转让方存在关联：{RELATIONS[r.why][0]}"
+            + (f"（{r.representative}）" if r.why == "representative" else ""),
+            f"buyer {r.buyer_name} is related to the seller: {RELATIONS[r.why][1]}"
+            + (f" ({r.representative})" if r.why == "representative" else ""),
             f"buyer-{r.buyer_id}",
+            relation=r.why,
         )
         for r in rows
     ]
@@ -307,8 +353,8 @@ RULES = [
     _rule(
         "equity.buyer_related_to_seller",
         "yellow",
-        "受让方与转让方存在关联（同一法定代表人）",
-        "Buyer related to the seller (same legal representative)",
+        "受让方与转让方存在关联（同一法定代表人或股东关系）",
+        "Buyer related to the seller (same legal representative or shareholders)",
         related_buyer,
     ),
 ]
@@ -316,7 +362,8 @@ RULES = [
 
 def advance_task(platform: Any, tenant: Any, session: Session) -> None:
     """Per tenant where the plugin is on: disclosures that ended, projects due for re-appraisal, auctions
-    whose countdown ran out (closed even when nobody is watching the page)."""
+    whose countdown ran out (closed even when nobody is watching the page), awards whose signing or
+    payment window passed (the second bidder's turn, or back to listing)."""
     services.advance_all(session, platform, tenant)
     now = clock.now(platform)
     due = session.scalars(
@@ -326,3 +373,8 @@ def advance_task(platform: Any, tenant: Any, session: Session) -> None:
     ).all()
     for project_id in due:
         bidding.close_if_due(session, platform, tenant, project_id, now)
+    awaiting = session.scalars(
+        select(Project).where(Project.tenant_id == tenant.id, Project.status.in_(("auction", "deal")))
+    ).all()
+    for p in awaiting:  # a missed signing or payment window: the award passes on
+        settlement.fall_through(session, platform, tenant, p)

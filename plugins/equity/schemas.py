@@ -104,10 +104,18 @@ class EquityChangeIn(EquityVersionIn):
         return {k: getattr(self, k) for k in keys}
 
 
+class EquityHolderIn(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    credit_code: str = Field(default="", max_length=18)
+
+
 class EquityRegisterIn(Strict):
     name: str = Field(default="", max_length=200)
     representative: str = Field(default="", max_length=100)
     qualification: str = Field(default="", max_length=5000)
+    shareholders: list[EquityHolderIn] = Field(
+        default_factory=list, max_length=50, description="The buyer's shareholders, as it declares them"
+    )
 
 
 class EquityDepositIn(Strict):
@@ -133,6 +141,22 @@ class EquityProceedIn(EquityVersionIn):
         if v.tzinfo is None or not 2000 <= v.year <= 2099:
             raise ValueError("a time with its offset between the years 2000 and 2099")
         return v
+
+
+class EquityRefundIn(Strict):
+    on: date
+
+    _d = field_validator("on")(_day)
+
+
+class EquityDefaultIn(EquityVersionIn):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class EquityShareholderIn(Strict):
+    buyer_id: int | None = Field(default=None, ge=1, le=2**63 - 1, description="empty: the seller's")
+    name: str = Field(min_length=1, max_length=200)
+    credit_code: str = Field(default="", max_length=18)
 
 
 class EquityBidIn(Strict):
@@ -201,6 +225,8 @@ class EquityBuyerOut(OutModel):
     representative: str
     credit_level: str
     deposit_paid_on: date | None
+    deposit_state: str
+    deposit_settled_on: date | None
     status: str
     status_reason: str
     version: int

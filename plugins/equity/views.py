@@ -1,7 +1,7 @@
 """HTML pages of equity trading: the exchange's projects (in disclosure, auctions, results), one project
 (terms, disclosure periods with their basis, registering as a buyer), the live auction page (polls its
 state every second and bids without reloading; the server's clock decides), and the public verification
-of a trade certificate. The exchange's staff work through the JSON API.
+of a trade certificate. The exchange's staff pages are in ``staff.py``.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ from core.api import (
     render,
     require,
 )
-from plugins.equity import bidding, buyers, deals, law, services
+from plugins.equity import bidding, buyers, deals, law, services, settlement
 from plugins.equity import permissions as P
 from plugins.equity.api import title, visible_project
-from plugins.equity.models import AUCTION_STATES, BUYER_STATES, STATUSES, Auction, Buyer, Deal, Project
+from plugins.equity.models import AUCTION_STATES, BUYER_STATES, STATUSES, Auction, Award, Buyer, Deal, Project
 
 PUBLIC_STATUSES = {k: v for k, v in STATUSES.items() if k != "draft"}
 
@@ -93,7 +93,8 @@ async def index(request: Request) -> Response:
     )
 
 
-def _periods(p: Project, d: Deal | None) -> list[dict[str, Any]]:
+def periods_of(p: Project, d: Deal | None, award: Award | None = None) -> list[dict[str, Any]]:
+    """The statutory periods of a project with their legal basis (the public page and the workbench)."""
     out = []
     if p.pre_start:
         out.append(
@@ -111,6 +112,17 @@ def _periods(p: Project, d: Deal | None) -> list[dict[str, Any]]:
                 "start": p.formal_start,
                 "end": p.formal_end,
                 "basis": law.DISCLOSURE,
+            }
+        )
+    if award is not None:
+        out.append(
+            {
+                "name": ("竞得人签约期限", "Winner's signing window")
+                if award.rank == 1
+                else ("递补竞买人签约期限", "Second bidder's signing window"),
+                "start": award.awarded_on,
+                "end": award.sign_due,
+                "basis": law.SIGNING,
             }
         )
     if d is not None:
@@ -151,7 +163,8 @@ async def project(request: Request) -> Response:
     def work() -> Any:
         with ctx.platform.db.transaction(ctx.tenant.scope) as s:
             p = services.advance(s, ctx.platform, ctx.tenant, services.load(s, ctx.tenant, _pid(request)))
-            d = s.scalar(select(Deal).where(Deal.project_id == p.id))
+            d = settlement.live_deal(s, p.id)
+            award = settlement.current_award(s, p)
             a = s.scalar(select(Auction).where(Auction.project_id == p.id))
             mine = (
                 s.scalar(select(Buyer).where(Buyer.project_id == p.id, Buyer.credit_code == code))
@@ -160,9 +173,9 @@ async def project(request: Request) -> Response:
             )
             n = s.scalar(select(func.count()).select_from(Buyer).where(Buyer.project_id == p.id)) or 0
             s.expunge_all()
-            return p, d, a, mine, n
+            return p, d, a, mine, n, award
 
-    p, d, a, mine, n = await ctx.platform.db.run(work)
+    p, d, a, mine, n, award = await ctx.platform.db.run(work)
     return render(
         request,
         "equity/project.html",
@@ -172,7 +185,7 @@ async def project(request: Request) -> Response:
             "auction": a,
             "mine": mine,
             "buyers_count": n,
-            "periods": _periods(p, d),
+            "periods": periods_of(p, d, award),
             "status_title": title(STATUSES, p.status, ctx.lang),
             "buyer_states": BUYER_STATES,
             "can_register": bool(code) and p.status == "disclosure" and mine is None,
@@ -341,8 +354,11 @@ def _verify(ctx: Any, number: str) -> Any:
 
 
 def routes() -> list[BaseRoute]:
+    from plugins.equity import staff
+
     T = "/projects/{project_id:int}"  # noqa: N806
     return [
+        *staff.routes(),
         Route("/", index, methods=["GET"]),
         Route("/verify", verify, methods=["GET"]),
         Route(T, project, methods=["GET"]),

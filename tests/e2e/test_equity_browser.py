@@ -1,7 +1,10 @@
 """Equity trading in a browser: a guest reads the Nanchang exchange's projects at 375 px; the demo
 enterprise (desktop) and a second qualified buyer (a phone, 375 px) bid live in the demo auction — each
 page learns of the other's bid without reloading and says who leads; the countdown is run out (moved in
-the database: a test cannot wait for it) and both pages show the winner. Screenshots at both sizes."""
+the database: a test cannot wait for it) and both pages show the winner. Then the exchange's staff, on
+their own pages: file a project (a listing below the appraisal refused first, in Chinese with English
+beside), review and disclose it (desktop); on a phone, record the auction's contract and payment and
+refund the losing bidder's deposit. Screenshots at both sizes."""
 
 from __future__ import annotations
 
@@ -118,3 +121,55 @@ def test_two_qualified_buyers_bid_live_and_the_winner_is_shown(server, browser, 
     screenshot(b, "equity-5-closed-375")
     ctx_a.close()
     ctx_b.close()
+
+
+def test_the_exchange_staff_file_disclose_and_settle_on_their_pages(server, browser, screenshot):
+    ctx, page = new_page(browser)
+    log_in(page, server, "nanchang_admin")
+    page.goto(f"{server.url}/t/360100/equity/manage")
+    assert "产权交易项目管理" in page.content() and "南昌轨道广告有限公司 35% 股权转让" in page.content()
+    screenshot(page, "equity-6-staff-list-desktop")
+    page.locator("#new-project").click()
+    page.fill("#title", "南昌市某能源公司 10% 股权转让")
+    page.fill("#target", "南昌市某能源公司 10% 股权")
+    page.fill("#seller_name", "南昌市国有资本投资运营集团有限公司")
+    page.fill("#seller_code", "91360100MA3520001T")
+    page.fill("#supervisor_name", "南昌市国资委")
+    page.fill("#appraisal_yuan", "2,000,000.00")
+    page.fill("#appraisal_approved_by", "南昌市国资委")
+    page.fill("#appraisal_approved_on", "2026-01-05")
+    page.fill("#listing_yuan", "1900000")
+    page.fill("#increment_yuan", "20000")
+    page.fill("#deposit_yuan", "200000")
+    page.fill("#conditions", "依法设立并有效存续的企业法人")
+    page.locator("#file-btn").click()
+    expect(page.locator("#errors")).to_contain_text("首次挂牌价不得低于经核准或备案的评估结果")
+    expect(page.locator("#errors")).to_contain_text("listing price may not be below")
+    screenshot(page, "equity-7-staff-refused-desktop")
+    page.fill("#listing_yuan", "2000000")
+    page.locator("#file-btn").click()
+    expect(page.locator("#done")).to_contain_text("转让项目已登记")
+    page.locator("#review-btn").click()
+    expect(page.locator("#done")).to_contain_text("受让条件审核结论已记录")
+    page.locator("#disclose-btn").click()
+    expect(page.locator("#done")).to_contain_text("信息披露已开始")
+    assert "正式披露中" in page.content() and "《企业国有资产交易监督管理办法》第十三条" in page.content()
+    screenshot(page, "equity-8-staff-disclosed-desktop")
+    ctx.close()
+
+    ctx, phone = new_page(browser, PHONE)
+    log_in(phone, server, "nanchang_admin")
+    phone.goto(f"{server.url}/t/360100/equity/manage?status=auction")
+    phone.locator("a", has_text="南昌轨道广告有限公司 35% 股权转让").click()
+    expect(phone.locator("#award-buyer")).to_contain_text(FIRM)
+    assert no_horizontal_scroll(phone)
+    phone.fill("#k-no", "CQJY-2026-0099")
+    phone.locator("#contract-btn").click()
+    expect(phone.locator("#done")).to_contain_text("交易合同已登记")
+    phone.locator("#pay-btn").click()  # the prefilled amount: what is unpaid
+    expect(phone.locator("#paid")).to_contain_text("12,120,000.00")
+    phone.locator('[data-act="refund"]').first.click()
+    expect(phone.locator("#done")).to_contain_text("保证金已退还")
+    assert "已退还" in phone.content() and no_horizontal_scroll(phone)
+    screenshot(phone, "equity-9-staff-settled-375")
+    ctx.close()
