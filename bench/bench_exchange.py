@@ -287,7 +287,9 @@ def catalogue_search(platform: Platform, n: int, queries: int) -> dict[str, floa
             s.execute(insert(table), rows[i : i + 5000])
         # the search tokens, as services.index_resources writes them (bulk, from the stored rows)
         stored = s.execute(
-            sa.select(table.c.id, table.c.tenant_id, table.c.tenant_path, table.c.search_text)
+            sa.select(table.c.id, table.c.tenant_id, table.c.tenant_path, table.c.search_text).where(
+                table.c.plugin == "bench"
+            )
         ).mappings().all()
         toks = list(search_tokens.token_rows(dict(r) for r in stored))
         for i in range(0, len(toks), 20000):
