@@ -92,7 +92,7 @@ async def trace_code(request: Request) -> Any:
     raw = request.path_params["code"][:60]
 
     def work(s: Any) -> dict[str, Any]:
-        a = trace.lookup(s, raw)
+        a = trace.lookup(s, raw, home=ctx.tenant.subtree_scope)
         if a.lot is None or a.producer is None:
             zh, en = a.problem or ("", "")
             raise NotFound(
@@ -111,13 +111,42 @@ async def trace_code(request: Request) -> Any:
             if cert
             else None,
             "events": [event_out(e, a.wrong, ctx.lang) for e in a.events],
-            "chain": [
-                {"code": c.lot.code, "product": c.lot.product, "hops": c.hops, "direction": c.direction}
-                for c in a.chain
-            ],
+            "chain": [chain_out(c, a, ctx) for c in a.chain],
         }
 
-    return await run(request, work, scope=ctx.tenant.subtree_scope)
+    def read() -> dict[str, Any]:
+        # A read session over the network (lineage crosses counties), as the public page does.
+        with ctx.platform.db.read(trace.network_scope(ctx.platform, ctx.tenant)) as s:
+            return work(s)
+
+    return await ctx.platform.db.run(read)
+
+
+def chain_out(c: trace.ChainLot, a: trace.TraceAnswer, ctx: Any) -> dict[str, Any]:
+    """A lot of the chain: public fields only (for another county's lot that is all there is)."""
+    t = ctx.platform.directory.by_id.get(c.tenant_id)
+    cert = a.certificates.get(c.lot.id)
+    return {
+        "code": c.lot.code,
+        "product": c.lot.product,
+        "hops": c.hops,
+        "direction": c.direction,
+        "producer_name": c.producer_name,
+        "county": "" if t is None else (t.name if ctx.lang == "zh-CN" else t.name_en or t.name),
+        "foreign": c.foreign,
+        "certificate": {"number": cert.number, "issued_on": cert.issued_on, "lot_code": c.lot.code}
+        if cert
+        else None,
+        "events": [
+            {
+                "kind": e.kind,
+                "kind_title": _title(EVENT_KINDS, e.kind, ctx.lang),
+                "occurred_on": e.occurred_on,
+            }
+            for e in c.events
+            if e.kind != "correction" and e.id not in a.wrong
+        ],
+    }
 
 
 @api_doc(request=ProducerIn, response=ProducerOut, status=201, summary="Register a producer in this county")

@@ -185,3 +185,10 @@ def govhall_labels() -> list[Label]:
         Label("agriculture.certificate", "承诺达标合格证", "Certificate"),
         Label("agriculture.prices", "价格数据", "Prices"),
     ]
+
+
+@hookimpl
+def govhall_cli_commands() -> list[Any]:
+    from plugins.agriculture.cli import agriculture
+
+    return [agriculture]

@@ -8,15 +8,18 @@ Prices are integer cents per unit. A city or the province reads its whole subtre
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from pydantic import ValidationError
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.api import Conflict, ImportFile, RowError, RowsRefused, audit, validate_rows
+from core.api import Conflict, ImportFile, RowError, RowsRefused, audit, read_import, utcnow
 from plugins.agriculture.models import Price
 from plugins.agriculture.schemas import PriceIn
 
@@ -59,15 +62,93 @@ def add(session: Session, tenant: Any, data: PriceIn, *, actor: str) -> Price:
     return row
 
 
-def import_file(session: Session, tenant: Any, file: ImportFile, *, actor: str) -> int:
-    """Every row valid and new, or nothing is written (RowsRefused lists every bad row)."""
-    good, errors = validate_rows(file.rows, PriceIn)
-    errors = list(file.errors) + errors
+# What a CSV header may call each column: the English field name or the Chinese one a bureau's
+# spreadsheet uses (日期,产品,市场,价格,单位).
+COLUMNS: dict[str, tuple[str, str]] = {
+    "day": ("日期", "day"),
+    "product": ("产品", "product"),
+    "market": ("市场", "market"),
+    "price": ("价格", "price"),
+    "unit": ("单位", "unit"),
+}
+_ALIASES = {zh: key for key, (zh, _en) in COLUMNS.items()}
+
+# pydantic's error types in Chinese (the English message is pydantic's own).
+_ZH: dict[str, str] = {
+    "missing": "必填",
+    "extra_forbidden": "不是价格文件的列（应为 日期/day、产品/product、市场/market、价格/price、单位/unit）",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_type": "日期格式应为 YYYY-MM-DD",
+    "decimal_parsing": "应为数字（元，最多两位小数）",
+    "decimal_type": "应为数字（元，最多两位小数）",
+    "decimal_max_places": "最多两位小数（分）",
+    "greater_than": "须大于 0",
+    "less_than_equal": "超出范围（最高 1000000 元）",
+    "string_too_short": "不能为空",
+    "string_too_long": "过长",
+}
+
+
+@dataclass(frozen=True)
+class PriceRowError:
+    """A refused row: its number in the file, the column, and why in both languages."""
+
+    row: int
+    column: str
+    en: str
+    zh: str
+
+
+class PriceRowsRefused(RowsRefused):
+    """RowsRefused whose Chinese message says each row's problem in Chinese too."""
+
+    def __init__(self, name: str, errors: list[PriceRowError], total: int) -> None:
+        errors = sorted(errors, key=lambda e: (e.row, e.column))
+        super().__init__(name, [RowError(e.row, e.column, e.en) for e in errors], total)
+        zh_lines = "\n".join(f"第 {e.row} 行 {_column_zh(e.column)}列：{e.zh}" for e in errors)
+        self.message_zh = f"{name}：{total} 行中有 {len(errors)} 处错误，未导入任何记录\n{zh_lines}"
+        self.fields_zh = {f"row {e.row}.{e.column}": e.zh for e in errors}
+        self.price_errors = errors
+
+
+def _column_zh(column: str) -> str:
+    zh = COLUMNS.get(column, ("", ""))[0]
+    return f"“{zh}（{column}）”" if zh else f"“{column}”"
+
+
+def read_file(path: Any, *, max_rows: int | None = None) -> ImportFile:
+    """The one reader of a price file for the page, the API and ``govhall agriculture prices import``:
+    core's import reader (UTF-8 or GBK, rows numbered as in a spreadsheet), Chinese headers mapped."""
+    file = read_import(path, max_rows=max_rows)
+    file.rows = [(n, {_ALIASES.get(k, k): v for k, v in row.items()}) for n, row in file.rows]
+    return file
+
+
+def check_file(session: Session, tenant: Any, file: ImportFile) -> list[PriceIn]:
+    """Every row of the file as a valid new price, or PriceRowsRefused naming each bad row and column
+    (in Chinese and English): wrong values, a row repeating another, a price already entered."""
+    errors = [PriceRowError(e.row, e.field, e.message, _zh_read_error(e.message)) for e in file.errors]
+    good: list[tuple[int, PriceIn]] = []
+    for n, raw in file.rows:
+        try:
+            good.append((n, PriceIn.model_validate({_ALIASES.get(k, k): v for k, v in raw.items()})))
+        except ValidationError as exc:
+            for e in exc.errors():
+                column = ".".join(map(str, e["loc"])) or "row"
+                errors.append(PriceRowError(n, column, e["msg"], _ZH.get(e["type"], e["msg"])))
     seen: dict[tuple[str, str, date], int] = {}
     for n, p in good:
         key = (p.product, p.market, p.day)
         if key in seen:
-            errors.append(RowError(n, "day", f"same product, market and day as row {seen[key]}"))
+            errors.append(
+                PriceRowError(
+                    n,
+                    "day",
+                    f"same product, market and day as row {seen[key]}",
+                    f"与第 {seen[key]} 行的产品、市场和日期相同",
+                )
+            )
         seen[key] = n
     if good:
         days = [p.day for _, p in good]
@@ -80,23 +161,73 @@ def import_file(session: Session, tenant: Any, file: ImportFile, *, actor: str) 
             )
         }
         errors.extend(
-            RowError(n, "day", "a price for this product, market and day is already entered")
+            PriceRowError(
+                n,
+                "day",
+                "a price for this product, market and day is already entered",
+                "该产品在该市场当天的价格已录入",
+            )
             for n, p in good
             if (p.product, p.market, p.day) in have
         )
     if errors:
-        raise RowsRefused(file.name, errors, len(file.rows))
-    session.add_all(_row(tenant, p, actor) for _, p in good)
-    session.flush()
+        raise PriceRowsRefused(file.name, errors, len(file.rows) + len(file.errors))
+    return [p for _, p in good]
+
+
+def _zh_read_error(message: str) -> str:
+    if message.startswith("has ") and "cells" in message:
+        return "单元格数多于表头的列数"
+    return message
+
+
+def import_file(session: Session, tenant: Any, file: ImportFile, *, actor: str) -> int:
+    """Every row valid and new, or nothing is written (PriceRowsRefused lists every bad row)."""
+    return write_checked(session, tenant, file.name, check_file(session, tenant, file), actor=actor)
+
+
+def write_checked(
+    session: Session,
+    tenant: Any,
+    name: str,
+    rows: list[PriceIn],
+    *,
+    actor: str,
+    progress: Callable[[int], None] | None = None,
+    chunk: int = 1000,
+) -> int:
+    """Write the rows ``check_file`` passed, ``chunk`` at a time (each reported to ``progress``, the
+    command's bar), in the caller's one transaction, with one audit entry for the file."""
+    for first in range(0, len(rows), chunk):
+        part = rows[first : first + chunk]
+        session.execute(
+            insert(Price),
+            [
+                {
+                    "tenant_id": tenant.id,
+                    "tenant_path": tenant.path,
+                    "day": p.day,
+                    "product": p.product,
+                    "market": p.market,
+                    "price_cents": cents(p.price),
+                    "unit": p.unit,
+                    "entered_by": actor,
+                    "created_at": utcnow(),
+                }
+                for p in part
+            ],
+        )
+        if progress is not None:
+            progress(len(part))
     audit.record(
         session,
         actor=actor,
         action="agriculture.prices.imported",
         tenant=tenant,
-        target=f"file:{file.name}",
-        details={"rows": len(good)},
+        target=f"file:{name}",
+        details={"rows": len(rows)},
     )
-    return len(good)
+    return len(rows)
 
 
 def products(session: Session) -> list[str]:

@@ -205,17 +205,28 @@ class EventOut(OutModel):
     wrong: bool
 
 
+class CertificateOut(OutModel):
+    number: str
+    issued_on: date
+    lot_code: str
+
+
+class PublicEventOut(OutModel):
+    kind: str
+    kind_title: str
+    occurred_on: date
+
+
 class ChainLotOut(OutModel):
     code: str
     product: str
     hops: int
     direction: Literal["upstream", "downstream"]
-
-
-class CertificateOut(OutModel):
-    number: str
-    issued_on: date
-    lot_code: str
+    producer_name: str
+    county: str
+    foreign: bool  # another county's lot: public fields only
+    certificate: CertificateOut | None
+    events: list[PublicEventOut]
 
 
 class TraceOut(OutModel):

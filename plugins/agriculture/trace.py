@@ -12,13 +12,14 @@ every public lookup: the walk costs a few index probes per hop (bench/bench_agri
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import literal, or_, select
+from sqlalchemy import bindparam, literal, select, true
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from core.api import Conflict, Invalid, NotFound, audit, publish, today
 from plugins.agriculture import codes
@@ -26,6 +27,7 @@ from plugins.agriculture.models import Certificate, Lot, LotEvent, LotLink, Prod
 from plugins.agriculture.schemas import EventIn, LotIn
 
 MAX_HOPS = 6
+MAX_EVENTS = 500  # events of one lot a lookup shows (a lot has a few dozen)
 
 
 def refuse(en: str, zh: str, code: str = "out_of_order", field_name: str = "kind") -> Invalid:
@@ -324,20 +326,92 @@ def _walk(near: Any, far: Any, start: Any, name: str, max_hops: int) -> Any:
     return walk.union_all(select(far, walk.c.hops + 1).where(near == walk.c.lot_id, walk.c.hops < max_hops))
 
 
-def chain_of(session: Session, code: str, max_hops: int) -> dict[int, tuple[str, int]]:
-    """{lot id: (direction, hops)} up and down from the lot with ``code``: both walks in one statement,
-    starting from the code itself (one round trip; the walks are index probes, see the bench)."""
-    start = select(Lot.id).where(Lot.code == code).scalar_subquery()
+@functools.lru_cache(maxsize=8)
+def lookup_statement(max_hops: int, *, lateral: bool = True) -> Any:
+    """The whole lookup as one statement: the lot with ``code``, the walks up and down from it (one
+    recursive CTE each way over ``agri_links``, by ``ix_agri_links_child`` / ``uq_agri_links_pair``),
+    and for every lot reached its producer, certificate and events (one row per event; a lot without
+    events comes once with NULLs). One round trip instead of four (see docs/benchmarks.md). Built once
+    (the code is the bound parameter ``code``): building it cost more than running it."""
+    start = select(Lot.id).where(Lot.code == bindparam("code")).scalar_subquery()
     up = _walk(LotLink.child_lot_id, LotLink.parent_lot_id, start, "walk_up", max_hops)
     down = _walk(LotLink.parent_lot_id, LotLink.child_lot_id, start, "walk_down", max_hops)
-    stmt = select(up.c.lot_id, up.c.hops, literal("upstream").label("direction")).union_all(
-        select(down.c.lot_id, down.c.hops, literal("downstream"))
+    nodes = (
+        select(start.label("lot_id"), literal(0).label("hops"), literal("self").label("direction"))
+        .union_all(
+            select(up.c.lot_id, up.c.hops, literal("upstream")),
+            select(down.c.lot_id, down.c.hops, literal("downstream")),
+        )
+        .subquery("nodes")
     )
-    found: dict[int, tuple[str, int]] = {}
-    for lid, hops, direction in session.execute(stmt):
-        if lid not in found or hops < found[lid][1]:
-            found[lid] = (direction, hops)
-    return found
+    # On PostgreSQL the lots and their events are joined as LATERAL subqueries with a LIMIT, so each
+    # is fetched by its index per node (pk_agri_lots, ix_agri_events_lot) whatever the plan: once
+    # psycopg prepares the statement (its fifth run on a connection) PostgreSQL may switch to a generic
+    # plan, which cannot see that the scope's tenant-path range covers every row and, with plain joins,
+    # hash-joined the walk against a scan of all the county's lots by that range (535 ms, not 0.3 ms;
+    # docs/benchmarks.md).
+    # SQLite has no LATERAL: plain joins (its planner probes the indexes anyway).
+    if not lateral:
+        return (
+            select(nodes.c.hops, nodes.c.direction, Lot, Producer, Certificate, LotEvent)
+            .select_from(nodes)
+            .join(Lot, Lot.id == nodes.c.lot_id)
+            .join(Producer, Producer.id == Lot.producer_id)
+            .outerjoin(Certificate, Certificate.lot_id == Lot.id)
+            .outerjoin(LotEvent, LotEvent.lot_id == Lot.id)
+            .order_by(Lot.id, LotEvent.id)
+        )
+    lot_q = select(Lot).where(Lot.id == nodes.c.lot_id).limit(1).lateral("lot")
+    ev_q = (
+        select(LotEvent)
+        .where(LotEvent.lot_id == lot_q.c.id)
+        .order_by(LotEvent.id)
+        .limit(MAX_EVENTS)
+        .lateral("ev")
+    )
+    # The events come as the lateral's columns, not an aliased entity: the session's scope criteria on
+    # an aliased entity would land in the WHERE clause and drop the lots without events (the criteria
+    # are inside the lateral, on agri_events itself).
+    lot = aliased(Lot, lot_q)
+    return (
+        select(nodes.c.hops, nodes.c.direction, lot, Producer, Certificate, *ev_q.c)
+        .select_from(nodes)
+        .join(lot_q, true())
+        .join(Producer, Producer.id == lot.producer_id)
+        .outerjoin(Certificate, Certificate.lot_id == lot.id)
+        .outerjoin(ev_q, true())
+        .order_by(lot.id, ev_q.c.id)
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _lookup(max_hops: int, lateral: bool) -> tuple[Any, list[str]]:
+    stmt = lookup_statement(max_hops, lateral=lateral)
+    return stmt, [c.key for c in stmt.selected_columns][-len(LotEvent.__table__.c) :]
+
+
+def _event_of(names: list[str], values: Any) -> LotEvent | None:
+    """A (detached) event from the lateral's columns; None for a lot without events."""
+    row = dict(zip(names, values, strict=True))
+    return None if row["id"] is None else LotEvent(**row)
+
+
+@dataclass(frozen=True)
+class PublicEvent:
+    """What the public page shows of an event of another county's lot: its kind and date, nothing of
+    its details (places, buyers, labs, materials stay with the county that recorded them)."""
+
+    id: int
+    kind: str
+    occurred_on: date
+    place: str = ""
+    data: Any = None
+    corrects_id: int | None = None
+    reason: str = ""
+
+    @classmethod
+    def of(cls, e: LotEvent) -> PublicEvent:
+        return cls(e.id, e.kind, e.occurred_on, data={})
 
 
 @dataclass
@@ -345,7 +419,11 @@ class ChainLot:
     lot: Lot
     hops: int
     direction: str
-    events: list[LotEvent] = field(default_factory=list)
+    events: list[Any] = field(default_factory=list)
+    producer_name: str = ""
+    tenant_id: int = 0
+    foreign: bool = False  # another county's lot: public fields only (product, producer, certificate,
+    # event kinds and dates)
 
 
 @dataclass
@@ -362,49 +440,78 @@ class TraceAnswer:
     certificates: dict[int, Certificate] = field(default_factory=dict)
 
 
-def lookup(session: Session, raw: str, max_hops: int = MAX_HOPS) -> TraceAnswer:
-    """What a code resolves to in the session's scope; a malformed or unknown code is an answer too."""
+def network_scope(platform: Any, tenant: Any) -> Any:
+    """The scope a public lookup reads the chain in: the whole tree the hall belongs to (the province),
+    since a lot shipped to another county is processed there into that county's lots. What reaches
+    the page of another county's lots is only their public fields (``lookup``)."""
+    return platform.directory.ancestors(tenant)[0].subtree_scope
+
+
+UNKNOWN = (
+    "没有找到这个追溯码。请核对包装上的数字，或到产地县的网上办事大厅查询。",
+    "No lot has this code here. Check the digits on the label, or look it up at the hall of the "
+    "county it comes from.",
+)
+
+
+def lookup(session: Session, raw: str, max_hops: int = MAX_HOPS, *, home: Any = None) -> TraceAnswer:
+    """What a code resolves to; a malformed or unknown code is an answer too.
+
+    ``session`` may reach wider than the hall (the network scope, for lineage across counties); the code
+    itself must then lie under the ``home`` scope (the hall's subtree). Lots of a county other than the
+    code's own are *foreign*: only their public fields reach the answer."""
     try:
         code = codes.parse(raw)
     except codes.BadCode as exc:
         return TraceAnswer(codes.clean(raw), "malformed", (exc.message_zh, exc.message_en))
-    hops = chain_of(session, code, max_hops)
-    rows = session.execute(
-        select(Lot, Producer)
-        .join(Producer, Producer.id == Lot.producer_id)
-        .where(or_(Lot.code == code, Lot.id.in_(list(hops) or [-1])))
-    ).all()
-    lots = {lot.id: lot for lot, _ in rows}
-    lot, producer = next(((x, p) for x, p in rows if x.code == code), (None, None))
-    if lot is None:
-        return TraceAnswer(
-            code,
-            "unknown",
-            (
-                "没有找到这个追溯码。请核对包装上的数字，或到产地县的网上办事大厅查询。",
-                "No lot has this code here. Check the digits on the label, or look it up at the hall of the "
-                "county it comes from.",
-            ),
-        )
-    ids = [lot.id, *hops]
-    events = events_of(session, ids)
+    lots: dict[int, Lot] = {}
+    place: dict[int, tuple[str, int]] = {}
+    makers: dict[int, Producer] = {}
+    certs: dict[int, Certificate] = {}
     by_lot: dict[int, list[LotEvent]] = {}
-    for e in events:
-        by_lot.setdefault(e.lot_id, []).append(e)
-    certs = {c.lot_id: c for c in session.scalars(select(Certificate).where(Certificate.lot_id.in_(ids)))}
-    chain = sorted(
-        (ChainLot(lots[lid], h, d, by_lot.get(lid, [])) for lid, (d, h) in hops.items() if lid in lots),
-        key=lambda c: (c.direction != "upstream", c.hops, c.lot.id),
-    )
+    lateral = session.get_bind().dialect.name == "postgresql"
+    stmt, names = _lookup(max_hops, lateral)
+    for row in session.execute(stmt, {"code": code}):
+        hops, direction, lot_row, producer_row, cert = row[:5]
+        ev = _event_of(names, row[5:]) if lateral else row[5]
+        lid = lot_row.id
+        lots[lid] = lot_row
+        makers[lid] = producer_row
+        if cert is not None:
+            certs[lid] = cert
+        if lid not in place or hops < place[lid][1]:
+            place[lid] = (direction, hops)
+        if ev is not None:
+            seen = by_lot.setdefault(lid, [])
+            if not seen or seen[-1].id != ev.id:  # a lot reached both ways repeats its events
+                seen.append(ev)
+    lot = next((x for x in lots.values() if x.code == code), None)
+    if lot is None or (home is not None and not home.covers(lot.tenant_path)):
+        return TraceAnswer(code, "unknown", UNKNOWN)
     own = by_lot.get(lot.id, [])
+    chain: list[ChainLot] = []
+    wrong = wrong_ids(own)
+    for lid, (direction, hops) in place.items():
+        if lid == lot.id:
+            continue
+        other = lots[lid]
+        foreign = other.tenant_id != lot.tenant_id
+        events: list[Any] = by_lot.get(lid, [])
+        if foreign:
+            hidden = wrong_ids(events)
+            events = [PublicEvent.of(e) for e in events if e.kind != "correction" and e.id not in hidden]
+        else:
+            wrong |= wrong_ids(events)
+        chain.append(ChainLot(other, hops, direction, events, makers[lid].name, other.tenant_id, foreign))
+    chain.sort(key=lambda c: (c.direction != "upstream", c.hops, c.lot.id))
     return TraceAnswer(
         code,
         "found",
         lot=lot,
-        producer=producer,
+        producer=makers[lot.id],
         certificate=certs.get(lot.id),
         events=own,
-        wrong=wrong_ids(events),
+        wrong=wrong,
         chain=chain,
         certificates=certs,
     )

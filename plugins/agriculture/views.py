@@ -38,10 +38,18 @@ def common(request: Request, **values: Any) -> dict[str, Any]:
         "event_kinds": EVENT_KINDS,
         "input_kinds": INPUT_KINDS,
         "qty": quantity_text,
+        "county_of": lambda tid: _county(request, tid),
         "base": _base(request),
         "today": today(_ctx(request).platform),
         **values,
     }
+
+
+def _county(request: Request, tenant_id: int) -> str:
+    t = _ctx(request).platform.directory.by_id.get(tenant_id)
+    if t is None:
+        return ""
+    return t.name if _ctx(request).lang == "zh-CN" else (t.name_en or t.name)
 
 
 def quantity_text(value: Any) -> str:
@@ -108,8 +116,10 @@ async def trace_code(request: Request) -> Response:
     raw = request.path_params["code"][:60]
 
     def work() -> trace.TraceAnswer:
-        with ctx.platform.db.session(ctx.tenant.subtree_scope) as s:
-            answer = trace.lookup(s, raw)
+        # A read session (no BEGIN/ROLLBACK) over the network; the code itself must be of this hall's
+        # subtree. One statement (trace.lookup_statement): two round trips with the scope's.
+        with ctx.platform.db.read(trace.network_scope(ctx.platform, ctx.tenant)) as s:
+            answer = trace.lookup(s, raw, home=ctx.tenant.subtree_scope)
             s.expunge_all()
             return answer
 
@@ -213,9 +223,11 @@ async def lot_page(request: Request) -> Response:
     def work() -> dict[str, Any]:
         with ctx.platform.db.session(ctx.tenant.scope) as s:
             lot = _own_lot(s, ctx, lot_id, False)
-            answer = trace.lookup(s, lot.code)
             s.expunge_all()
-            return {"lot": lot, "answer": answer}
+        with ctx.platform.db.read(trace.network_scope(ctx.platform, ctx.tenant)) as s:
+            answer = trace.lookup(s, lot.code, home=ctx.tenant.scope)
+            s.expunge_all()
+        return {"lot": lot, "answer": answer}
 
     data = await ctx.platform.db.run(work)
     return render(

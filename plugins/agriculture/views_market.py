@@ -19,7 +19,6 @@ from core.api import (
     charts,
     form_data,
     read_form,
-    read_import,
     render,
     require,
     validate,
@@ -70,7 +69,7 @@ async def _price_post(request: Request) -> None:
         with tempfile.TemporaryDirectory() as d:
             path = Path(d) / (Path(upload.filename).stem[:60] + suffix)
             path.write_bytes(blob)
-            file = read_import(path, max_rows=5000)
+            file = prices.read_file(path, max_rows=5000)
 
         def work() -> None:
             with ctx.platform.db.transaction(ctx.tenant.scope) as s:

@@ -47,7 +47,20 @@ def test_a_guest_resolves_a_code_to_product_producer_certificate_and_chain(clien
     assert client.get("/t/360102/agriculture/qr/123").status_code == 404
     api = client.get(f"/api/t/360102/agriculture/trace/{out.data['outputs'][0]['code']}").json()
     assert api["product"] == "蜜桔礼盒" and api["chain"] == [
-        {"code": x.code, "product": "南丰蜜桔", "hops": 1, "direction": "upstream"}
+        {
+            "code": x.code,
+            "product": "南丰蜜桔",
+            "hops": 1,
+            "direction": "upstream",
+            "producer_name": "东湖绿源蔬菜专业合作社",
+            "county": "东湖区",
+            "foreign": False,
+            "certificate": None,
+            "events": [
+                {"kind": "harvest", "kind_title": "采收", "occurred_on": "2026-10-12"},
+                {"kind": "processing", "kind_title": "加工分装", "occurred_on": "2026-10-12"},
+            ],
+        }
     ]
     for bad, text in (
         ("12345", "19 位数字"),
