@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from core.api import account_by_username, add_working_days, today
 from plugins.openness import powers, services
 from plugins.openness.models import DisclosureRequest, Power, PowerItem
-from plugins.openness.schemas import PowerIn, RegisterIn
+from plugins.openness.schemas import DisclosureRegisterIn, PowerIn
 
 # (channel, requester, kind, description, received working days ago, what happens, outcome, ground, mine)
 Row = tuple[str, str, str, str, int, str, str, str, bool]
@@ -158,7 +158,7 @@ def load(session: Session, directory: Any) -> None:
             continue
         for channel, name, kind, text, ago, what, outcome, ground, mine in rows:
             received = add_working_days(day, -ago)
-            data = RegisterIn.model_validate(
+            data = DisclosureRegisterIn.model_validate(
                 {
                     "channel": channel,
                     "requester_kind": kind,

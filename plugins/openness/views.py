@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Route
 from core.api import DomainError, read_form, render, require
 from plugins.openness import permissions as P
 from plugins.openness import services
-from plugins.openness.schemas import ActIn, CompleteIn, RequestIn
+from plugins.openness.schemas import ActIn, CompleteIn, DisclosureIn
 from plugins.openness.web import common, ctx, errors_of, own_request, run, status_of
 
 FIELDS = ("requester_kind", "requester_name", "phone", "email", "address", "description", "department_code")
@@ -64,7 +64,7 @@ async def submit(request: Request) -> Response:
     form = await read_form(request)
     values = {k: str(form.get(k, "")) for k in FIELDS}
     try:
-        data = RequestIn.model_validate(given(values))
+        data = DisclosureIn.model_validate(given(values))
         row = await run(
             request,
             lambda s: services.submit_online(

@@ -54,8 +54,10 @@ async def public_list(request: Request) -> Response:
         chart = charts.bar_chart(
             translate(request, "Powers by category"),
             # short names on the axis (a phone's chart has room for four characters)
-            [pair[0].removeprefix("行政").replace("其他行政权力", "其他") if zh else pair[1]
-             for pair in law.POWER_CATEGORIES.values()],
+            [
+                pair[0].removeprefix("行政").replace("其他行政权力", "其他") if zh else pair[1]
+                for pair in law.POWER_CATEGORIES.values()
+            ],
             {translate(request, "Powers"): [data["counts"][k] for k in law.POWER_CATEGORIES]},
             horizontal=True,
             height=420,

@@ -20,10 +20,10 @@ from plugins.openness.schemas import (
     ConsultIn,
     CorrectionIn,
     DecideIn,
+    DisclosureRegisterIn,
+    DisclosureReplyIn,
     ExtensionIn,
     NoteIn,
-    RegisterIn,
-    ReplyIn,
     RequestQuery,
 )
 from plugins.openness.views import FIELDS, given
@@ -86,7 +86,7 @@ async def register(request: Request) -> Response:
     form = await read_form(request)
     values = {k: str(form.get(k, "")) for k in REGISTER_FIELDS}
     try:
-        data = RegisterIn.model_validate(given(values))
+        data = DisclosureRegisterIn.model_validate(given(values))
         row = await run(
             request, lambda s: services.register(s, c.platform, c.tenant, data, actor=c.actor.label)
         )
@@ -130,7 +130,7 @@ ACTS: dict[str, tuple[Any, Any]] = {
     "consulted": (NoteIn, P.HANDLE),
     "extension": (ExtensionIn, P.HANDLE),
     "decide": (DecideIn, P.APPROVE),
-    "reply": (ReplyIn, P.HANDLE),
+    "reply": (DisclosureReplyIn, P.HANDLE),
 }
 
 
