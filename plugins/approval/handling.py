@@ -7,8 +7,8 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from core.api import (
     Calendar,
@@ -24,7 +24,8 @@ from core.api import (
 from core.api import today as clock_today
 from plugins.approval import clock
 from plugins.approval import permissions as P
-from plugins.approval.models import AcceptanceFinding, Application, Rating, ServiceItem, Suspension, Task
+from plugins.approval.facts import rating_of
+from plugins.approval.models import AcceptanceFinding, Application, ServiceItem, Suspension, Task
 from plugins.approval.services import (
     OPEN_STATES,
     REMEDIES,
@@ -377,39 +378,37 @@ def extend(session: Session, c: Ctx, app_id: int, version: int, days: int, reaso
     return _move(session, c, app, "extend", None, f"延期 {days} 个工作日：{reason}", extension_days=days)
 
 
-def rate(session: Session, c: Ctx, app_id: int, level: int, comment: str = "") -> Rating:
-    """好差评: the applicant rates a concluded application, once."""
+def rate(session: Session, c: Ctx, app_id: int, level: int, comment: str = "") -> None:
+    """好差评: the applicant rates a concluded application, once. Approval keeps no rating of its own (one
+    mechanism for every plugin, issue #21): it marks the application rated and publishes
+    ``approval.service.rated``, which the plugin answering ``govhall_approval_rating`` (interaction)
+    records as a review; where none answers, ratings are unavailable here (409 ``rating_unavailable``)."""
     app = load(session, app_id)
     _own(c, app)
     c.require(P.APP_RATE)
     if app.state != "concluded":
         raise Conflict("Only a concluded application can be rated", "办结后才能评价", code="not_concluded")
+    if rating_of(c.platform, c.tenant, app, session) is None:
+        raise Conflict(
+            "Ratings are not available in this hall",
+            "本厅未开通好差评，暂不能评价",
+            code="rating_unavailable",
+        )
     if not 1 <= level <= 5:
         raise Invalid("Rating must be 1 to 5", "评价等级须为 1 至 5", fields={"level": "1..5"})
-    exists = session.scalar(select(Rating.id).where(Rating.application_id == app.id))
-    if exists:
+    if app.rated_at is not None:
         raise Conflict("This application has already been rated", "本办件已评价过", code="already_rated")
-    row = Rating(
-        application_id=app.id,
-        level=level,
-        comment=comment.strip()[:500],
-        tenant_id=app.tenant_id,
-        tenant_path=app.tenant_path,
-    )
-    session.add(row)
+    app.rated_at = c.now()
     try:
-        session.flush()
-    except IntegrityError:
+        session.flush()  # the version column: of two ratings at once, one is refused
+    except StaleDataError:
         raise Conflict(
             "This application has already been rated", "本办件已评价过", code="already_rated"
         ) from None
-    # One rating mechanism for every plugin (issue #21): where the interaction plugin is on it records
-    # this as a review (好差评) and opens a rectification for a bad one; elsewhere nobody listens.
     publish(session, tenant=c.tenant, type="approval.service.rated", actor=c.who.label, payload={
         "service_ref": f"approval.application:{app.id}", "number": app.number, "item_code": app.item_code,
         "item_name": app.item_name, "department_code": app.department_code,
-        "account_id": app.applicant_account_id, "level": level, "comment": row.comment})
-    return row
+        "account_id": app.applicant_account_id, "level": level, "comment": comment.strip()[:500]})
 
 
 def remaining_days(app: Any, today: date | None = None) -> int | None:

@@ -54,3 +54,33 @@ def govhall_approval_item_fees(
     nothing). Where a plugin answers, approval's service guide, the fee stamped on a new application and
     the ``approval.fee_mismatch`` rule use that value; approval's own ``fee_cents``/``fee_basis`` columns
     are the fee only where no plugin answers (payment off). ``session`` may span a subtree (read only)."""
+
+
+@hookspec(firstresult=True)
+def govhall_approval_rating(
+    platform: Any, tenant: Any, application: dict[str, Any], session: Any
+) -> dict[str, Any] | None:
+    """Whether an applicant can rate a concluded application at ``tenant``, and what became of the rating
+    (one rating mechanism for every plugin, issue #21: approval keeps no rating of its own; it publishes
+    ``approval.service.rated`` and the plugin that records reviews answers here). ``application`` as in
+    ``govhall_approval_case_facts``; ``session`` is scoped to ``tenant`` (read only). Answer
+    ``{"review": None}`` while no rating is recorded, else ``{"review": {"level": 1..5, "comment": str,
+    "rated_on": "YYYY-MM-DD", "rectification_zh"/"rectification_en": the state of a bad review's
+    rectification ("" when there is none), "outcome_zh"/"outcome_en": the department's reply to the
+    person ("" until there is one), "href": a same-site path to follow it}}``. Where no plugin answers,
+    ratings are unavailable at the tenant: approval offers no rating form and refuses a rating (409
+    ``rating_unavailable``)."""
+
+
+@hookspec
+def govhall_approval_case_panels(
+    platform: Any, tenant: Any, application: dict[str, Any], viewer: str, allowed: Any, session: Any
+) -> list[dict[str, Any]]:
+    """Panels another plugin shows on an application's case page (``viewer="staff"``: its handlers and the
+    supervisors who may read it): e.g. interaction's complaints and other tickets about the application.
+    ``application`` as in ``govhall_approval_case_facts``; ``allowed(permission_name)`` says whether the
+    viewer holds a permission at ``tenant`` (offer a link only where they may follow it); ``session`` is
+    scoped to ``tenant`` (read only) — answer with ``tenant``'s own records, never another tenant's. Each
+    panel: ``title_zh``, ``title_en`` and ``rows``, each row ``kind_zh``/``kind_en`` (what it is),
+    ``text`` (its number and title, free text: escaped where shown), ``state_zh``/``state_en``, ``due``
+    (``YYYY-MM-DD`` or ""), ``overdue`` (bool) and optional ``href`` (a same-site path)."""

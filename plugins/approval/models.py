@@ -226,6 +226,9 @@ class Application(TenantScoped, Base):
     working_days_used: Mapped[int | None] = mapped_column(Integer, nullable=True)
     on_time: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     fee_cents: Mapped[int] = mapped_column(Integer, default=0)
+    # When the applicant rated it (rate once); the rating itself is a review kept by the plugin that
+    # answers govhall_approval_rating (interaction), received through approval.service.rated.
+    rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -334,18 +337,6 @@ class Suspension(TenantScoped, Base):
     ended_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     workdays: Mapped[int | None] = mapped_column(Integer, nullable=True)
     by: Mapped[str] = mapped_column(String(100), default="")
-
-
-class Rating(TenantScoped, Base):
-    """好差评: five levels, one per application, by its applicant after conclusion."""
-
-    __tablename__ = "approval_ratings"
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("approval_applications.id"), unique=True)
-    level: Mapped[int] = mapped_column(Integer)
-    comment: Mapped[str] = mapped_column(Text, default="")
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class DailyFigures(TenantScoped, Base):

@@ -17,9 +17,9 @@ from starlette.routing import BaseRoute, Route
 from core.api import Invalid, NotFound, form_data, render, require
 from plugins.approval import catalogue, clock, handling, reuse, services
 from plugins.approval import permissions as P
-from plugins.approval.facts import case_facts
+from plugins.approval.facts import case_facts, rating_of
 from plugins.approval.fees import item_fee
-from plugins.approval.models import ENTRANCES, ITEM_TYPES, Rating, ServiceItem, UploadedMaterial
+from plugins.approval.models import ENTRANCES, ITEM_TYPES, ServiceItem, UploadedMaterial
 from plugins.approval.services import STATE_TITLES
 from plugins.approval.webctx import form_int, my_applications, own_application, read_uploads, service_ctx
 
@@ -199,7 +199,7 @@ def _own_detail(request: Request) -> dict[str, Any]:
             "files": list(
                 s.scalars(select(UploadedMaterial).where(UploadedMaterial.application_id == app_id))
             ),
-            "rating": s.scalar(select(Rating).where(Rating.application_id == app_id)),
+            "rating": rating_of(ctx.platform, ctx.tenant, app, s) if app.state == "concluded" else None,
             "remaining": handling.remaining_days(app),
             "facts": case_facts(ctx.platform, ctx.tenant, app, "applicant", s),
             "reused": services.reused_of(s, app_id),

@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Route
 from core.api import Department, Invalid, NotFound, charts, form_data, render, require, translate
 from plugins.approval import handling, queries, services, stats
 from plugins.approval import permissions as P
-from plugins.approval.facts import case_facts
+from plugins.approval.facts import case_facts, case_panels
 from plugins.approval.models import ServiceItem, Suspension, UploadedMaterial
 from plugins.approval.schemas import TransitionIn
 from plugins.approval.services import STATE_TITLES
@@ -107,6 +107,7 @@ def _case(request: Request) -> dict[str, Any]:
             "can_extend": ctx.allowed(P.APP_EXTEND),
             "can_handle": ctx.allowed(P.APP_HANDLE),
             "facts": case_facts(ctx.platform, ctx.tenant, app, "staff", s),
+            "panels": case_panels(ctx.platform, ctx.tenant, app, ctx.allowed, s),
             "reused": services.reused_of(s, app_id),
         }
 

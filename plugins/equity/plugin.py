@@ -13,10 +13,17 @@ HERE = Path(__file__).resolve().parent
 
 @hookimpl
 def govhall_working_deadlines() -> list[WorkingDeadline]:
-    """The down payment is due 5 working days after the contract is signed (the rest runs in months)."""
+    """The down payment is due 5 working days after the contract is signed (the rest runs in months); an
+    awardee signs within 5 working days of its award (the winner's, or the second bidder's)."""
+    from plugins.equity.models import Award as W
     from plugins.equity.models import Deal as D
 
-    return [WorkingDeadline("down_payment", D.signed_on, D.down_due, D.down_paid_on.is_(None), label=D.id)]
+    return [
+        WorkingDeadline(
+            "down_payment", D.signed_on, D.down_due, D.down_paid_on.is_(None) & D.void.is_(False), label=D.id
+        ),
+        WorkingDeadline("signing", W.awarded_on, W.sign_due, W.status == "open", label=W.id),
+    ]
 
 
 @hookimpl

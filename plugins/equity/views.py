@@ -1,6 +1,7 @@
 """HTML pages of equity trading: the exchange's projects (in disclosure, auctions, results), one project
-(terms, disclosure periods with their basis, registering as a buyer), the live auction page (polls its
-state every second and bids without reloading; the server's clock decides), and the public verification
+(terms, disclosure periods with their basis, registering as a buyer), the live auction page (server-sent
+events from ``live.py``, polling where they are unavailable; bids without reloading; the server's clock
+decides), and the public verification
 of a trade certificate. The exchange's staff pages are in ``staff.py``.
 """
 
@@ -354,7 +355,7 @@ def _verify(ctx: Any, number: str) -> Any:
 
 
 def routes() -> list[BaseRoute]:
-    from plugins.equity import staff
+    from plugins.equity import live, staff
 
     T = "/projects/{project_id:int}"  # noqa: N806
     return [
@@ -365,5 +366,6 @@ def routes() -> list[BaseRoute]:
         Route(f"{T}/register", register, methods=["POST"]),
         Route(f"{T}/auction", auction_page, methods=["GET"]),
         Route(f"{T}/auction/state", auction_json, methods=["GET"]),
+        Route(f"{T}/auction/events", live.auction_events, methods=["GET"]),
         Route(f"{T}/auction/bid", bid, methods=["POST"]),
     ]

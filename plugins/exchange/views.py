@@ -25,6 +25,7 @@ from core.api import (
     read_form,
     render,
     require,
+    run_scoped,
 )
 from plugins.exchange import msglog, services
 from plugins.exchange import permissions as P
@@ -89,17 +90,6 @@ def common(request: Request, **values: Any) -> dict[str, Any]:
     }
 
 
-async def _tx(request: Request, fn: Any, *, write: bool = True, scope: Any = None) -> Any:
-    ctx = _ctx(request)
-
-    def work() -> Any:
-        opener = ctx.platform.db.transaction if write else ctx.platform.db.session
-        with opener(scope or ctx.tenant.scope) as s:
-            return fn(s)
-
-    return await ctx.platform.db.run(work)
-
-
 def _root_scope(tenant: Any, platform: Any) -> Scope:
     root = platform.directory.get(tenant.path.split("/")[0])
     return Scope.below(root.id, root.path)
@@ -124,7 +114,7 @@ async def catalogue(request: Request) -> Response:
     def work(s: Any) -> Any:
         return paginate(s, services.search_stmt(q, sharing=sharing), params, key=[Resource.id], desc=True)
 
-    page = await _tx(request, work, write=False, scope=_root_scope(ctx.tenant, ctx.platform))
+    page = await run_scoped(request, work, scope=_root_scope(ctx.tenant, ctx.platform))
     nxt = page.next_cursor
     more = urlencode({"q": q, "sharing": sharing, "cursor": nxt}) if nxt else ""
     return render(
@@ -145,7 +135,7 @@ async def _request_page(
             s, ctx.tenant
         )
 
-    resource, depts = await _tx(request, work, write=False, scope=provider.scope)
+    resource, depts = await run_scoped(request, work, scope=provider.scope)
     own = await ctx.platform.db.run(
         lambda: services.requester_departments(ctx.platform, ctx.actor, ctx.tenant)
     )
@@ -180,7 +170,7 @@ async def request_submit(request: Request) -> Response:
         member_of = await ctx.platform.db.run(
             lambda: services.requester_departments(ctx.platform, ctx.actor, ctx.tenant)
         )
-        await _tx(
+        await run_scoped(
             request,
             lambda s: services.request_access(
                 s,
@@ -195,6 +185,7 @@ async def request_submit(request: Request) -> Response:
                 member_of=member_of,
             ),
             scope=provider.scope,
+            write=True,
         )
     except (ValidationError, DomainError) as exc:
         return await _request_page(request, values, errors_of(request, exc), status=422)
@@ -218,7 +209,7 @@ async def _mine_page(request: Request, **extra: Any) -> Response:
     def work(s: Any) -> tuple[list[Any], list[Any]]:
         return services.systems(s, ctx.tenant), services.departments(s, ctx.tenant)
 
-    systems, depts = await _tx(request, work, write=False)
+    systems, depts = await run_scoped(request, work)
     return render(
         request,
         "exchange/mine.html",
@@ -250,11 +241,12 @@ async def system_create(request: Request) -> Response:
     values = {k: str(form.get(k, "")) for k in ("department", "subsystem", "title")}
     try:
         data = SystemIn.model_validate(values)
-        row, secret = await _tx(
+        row, secret = await run_scoped(
             request,
             lambda s: services.create_system(
                 s, ctx.tenant, data.department, data.subsystem, data.title, actor=ctx.actor.label
             ),
+            write=True,
         )
     except (ValidationError, DomainError) as exc:
         return await _mine_page(request, errors=errors_of(request, exc), form=values)
@@ -268,8 +260,10 @@ async def system_revoke(request: Request) -> Response:
     sid = int(request.path_params["subsystem_id"])
     try:
         data = SystemRevokeIn.model_validate({"version": form.get("version", "")})
-        await _tx(
-            request, lambda s: services.revoke_system(s, ctx.tenant, sid, data.version, actor=ctx.actor.label)
+        await run_scoped(
+            request,
+            lambda s: services.revoke_system(s, ctx.tenant, sid, data.version, actor=ctx.actor.label),
+            write=True,
         )
     except (ValidationError, DomainError) as exc:
         return await _mine_page(request, errors=errors_of(request, exc))
@@ -295,7 +289,7 @@ async def _queue_page(request: Request, errors: dict[str, str] | None = None, st
             services.field_labels(s, ctx.tenant),
         )
 
-    rpage, gpage, labels = await _tx(request, work, write=False)
+    rpage, gpage, labels = await run_scoped(request, work)
     reqs, grants = rpage.items, gpage.items
     here = {k: v for k, v in (("cursor", request.query_params.get("cursor")), ("gcursor", graw)) if v}
     more_reqs = urlencode({**here, "cursor": rpage.next_cursor}) if rpage.next_cursor else ""
@@ -335,7 +329,7 @@ async def answer(request: Request) -> Response:
     values["fields"] = await _form_fields(request) or None
     try:
         data = AnswerIn.model_validate(values)
-        await _tx(
+        await run_scoped(
             request,
             lambda s: services.answer(
                 s,
@@ -349,6 +343,7 @@ async def answer(request: Request) -> Response:
                 reason=data.reason,
                 actor=ctx.actor.label,
             ),
+            write=True,
         )
     except (ValidationError, DomainError) as exc:
         return await _queue_page(request, errors_of(request, exc), status=422)
@@ -362,7 +357,7 @@ async def revoke(request: Request) -> Response:
     gid = int(request.path_params["sharing_grant_id"])
     try:
         data = RevokeIn.model_validate({k: str(form.get(k, "")) for k in ("version", "reason")})
-        await _tx(
+        await run_scoped(
             request,
             lambda s: services.revoke_grant(
                 s,
@@ -373,6 +368,7 @@ async def revoke(request: Request) -> Response:
                 reason=data.reason,
                 actor=ctx.actor.label,
             ),
+            write=True,
         )
     except (ValidationError, DomainError) as exc:
         return await _queue_page(request, errors_of(request, exc), status=422)
@@ -395,7 +391,7 @@ async def log_page(request: Request) -> Response:
         doc = msglog.export(s, ctx.tenant, first=min(seqs), last=max(seqs)) if seqs else None
         return page, msglog.verify_export(doc) if doc else msglog.Verdict(True)
 
-    page, verdict = await _tx(request, work, write=False)
+    page, verdict = await run_scoped(request, work)
     rows = page.items
 
     def lookups(s: Any) -> tuple[dict[str, str], dict[str, str]]:
@@ -414,7 +410,7 @@ async def log_page(request: Request) -> Response:
                 members[ident] = f"{t.name} · {d.name if d else dept}"
         return names, members
 
-    names, members = await _tx(request, lookups, write=False)
+    names, members = await run_scoped(request, lookups)
     return render(
         request,
         "exchange/log.html",

@@ -68,6 +68,7 @@ class Ticket(TenantScoped, Base):
         Index("ix_interaction_tickets_list", "tenant_id", "state", "id"),
         Index("ix_interaction_tickets_account", "account_id", "id"),
         Index("ix_interaction_tickets_phone", "tenant_id", "phone", "created_at"),
+        Index("ix_interaction_tickets_application", "tenant_id", "about_application"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -233,3 +234,45 @@ class Review(TenantScoped, Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__: dict[str, Any] = {"version_id_col": version}
+
+
+class KnowledgeEntry(TenantScoped, Base):
+    """An answered consultation published in the hall's public knowledge base (咨询知识库): only with the
+    person's consent given at submission (``Ticket.public_ok``), chosen by the duty team, its question and
+    answer with personal data removed (redact.py) — the ticket itself is never shown."""
+
+    __tablename__ = "interaction_kb_entries"
+    __table_args__ = (
+        UniqueConstraint("ticket_id", name="uq_interaction_kb_entries_ticket"),
+        Index("ix_interaction_kb_entries_list", "tenant_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("interaction_tickets.id"))
+    title: Mapped[str] = mapped_column(String(120))
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    published_on: Mapped[date] = mapped_column(Date)
+    published_by: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Attachment(TenantScoped, Base):
+    """A file attached to a ticket by the person who submitted it (``side="submitter"``) or to the
+    department's reply (``side="reply"``), checked like approval's uploads (a known type named by the
+    extension and proven by the first bytes, a size and a count limit). The bytes live outside the
+    database under ``<data_dir>/interaction/<sha256[:2]>/<sha256>``; the row keeps the digest, so a file
+    changed on disk is refused, not delivered. Owned by the ticket's hall."""
+
+    __tablename__ = "interaction_attachments"
+    __table_args__ = (Index("ix_interaction_attachments_ticket", "ticket_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("interaction_tickets.id"))
+    side: Mapped[str] = mapped_column(String(16))  # submitter | reply
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

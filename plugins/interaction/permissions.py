@@ -33,17 +33,24 @@ MY_REVIEWS = Permission(
     read_only=True,
 )
 
-PERMISSIONS = [SUBMIT, VIEW, MANAGE, HANDLE, FIGURES, MY_REVIEWS]
+KB_VIEW = Permission(
+    "interaction:kb:view",
+    "查阅咨询知识库",
+    "Read the knowledge base of answered consultations",
+    read_only=True,
+)
 
-_DUTY = (VIEW.name, MANAGE.name, HANDLE.name, FIGURES.name)
+PERMISSIONS = [SUBMIT, VIEW, MANAGE, HANDLE, FIGURES, MY_REVIEWS, KB_VIEW]
+
+_DUTY = (VIEW.name, MANAGE.name, HANDLE.name, FIGURES.name, KB_VIEW.name)
 
 ROLES = [
     RoleTemplate("interaction_officer", "", "", _DUTY),
     RoleTemplate("complaint_handler", "", "", _DUTY),
     RoleTemplate("comprehensive_admin", "", "", _DUTY),
-    RoleTemplate("item_handler", "", "", (HANDLE.name, FIGURES.name)),
-    RoleTemplate("supervisor", "", "", (VIEW.name, FIGURES.name)),
-    RoleTemplate("guest", "", "", (SUBMIT.name, FIGURES.name)),
-    RoleTemplate("person", "", "", (SUBMIT.name, FIGURES.name, MY_REVIEWS.name)),
-    RoleTemplate("legal", "", "", (SUBMIT.name, FIGURES.name, MY_REVIEWS.name)),
+    RoleTemplate("item_handler", "", "", (HANDLE.name, FIGURES.name, KB_VIEW.name)),
+    RoleTemplate("supervisor", "", "", (VIEW.name, FIGURES.name, KB_VIEW.name)),
+    RoleTemplate("guest", "", "", (SUBMIT.name, FIGURES.name, KB_VIEW.name)),
+    RoleTemplate("person", "", "", (SUBMIT.name, FIGURES.name, MY_REVIEWS.name, KB_VIEW.name)),
+    RoleTemplate("legal", "", "", (SUBMIT.name, FIGURES.name, MY_REVIEWS.name, KB_VIEW.name)),
 ]

@@ -93,6 +93,14 @@ def govhall_settings() -> list[SettingSpec]:
             per_tenant=True,
         ),
         SettingSpec(
+            "interaction.attachment_max_mb",
+            10,
+            "Largest file attached to a ticket or a reply, in MB (at most 5 files each time).",
+            type=int,
+            min=1,
+            max=100,
+        ),
+        SettingSpec(
             "interaction.daily_submissions",
             5,
             "Tickets one phone number, network address or account may submit to a hall in 24 hours; "
@@ -158,6 +166,7 @@ def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
             "Consult, complain, suggest, ask for help",
         ),
         m("public_service", "我要咨询投诉", "Consult or complain", "interaction/new", P.SUBMIT, 50),
+        m("public_service", "咨询知识库", "Answered consultations", "interaction/kb", P.KB_VIEW, 51),
         m("my", "我的诉求", "My tickets", "interaction/my", P.SUBMIT, 30),
         m("workbench", "诉求工单", "Tickets", "interaction/tickets", P.VIEW, 40),
         m("workbench", "转办待办", "Dispatched to me", "interaction/work", P.HANDLE, 41),
@@ -180,6 +189,9 @@ def govhall_labels() -> list[Label]:
         Label("interaction.ticket.extension", "审批工单延期", "Ticket extension decided"),
         Label("interaction.review.rectify", "差评整改答复", "Bad review rectified"),
         Label("interaction.review.recheck", "差评整改复核", "Rectification re-checked"),
+        Label("interaction.kb.publish", "发布咨询到知识库", "Consultation published in the knowledge base"),
+        Label("interaction.kb.withdraw", "从知识库撤下咨询", "Consultation withdrawn from the knowledge"
+              " base"),
         Label("interaction.ticket", "工单", "Ticket"),
         Label("interaction.review", "评价", "Review"),
         Label("interaction.to", "转办至", "Dispatched to"),
@@ -212,3 +224,22 @@ def govhall_supervision_rules() -> list[dict[str, Any]]:
     from plugins.interaction.rules import RULES
 
     return RULES
+
+
+@hookimpl(optionalhook=True)  # approval's hook (plugins/approval/hookspecs.py)
+def govhall_approval_rating(
+    platform: Any, tenant: Any, application: dict[str, Any], session: Any
+) -> dict[str, Any] | None:
+    """Ratings of applications are reviews here (approval keeps none of its own)."""
+    from plugins.interaction import approval_hooks
+
+    return approval_hooks.rating(platform, tenant, application, session)
+
+
+@hookimpl(optionalhook=True)  # approval's hook (plugins/approval/hookspecs.py)
+def govhall_approval_case_panels(
+    platform: Any, tenant: Any, application: dict[str, Any], viewer: str, allowed: Any, session: Any
+) -> list[dict[str, Any]]:
+    from plugins.interaction import approval_hooks
+
+    return approval_hooks.case_panels(platform, tenant, application, allowed, session)

@@ -143,3 +143,11 @@ class RecheckIn(_In):
     version: int = Field(ge=1)
     passed: bool
     note: str = Field(default="", max_length=2000)
+
+
+class KbIn(_In):
+    """What the duty team publishes (redacted again when kept)."""
+
+    title: str = Field(min_length=2, max_length=120)
+    question: str = Field(min_length=5, max_length=5000)
+    answer: str = Field(min_length=2, max_length=5000)

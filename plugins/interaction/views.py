@@ -5,6 +5,7 @@ in views_staff.py. Another person's ticket, or a wrong key, answers exactly like
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -12,12 +13,22 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from core.api import DomainError, read_form, render, require
-from plugins.interaction import guests, services
+from core.api import DomainError, form_data, read_form, render, require
+from plugins.interaction import attachments, guests, services
 from plugins.interaction import permissions as P
 from plugins.interaction.models import RECTIFICATION_STATES, Review
 from plugins.interaction.schemas import PhoneIn, RateIn, TicketIn
-from plugins.interaction.web import client_ip, common, ctx, errors_of, own_ticket, run, status_of
+from plugins.interaction.web import (
+    client_ip,
+    common,
+    ctx,
+    errors_of,
+    guest_ticket,
+    max_mb,
+    own_ticket,
+    run,
+    status_of,
+)
 
 FIELDS = (
     "kind",
@@ -70,8 +81,8 @@ async def new(request: Request) -> Response:
 @require(P.SUBMIT)
 async def submit(request: Request) -> Response:
     c = ctx(request)
-    form = await read_form(request)
-    values = _values(form)
+    form = await form_data(request, max_file_mb=max_mb(request))
+    values = _values(dict(form.items()))
     ip = client_ip(request)
     try:
         if form.get("op") == "code":
@@ -79,7 +90,8 @@ async def submit(request: Request) -> Response:
             await run(request, lambda s: guests.send_code(s, c.platform, c.tenant, phone.phone, ip))
             return await _form(request, values, code_sent=True)
         data = TicketIn.model_validate(values)
-        ticket, key = await run(request, lambda s: _submit(s, request, data, ip))
+        files = attachments.check(await attachments.read_files(form, max_mb(request)), max_mb(request))
+        ticket, key = await run(request, lambda s: _submit(s, request, data, ip, files))
     except (ValidationError, DomainError) as exc:
         return await _form(request, values, status=status_of(exc), errors=errors_of(request, exc))
     base = f"/t/{c.tenant.code}/interaction"
@@ -88,14 +100,21 @@ async def submit(request: Request) -> Response:
     return RedirectResponse(f"{base}/my/{ticket.id}?new=1", status_code=303)
 
 
-def _submit(s: Any, request: Request, data: TicketIn, ip: str) -> Any:
+def _submit(s: Any, request: Request, data: TicketIn, ip: str, files: list[Any]) -> Any:
     c = ctx(request)
-    return services.submit(
+    ticket, key = services.submit(
         s, c.platform, c.tenant, data, account_id=c.actor.account_id, ip=ip, actor=c.actor.label
     )
+    attachments.store(s, c.platform, ticket, files, "submitter", c.actor.label)
+    return ticket, key
 
 
 def _detail(request: Request, s: Any, ticket: Any, **extra: Any) -> dict[str, Any]:
+    c = ctx(request)
+    base = f"/t/{c.tenant.code}/interaction"
+    guest = ticket.account_id is None
+    files_at = f"{base}/f/{ticket.number}/files" if guest else f"{base}/my/{ticket.id}/files"
+    extra.setdefault("file_base", files_at)
     review = s.scalars(
         select(Review).where(
             Review.tenant_id == ticket.tenant_id, Review.source_ref == f"interaction.ticket:{ticket.id}"
@@ -107,6 +126,7 @@ def _detail(request: Request, s: Any, ticket: Any, **extra: Any) -> dict[str, An
         steps=services.history(s, ticket),
         review=review,
         rect_states=RECTIFICATION_STATES,
+        files=attachments.of(s, ticket),
         **extra,
     )
 
@@ -121,6 +141,42 @@ async def follow(request: Request) -> Response:
     return render(
         request, "interaction/follow.html", {**data, "key": key, "new": bool(request.query_params.get("new"))}
     )
+
+
+def _file_response(row: Any, data: bytes) -> Response:
+    return Response(
+        data,
+        media_type=row.content_type,
+        headers={
+            "content-disposition": f"attachment; filename*=UTF-8''{quote(row.filename)}",
+            "x-content-type-options": "nosniff",
+        },
+    )
+
+
+@require(P.SUBMIT, visible=guest_ticket)
+async def follow_file(request: Request) -> Response:
+    """A file of a guest's ticket, with the follow-up key; a wrong key answers like a missing file."""
+    c = ctx(request)
+    number, key = request.path_params["number"], request.query_params.get("key", "")
+    fid = int(request.path_params["file_id"])
+    row, data = await run(
+        request,
+        lambda s: attachments.read(s, c.platform, services.for_guest(s, c.tenant, number, key), fid),
+        write=False,
+    )
+    return _file_response(row, data)
+
+
+@require(P.SUBMIT, visible=own_ticket)
+async def my_file(request: Request) -> Response:
+    c = ctx(request)
+    tid, fid = int(request.path_params["ticket_id"]), int(request.path_params["file_id"])
+    def work(s: Any) -> Any:
+        return attachments.read(s, c.platform, services.mine(s, c.tenant, c.actor.account_id or -1, tid), fid)
+
+    row, data = await run(request, work, write=False)
+    return _file_response(row, data)
 
 
 @require(P.SUBMIT)
@@ -210,16 +266,19 @@ async def my_rate(request: Request) -> Response:
 
 
 def routes() -> list[BaseRoute]:
-    from plugins.interaction import views_reviews, views_staff
+    from plugins.interaction import views_kb, views_reviews, views_staff
 
     return [
         Route("/new", new, methods=["GET"]),
         Route("/new", submit, methods=["POST"]),
         Route("/f/{number}", follow, methods=["GET"]),
         Route("/f/{number}/rate", follow_rate, methods=["POST"]),
+        Route("/f/{number}/files/{file_id:int}", follow_file),
+        Route("/my/{ticket_id:int}/files/{file_id:int}", my_file),
         Route("/my", my_list),
         Route("/my/{ticket_id:int}", my_detail),
         Route("/my/{ticket_id:int}/rate", my_rate, methods=["POST"]),
         *views_staff.routes(),
         *views_reviews.routes(),
+        *views_kb.routes(),
     ]

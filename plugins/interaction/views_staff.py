@@ -5,6 +5,7 @@ ask for more time). Bad input re-renders the page with the errors named, changin
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -12,9 +13,19 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from core.api import Department, DomainError, Invalid, NotFound, departments_of, read_form, render, require
+from core.api import (
+    Department,
+    DomainError,
+    Invalid,
+    NotFound,
+    departments_of,
+    form_data,
+    read_form,
+    render,
+    require,
+)
+from plugins.interaction import attachments, kb, services
 from plugins.interaction import permissions as P
-from plugins.interaction import services
 from plugins.interaction.models import TicketAssignment
 from plugins.interaction.schemas import (
     ActIn,
@@ -26,7 +37,7 @@ from plugins.interaction.schemas import (
     ReplyIn,
     TicketQuery,
 )
-from plugins.interaction.web import common, ctx, errors_of, run, status_of, ticket_here
+from plugins.interaction.web import common, ctx, errors_of, max_mb, run, status_of, ticket_here
 
 # -- the duty team --------------------------------------------------------------------------------------
 
@@ -107,6 +118,10 @@ async def _ticket_page(request: Request, status: int = 200, **extra: Any) -> Res
             dept_names=dept_names,
             targets=_target_options(request, s),
             can_manage=c.allowed(P.MANAGE),
+            kb_entry=kb.entry_of(s, t),
+            kb_draft=kb.draft(t) if kb.can_publish(t) else None,
+            files=attachments.of(s, t),
+            file_base=f"/t/{c.tenant.code}/interaction/tickets/{t.id}/files",
             **extra,
         )
 
@@ -137,7 +152,13 @@ def _act(action: str) -> Any:
     async def endpoint(request: Request) -> Response:
         c = ctx(request)
         tid = int(request.path_params["ticket_id"])
-        form = await read_form(request)
+        files: list[Any] = []
+        form: dict[str, Any]
+        if action == "reply":
+            raw = await form_data(request, max_file_mb=max_mb(request))
+            form = {k: v for k, v in raw.items() if k != "csrf_token" and isinstance(v, str)}
+        else:
+            form = await read_form(request)
         if action == "dispatch":
             tenant_code, _, dept = str(form.pop("target", "")).partition(":")
             form.update(tenant_code=tenant_code, department_code=dept)
@@ -145,9 +166,11 @@ def _act(action: str) -> Any:
             form["approve"] = form.get("approve") == "1"
         try:
             data = ACTS[action].model_validate(form)
+            if action == "reply":
+                files = attachments.check(await attachments.read_files(raw, max_mb(request)), max_mb(request))
             await run(
                 request,
-                lambda s: _do(request, s, services.get(s, c.tenant, tid), action, data),
+                lambda s: _do(request, s, services.get(s, c.tenant, tid), action, data, files),
                 scope=_wide_scope(request),
             )
         except (ValidationError, DomainError) as exc:
@@ -160,7 +183,7 @@ def _act(action: str) -> Any:
     return endpoint
 
 
-def _do(request: Request, s: Any, t: Any, action: str, data: Any) -> None:
+def _do(request: Request, s: Any, t: Any, action: str, data: Any, files: list[Any]) -> None:
     c = ctx(request)
     who, platform, tenant = c.actor.label, c.platform, c.tenant
     if action == "accept":
@@ -182,6 +205,7 @@ def _do(request: Request, s: Any, t: Any, action: str, data: Any) -> None:
         if t.version != data.version:
             raise services.stale()
         services.reply(s, platform, tenant, t, None, data.reply, who)
+        attachments.store(s, platform, t, files, "reply", who)
     elif action == "callback":
         services.callback(s, platform, tenant, t, data.version, data.result, data.note, who)
     elif action == "decide":
@@ -238,7 +262,16 @@ async def _work_page(request: Request, status: int = 200, **extra: Any) -> Respo
     def load(s: Any) -> dict[str, Any]:
         a = _assignment(request, s)
         t = services.get(s, source, a.ticket_id)
-        return common(request, a=a, t=t, source=source, steps=services.history(s, t), **extra)
+        return common(
+            request,
+            a=a,
+            t=t,
+            source=source,
+            steps=services.history(s, t),
+            files=attachments.of(s, t),
+            file_base=f"/t/{ctx(request).tenant.code}/interaction/work/{a.id}/files",
+            **extra,
+        )
 
     return render(
         request,
@@ -267,21 +300,28 @@ def _work_act(action: str) -> Any:
 async def _work_do(request: Request, action: str) -> Response:
     c = ctx(request)
     source, scope = await _span_of(request)
-    form = await read_form(request)
+    raw = await form_data(request, max_file_mb=max_mb(request))
+    form = {k: v for k, v in raw.items() if k != "csrf_token" and isinstance(v, str)}
 
-    def do(s: Any, data: Any) -> None:
+    def do(s: Any, data: Any, files: list[Any]) -> None:
         a = _assignment(request, s)
         t = services.get(s, source, a.ticket_id)
         if action == "reply":
             if t.version != data.version:
                 raise services.stale()
             services.reply(s, c.platform, source, t, a, data.reply, c.actor.label)
+            attachments.store(s, c.platform, t, files, "reply", c.actor.label)
         else:
             services.request_extension(s, t, data.version, data.days, data.note, c.actor.label)
 
     try:
         data = (ReplyIn if action == "reply" else ExtensionIn).model_validate(form)
-        await run(request, lambda s: do(s, data), scope=scope)
+        files = (
+            attachments.check(await attachments.read_files(raw, max_mb(request)), max_mb(request))
+            if action == "reply"
+            else []
+        )
+        await run(request, lambda s: do(s, data, files), scope=scope)
     except (ValidationError, DomainError) as exc:
         return await _work_page(request, status=status_of(exc), errors=errors_of(request, exc), form=form)
     return RedirectResponse(
@@ -289,9 +329,47 @@ async def _work_do(request: Request, action: str) -> Response:
     )
 
 
+def _file_response(row: Any, data: bytes) -> Response:
+    return Response(
+        data,
+        media_type=row.content_type,
+        headers={
+            "content-disposition": f"attachment; filename*=UTF-8''{quote(row.filename)}",
+            "x-content-type-options": "nosniff",
+        },
+    )
+
+
+@require(P.VIEW, visible=ticket_here)
+async def ticket_file(request: Request) -> Response:
+    c = ctx(request)
+    tid, fid = int(request.path_params["ticket_id"]), int(request.path_params["file_id"])
+    row, data = await run(
+        request, lambda s: attachments.read(s, c.platform, services.get(s, c.tenant, tid), fid), write=False
+    )
+    return _file_response(row, data)
+
+
+@require(P.HANDLE, visible=assignment_visible)
+async def work_file(request: Request) -> Response:
+    """A file of a ticket dispatched here: the submitter's, or one sent with a reply."""
+    c = ctx(request)
+    source, scope = await _span_of(request)
+    fid = int(request.path_params["file_id"])
+
+    def work(s: Any) -> Any:
+        a = _assignment(request, s)
+        return attachments.read(s, c.platform, services.get(s, source, a.ticket_id), fid)
+
+    row, data = await run(request, work, write=False, scope=scope)
+    return _file_response(row, data)
+
+
 def routes() -> list[BaseRoute]:
     return [
         Route("/tickets", tickets),
+        Route("/tickets/{ticket_id:int}/files/{file_id:int}", ticket_file),
+        Route("/work/{assignment_id:int}/files/{file_id:int}", work_file),
         Route("/tickets/{ticket_id:int}", ticket),
         *[Route(f"/tickets/{{ticket_id:int}}/{a}", _act(a), methods=["POST"]) for a in ACTS],
         Route("/work", work),

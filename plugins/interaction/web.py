@@ -85,9 +85,17 @@ def status_of(exc: Exception) -> int:
     return exc.status if isinstance(exc, DomainError) else 422
 
 
+def max_mb(request: Request) -> int:
+    return int(ctx(request).platform.settings["interaction.attachment_max_mb"])
+
+
 def common(request: Request, **values: Any) -> dict[str, Any]:
+    from plugins.interaction.attachments import MAX_FILES
+
     c = ctx(request)
     return {
+        "max_files": MAX_FILES,
+        "max_mb": max_mb(request),
         "kinds": KINDS,
         "states": STATES,
         "actions": ACTIONS,
@@ -120,3 +128,13 @@ async def ticket_here(request: Request) -> None:
     c = ctx(request)
     tid = int(request.path_params["ticket_id"])
     await run(request, lambda s: services.get(s, c.tenant, tid), write=False)
+
+
+async def guest_ticket(request: Request) -> None:
+    """``require(visible=...)``: a ticket of this hall whose follow-up key is given (``?key=``); a wrong key
+    answers like a missing ticket (404)."""
+    from plugins.interaction import services
+
+    c = ctx(request)
+    number, key = request.path_params["number"], request.query_params.get("key", "")
+    await run(request, lambda s: services.for_guest(s, c.tenant, number, key), write=False)

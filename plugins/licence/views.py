@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from core.api import DomainError, Invalid, read_form, render, require
+from core.api import DomainError, Invalid, read_form, render, require, run_scoped
 from plugins.licence import dates, holders, services, verification
 from plugins.licence import permissions as P
 from plugins.licence.api import own_licence
@@ -108,33 +108,24 @@ async def verify_upload(request: Request) -> Response:
 # -- my licences (holder) -----------------------------------------------------------------------------
 
 
-def _holder(request: Request) -> holders.HolderId | None:
-    ctx = _ctx(request)
-    with ctx.platform.db.session(ctx.tenant.scope) as s:
-        return holders.holder_of(s, ctx.actor)
-
-
 @require(P.MINE)
 async def my_list(request: Request) -> Response:
     """My licences in every hall of the network (one login)."""
     ctx = _ctx(request)
-
-    def work() -> list[dict[str, Any]]:
-        holder = _holder(request)
-        return holders.my_licences(ctx.platform, holder) if holder else []
-
-    rows = await ctx.platform.db.run(work)
+    holder = await run_scoped(request, lambda s: holders.holder_of(s, ctx.actor))
+    rows = await ctx.platform.db.run(lambda: holders.my_licences(ctx.platform, holder)) if holder else []
     return render(request, "licence/my.html", common(request, rows=rows))
 
 
-def _mine(request: Request, work: Any, *, write: bool = False) -> Any:
+async def _mine(request: Request, work: Any, *, write: bool = False) -> Any:
+    """``work(session, licence)`` on the caller's own licence of the path (404 for anyone else's)."""
     ctx = _ctx(request)
-    holder = _holder(request)
     licence_id = int(request.path_params["licence_id"])
-    opener = ctx.platform.db.transaction if write else ctx.platform.db.session
-    with opener(ctx.tenant.scope) as s:
-        lic = holders.own(s, ctx.tenant, holder, licence_id)
-        return work(s, lic)
+
+    def own(s: Any) -> Any:
+        return work(s, holders.own(s, ctx.tenant, holders.holder_of(s, ctx.actor), licence_id))
+
+    return await run_scoped(request, own, write=write)
 
 
 @require(P.MINE, visible=own_licence)
@@ -142,13 +133,13 @@ async def my_detail(request: Request) -> Response:
     def work(s: Any, lic: Any) -> dict[str, Any]:
         return {"licence": lic, "history": services.history(s, lic.id), "codes": holders.codes_of(s, lic.id)}
 
-    data = await _ctx(request).platform.db.run(lambda: _mine(request, work))
+    data = await _mine(request, work)
     return render(request, "licence/my_detail.html", common(request, new_code=None, **data))
 
 
 @require(P.MINE, visible=own_licence)
 async def my_pdf(request: Request) -> Response:
-    lic, pdf = await _ctx(request).platform.db.run(lambda: _mine(request, lambda s, lic: (lic, lic.pdf)))
+    lic, pdf = await _mine(request, lambda s, lic: (lic, lic.pdf))
     return pdf_response(lic, pdf)
 
 
@@ -169,7 +160,7 @@ async def my_grant(request: Request) -> Response:
             "new_code": code,
         }
 
-    data = await ctx.platform.db.run(lambda: _mine(request, work, write=True))
+    data = await _mine(request, work, write=True)
     return render(request, "licence/my_detail.html", common(request, hours=hours, **data))
 
 
@@ -214,13 +205,11 @@ async def shared_pdf(request: Request) -> Response:
     ctx = _ctx(request)
     grant_id = int(request.path_params["grant_id"])
 
-    def work() -> tuple[Any, bytes]:
-        _grant, lic = holders.shared(ctx.platform, ctx.tenant, ctx.actor, grant_id)
-        owner = ctx.platform.directory.by_id[lic.tenant_id]
-        with ctx.platform.db.session(owner.scope) as s:
-            return lic, services.load(s, owner, lic.id).pdf
-
-    lic, pdf = await ctx.platform.db.run(work)
+    _grant, lic = await ctx.platform.db.run(
+        lambda: holders.shared(ctx.platform, ctx.tenant, ctx.actor, grant_id)
+    )
+    owner = ctx.platform.directory.by_id[lic.tenant_id]
+    pdf = await run_scoped(request, lambda s: services.load(s, owner, lic.id).pdf, scope=owner.scope)
     return pdf_response(lic, pdf)
 
 

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from core.api import DomainError, Invalid, NotFound, read_form, render, require, tenant_object
+from core.api import DomainError, Invalid, NotFound, read_form, render, require, run_scoped, tenant_object
 from plugins.licence import catalogue, services
 from plugins.licence import permissions as P
 from plugins.licence.api import licence_here
@@ -54,17 +54,6 @@ def errors_of(request: Request, exc: Exception) -> dict[str, str]:
     return {name: message for name in exc.fields} or {"form": message}
 
 
-async def _tx(request: Request, fn: Any, *, write: bool = True) -> Any:
-    ctx = _ctx(request)
-
-    def work() -> Any:
-        opener = ctx.platform.db.transaction if write else ctx.platform.db.session
-        with opener(ctx.tenant.scope) as s:
-            return fn(s)
-
-    return await ctx.platform.db.run(work)
-
-
 # -- licences -------------------------------------------------------------------------------------------
 
 
@@ -73,8 +62,8 @@ async def licences(request: Request) -> Response:
     ctx = _ctx(request)
     state = request.query_params.get("state") or None
     q = request.query_params.get("q", "").strip()[:60]
-    rows = await _tx(
-        request, lambda s: services.tenant_licences(s, ctx.tenant, state=state, q=q), write=False
+    rows = await run_scoped(
+        request, lambda s: services.tenant_licences(s, ctx.tenant, state=state, q=q)
     )
     return render(request, "licence/licences.html", common(request, rows=rows, state=state or "", q=q))
 
@@ -93,8 +82,8 @@ async def _licence_page(
     request: Request, errors: dict[str, str] | None = None, status: int = 200
 ) -> Response:
     ctx = _ctx(request)
-    data = await _tx(
-        request, lambda s: _detail(s, ctx.tenant, int(request.path_params["licence_id"])), write=False
+    data = await run_scoped(
+        request, lambda s: _detail(s, ctx.tenant, int(request.path_params["licence_id"]))
     )
     return render(
         request, "licence/licence.html", common(request, errors=errors or {}, **data), status=status
@@ -104,7 +93,7 @@ async def _licence_page(
 @require(P.LICENCE_VIEW, visible=licence_here)
 async def licence_pdf(request: Request) -> Response:
     ctx = _ctx(request)
-    lic, pdf = await _tx(
+    lic, pdf = await run_scoped(
         request,
         lambda s: (lambda x: (x, x.pdf))(
             services.load(s, ctx.tenant, int(request.path_params["licence_id"]))
@@ -132,7 +121,7 @@ async def licence_act(request: Request) -> Response:
                     "holder_name": form.get("holder_name") or None,
                 }
             )
-            new = await _tx(
+            new = await run_scoped(
                 request,
                 lambda s: services.change(
                     s,
@@ -145,12 +134,13 @@ async def licence_act(request: Request) -> Response:
                     holder_name=data.holder_name,
                     actor=ctx.actor.label,
                 ),
+                write=True,
             )
             return RedirectResponse(f"/t/{ctx.tenant.code}/licence/licences/{new.id}", status_code=303)
         if action not in ("suspend", "reinstate", "revoke"):
             raise NotFound("No such action", "没有该操作")
         act = ActIn.model_validate({"version": form.get("version"), "reason": form.get("reason", "")})
-        await _tx(
+        await run_scoped(
             request,
             lambda s: services.act(
                 s,
@@ -161,6 +151,7 @@ async def licence_act(request: Request) -> Response:
                 reason=act.reason,
                 actor=ctx.actor.label,
             ),
+            write=True,
         )
     except ValidationError as exc:
         return await _licence_page(request, errors_of(request, exc), 422)
@@ -188,8 +179,8 @@ def _type_form(form: dict[str, Any]) -> LicenceTypeIn:
 
 
 async def _catalogue(request: Request, **extra: Any) -> Response:
-    rows = await _tx(
-        request, lambda s: {"types": catalogue.types(s), "mappings": catalogue.mappings(s)}, write=False
+    rows = await run_scoped(
+        request, lambda s: {"types": catalogue.types(s), "mappings": catalogue.mappings(s)}
     )
     status = extra.pop("status", 200)
     values = {"form": {}, "errors": {}, "map_form": {}, "map_errors": {}, **extra}
@@ -204,7 +195,11 @@ async def types_page(request: Request) -> Response:
     form = await read_form(request)
     try:
         data = _type_form(form)
-        await _tx(request, lambda s: catalogue.create_type(s, ctx.tenant, data, actor=ctx.actor.label))
+        await run_scoped(
+            request,
+            lambda s: catalogue.create_type(s, ctx.tenant, data, actor=ctx.actor.label),
+            write=True,
+        )
     except (ValidationError, DomainError) as exc:
         return await _catalogue(
             request,
@@ -226,7 +221,7 @@ async def type_edit(request: Request) -> Response:
             raise NotFound("No such licence type here", "本级证照目录中没有该证照类型")
         return row
 
-    row = await _tx(request, current, write=False)
+    row = await run_scoped(request, current)
     form: dict[str, Any] = {
         **{
             k: getattr(row, k)
@@ -251,11 +246,12 @@ async def type_edit(request: Request) -> Response:
         try:
             data = _type_form(form)
             version = int(str(form.get("version", "0"))) if str(form.get("version", "")).isdigit() else -1
-            await _tx(
+            await run_scoped(
                 request,
                 lambda s: catalogue.update_type(
                     s, ctx.tenant, type_id, data, version=version, actor=ctx.actor.label
                 ),
+                write=True,
             )
             return RedirectResponse(f"/t/{ctx.tenant.code}/licence/types", status_code=303)
         except (ValidationError, DomainError) as exc:
@@ -272,7 +268,11 @@ async def mapping_add(request: Request) -> Response:
     form = await read_form(request)
     try:
         data = MappingIn.model_validate(form)
-        await _tx(request, lambda s: catalogue.set_mapping(s, ctx.tenant, data, actor=ctx.actor.label))
+        await run_scoped(
+            request,
+            lambda s: catalogue.set_mapping(s, ctx.tenant, data, actor=ctx.actor.label),
+            write=True,
+        )
     except (ValidationError, DomainError) as exc:
         return await _catalogue(
             request,
@@ -288,7 +288,11 @@ async def mapping_remove(request: Request) -> Response:
     ctx = _ctx(request)
     await read_form(request)
     item_code = request.path_params["item_code"]
-    await _tx(request, lambda s: catalogue.remove_mapping(s, ctx.tenant, item_code, actor=ctx.actor.label))
+    await run_scoped(
+        request,
+        lambda s: catalogue.remove_mapping(s, ctx.tenant, item_code, actor=ctx.actor.label),
+        write=True,
+    )
     return RedirectResponse(f"/t/{ctx.tenant.code}/licence/types", status_code=303)
 
 

@@ -32,8 +32,6 @@ from plugins.medicine import permissions as P
 from plugins.medicine import schemas as S
 from plugins.medicine.models import Company, Hospital, Order, Product, Round
 
-_run = run_scoped  # core.api: a session of the tenant (or a scope) in the thread pool
-
 
 def my_code(request: Request) -> str:
     actor = request.state.ctx.actor
@@ -45,6 +43,30 @@ def my_code(request: Request) -> str:
             fields={"account": "legal person required"},
         )
     return str(actor.id_number).upper()
+
+
+async def as_hospital(request: Request, model: Any, act: Any) -> Any:
+    """The hospital's acts: parse the body, find the acting legal person's hospital of this tenant (404 for
+    anyone else), then ``act(s, ctx, hospital, data)`` in one transaction (the services audit)."""
+    ctx = request.state.ctx
+    data = await parse_body(request, model)
+    code = my_code(request)
+    return await run_scoped(
+        request, lambda s: act(s, ctx, catalogue.hospital_of(s, ctx.tenant, code), data), write=True
+    )
+
+
+async def as_staff(request: Request, model: Any, act: Any) -> Any:
+    """The catalogue staff's acts: parse the body, then ``act(s, ctx, data)`` in one transaction."""
+    ctx = request.state.ctx
+    data = await parse_body(request, model)
+    return await run_scoped(request, lambda s: act(s, ctx, data), write=True)
+
+
+async def _exists(request: Request, check: Any) -> None:
+    """A ``visible=`` check: ``check(s, ctx)`` raises NotFound for what this tenant does not see."""
+    ctx = request.state.ctx
+    await run_scoped(request, lambda s: check(s, ctx))
 
 
 def _party_filter(s: Any, ctx: Any) -> Any:
@@ -69,31 +91,27 @@ def _party_filter(s: Any, ctx: Any) -> Any:
 
 async def order_visible(request: Request) -> None:
     """An order of this tenant that the actor is a party to (or oversees); otherwise as missing."""
-    ctx = request.state.ctx
     oid = int(request.path_params["medicine_order_id"])
 
-    def check() -> None:
-        with ctx.platform.db.session(ctx.tenant.scope) as s:
-            cond = _party_filter(s, ctx)
-            stmt = select(Order.id).where(Order.id == oid, Order.tenant_id == ctx.tenant.id)
-            if cond is not None:
-                stmt = stmt.where(cond)
-            if s.scalar(stmt) is None:
-                raise NotFound("No such order here", "本级没有该订单", code="not_found")
+    def check(s: Any, ctx: Any) -> None:
+        cond = _party_filter(s, ctx)
+        stmt = select(Order.id).where(Order.id == oid, Order.tenant_id == ctx.tenant.id)
+        if cond is not None:
+            stmt = stmt.where(cond)
+        if s.scalar(stmt) is None:
+            raise NotFound("No such order here", "本级没有该订单", code="not_found")
 
-    await ctx.platform.db.run(check)
+    await _exists(request, check)
 
 
 async def product_known(request: Request) -> None:
-    ctx = request.state.ctx
     pid = int(request.path_params["product_id"])
 
-    def check() -> None:
-        with ctx.platform.db.session(ctx.tenant.scope) as s:
-            if s.get(Product, pid) is None:
-                raise NotFound("No such product", "没有该产品", code="not_found")
+    def check(s: Any, _ctx: Any) -> None:
+        if s.get(Product, pid) is None:
+            raise NotFound("No such product", "没有该产品", code="not_found")
 
-    await ctx.platform.db.run(check)
+    await _exists(request, check)
 
 
 # --- public ---------------------------------------------------------------------------------------------
@@ -127,7 +145,7 @@ async def prices(request: Request) -> Any:
             )
         )
 
-    return await _run(request, work)
+    return await run_scoped(request, work)
 
 
 @api_doc(response=S.MedPriceHistoryOut, summary="A product's listed-price versions here and above")
@@ -153,7 +171,7 @@ async def price_history(request: Request) -> Any:
             ],
         }
 
-    return await _run(request, work)
+    return await run_scoped(request, work)
 
 
 @api_doc(
@@ -163,12 +181,11 @@ async def price_history(request: Request) -> Any:
 @require(P.PUBLIC)
 async def payment_record(request: Request) -> Any:
     ctx = request.state.ctx
-
-    def work() -> Any:
-        with ctx.platform.db.session(ctx.tenant.subtree_scope) as s:
-            return {"hospitals": orders.payment_record(s, today(ctx.platform))}
-
-    return await ctx.platform.db.run(work)
+    return await run_scoped(
+        request,
+        lambda s: {"hospitals": orders.payment_record(s, today(ctx.platform))},
+        scope=ctx.tenant.subtree_scope,
+    )
 
 
 # --- catalogue (staff) ----------------------------------------------------------------------------------
@@ -182,19 +199,12 @@ async def payment_record(request: Request) -> Any:
 )
 @require(P.CATALOGUE)
 async def add_company(request: Request) -> Any:
-    ctx = request.state.ctx
-    data = await parse_body(request, S.MedCompanyIn)
-    return await _run(
+    return await as_staff(
         request,
-        lambda s: catalogue.add_company(
-            s,
-            credit_code=data.credit_code,
-            name=data.name,
-            kind=data.kind,
-            actor=ctx.actor.label,
-            tenant=ctx.tenant,
+        S.MedCompanyIn,
+        lambda s, ctx, d: catalogue.add_company(
+            s, credit_code=d.credit_code, name=d.name, kind=d.kind, actor=ctx.actor.label, tenant=ctx.tenant
         ),
-        write=True,
     )
 
 
@@ -203,17 +213,14 @@ async def add_company(request: Request) -> Any:
 )
 @require(P.CATALOGUE)
 async def add_product(request: Request) -> Any:
-    ctx = request.state.ctx
-    data = await parse_body(request, S.MedProductIn)
-
-    def work(s: Any) -> Any:
+    def act(s: Any, ctx: Any, d: Any) -> Any:
         p = catalogue.add_product(
-            s, catalogue.ProductIn(**data.model_dump()), actor=ctx.actor.label, tenant=ctx.tenant
+            s, catalogue.ProductIn(**d.model_dump()), actor=ctx.actor.label, tenant=ctx.tenant
         )
         maker = s.get(Company, p.manufacturer_id)
         return present.product_out(ctx.platform, p, maker.name, None, ctx.lang)
 
-    return await _run(request, work, write=True)
+    return await as_staff(request, S.MedProductIn, act)
 
 
 @api_doc(
@@ -224,11 +231,9 @@ async def add_product(request: Request) -> Any:
 )
 @require(P.CATALOGUE, visible=product_known)
 async def set_price(request: Request) -> Any:
-    ctx = request.state.ctx
-    data = await parse_body(request, S.MedPriceIn)
     pid = int(request.path_params["product_id"])
 
-    def work(s: Any) -> Any:
+    def act(s: Any, ctx: Any, data: Any) -> Any:
         r = catalogue.set_price(
             s,
             ctx.platform,
@@ -248,7 +253,7 @@ async def set_price(request: Request) -> Any:
             "note": r.note,
         }
 
-    return await _run(request, work, write=True)
+    return await as_staff(request, S.MedPriceIn, act)
 
 
 @api_doc(
@@ -259,18 +264,15 @@ async def set_price(request: Request) -> Any:
 )
 @require(P.CATALOGUE)
 async def import_prices(request: Request) -> Any:
-    ctx = request.state.ctx
-    data = await parse_body(request, S.MedPriceImportIn)
-    rows = [(n, r.model_dump()) for n, r in enumerate(data.rows, 1)]
-    return await _run(
-        request,
-        lambda s: {
+    def act(s: Any, ctx: Any, d: Any) -> Any:
+        rows = [(n, r.model_dump()) for n, r in enumerate(d.rows, 1)]
+        return {
             "imported": catalogue.import_prices(
-                s, ctx.platform, ctx.tenant, data.name, rows, actor=ctx.actor.label
+                s, ctx.platform, ctx.tenant, d.name, rows, actor=ctx.actor.label
             )
-        },
-        write=True,
-    )
+        }
+
+    return await as_staff(request, S.MedPriceImportIn, act)
 
 
 @api_doc(
@@ -281,15 +283,13 @@ async def import_prices(request: Request) -> Any:
 )
 @require(P.CATALOGUE, visible=product_known)
 async def authorise(request: Request) -> Any:
-    ctx = request.state.ctx
-    data = await parse_body(request, S.MedAuthorisationIn)
     pid = int(request.path_params["product_id"])
-    return await _run(
+    return await as_staff(
         request,
-        lambda s: catalogue.authorise(
-            s, pid, data.distributor_code, actor=ctx.actor.label, tenant=ctx.tenant
+        S.MedAuthorisationIn,
+        lambda s, ctx, d: catalogue.authorise(
+            s, pid, d.distributor_code, actor=ctx.actor.label, tenant=ctx.tenant
         ),
-        write=True,
     )
 
 
@@ -301,19 +301,12 @@ async def authorise(request: Request) -> Any:
 )
 @require(P.CATALOGUE)
 async def add_hospital(request: Request) -> Any:
-    ctx = request.state.ctx
-    data = await parse_body(request, S.MedHospitalIn)
-    return await _run(
+    return await as_staff(
         request,
-        lambda s: catalogue.add_hospital(
-            s,
-            ctx.tenant,
-            credit_code=data.credit_code,
-            name=data.name,
-            grade=data.grade,
-            actor=ctx.actor.label,
+        S.MedHospitalIn,
+        lambda s, ctx, d: catalogue.add_hospital(
+            s, ctx.tenant, credit_code=d.credit_code, name=d.name, grade=d.grade, actor=ctx.actor.label
         ),
-        write=True,
     )
 
 
@@ -328,17 +321,13 @@ async def add_hospital(request: Request) -> Any:
 )
 @require(P.BUY)
 async def choose(request: Request) -> Any:
-    ctx = request.state.ctx
-    data = await parse_body(request, S.MedChoiceIn)
-    code = my_code(request)
-
-    def work(s: Any) -> Any:
-        h = catalogue.hospital_of(s, ctx.tenant, code)
-        return catalogue.choose(
-            s, ctx.platform, ctx.tenant, h, data.product_id, data.distributor_code, actor=ctx.actor.label
-        )
-
-    return await _run(request, work, write=True)
+    return await as_hospital(
+        request,
+        S.MedChoiceIn,
+        lambda s, ctx, h, d: catalogue.choose(
+            s, ctx.platform, ctx.tenant, h, d.product_id, d.distributor_code, actor=ctx.actor.label
+        ),
+    )
 
 
 @api_doc(
@@ -349,17 +338,12 @@ async def choose(request: Request) -> Any:
 )
 @require(P.BUY)
 async def create_order(request: Request) -> Any:
-    ctx = request.state.ctx
-    data = await parse_body(request, S.MedOrderIn)
-    code = my_code(request)
-
-    def work(s: Any) -> Any:
-        h = catalogue.hospital_of(s, ctx.tenant, code)
-        lines = [orders.LineIn(ln.product_id, ln.quantity, ln.price_cents) for ln in data.lines]
+    def act(s: Any, ctx: Any, h: Any, d: Any) -> Any:
+        lines = [orders.LineIn(ln.product_id, ln.quantity, ln.price_cents) for ln in d.lines]
         o = orders.create(s, ctx.platform, ctx.tenant, h, lines, actor=ctx.actor.label)
         return present.order_detail(s, o, ctx.lang)
 
-    return await _run(request, work, write=True)
+    return await as_hospital(request, S.MedOrderIn, act)
 
 
 @api_doc(
@@ -385,7 +369,7 @@ async def list_orders(request: Request) -> Any:
         rows = {r["id"]: r for r in present.orders_out(s, list(page.items), ctx.lang)}
         return page.as_json(lambda o: rows[o.id])
 
-    return await _run(request, work)
+    return await run_scoped(request, work)
 
 
 @api_doc(response=S.MedOrderDetailOut, summary="One order with its lines and invoices")
@@ -393,7 +377,9 @@ async def list_orders(request: Request) -> Any:
 async def get_order(request: Request) -> Any:
     ctx = request.state.ctx
     oid = int(request.path_params["medicine_order_id"])
-    return await _run(request, lambda s: present.order_detail(s, orders.load(s, ctx.tenant, oid), ctx.lang))
+    return await run_scoped(
+        request, lambda s: present.order_detail(s, orders.load(s, ctx.tenant, oid), ctx.lang)
+    )
 
 
 def _act(model: Any, summary: str, permission: Any, fn: Any, response: Any = S.MedOrderDetailOut) -> Any:
@@ -411,7 +397,7 @@ def _act(model: Any, summary: str, permission: Any, fn: Any, response: Any = S.M
                 return present.order_detail(s, out, ctx.lang)
             return out
 
-        return await _run(request, work, write=True)
+        return await run_scoped(request, work, write=True)
 
     endpoint.__name__ = endpoint.__qualname__ = f"order_{fn.__name__.strip('_')}"
     return endpoint
@@ -506,14 +492,8 @@ def round_out(platform: Any, r: Round, lang: str) -> dict[str, Any]:
 
 async def round_visible(request: Request) -> None:
     """A round run by this tenant or one above it; anything else answers as missing."""
-    ctx = request.state.ctx
     rid = int(request.path_params["round_id"])
-
-    def check() -> None:
-        with ctx.platform.db.session(ctx.tenant.scope) as s:
-            vbp.round_here(s, ctx.tenant, rid)
-
-    await ctx.platform.db.run(check)
+    await _exists(request, lambda s, ctx: vbp.round_here(s, ctx.tenant, rid))
 
 
 @api_doc(
@@ -524,10 +504,7 @@ async def round_visible(request: Request) -> None:
 )
 @require(P.CATALOGUE)
 async def create_round(request: Request) -> Any:
-    ctx = request.state.ctx
-    d = await parse_body(request, S.MedRoundIn)
-
-    def work(s: Any) -> Any:
+    def act(s: Any, ctx: Any, d: Any) -> Any:
         r = vbp.create_round(
             s,
             ctx.tenant,
@@ -540,7 +517,7 @@ async def create_round(request: Request) -> Any:
         )
         return round_out(ctx.platform, r, ctx.lang)
 
-    return await _run(request, work, write=True)
+    return await as_staff(request, S.MedRoundIn, act)
 
 
 @api_doc(response=S.MedRoundOut, paginated=True, summary="Volume-based procurement rounds")
@@ -554,7 +531,7 @@ async def list_rounds(request: Request) -> Any:
         page = paginate(s, stmt, params, key=[Round.id], desc=True)
         return page.as_json(lambda r: round_out(ctx.platform, r, ctx.lang))
 
-    return await _run(request, work)
+    return await run_scoped(request, work)
 
 
 @api_doc(response=S.MedCompletionsOut, summary="A round's completion per commitment, month by month")
@@ -563,29 +540,28 @@ async def completion(request: Request) -> Any:
     ctx = request.state.ctx
     rid = int(request.path_params["round_id"])
 
-    def work() -> Any:
-        with ctx.platform.db.session(ctx.tenant.subtree_scope) as s:
-            r = s.get(Round, rid)
-            rows = vbp.completion(s, rid, ctx.tenant, today(ctx.platform))
-            return {
-                "round": round_out(ctx.platform, r, ctx.lang),
-                "commitments": [
-                    {
-                        "commitment_id": c.commitment_id,
-                        "hospital": c.hospital,
-                        "product": c.product,
-                        "annual_qty": c.annual_qty,
-                        "prepaid_cents": c.prepaid_cents,
-                        "done_qty": c.done_qty,
-                        "expected_qty": c.expected_qty,
-                        "percent": c.percent,
-                        "monthly": [{"month": m, "quantity": q} for m, q in c.monthly],
-                    }
-                    for c in rows
-                ],
-            }
+    def work(s: Any) -> Any:
+        r = s.get(Round, rid)
+        rows = vbp.completion(s, rid, ctx.tenant, today(ctx.platform))
+        return {
+            "round": round_out(ctx.platform, r, ctx.lang),
+            "commitments": [
+                {
+                    "commitment_id": c.commitment_id,
+                    "hospital": c.hospital,
+                    "product": c.product,
+                    "annual_qty": c.annual_qty,
+                    "prepaid_cents": c.prepaid_cents,
+                    "done_qty": c.done_qty,
+                    "expected_qty": c.expected_qty,
+                    "percent": c.percent,
+                    "monthly": [{"month": m, "quantity": q} for m, q in c.monthly],
+                }
+                for c in rows
+            ],
+        }
 
-    return await ctx.platform.db.run(work)
+    return await run_scoped(request, work, scope=ctx.tenant.subtree_scope)
 
 
 @api_doc(
@@ -596,12 +572,11 @@ async def completion(request: Request) -> Any:
 )
 @require(P.CATALOGUE, visible=round_visible)
 async def commit(request: Request) -> Any:
-    ctx = request.state.ctx
-    d = await parse_body(request, S.MedCommitmentIn)
     rid = int(request.path_params["round_id"])
-    return await _run(
+    return await as_staff(
         request,
-        lambda s: vbp.commit(
+        S.MedCommitmentIn,
+        lambda s, ctx, d: vbp.commit(
             s,
             ctx.tenant,
             rid,
@@ -610,7 +585,6 @@ async def commit(request: Request) -> Any:
             annual_qty=d.annual_qty,
             actor=ctx.actor.label,
         ),
-        write=True,
     )
 
 
@@ -622,16 +596,11 @@ async def commit(request: Request) -> Any:
 )
 @require(P.BUY)
 async def push_prescriptions(request: Request) -> Any:
-    ctx = request.state.ctx
-    d = await parse_body(request, S.MedPrescriptionsIn)
-    code = my_code(request)
-
-    def work(s: Any) -> Any:
-        h = catalogue.hospital_of(s, ctx.tenant, code)
+    def act(s: Any, ctx: Any, h: Any, d: Any) -> Any:
         items = [vbp.PrescriptionIn(**x.model_dump()) for x in d.items]
         return {"stored": vbp.push(s, ctx.tenant, h, items, actor=ctx.actor.label)}
 
-    return await _run(request, work, write=True)
+    return await as_hospital(request, S.MedPrescriptionsIn, act)
 
 
 def routes() -> list[BaseRoute]:

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from core.api import charts, page_params, paginate, read_form, render, require, today, validate
+from core.api import charts, page_params, paginate, read_form, render, require, run_scoped, today, validate
 from plugins.medicine import catalogue, orders, present, vbp
 from plugins.medicine import permissions as P
 from plugins.medicine import schemas as S
@@ -43,16 +43,15 @@ async def index(request: Request) -> Response:
     ctx = _ctx(request)
     q = validate(S.MedPriceQuery, {k: v for k, v in request.query_params.items() if k == "q"}).q
 
-    def work() -> Any:
-        with ctx.platform.db.session(ctx.tenant.scope) as s:
-            rows = catalogue.search(s, ctx.tenant.path, today(ctx.platform), q)
-            h, c = _party(s, ctx)
-            return [
-                {**present.product_out(ctx.platform, r["product"], r["manufacturer"], r["price"], ctx.lang)}
-                for r in rows
-            ], (h is not None or c is not None or ctx.allowed(P.OVERSEE))
+    def work(s: Any) -> Any:
+        rows = catalogue.search(s, ctx.tenant.path, today(ctx.platform), q)
+        h, c = _party(s, ctx)
+        return [
+            {**present.product_out(ctx.platform, r["product"], r["manufacturer"], r["price"], ctx.lang)}
+            for r in rows
+        ], (h is not None or c is not None or ctx.allowed(P.OVERSEE))
 
-    rows, party = await ctx.platform.db.run(work)
+    rows, party = await run_scoped(request, work)
     return render(request, "medicine/index.html", {"rows": rows, "q": q, "party": party})
 
 
@@ -60,11 +59,9 @@ async def index(request: Request) -> Response:
 async def payments(request: Request) -> Response:
     ctx = _ctx(request)
 
-    def work() -> Any:
-        with ctx.platform.db.session(ctx.tenant.subtree_scope) as s:
-            return orders.payment_record(s, today(ctx.platform))
-
-    rows = await ctx.platform.db.run(work)
+    rows = await run_scoped(
+        request, lambda s: orders.payment_record(s, today(ctx.platform)), scope=ctx.tenant.subtree_scope
+    )
     zh = ctx.lang == "zh-CN"
     chart = (
         charts.bar_chart(
@@ -83,15 +80,25 @@ async def payments(request: Request) -> Response:
 
 @require(P.PUBLIC, visible=round_visible)
 async def round_page(request: Request) -> Response:
+    return await round_view(request)
+
+
+async def round_view(request: Request, errors: Any = None, status: int = 200) -> Response:
+    """A round's completion chart and table; staff also get the form for a hospital's commitment."""
+    from plugins.medicine.views_manage import commitment_choices
+
     ctx = _ctx(request)
     rid = int(request.path_params["round_id"])
+    staff = ctx.allowed(P.CATALOGUE)
 
-    def work() -> Any:
-        with ctx.platform.db.session(ctx.tenant.subtree_scope) as s:
-            r = s.get(Round, rid)
-            return r, vbp.completion(s, rid, ctx.tenant, today(ctx.platform))
+    def work(s: Any) -> Any:
+        r = s.get(Round, rid)
+        rows = vbp.completion(s, rid, ctx.tenant, today(ctx.platform))
+        choices = commitment_choices(s, ctx.tenant, rid) if staff else ([], [])
+        s.expunge_all()
+        return r, rows, choices
 
-    r, rows = await ctx.platform.db.run(work)
+    r, rows, (hospitals, winners) = await run_scoped(request, work, scope=ctx.tenant.subtree_scope)
     zh = ctx.lang == "zh-CN"
     chart = (
         charts.bar_chart(
@@ -110,7 +117,20 @@ async def round_page(request: Request) -> Response:
         if rows
         else None
     )
-    return render(request, "medicine/round.html", {"round": r, "rows": rows, "chart": chart})
+    return render(
+        request,
+        "medicine/round.html",
+        {
+            "round": r,
+            "rows": rows,
+            "chart": chart,
+            "staff": staff,
+            "hospitals": hospitals,
+            "winners": winners,
+            "errors": errors,
+        },
+        status=status,
+    )
 
 
 # --- orders -----------------------------------------------------------------------------------------------
@@ -121,30 +141,29 @@ async def order_list(request: Request) -> Response:
     ctx = _ctx(request)
     params = page_params(request)
 
-    def work() -> Any:
-        with ctx.platform.db.session(ctx.tenant.scope) as s:
-            h, c = _party(s, ctx)
-            stmt = select(Order).where(Order.tenant_id == ctx.tenant.id)
-            cond = _party_filter(s, ctx)
-            if cond is not None:
-                stmt = stmt.where(cond)
-            page = paginate(s, stmt, params, key=[Order.id], desc=True)
-            rows = present.orders_out(s, list(page.items), ctx.lang)
-            choices = []
-            if h is not None:
-                on = today(ctx.platform)
-                chosen = s.execute(
-                    select(Product, Company.name)
-                    .join(Choice, Choice.product_id == Product.id)
-                    .join(Company, Company.id == Choice.distributor_id)
-                    .where(Choice.hospital_id == h.id)
-                    .order_by(Company.name, Product.generic_name)
-                ).all()
-                lps = catalogue.listed_prices(s, [p.id for p, _ in chosen], ctx.tenant.path, on)
-                choices = [{"product": p, "distributor": d, "listed": lps.get(p.id)} for p, d in chosen]
-            return rows, page.next_cursor, h, c, choices
+    def work(s: Any) -> Any:
+        h, c = _party(s, ctx)
+        stmt = select(Order).where(Order.tenant_id == ctx.tenant.id)
+        cond = _party_filter(s, ctx)
+        if cond is not None:
+            stmt = stmt.where(cond)
+        page = paginate(s, stmt, params, key=[Order.id], desc=True)
+        rows = present.orders_out(s, list(page.items), ctx.lang)
+        choices = []
+        if h is not None:
+            on = today(ctx.platform)
+            chosen = s.execute(
+                select(Product, Company.name)
+                .join(Choice, Choice.product_id == Product.id)
+                .join(Company, Company.id == Choice.distributor_id)
+                .where(Choice.hospital_id == h.id)
+                .order_by(Company.name, Product.generic_name)
+            ).all()
+            lps = catalogue.listed_prices(s, [p.id for p, _ in chosen], ctx.tenant.path, on)
+            choices = [{"product": p, "distributor": d, "listed": lps.get(p.id)} for p, d in chosen]
+        return rows, page.next_cursor, h, c, choices
 
-    rows, cursor, h, c, choices = await ctx.platform.db.run(work)
+    rows, cursor, h, c, choices = await run_scoped(request, work)
     return render(
         request,
         "medicine/orders.html",
@@ -166,20 +185,12 @@ async def order_create(request: Request) -> Response:
             )
     data = validate(S.MedOrderIn, {"lines": lines})
 
-    def work() -> int:
-        with ctx.platform.db.transaction(ctx.tenant.scope) as s:
-            h = catalogue.hospital_of(s, ctx.tenant, code)
-            o = orders.create(
-                s,
-                ctx.platform,
-                ctx.tenant,
-                h,
-                [orders.LineIn(x.product_id, x.quantity, x.price_cents) for x in data.lines],
-                actor=ctx.actor.label,
-            )
-            return o.id
+    def work(s: Any) -> int:
+        h = catalogue.hospital_of(s, ctx.tenant, code)
+        lines = [orders.LineIn(x.product_id, x.quantity, x.price_cents) for x in data.lines]
+        return orders.create(s, ctx.platform, ctx.tenant, h, lines, actor=ctx.actor.label).id
 
-    oid = await ctx.platform.db.run(work)
+    oid = await run_scoped(request, work, write=True)
     return RedirectResponse(f"{_base(request)}/orders/{oid}", status_code=303)
 
 
@@ -200,17 +211,16 @@ async def order_page(request: Request) -> Response:
     ctx = _ctx(request)
     oid = int(request.path_params["medicine_order_id"])
 
-    def work() -> Any:
-        with ctx.platform.db.session(ctx.tenant.scope) as s:
-            o = orders.load(s, ctx.tenant, oid)
-            h, c = _party(s, ctx)
-            return (
-                present.order_detail(s, o, ctx.lang),
-                h is not None and h.id == o.hospital_id,
-                c is not None and c.id == o.distributor_id,
-            )
+    def work(s: Any) -> Any:
+        o = orders.load(s, ctx.tenant, oid)
+        h, c = _party(s, ctx)
+        return (
+            present.order_detail(s, o, ctx.lang),
+            h is not None and h.id == o.hospital_id,
+            c is not None and c.id == o.distributor_id,
+        )
 
-    detail, is_hospital, is_distributor = await ctx.platform.db.run(work)
+    detail, is_hospital, is_distributor = await run_scoped(request, work)
     steps = [(k, present.pick(v, ctx.lang)) for k, v in ORDER_STATUSES.items() if k != "declined"]
     return render(
         request,
@@ -287,11 +297,7 @@ def _order_act(act: str, permission: Any) -> Any:
         oid = int(request.path_params["medicine_order_id"])
         data = _act_data(act, form)
 
-        def work() -> None:
-            with ctx.platform.db.transaction(ctx.tenant.scope) as s:
-                fns[act](s, ctx, oid, data, code)
-
-        await ctx.platform.db.run(work)
+        await run_scoped(request, lambda s: fns[act](s, ctx, oid, data, code), write=True)
         return RedirectResponse(f"{_base(request)}/orders/{oid}", status_code=303)
 
     endpoint.__name__ = endpoint.__qualname__ = f"page_{act}"
@@ -299,6 +305,8 @@ def _order_act(act: str, permission: Any) -> Any:
 
 
 def routes() -> list[BaseRoute]:
+    from plugins.medicine import views_manage
+
     O = "/orders/{medicine_order_id:int}"  # noqa: E741, N806
     acts = [
         ("submit", P.BUY),
@@ -316,4 +324,5 @@ def routes() -> list[BaseRoute]:
         Route("/orders", order_create, methods=["POST"]),
         Route(O, order_page, methods=["GET"]),
         *(Route(f"{O}/{act}", _order_act(act, perm), methods=["POST"]) for act, perm in acts),
+        *views_manage.routes(),
     ]

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from core.api import DomainError, Invalid, read_form, render, require, safe_url
+from core.api import DomainError, Invalid, read_form, render, require, run_scoped, safe_url
 from plugins.payment import permissions as P
 from plugins.payment import reconciliation, services
 from plugins.payment.api import order_here, own_order, return_url
@@ -29,26 +29,13 @@ def common(**values: Any) -> dict[str, Any]:
             "to_gateway": False, **values}
 
 
-async def _db(request: Request, fn: Any, *, write: bool = False) -> Any:
-    ctx = request.state.ctx
-
-    def work() -> Any:
-        opener = ctx.platform.db.transaction if write else ctx.platform.db.session
-        with opener(ctx.tenant.scope) as s:
-            out = fn(s)
-            s.expunge_all()
-            return out
-
-    return await ctx.platform.db.run(work)
-
-
 # -- the payer ----------------------------------------------------------------------------------------
 
 
 @require(P.OWN)
 async def my_list(request: Request) -> Response:
     ctx = request.state.ctx
-    rows = await _db(
+    rows = await run_scoped(
         request,
         lambda s: list(
             s.scalars(
@@ -78,7 +65,7 @@ def _own(request: Request, s: Any) -> Order:
 
 @require(P.OWN, visible=own_order)
 async def my_detail(request: Request) -> Response:
-    data = await _db(request, lambda s: _detail(s, _own(request, s)))
+    data = await run_scoped(request, lambda s: _detail(s, _own(request, s)))
     # ``?go=1`` after "pay now": the page hands the payer on to the gateway (see ``my_pay``).
     order = data["order"]
     go = request.query_params.get("go") == "1" and order.state == "started" and bool(safe_url(order.next_url))
@@ -106,7 +93,7 @@ async def my_pay(request: Request) -> Response:
             )
         )
     except DomainError as exc:
-        data = await _db(request, lambda s: _detail(s, _own(request, s)))
+        data = await run_scoped(request, lambda s: _detail(s, _own(request, s)))
         return render(
             request, "payment/order.html", common(staff=False, error=exc, **data), status=exc.status
         )
@@ -118,7 +105,7 @@ async def my_pay(request: Request) -> Response:
 async def my_cancel(request: Request) -> Response:
     ctx = request.state.ctx
     await read_form(request)
-    await _db(
+    await run_scoped(
         request,
         lambda s: services.cancel(s, ctx.platform, ctx.tenant, _own(request, s), actor=ctx.actor.label),
         write=True,
@@ -143,7 +130,7 @@ async def my_return(request: Request) -> Response:
 
 @require(P.OWN, visible=own_order)
 async def my_receipt(request: Request) -> Response:
-    data = await _db(request, lambda s: _detail(s, _own(request, s)))
+    data = await run_scoped(request, lambda s: _detail(s, _own(request, s)))
     if data["receipt"] is None:
         raise Invalid(
             "This order has no receipt: it is not paid", "该订单尚未支付，没有电子票据", code="no_receipt"
@@ -169,14 +156,14 @@ async def orders(request: Request) -> Response:
             "counts": services.count_by_state(s, ctx.tenant),
         }
 
-    data = await _db(request, work)
+    data = await run_scoped(request, work)
     return render(request, "payment/orders.html", common(state=state, **data))
 
 
 @require(P.ORDER_VIEW, visible=order_here)
 async def order_detail(request: Request) -> Response:
     ctx = request.state.ctx
-    data = await _db(
+    data = await run_scoped(
         request, lambda s: _detail(s, services.load(s, ctx.tenant, int(request.path_params["order_id"])))
     )
     return render(request, "payment/order.html", common(staff=True, error=None, **data))
@@ -217,7 +204,7 @@ async def order_refund(request: Request) -> Response:
             )
         )
     except DomainError as exc:
-        data = await _db(request, lambda s: _detail(s, services.load(s, ctx.tenant, order_id)))
+        data = await run_scoped(request, lambda s: _detail(s, services.load(s, ctx.tenant, order_id)))
         return render(request, "payment/order.html", common(staff=True, error=exc, **data), status=exc.status)
     return RedirectResponse(f"{_base(request)}/orders/{order_id}", status_code=303)
 
@@ -252,7 +239,7 @@ async def reconciliations(request: Request) -> Response:
                     fields={"statement": "not UTF-8"},
                 ) from None
             provider = str(ctx.platform.tenant_setting(ctx.tenant, "payment.provider"))
-            await _db(
+            await run_scoped(
                 request,
                 lambda s: reconciliation.reconcile(
                     s, ctx.platform, ctx.tenant, provider=provider, day=day, text=text, actor=ctx.actor.label
@@ -262,7 +249,7 @@ async def reconciliations(request: Request) -> Response:
             return RedirectResponse(f"{_base(request)}/reconciliations", status_code=303)
         except DomainError as exc:
             error = exc
-    rows = await _db(request, lambda s: reconciliation.latest(s, ctx.tenant))
+    rows = await run_scoped(request, lambda s: reconciliation.latest(s, ctx.tenant))
     return render(
         request,
         "payment/reconciliations.html",

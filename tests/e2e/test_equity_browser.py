@@ -1,6 +1,7 @@
 """Equity trading in a browser: a guest reads the Nanchang exchange's projects at 375 px; the demo
-enterprise (desktop) and a second qualified buyer (a phone, 375 px) bid live in the demo auction — each
-page learns of the other's bid without reloading and says who leads; the countdown is run out (moved in
+enterprise (desktop, server-sent events) and a second qualified buyer (a phone, 375 px, a browser without
+EventSource: polling) bid live in the demo auction — each page learns of the other's bid without
+reloading and says who leads; the countdown is run out (moved in
 the database: a test cannot wait for it) and both pages show the winner. Then the exchange's staff, on
 their own pages: file a project (a listing below the appraisal refused first, in Chinese with English
 beside), review and disclose it (desktop); on a phone, record the auction's contract and payment and
@@ -85,9 +86,12 @@ def test_two_qualified_buyers_bid_live_and_the_winner_is_shown(server, browser, 
     log_in(a, server, "enterprise")
     a.goto(f"{server.url}{auction_url}")
     ctx_b, b = new_page(browser, PHONE)
+    ctx_b.add_init_script("delete window.EventSource;")  # a browser without server-sent events
     log_in(b, server, "firm")
     b.goto(f"{server.url}{auction_url}")
     assert "自由报价期" in a.content() and a.locator("#bid-form").count() == 1
+    expect(a.locator("#live")).to_have_attribute("data-live", "events")
+    expect(b.locator("#live")).to_have_attribute("data-live", "polling")
 
     a.locator("#place").click()  # the prefilled amount: the start price
     expect(a.locator("#you")).to_contain_text("您当前领先")

@@ -99,3 +99,40 @@ def test_hospital_orders_distributor_ships_hospital_accepts(server, browser, scr
     assert "应付款日" in content and no_horizontal_scroll(hospital)
     screenshot(hospital, "medicine-4-accepted-375")
     hctx.close()
+
+
+def test_staff_change_a_listed_price_on_the_catalogue_page(server, browser, screenshot):
+    """Nanchang's officer finds a drug in the catalogue, is refused a price in the past (Chinese with
+    English beside), then lists a lower price from a later day and sees it scheduled among the versions."""
+    sctx, staff = new_page(browser, PHONE)
+    log_in(staff, server, "nanchang_admin", DEMO_PASSWORD)
+    staff.goto(f"{server.url}/t/360100/medicine/manage?q=阿莫西林")
+    screenshot(staff, "medicine-5-catalogue-375")
+    assert "挂网目录与价格" in staff.content() and no_horizontal_scroll(staff)
+    staff.locator("#catalogue a", has_text="阿莫西林胶囊").first.click()
+    staff.wait_for_load_state()
+    assert "价格版本" in staff.content() and "执行中" in staff.locator("#versions").inner_text()
+    staff.fill("#price", "11.50")
+    staff.evaluate("document.querySelector('#effective_from').removeAttribute('min')")
+    staff.fill("#effective_from", "2020-01-01")
+    staff.locator("#change-price button[type=submit]").click()
+    staff.wait_for_load_state()
+    errors = staff.locator("#form-errors").inner_text()
+    assert "生效日期不能早于今天" in errors and "cannot be in the past" in errors
+    assert no_horizontal_scroll(staff)
+    screenshot(staff, "medicine-6-price-refused-375")
+    day = staff.evaluate("document.querySelector('#effective_from').getAttribute('min')")
+    later = staff.evaluate(f"new Date(Date.parse('{day}') + 30*86400000).toISOString().slice(0, 10)")
+    staff.fill("#price", "11.50")
+    staff.fill("#effective_from", later)
+    staff.fill("#note", "带量采购联动降价")
+    staff.locator("#change-price button[type=submit]").click()
+    staff.wait_for_load_state()
+    versions = staff.locator("#versions").inner_text()
+    assert "11.50" in versions and "待生效" in versions and later in versions
+    assert "新的挂网价格已发布" in staff.content() and no_horizontal_scroll(staff)
+    screenshot(staff, "medicine-7-price-scheduled-375")
+    staff.set_viewport_size({"width": 1280, "height": 900})
+    staff.reload()
+    screenshot(staff, "medicine-8-price-versions")
+    sctx.close()

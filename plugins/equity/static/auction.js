@@ -1,5 +1,7 @@
-// The live auction page: polls the state every second (no reload) and sends bids without leaving the page.
-// The server's clock decides everything; this script only shows what the server says.
+// The live auction page: listens to the server-sent events of the auction (one state a second, a "closed"
+// event at the end), falls back to polling the state once a second where EventSource is missing or the
+// stream breaks, and sends bids without leaving the page. The server's clock decides everything; this
+// script only shows what the server says.
 (function () {
   "use strict";
   var live = document.getElementById("live");
@@ -44,14 +46,30 @@
       if (document.activeElement !== amount) amount.value = (s.next_cents / 100).toFixed(2);
     }
   }
+  var closed = false;
   function poll() {
     fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (s) { if (s) show(s); })
+      .then(function (s) { if (s) { show(s); closed = s.phase === "closed"; } })
       .catch(function () {})
-      .finally(function () { setTimeout(poll, 1000); });
+      .finally(function () { if (!closed) setTimeout(poll, 1000); });
   }
-  setTimeout(poll, 1000);
+  var events = live.getAttribute("data-events");
+  if (window.EventSource && events) {
+    live.setAttribute("data-live", "events");
+    var source = new EventSource(events);
+    source.addEventListener("state", function (ev) { show(JSON.parse(ev.data)); });
+    source.addEventListener("closed", function () { closed = true; source.close(); });
+    source.onerror = function () {  // the stream broke before the close: poll instead
+      if (closed) return;
+      source.close();
+      live.setAttribute("data-live", "polling");
+      setTimeout(poll, 1000);
+    };
+  } else {
+    live.setAttribute("data-live", "polling");
+    setTimeout(poll, 1000);
+  }
   var form = document.getElementById("bid-form");
   if (form) {
     form.addEventListener("submit", function (ev) {

@@ -122,6 +122,12 @@ def test_applicant_to_handler_flow(client, platform, people):
         ).status_code
         == 303
     )
+    # the rating is an interaction review (#21), recorded when the event is delivered
+    assert 'id="rating-pending"' in client.get(f"/t/360102/approval/my/{app_id}").text
+    from core import events
+
+    while events.dispatch_pending(platform):
+        pass
     assert "★★★★★" in client.get(f"/t/360102/approval/my/{app_id}").text
     again = client.post(f"/t/360102/approval/my/{app_id}/rate", data={"csrf_token": token, "level": "3"})
     assert again.status_code == 409 and "已评价" in again.text
