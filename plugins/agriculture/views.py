@@ -181,8 +181,8 @@ def _producer_post(request: Request, action: str, form: dict[str, Any]) -> None:
             raw = str(form.pop("producer_id", ""))
             pid = int(raw) if raw.isdigit() and len(raw) < 12 else 0
             producer = producers.confirmed_of(s, ctx.tenant, ctx.actor.account_id, pid)
-            data = validate(ReceiveIn, {k: v for k, v in form.items() if v not in ("", None)})
-            trace.receive(s, ctx.platform, ctx.tenant, producer, data, actor=ctx.actor.label)
+            got = validate(ReceiveIn, {k: v for k, v in form.items() if v not in ("", None)})
+            trace.receive(s, ctx.platform, ctx.tenant, producer, got, actor=ctx.actor.label)
         else:
             raise NotFound("Unknown action", "未知操作")
 
