@@ -15,7 +15,8 @@ Reported: attempts/s, accepted bids/s, p50/p95 of accepted bids (the "you lead" 
 the same run is the same threads doing the bare serialised write (one UPDATE of a counter row and one
 INSERT per transaction). Then the checks: accepted bids = log rows with a sequence number = the
 auction's count, every accepted price distinct and rising, and the replay of the log giving the same
-winner and price.
+winner and price. Last, what one watcher of the live page costs the database per second: the polled
+state against a server-sent events tick (plugins/equity/live.py), in statements and time.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -97,8 +98,6 @@ def prepare(platform: Any, bidders: int) -> int:
         )
     platform.clock.set(None)  # from here the real server clock decides
     now = time.time()
-    from datetime import datetime
-
     real = datetime.fromtimestamp(now, UTC)
     with platform.db.transaction(Scope.system()) as s:  # the final minute: free bidding ended 10 s ago
         s.execute(
@@ -201,6 +200,45 @@ def check(platform: Any, pid: int) -> tuple[int, Any]:
         return int(total or 0), a
 
 
+def watch_cost(platform: Any, pid: int, n: int) -> tuple[tuple[float, float], tuple[float, float]]:
+    """What one watcher of the live page costs the database each second, (statements, ms) per tick:
+    the polled state (``auction/state``: a write transaction with the close check, the auction, the bids
+    and the bidder numbers) against a server-sent events tick with no new bid (``live._tick``: the
+    auction row by its key). Both are run ``n`` times after the bids, as a page would once a second."""
+    from types import SimpleNamespace
+
+    from sqlalchemy import event
+
+    from plugins.equity import bidding, live
+
+    t = platform.directory.get("360102")
+    ctx = SimpleNamespace(platform=platform, tenant=t, lang="zh-CN")
+    count = [0]
+
+    def seen(*_: Any) -> None:
+        count[0] += 1
+
+    def polled() -> None:
+        with platform.db.transaction(t.scope) as s:
+            now = datetime.fromtimestamp(time.time(), UTC)
+            bidding.close_if_due(s, platform, t, pid, now)
+            bidding.public_state(s, bidding.load_auction(s, t, pid), now, None)
+
+    with platform.db.session(t.scope) as s:
+        known = bidding.load_auction(s, t, pid).accepted
+    out = []
+    for fn in (polled, lambda: live._tick(ctx, pid, None, known)):  # noqa: SLF001
+        event.listen(platform.db.engine, "before_cursor_execute", seen)
+        count[0] = 0
+        start = time.perf_counter()
+        for _ in range(n):
+            fn()
+        secs = time.perf_counter() - start
+        event.remove(platform.db.engine, "before_cursor_execute", seen)
+        out.append((count[0] / n, secs / n * 1000))
+    return out[0], out[1]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--database-url", default="")
@@ -216,6 +254,7 @@ def main() -> None:
             secs, lat, attempts = run_bids(platform, pid, args.bidders, args.rounds, args.threads)
             total, a = check(platform, pid)
             base = baseline(platform, attempts, args.threads)
+            polled, sse = watch_cost(platform, pid, 200)
             lat.sort()
             p95 = lat[int(0.95 * (len(lat) - 1))] if lat else 0.0
             print(
@@ -230,6 +269,11 @@ def main() -> None:
             print(
                 f"  baseline bare serialised write (UPDATE + INSERT), tx/s: {attempts / base:.1f}  "
                 f"ratio attempts/s to baseline: {(attempts / secs) / (attempts / base):.2f}"
+            )
+            print(
+                f"  one live-page watcher per second: polled state {polled[0]:.1f} statements, "
+                f"{polled[1]:.2f} ms; server-sent events tick {sse[0]:.1f} statements, {sse[1]:.2f} ms "
+                f"(ratio {sse[1] / polled[1]:.2f})"
             )
             print(
                 "  checks: no accepted bid lost, none accepted twice at one price, replay gives "

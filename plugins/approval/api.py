@@ -28,6 +28,7 @@ from core.api import (
     parse_query,
     require,
 )
+from core.api import today as clock_today
 from plugins.approval import catalogue, clock, handling, queries, services
 from plugins.approval import permissions as P
 from plugins.approval.fees import charged_fees
@@ -57,6 +58,7 @@ from plugins.approval.webctx import (
     own_application,
     read_uploads,
     service_ctx,
+    who_for,
 )
 
 
@@ -215,16 +217,16 @@ async def queue(request: Request) -> Any:
     after = cursor_key(params, (int,))
 
     def work() -> dict[str, Any]:
-        with ctx.platform.db.read(ctx.tenant.scope) as s:
-            c = service_ctx(request, s)
-            rows = queries.queue(s, c.who.departments, state=query.state, due=query.due,
-                                 limit=params.limit + 1, after_id=after[0] if after else None)
-            more = len(rows) > params.limit
-            rows = rows[: params.limit]
-            return {
-                "items": [handling.application_view(s, a) for a in rows],
-                "next_cursor": encode_cursor([rows[-1].id]) if more and rows else None,
-            }
+        with ctx.platform.db.read_connection(ctx.tenant.scope) as conn:
+            rows = queries.queue(conn, ctx.tenant.scope, who_for(conn, ctx).departments, state=query.state,
+                                 due=query.due, limit=params.limit + 1, after_id=after[0] if after else None)
+        more = len(rows) > params.limit
+        rows = rows[: params.limit]
+        today = clock_today()
+        return {
+            "items": [handling.application_view(None, a, today) for a in rows],
+            "next_cursor": encode_cursor([rows[-1].id]) if more and rows else None,
+        }
 
     return await ctx.platform.db.run(work)
 

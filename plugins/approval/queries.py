@@ -1,10 +1,10 @@
 """Read-side queries: the handler's workbench queue, one case as the handler reads it, and published
 decisions (公示).
 
-The queue is served by ``ix_approval_applications_queue`` (tenant_path, department_code, state, deadline)
-for the lead department, and ``ix_approval_tasks_queue`` for co-departments' pending tasks. The case read
-(``case``) is one statement built once per dialect, with the tenant filter written in and only the
-columns the answer needs: the hottest authenticated read.
+The queue (``queue``) is served by ``ix_approval_applications_queue_due`` /
+``ix_approval_applications_queue`` for the lead department and ``ix_approval_tasks_queue`` for
+co-departments' pending tasks. It and the case read (``case``) are Core statements built once per shape,
+with the tenant filter written in and only the columns the answer needs: the hottest authenticated reads.
 """
 
 from __future__ import annotations
@@ -14,7 +14,22 @@ from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, bindparam, func, literal_column, or_, select, union
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    Row,
+    Select,
+    bindparam,
+    func,
+    literal_column,
+    or_,
+    select,
+    union,
+)
+from sqlalchemy import (
+    case as sql_case,
+)
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
@@ -24,11 +39,23 @@ from plugins.approval.models import AcceptanceFinding, Application, Task
 from plugins.approval.services import OPEN_STATES
 
 QUEUE_STATES = (*OPEN_STATES, "approved", "denied")
+NEW_STATES = ("submitted", "resubmitted")  # waiting for the acceptance decision: no deadline yet
 DUE_FILTERS = ("overdue", "soon")
 
 
+_A, _T, _F = Application.__table__, Task.__table__, AcceptanceFinding.__table__
+# What a queue row carries: the workbench page's columns and the API's ``handling.application_view``.
+_QUEUE_COLUMNS = (
+    _A.c.id, _A.c.number, _A.c.item_code, _A.c.item_name, _A.c.applicant_name, _A.c.state, _A.c.version,
+    _A.c.submitted_at, _A.c.accepted_at, _A.c.deadline, _A.c.decision_reason, _A.c.department_code,
+)
+_ORDER = (_A.c.deadline.asc().nulls_last(), _A.c.id)
+_queue_statements: dict[tuple[Any, ...], Select[Any]] = {}
+
+
 def queue(
-    session: Session,
+    conn: Connection,
+    scope: Scope,
     departments: frozenset[str] | None,
     *,
     state: str | None = None,
@@ -37,40 +64,88 @@ def queue(
     limit: int = 50,
     after_id: int | None = None,
     q: str = "",
-    states: tuple[str, ...] | None = None,
-) -> list[Application]:
-    """Applications waiting for these departments (all of the tenant's when ``departments`` is None),
-    soonest deadline first; ``due`` narrows to overdue or due within three working days; ``q`` finds an
-    application by its number, or by a part of the item's or the applicant's name; ``states`` narrows
-    to some of the queue's states (the workbench reads new cases, which have no deadline yet, first)."""
-    today = today or clock_today()
-    states = (state,) if state in QUEUE_STATES else (states or QUEUE_STATES)
-    order = (Application.deadline.asc().nulls_last(), Application.id)
-    filters: list[ColumnElement[bool]] = [Application.state.in_(states)]
+    new_first: bool = False,
+) -> list[Row[Any]]:
+    """Applications of the tenant ``scope`` waiting for these departments (all of the tenant's when
+    ``departments`` is None), soonest deadline first — with ``new_first``, new cases (no deadline until
+    accepted) before the rest, or "nulls last" would put them at the bottom of a long queue (#13 item 10).
+    ``state`` narrows to one of the queue's states; ``due`` to overdue or due within three working days;
+    ``q`` finds an application by its number, or by a part of the item's or the applicant's name.
+
+    One Core statement (built once per shape, ``_queue_statement``), one round trip, rows of
+    ``_QUEUE_COLUMNS``. The tenant filter is written in: the ORM guard only adds it to ORM entities."""
+    assert not scope.subtree, "the queue is read in its own tenant's scope"
+    states = (state,) if state in QUEUE_STATES else QUEUE_STATES
     q = q.strip()[:100]
-    if q:
-        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        filters.append(or_(Application.number == q, Application.item_name.like(like, escape="\\"),
-                           Application.applicant_name.like(like, escape="\\")))
-    if due == "overdue":
-        filters.append(Application.deadline < today)
-    elif due == "soon":
-        filters += [Application.deadline >= today, Application.deadline <= add_working_days(today, 3)]
-    if after_id is not None:
-        filters.append(Application.id > after_id)
-    stmt = select(Application).where(*filters)
+    due = due if due in DUE_FILTERS else None
+    stmt = _queue_statement(states, departments is not None, bool(q), due, after_id is not None,
+                            new_first and due is None)
+    params: dict[str, Any] = {"path": scope.path, "limit": limit}
     if departments is not None:
-        deps = sorted(departments)
-        # A UNION rather than "department OR has a task": each branch uses its own index. The lead branch
-        # keeps only its first ``limit`` by the page's own order (ix_approval_applications_queue_due
-        # reads them in that order), so the page costs the same at any number of applications: a row of
-        # the page that is the lead's is among the lead's first ``limit``.
-        first = (select(Application.id).where(Application.department_code.in_(deps), *filters)
-                 .order_by(*order).limit(limit).subquery())
-        co = select(Task.application_id).where(Task.department_code.in_(deps), Task.state == "pending")
-        stmt = stmt.where(Application.id.in_(union(select(first.c.id), co)))
-    stmt = stmt.order_by(*order).limit(limit)
-    return list(session.scalars(stmt))
+        params["deps"] = sorted(departments)
+    if q:
+        params["q"] = q
+        params["like"] = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    if due is not None:
+        params["today"] = today = today or clock_today()
+        params["soon"] = add_working_days(today, 3)
+    if after_id is not None:
+        params["after_id"] = after_id
+    return list(conn.execute(stmt, params))
+
+
+def _states(values: tuple[str, ...]) -> ColumnElement[bool]:
+    """``state IN (…)`` with the states written into the statement (from ``QUEUE_STATES``, never input),
+    so PostgreSQL proves the partial index's predicate (``QUEUE_PREDICATE``) in a generic plan too."""
+    assert set(values) <= set(QUEUE_STATES), values
+    return _A.c.state.in_([literal_column(f"'{v}'") for v in values])
+
+
+def _queue_statement(states: tuple[str, ...], lead_only: bool, q: bool, due: str | None, after: bool,
+                     new_first: bool) -> Select[Any]:
+    key = (states, lead_only, q, due, after, new_first)
+    found = _queue_statements.get(key)
+    if found is not None:
+        return found
+    filters: list[ColumnElement[bool]] = [_A.c.tenant_path == bindparam("path")]
+    if q:
+        like: Any = bindparam("like")
+        filters.append(or_(_A.c.number == bindparam("q"), _A.c.item_name.like(like, escape="\\"),
+                           _A.c.applicant_name.like(like, escape="\\")))
+    if due == "overdue":
+        filters.append(_A.c.deadline < bindparam("today"))
+    elif due == "soon":
+        filters += [_A.c.deadline >= bindparam("today"), _A.c.deadline <= bindparam("soon")]
+    if after:
+        filters.append(_A.c.id > bindparam("after_id"))
+    limit = bindparam("limit", type_=Integer)
+    stmt: Select[Any] = select(*_QUEUE_COLUMNS).where(_states(states), *filters)
+    if lead_only:
+        deps: Any = bindparam("deps", expanding=True)
+
+        def lead(wanted: tuple[str, ...]) -> Any:
+            """The lead department's first ``limit`` rows of these states in the page's own order
+            (ix_approval_applications_queue_due reads them in that order): a lead row of the page is
+            among them, so the page costs the same at any number of applications."""
+            first = (select(_A.c.id).where(_A.c.department_code.in_(deps), _states(wanted), *filters)
+                     .order_by(*_ORDER).limit(limit).subquery())
+            return select(first.c.id)
+
+        # A UNION rather than "department OR has a task": each branch uses its own index. With new cases
+        # first, their own first ``limit`` too: a new lead row of the page is among them; an older one
+        # is among the first ``limit`` of all states (at most the new rows of the page come before it).
+        branches = [lead(states)]
+        fresh = tuple(s for s in states if s in NEW_STATES)
+        if new_first and fresh and fresh != states:
+            branches.append(lead(fresh))
+        co = select(_T.c.application_id).where(_T.c.tenant_path == bindparam("path"),
+                                               _T.c.department_code.in_(deps), _T.c.state == "pending")
+        stmt = stmt.where(_A.c.id.in_(union(*branches, co)))
+    order: tuple[Any, ...] = _ORDER
+    if new_first:
+        order = (sql_case((_states(NEW_STATES), 0), else_=1), *_ORDER)
+    stmt = _queue_statements[key] = stmt.order_by(*order).limit(limit)
+    return stmt
 
 
 def publicity(session: Session, limit: int = 50, before_id: int | None = None) -> list[dict[str, Any]]:
@@ -103,7 +178,6 @@ def public_view(a: Application) -> dict[str, Any]:
     }
 
 
-_A, _T, _F = Application.__table__, Task.__table__, AcceptanceFinding.__table__
 _CASE_COLUMNS = (
     _A.c.id, _A.c.number, _A.c.item_code, _A.c.item_name, _A.c.state, _A.c.version, _A.c.submitted_at,
     _A.c.accepted_at, _A.c.deadline, _A.c.decision_reason, _A.c.department_code,

@@ -12,6 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from core.api import Department, Invalid, NotFound, charts, form_data, render, require, translate
+from core.api import today as clock_today
 from plugins.approval import handling, queries, services, stats
 from plugins.approval import permissions as P
 from plugins.approval.facts import case_facts, case_panels
@@ -21,7 +22,6 @@ from plugins.approval.services import STATE_TITLES
 from plugins.approval.uploads import blob_path
 from plugins.approval.webctx import form_int, handled_application, service_ctx, visible_to, who_for
 
-NEW_STATES = ("submitted", "resubmitted")  # waiting for the acceptance decision: no deadline yet
 # What the case page says after an action (#13 item 10): "受理成功" rather than a silent reload.
 DONE_TITLES: dict[str, tuple[str, str]] = {
     "accept": ("已受理", "Accepted"), "refuse": ("已作出不予受理决定", "Refused to accept"),
@@ -32,15 +32,27 @@ DONE_TITLES: dict[str, tuple[str, str]] = {
 }
 
 
-def department_names(session: Any, tenant_id: int, codes: Any) -> list[str]:
+_names: dict[tuple[int, int, frozenset[str]], list[str]] = {}
+_DEPARTMENTS = Department.__table__
+
+
+def department_names(conn: Any, platform: Any, tenant_id: int, codes: Any) -> list[str]:
     """The departments' names at this hall (people see names, not codes, #13 item 9); a code without a
-    row stays as it is."""
-    codes = sorted(codes)
+    row stays as it is. Kept per directory version: departments are written only by the tree loader,
+    which bumps it, so every process sees a renamed department within a second."""
+    codes = frozenset(codes)
     if not codes:
         return []
-    names = dict(session.execute(select(Department.code, Department.name).where(
-        Department.tenant_id == tenant_id, Department.code.in_(codes))).all())
-    return [names.get(code, code).strip() for code in codes]
+    key = (platform.directory.version, tenant_id, codes)
+    found = _names.get(key)
+    if found is None:
+        names = dict(conn.execute(select(_DEPARTMENTS.c.code, _DEPARTMENTS.c.name).where(
+            _DEPARTMENTS.c.tenant_id == tenant_id, _DEPARTMENTS.c.code.in_(sorted(codes)))).all())
+        found = [names.get(code, code).strip() for code in sorted(codes)]
+        if len(_names) >= 10_000:
+            _names.clear()
+        _names[key] = found
+    return found
 
 
 def _visible_to(c: Any, app: Any, tasks: list[Any]) -> None:
@@ -55,17 +67,14 @@ async def workbench(request: Request) -> Response:
     q = request.query_params.get("q", "").strip()[:100]
 
     def work() -> dict[str, Any]:
-        with ctx.platform.db.read(ctx.tenant.scope) as s:
-            who = who_for(s, ctx)
-            # New cases have no deadline until accepted: read them first, or "nulls last" would put
-            # them at the bottom of a long queue, then the rest soonest deadline first (#13 item 10).
-            fresh = [] if due else queries.queue(s, who.departments, state=state, limit=100, q=q,
-                                                 states=NEW_STATES)
-            rows = queries.queue(s, who.departments, state=state, due=due, limit=100, q=q)
-            seen = {a.id for a in fresh}
-            rows = fresh + [a for a in rows if a.id not in seen]
-            names = department_names(s, ctx.tenant.id, who.departments or ())
-            return {"rows": rows[:100], "departments": names}
+        # One Core statement on an autocommit read connection (queries.queue): new cases first, then
+        # the soonest deadline; the department names from memory.
+        with ctx.platform.db.read_connection(ctx.tenant.scope) as conn:
+            who = who_for(conn, ctx)
+            rows = queries.queue(conn, ctx.tenant.scope, who.departments, state=state, due=due, limit=100,
+                                 q=q, new_first=not due)
+            names = department_names(conn, ctx.platform, ctx.tenant.id, who.departments or ())
+            return {"rows": queue_view(rows, ctx.lang), "departments": names}
 
     data = await ctx.platform.db.run(work)
     return render(
@@ -76,12 +85,34 @@ async def workbench(request: Request) -> Response:
             "state": state,
             "due": due,
             "q": q,
-            "new_states": NEW_STATES,
-            "states": STATE_TITLES,
+            "state_names": _state_names(ctx.lang),
             "queue_states": queries.QUEUE_STATES,
-            "remaining": handling.remaining_days,
         },
     )
+
+
+def _state_names(lang: str) -> dict[str, str]:
+    i = 0 if lang == "zh-CN" else 1
+    return {state: titles[i] for state, titles in STATE_TITLES.items()}
+
+
+def queue_view(rows: list[Any], lang: str) -> list[tuple[Any, str, int | None]]:
+    """The page's rows, worked out once per page rather than per cell in the template: (row, mark,
+    working days left). The mark is the row's class: overdue, soon (within three working days), new."""
+    today = clock_today()
+    out = []
+    for a in rows:
+        left = handling.remaining_days(a, today)
+        if left is not None and left < 0:
+            mark = "overdue"
+        elif left is not None and left <= 3:
+            mark = "soon"
+        elif a.state in queries.NEW_STATES:
+            mark = "new"
+        else:
+            mark = ""
+        out.append((a, mark, left))
+    return out
 
 
 def _case(request: Request) -> dict[str, Any]:

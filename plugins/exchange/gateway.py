@@ -10,7 +10,12 @@
 5. Log every exchange — refusals included — to the signed message log; if the log cannot be written
    the exchange is refused (503), never answered unlogged.
 
-Each phase uses its own short session: no database connection is held across the provider call.
+Round trips of an in-process call: the credential look-up is kept per process for a second
+(services.resolve_system; a revocation here drops it at once, one elsewhere is seen within the second);
+then one transaction at the provider: the rights check (resource and grant in one statement), the
+provider's own reads, the log entry (claim the head; write the entry and move the head, one statement on
+PostgreSQL) and the commit — the answer leaves only after the entry committed. An external HTTP provider
+is called outside any transaction (no connection is held across it) and logged in a transaction after.
 """
 
 from __future__ import annotations
@@ -74,15 +79,9 @@ def project(data: Any, fields: list[str]) -> Any:
 
 
 def _authenticate(platform: Any, client_id: str, secret: str) -> tuple[str, str]:
-    """Phase 1: (consumer member, subsystem) of the calling system; Refused 401 or 403."""
-    cred = None
-    if client_id and secret:
-        for scope in services.network_roots(platform):
-            with platform.db.session(scope) as s:
-                cred = services.authenticate(s, client_id, secret)
-                if cred is not None:
-                    s.expunge(cred)
-                    break
+    """Phase 1: (consumer member, subsystem) of the calling system; Refused 401 or 403. Looked up once a
+    second per credential and process (services.resolve_system)."""
+    cred = services.resolve_system(platform, client_id, secret)
     if cred is None:
         raise Refused(
             401,
@@ -90,26 +89,27 @@ def _authenticate(platform: Any, client_id: str, secret: str) -> tuple[str, str]
             "未知的调用系统或凭证错误 Unknown system or wrong credential",
             consumer=client_id[:60],
         )
-    if cred.state != "active":
+    member, subsystem, state = cred
+    if state != "active":
         raise Refused(
             403,
             "revoked_consumer",
             "该子系统凭证已撤销 This system's credential is revoked",
-            consumer=cred.member_identifier,
+            consumer=member,
         )
-    return cred.member_identifier, cred.subsystem
+    return member, subsystem
 
 
 def _rights(
     s: Any, platform: Any, tenant: Any, consumer: str, subsystem: str, code: str, asked: list[str]
 ) -> Checked:
-    """Phase 2, in the provider's transaction: may the consumer read these fields of this resource."""
-    try:
-        res = services.resource_by_code(s, tenant, code)
-    except NotFound:
+    """Phase 2, in the provider's transaction: may the consumer read these fields of this resource. One
+    statement: the resource and the consumer's newest grant for it (active first), if any."""
+    res = s.execute(services.rights_stmt(tenant, code, consumer)).first()
+    if res is None:
         raise Refused(
             404, "unknown_resource", "本级没有该数据资源 No such resource here", consumer=consumer
-        ) from None
+        )
     known = [f["name"] for f in res.fields or []]
     resource = {
         "code": res.code,
@@ -125,16 +125,15 @@ def _rights(
         raise Refused(403, "not_shared", "该数据资源不予共享 This resource is not shared", consumer=consumer)
     allowed = known
     if res.sharing == "conditional":
-        grant = services.grant_for(s, res, consumer)
-        if grant is None:
+        if res.grant_id is None:
             raise Refused(
                 403, "no_grant", "没有该数据资源的授权 No grant for this resource", consumer=consumer
             )
-        if grant.state != "active":
+        if res.grant_state != "active":
             raise Refused(403, "grant_revoked", "授权已撤销 The grant was revoked", consumer=consumer)
-        if grant.expires_on < today(platform):
+        if res.grant_expires_on < today(platform):
             raise Refused(403, "grant_expired", "授权已过期 The grant has expired", consumer=consumer)
-        allowed = [f for f in known if f in (grant.fields or [])]
+        allowed = [f for f in known if f in (res.grant_fields or [])]
     not_granted = [f for f in asked if f not in allowed]
     if not_granted:
         raise Refused(

@@ -104,7 +104,9 @@ def append(
     status: int,
     facts: dict[str, Any],
 ) -> LogEntry:
-    """Append one signed entry to ``tenant``'s chain in the caller's transaction."""
+    """Append one signed entry to ``tenant``'s chain in the caller's transaction: claim the head (one
+    statement), then write the entry and move the head (one statement on PostgreSQL). Returns the entry
+    as written, detached (its ``id`` is not read back)."""
     seq, prev = _claim(session, tenant)
     at = utcnow()
     body = canonical(
@@ -121,35 +123,38 @@ def append(
     )
     h = chain_hash(prev, body)
     signer = _signer(session, platform, tenant.path)
-    entry = LogEntry(
-        tenant_id=tenant.id,
-        tenant_path=tenant.path,
-        seq=seq,
-        at=at,
-        resource_code=resource,
-        consumer_identifier=consumer,
-        result=result,
-        status=status,
-        body=body,
-        prev_hash=prev,
-        hash=h,
-        signature=signer.sign_b64(h.encode()),
-        key_id=signer.key_id,
-    )
-    session.add(entry)
+    values = {
+        "tenant_id": tenant.id,
+        "tenant_path": tenant.path,
+        "seq": seq,
+        "at": at,
+        "resource_code": resource,
+        "consumer_identifier": consumer,
+        "result": result,
+        "status": status,
+        "body": body,
+        "prev_hash": prev,
+        "hash": h,
+        "signature": signer.sign_b64(h.encode()),
+        "key_id": signer.key_id,
+    }
     heads = cast(Table, LogHead.__table__)
-    session.execute(update(heads).where(heads.c.tenant_id == tenant.id).values(last_hash=h))
-    session.flush()
-    return entry
+    move_head = update(heads).where(heads.c.tenant_id == tenant.id).values(last_hash=h)
+    write = insert(cast(Table, LogEntry.__table__)).values(**values)
+    if session.get_bind().dialect.name == "postgresql":
+        # the entry and the head's new hash in one round trip: a data-modifying WITH runs exactly once
+        session.execute(move_head.add_cte(write.cte("entry")))
+    else:
+        session.execute(write)
+        session.execute(move_head)
+    return LogEntry(**values)  # what was written (not attached to the session)
 
 
 def record(platform: Any, tenant: Any, **kw: Any) -> LogEntry:
     """Append in a transaction of its own; LogUnavailable when that fails (the caller refuses)."""
     try:
         with platform.db.transaction(tenant.scope) as s:
-            entry = append(s, platform, tenant, **kw)
-            s.expunge(entry)
-            return entry
+            return append(s, platform, tenant, **kw)
     except Exception as exc:  # any failure to write the log refuses the exchange
         raise LogUnavailable(str(exc)) from exc
 

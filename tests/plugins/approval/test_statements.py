@@ -30,7 +30,7 @@ PG = bool(os.environ.get("GOVHALL_TEST_DATABASE_URL"))
 # scope and role for row-level security) and no BEGIN/ROLLBACK; SQLite's driver begins nothing for a read.
 PINNED = {
     "token: GET one application": (1, 2),  # the application with its tasks and findings, one statement
-    "session: workbench page": (3, 4),  # new cases first, then the queue by due date; department names
+    "session: workbench page": (1, 2),  # the queue, new cases first, in one statement; names from memory
     "session: hall page": (0, 0),  # tenant, menu and permissions from memory
     "guest: hall page": (0, 0),  # rendered once per directory version
 }

@@ -222,3 +222,57 @@ def test_projection_keeps_only_the_named_fields(data, fields):
     assert set(out) <= set(fields) and all(out[k] == data[k] for k in out)
     rows = gateway.project([data, "junk"], fields)
     assert rows[0] == out and rows[1] == {}
+
+
+def test_a_credential_revoked_elsewhere_is_refused_within_a_second(platform, monkeypatch):
+    """The credential look-up is kept per process for CREDENTIAL_TTL (1 s): a revocation made by another
+    process (here: the row changed behind this process's back) is refused once that has passed; a wrong
+    secret never rides on a kept look-up; a revocation made here is refused at once (previous test)."""
+    from plugins.exchange.models import SystemCredential
+
+    sync(platform)
+    cred, secret = system(platform)
+    grant(platform, list(FIELDS))
+    provider, consumer = platform.directory.get(PROVIDER), platform.directory.get(CONSUMER)
+    clock = [1000.0]
+    monkeypatch.setattr(services, "_now", lambda: clock[0])
+    monkeypatch.setattr(services, "_CREDENTIALS", {})
+
+    def call(key: str = secret) -> gateway.Answer:
+        return gateway.serve(platform, provider, client_id=cred.client_id, secret=key, code=CREDIT,
+                             asked=[], params={"subject_code": SUBJECT})
+
+    assert call().status == 200
+    assert call("wrong-" + secret).code == "unknown_consumer"  # checked against the kept hash
+    with platform.db.transaction(consumer.scope) as s:  # "another process" revokes
+        s.execute(update(SystemCredential).where(SystemCredential.id == cred.id).values(state="revoked"))
+    clock[0] += services.CREDENTIAL_TTL
+    assert call().code == "revoked_consumer"
+    assert services.CREDENTIAL_TTL <= 1.0
+
+
+def test_a_gateway_call_runs_the_rights_check_in_one_statement_and_no_credential_read_when_kept(
+    platform, monkeypatch
+):
+    from sqlalchemy import event
+
+    monkeypatch.setattr(services, "_now", lambda: 1000.0)  # a slow machine must not age the look-up out
+    monkeypatch.setattr(services, "_CREDENTIALS", {})
+    sync(platform)
+    cred, secret = system(platform)
+    grant(platform, ["subject_code", "level"])
+    provider = platform.directory.get(PROVIDER)
+    seen: list[str] = []
+    listener = lambda *a: seen.append(a[2])  # noqa: E731 - (conn, cursor, statement, ...)
+    event.listen(platform.db.engine, "before_cursor_execute", listener)
+    try:
+        for _ in range(2):
+            seen.clear()
+            ans = gateway.serve(platform, provider, client_id=cred.client_id, secret=secret, code=CREDIT,
+                                asked=[], params={"subject_code": SUBJECT})
+            assert ans.status == 200 and set(ans.data) == {"subject_code", "level"}
+    finally:
+        event.remove(platform.db.engine, "before_cursor_execute", listener)
+    assert not [q for q in seen if "exchange_systems" in q]  # the second call: the look-up was kept
+    assert len([q for q in seen if "FROM exchange_resources" in q]) == 1  # resource and grant together
+    assert not [q for q in seen if q.lstrip().startswith("SELECT") and "FROM exchange_grants" in q]
