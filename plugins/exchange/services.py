@@ -387,7 +387,7 @@ def resolve_system(platform: Any, client_id: str, secret: str) -> tuple[str, str
         return None
     key = (id(platform), client_id)
     hit = _CREDENTIALS.get(key)
-    if hit is None or _now() - hit[4] >= CREDENTIAL_TTL:
+    if hit is None or not 0 <= _now() - hit[4] < CREDENTIAL_TTL:
         hit = None
         for scope in network_roots(platform):
             with platform.db.session(scope) as s:

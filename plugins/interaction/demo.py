@@ -1,6 +1,7 @@
 """Demo data (``govhall serve --demo``): tickets in Donghu (360102) and Nanchang (360100) in each stage
 of the workflow — waiting, dispatched to a township, answered, closed and rated — so the duty team's
-list, a handler's work and a person's follow-up page have something to show. Idempotent: a tenant that
+list, a handler's work and a person's follow-up page have something to show; a few answered
+consultations published in each hall's knowledge base, personal data removed. Idempotent: a tenant that
 already has tickets gets none."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.api import account_by_username, add_working_days, today
-from plugins.interaction.models import Review, Ticket, TicketAssignment, TicketStep
+from plugins.interaction.models import KnowledgeEntry, Review, Ticket, TicketAssignment, TicketStep
 
 # (kind, state, title, content, name, about_department, dispatched to (tenant[:department]), rating)
 DEMO: dict[str, list[tuple[str, str, str, str, str, str, str, int | None]]] = {
@@ -92,6 +93,69 @@ DEMO: dict[str, list[tuple[str, str, str, str, str, str, str, int | None]]] = {
 }
 
 
+# Answered consultations the person agreed to publish and the duty team published (knowledge base).
+DEMO_KB: dict[str, list[tuple[str, str, str]]] = {
+    "360102": [
+        (
+            "居住证办理需要哪些材料",
+            "您好，我叫周明，电话13907910001，在东湖区租房，办理居住证需要哪些材料？",
+            "请携带本人身份证、租房合同（或房屋所有权证明）和近期照片，到居住地派出所或政务大厅办理。",
+        ),
+        (
+            "个体工商户登记能否网上办理",
+            "想开一家小吃店，个体工商户登记可以在网上办理吗？多久能拿到执照？",
+            "可以。在网上办事大厅“个体工商户登记”事项在线申报，材料齐全的当场或一个工作日内办结。",
+        ),
+    ],
+    "360100": [
+        (
+            "新生儿医保参保怎么办理",
+            "孩子刚出生，医保参保在哪里办理？需要带什么？",
+            "可在出生后三个月内凭出生医学证明和户口簿，在社区服务中心或网上办事大厅办理参保登记。",
+        ),
+    ],
+}
+
+
+def _knowledge(session: Session, tenant: Any, received: Any, first: int) -> None:
+    from plugins.interaction.redact import names_in, redact
+
+    for n, (title, question, answer) in enumerate(DEMO_KB.get(tenant.code, []), first):
+        t = Ticket(
+            tenant_id=tenant.id,
+            tenant_path=tenant.path,
+            number=f"{received:%Y%m%d}{n:04d}",
+            kind="consultation",
+            state="closed",
+            title=title,
+            content=question,
+            name="周明" if "周明" in question else "市民",
+            phone=f"1390791{n:04d}",
+            received_on=received,
+            due_on=add_working_days(received, 3),
+            reply=answer,
+            replied_on=received,
+            closed_on=received,
+            callback_result="satisfied",
+            public_ok=True,
+        )
+        session.add(t)
+        session.flush()
+        names = [t.name, *names_in(question)]
+        session.add(
+            KnowledgeEntry(
+                tenant_id=tenant.id,
+                tenant_path=tenant.path,
+                ticket_id=t.id,
+                title=redact(title, names),
+                question=redact(question, names),
+                answer=redact(answer, names),
+                published_on=received,
+                published_by="demo",
+            )
+        )
+
+
 def load(session: Session, directory: Any) -> None:
     citizen = account_by_username(session, "citizen")  # the demo's natural person (core demo accounts)
     for code, rows in DEMO.items():
@@ -155,6 +219,7 @@ def load(session: Session, directory: Any) -> None:
                         instructions="请核实并答复",
                     )
                 )
+        _knowledge(session, tenant, received, len(rows) + 1)
 
 
 # Ratings of approval's services as its ``approval.service.rated`` events would leave them (level, item,

@@ -162,6 +162,7 @@ async def page(request: Request) -> Response:
             chart_channels=chart_channels,
             chart_outcomes=chart_outcomes,
             years=list(range(this, this - 5, -1)),
+            every_row=request.query_params.get("all") == "1",
             kinds=KINDS,
         ),
     )

@@ -179,3 +179,59 @@ class ReportOut(BaseModel):
     rows: list[dict[str, str | int]]
     handled: dict[str, int]
     timely: dict[str, int]
+
+
+Category = Literal[
+    "licensing",
+    "penalty",
+    "enforcement",
+    "levy",
+    "payment",
+    "inspection",
+    "confirmation",
+    "reward",
+    "adjudication",
+    "other",
+]
+
+
+class PowerIn(_In):
+    """A power of a department's list as its keeper writes it."""
+
+    code: str = Field(min_length=2, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9\-]*$")
+    department_code: str = Field(min_length=1, max_length=64)
+    category: Category
+    name: str = Field(min_length=2, max_length=200)
+    legal_basis: str = Field(min_length=2, max_length=10000)
+    responsibilities: str = Field(min_length=2, max_length=10000)
+    accountability: str = Field(default="", max_length=10000)
+    change_note: str = Field(default="", max_length=2000)
+
+
+class PowerEditIn(PowerIn):
+    version: int = Field(ge=1)
+
+
+class RepealIn(ActIn):
+    note: str = Field(min_length=2, max_length=2000)
+
+
+class LinkIn(_In):
+    item_code: str = Field(min_length=1, max_length=64)
+
+
+class PowerQuery(_In):
+    department: str = Field(default="", max_length=64)
+    category: Literal[
+        "",
+        "licensing",
+        "penalty",
+        "enforcement",
+        "levy",
+        "payment",
+        "inspection",
+        "confirmation",
+        "reward",
+        "adjudication",
+        "other",
+    ] = ""

@@ -147,7 +147,7 @@ def _my_act(action: str) -> Any:
 
 
 def routes() -> list[BaseRoute]:
-    from plugins.openness import report, views_staff
+    from plugins.openness import report, views_powers, views_staff
 
     return [
         Route("/apply", apply, methods=["GET"]),
@@ -160,4 +160,5 @@ def routes() -> list[BaseRoute]:
         ],
         *views_staff.routes(),
         *report.routes(),
+        *views_powers.routes(),
     ]

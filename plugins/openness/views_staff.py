@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from core.api import DomainError, read_form, render, require
+from core.api import DomainError, actor_names, read_form, render, require
 from plugins.openness import permissions as P
 from plugins.openness import services
 from plugins.openness.schemas import (
@@ -109,6 +109,7 @@ async def _request_page(request: Request, status: int = 200, **extra: Any) -> Re
             steps=services.history(s, row),
             left=services.remaining(c.platform, c.tenant, row),
             department=(dept.name if zh else (dept.name_en or dept.name)) if dept else "",
+            who=actor_names(s, [row.extension_approved_by]),
             can_handle=c.allowed(P.HANDLE),
             can_approve=c.allowed(P.APPROVE),
             **extra,

@@ -135,4 +135,8 @@ def test_staff_change_a_listed_price_on_the_catalogue_page(server, browser, scre
     staff.set_viewport_size({"width": 1280, "height": 900})
     staff.reload()
     screenshot(staff, "medicine-8-price-versions")
+    staff.set_viewport_size(PHONE)
+    staff.goto(f"{server.url}/t/360100/medicine/manage/rounds")
+    assert "新建批次" in staff.content() and no_horizontal_scroll(staff)
+    screenshot(staff, "medicine-9-rounds-375")
     sctx.close()

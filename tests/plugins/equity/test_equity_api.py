@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 from equity_helpers import SELLER
-from factories import make_account, make_staff
+from factories import credit_code, make_account, make_staff
 from starlette.testclient import TestClient
 
 from core.db import Scope
@@ -166,3 +166,89 @@ def test_a_project_from_filing_to_the_verified_certificate(world):
     v = c["guest"].get(f"{BASE}/certificates/{d['certificate_no']}").json()
     assert v["signature_ok"] and v["document"]["price_cents"] == 510_000_000
     assert c["guest"].get("/api/t/360100/equity/certificates/" + d["certificate_no"]).status_code == 404
+
+
+def test_shareholders_default_and_refund_through_the_api(world):
+    """Declared and entered shareholders feed the related-buyer rule; the winner's default moves the
+    award to the second bidder (the deposit forfeited); a losing deposit is refunded after the deal."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from plugins.equity import rules
+
+    platform, c = world
+    admin = c["admin"]
+    p = admin.post(f"{BASE}/projects", json=PROJECT).json()
+    pid = p["id"]
+    p = admin.post(f"{BASE}/projects/{pid}/review", json={"version": p["version"], "fair": True}).json()
+    p = admin.post(
+        f"{BASE}/projects/{pid}/disclose",
+        json={"version": p["version"], "kind": "formal", "start": "2026-12-01"},
+    ).json()
+    group = credit_code(990)
+    bad = c["b0"].post(
+        f"{BASE}/projects/{pid}/register", json={"shareholders": [{"name": "某集团", "credit_code": "12"}]}
+    )
+    assert bad.status_code == 422 and "credit_code" in bad.json()["error"]["fields"]
+    b0 = (
+        c["b0"]
+        .post(
+            f"{BASE}/projects/{pid}/register",
+            json={"shareholders": [{"name": "江西某集团", "credit_code": group}]},
+        )
+        .json()
+    )
+    b1 = c["b1"].post(f"{BASE}/projects/{pid}/register", json={}).json()
+    p = admin.get(f"{BASE}/projects/{pid}").json()
+    r = admin.post(f"{BASE}/projects/{pid}/shareholders", json={"name": "江西某集团", "credit_code": group})
+    assert r.status_code == 200, r.text
+    t = platform.directory.get("360102")
+    with platform.db.session(Scope.below(t.id, t.path)) as s:
+        found = rules.related_buyer(session=s)
+    assert [(f.facts["occurrence"], f.facts["relation"]) for f in found] == [
+        (f"buyer-{b0['id']}", "common_holder")
+    ]
+    for b in (b0, b1):
+        admin.post(
+            f"/api/t/360102/equity/buyers/{b['id']}/deposit", json={"cents": 50_000_000, "on": "2026-12-01"}
+        )
+    platform.clock.set(date(2027, 1, 4))
+    for b in admin.get(f"{BASE}/projects/{pid}/buyers").json()["items"]:
+        admin.post(
+            f"/api/t/360102/equity/buyers/{b['id']}/confirm",
+            json={"version": b["version"], "qualified": True},
+        )
+    p = admin.get(f"{BASE}/projects/{pid}").json()
+    admin.post(
+        f"{BASE}/projects/{pid}/proceed",
+        json={
+            "version": p["version"],
+            "starts_at": "2027-01-04T10:00:00+08:00",
+            "free_minutes": 10,
+            "countdown_seconds": 60,
+        },
+    )
+    platform.clock.set(datetime(2027, 1, 4, 10, 5, tzinfo=ZoneInfo("Asia/Shanghai")))
+    assert c["b0"].post(f"{BASE}/projects/{pid}/bids", json={"amount_cents": 500_000_000}).status_code == 201
+    assert c["b1"].post(f"{BASE}/projects/{pid}/bids", json={"amount_cents": 505_000_000}).status_code == 201
+    platform.clock.set(datetime(2027, 1, 4, 11, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+    early = admin.post(f"/api/t/360102/equity/buyers/{b0['id']}/refund", json={"on": "2027-01-04"})
+    assert early.status_code == 422 and early.json()["error"]["code"] == "deposit_held"
+    assert admin.get(f"{BASE}/projects/{pid}/auction").json()["phase"] == "closed"
+    p = admin.get(f"{BASE}/projects/{pid}").json()
+    r = admin.post(
+        f"{BASE}/projects/{pid}/default", json={"version": p["version"], "reason": "竞得人书面放弃"}
+    )
+    assert r.status_code == 200 and r.json()["status"] == "auction"
+    items = {b["id"]: b for b in admin.get(f"{BASE}/projects/{pid}/buyers").json()["items"]}
+    assert items[b1["id"]]["deposit_state"] == "forfeited"
+    p = admin.get(f"{BASE}/projects/{pid}").json()
+    d = admin.post(
+        f"{BASE}/projects/{pid}/contract",
+        json={"version": p["version"], "contract_no": "HT-9", "signed_on": "2027-01-04"},
+    ).json()
+    assert (d["buyer_name"], d["price_cents"]) == (b0["name"], 500_000_000)
+    r = admin.post(f"/api/t/360102/equity/buyers/{b1['id']}/refund", json={"on": "2027-01-04"})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "forfeited"
+    other = c["other"].post(f"/api/t/360100/equity/buyers/{b0['id']}/refund", json={"on": "2027-01-04"})
+    assert other.status_code == 404

@@ -301,3 +301,20 @@ def test_gate_permissions_and_other_exchanges(client, platform):
     platform.refresh(force=True)
     assert client.get(f"{BASE}/projects/{pid}").status_code == 404
     assert client.get(BASE).status_code == 404
+
+
+def test_shareholders_entered_on_the_workbench(staff, platform):
+    pid, csrf = _file(staff, platform)
+    url = f"{BASE}/projects/{pid}/shareholders"
+    bad = staff.post(
+        url, data={"csrf_token": csrf, "owner": "seller", "name": "某集团", "credit_code": "123"}
+    )
+    assert bad.status_code == 422 and "统一社会信用代码无效" in bad.text and "not a valid" in bad.text
+    stranger = staff.post(url, data={"csrf_token": csrf, "owner": "999999", "name": "某集团"})
+    assert stranger.status_code == 422 and "本项目没有该意向受让方" in stranger.text
+    r = staff.post(url, data={"csrf_token": csrf, "owner": "seller", "name": "江西某国资集团"})
+    assert r.status_code == 303
+    again = staff.post(url, data={"csrf_token": csrf, "owner": "seller", "name": "江西某国资集团"})
+    assert again.status_code == 409 and "该股东已登记" in again.text
+    page = staff.get(f"{BASE}/projects/{pid}?done=shareholders")
+    assert "股东信息已登记" in page.text and "江西某国资集团" in page.text and "交易机构录入" in page.text

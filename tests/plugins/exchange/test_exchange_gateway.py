@@ -236,6 +236,7 @@ def test_a_credential_revoked_elsewhere_is_refused_within_a_second(platform, mon
     provider, consumer = platform.directory.get(PROVIDER), platform.directory.get(CONSUMER)
     clock = [1000.0]
     monkeypatch.setattr(services, "_now", lambda: clock[0])
+    monkeypatch.setattr(services, "_CREDENTIALS", {})
 
     def call(key: str = secret) -> gateway.Answer:
         return gateway.serve(platform, provider, client_id=cred.client_id, secret=key, code=CREDIT,
@@ -250,9 +251,13 @@ def test_a_credential_revoked_elsewhere_is_refused_within_a_second(platform, mon
     assert services.CREDENTIAL_TTL <= 1.0
 
 
-def test_a_gateway_call_runs_the_rights_check_in_one_statement_and_no_credential_read_when_kept(platform):
+def test_a_gateway_call_runs_the_rights_check_in_one_statement_and_no_credential_read_when_kept(
+    platform, monkeypatch
+):
     from sqlalchemy import event
 
+    monkeypatch.setattr(services, "_now", lambda: 1000.0)  # a slow machine must not age the look-up out
+    monkeypatch.setattr(services, "_CREDENTIALS", {})
     sync(platform)
     cred, secret = system(platform)
     grant(platform, ["subject_code", "level"])

@@ -262,3 +262,10 @@ def test_bad_uploads_are_refused_and_change_nothing(client, app, platform, codes
     with pytest.raises(Exception) as e:
         attachments.check([attachments.Upload("a.pdf", b"%PDF" + b"0" * (1024 * 1024))], max_mb=1)
     assert getattr(e.value, "code", "") == "bad_upload"
+
+
+def test_the_demo_halls_have_a_knowledge_base(demo_client):
+    donghu = demo_client.get(f"{BASE}/kb").text
+    assert "居住证办理需要哪些材料" in donghu and "周明" not in donghu and "13907910001" not in donghu
+    assert "新生儿医保" in demo_client.get("/t/360100/interaction/kb").text
+    assert "新生儿医保" not in donghu
