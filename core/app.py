@@ -29,7 +29,7 @@ from core.platform import Platform
 from core.registry import PluginError
 from core.settings import Settings
 from core.web import api_docs, hall
-from core.web.errors import EXCEPTION_HANDLERS, OutageMiddleware, not_found_app
+from core.web.errors import EXCEPTION_HANDLERS, not_found_app
 from core.web.inputs import InputMiddleware
 from core.web.limits import BodyLimitMiddleware
 from core.web.middleware import AuthMiddleware, ContextMiddleware, TenantMiddleware
@@ -140,8 +140,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     app = GovhallApp(
         routes=routes,
         middleware=[
-            Middleware(ContextMiddleware, platform=platform),
-            Middleware(OutageMiddleware),
+            Middleware(ContextMiddleware, platform=platform),  # also: the database is away -> 503
             Middleware(InputMiddleware),  # NUL in path or query: 422 before anything reads them
             Middleware(BodyLimitMiddleware, platform=platform),  # 413 before anything reads too much
             Middleware(TenantMiddleware, platform=platform, not_found=not_found_app),

@@ -128,6 +128,7 @@ ID_TABLES = {"file_id": "approval_uploads", "app_id": "approval_applications", "
              "round_id": "medicine_rounds",
              "ticket_id": "interaction_tickets", "assignment_id": "interaction_assignments",
              "review_id": "interaction_reviews", "disclosure_id": "openness_requests",
+             "power_id": "openness_powers",
              "feed_batch_id": "feed_batches", "feed_source_id": "feed_sources",
              "project_id": "equity_projects", "buyer_id": "equity_buyers"}
 # The province's catalogue tables, not owned by one tenant: any row will do. Agriculture's supply and

@@ -84,6 +84,7 @@ class AccessControl:
             p for p in self._public["staff"]
             if p in declared and (declared[p].read_only or declared[p].supervisory)
         )
+        self._public_decision = {kind: Decision(True, f"public role of a {kind}") for kind in self._public}
         self._state = _State(version=-1)
         self._lock = threading.Lock()
         self._polled_at = 0.0
@@ -100,7 +101,7 @@ class AccessControl:
         ):
             return Decision(False, f"the API token is not scoped for {permission}")
         if permission in self._public.get(actor.kind, frozenset()):
-            return Decision(True, f"public role of a {actor.kind}")
+            return self._public_decision[actor.kind]
         if permission not in self.templates.permissions:
             return Decision(False, f"{permission} is not a declared permission")
         if tenant is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +52,17 @@ def counting() -> Iterator[Tally]:
         yield tally
     finally:
         _current.reset(token)
+
+
+def open_tally() -> tuple[Tally, Token[Tally | None]]:
+    """``counting()`` without the generator: the request middleware's per-request tally; pass the token
+    to ``close_tally`` when the request is done."""
+    tally = Tally(parent=_current.get())
+    return tally, _current.set(tally)
+
+
+def close_tally(token: Token[Tally | None]) -> None:
+    _current.reset(token)
 
 
 def current() -> Tally | None:

@@ -17,6 +17,7 @@ The token is put on ``request.state.ctx.csrf_token`` for templates.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -42,6 +43,7 @@ class CsrfError(DomainError):
     code = "csrf"
 
 
+@functools.lru_cache(maxsize=4096)  # a session's token is signed once per process, not per page
 def _sign(secret: str, value: str) -> str:
     return hmac.new(secret.encode(), f"csrf:{value}".encode(), hashlib.sha256).hexdigest()
 
@@ -57,12 +59,12 @@ def prepare(request: Request, secret: str, secure: bool = False) -> str | None:
     ctx = request.state.ctx
     new_nonce = None
     if ctx.actor.session_id:
-        ctx.csrf_token = expected_token(secret, ctx.actor.session_id, None)
+        ctx.csrf_from(secret, ctx.actor.session_id, None)  # signed when first read (ctx.csrf_token)
         return None
     nonce = request.cookies.get(CSRF_COOKIE, "")
     if not (16 <= len(nonce) <= 64 and nonce.isalnum()):
         nonce = new_nonce = secrets.token_hex(16)
-    ctx.csrf_token = expected_token(secret, None, nonce)
+    ctx.csrf_from(secret, None, nonce)
     request.state.csrf_nonce = nonce
     if new_nonce:
         # core.web.middleware.AuthMiddleware adds these to the response.
@@ -120,7 +122,9 @@ class CsrfMiddleware:
         if scope["type"] != "http" or not needs_token(scope):
             await self.app(scope, receive, send)
             return
-        request = Request(scope)
+        from core.web.middleware import request_of
+
+        request = request_of(scope)
         expected = expected_for(request)
         sent = ""  # a form's own field first (it belongs to the page that was posted), else the header
         ctype = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()

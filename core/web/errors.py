@@ -1,5 +1,6 @@
 """The one place exceptions become HTTP: JSON under /api/, pages in the user's language elsewhere; 503
-with Retry-After while the database cannot be reached (OutageMiddleware)."""
+with Retry-After while the database cannot be reached (``unavailable_response``, answered by
+core.web.middleware.ContextMiddleware for whatever the chain raised before the response started)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Match, Mount, Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from core.access.guard import Forbidden
 from core.db.outage import OUTAGE, RETRY_AFTER_SECONDS, is_unavailable
@@ -57,35 +58,6 @@ def unavailable_response(request: Request) -> Response:
         "系统暂时无法使用，请稍后再试。本次操作未作任何更改。",
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
-
-
-class OutageMiddleware:
-    """Turn "the database cannot be reached", wherever in the chain it is raised (tenant directory,
-    session look-up, handler), into a 503 with Retry-After, logged once per interval (core.db.outage)
-    rather than a 500 and a traceback per request. Sits right inside ContextMiddleware (language,
-    request id). A response already under way is left to fail as it would."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def watch(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, receive, watch)
-        except Exception as exc:
-            if started or not is_unavailable(exc):
-                raise
-            OUTAGE.failed(exc, "request")
-            await unavailable_response(Request(scope, receive))(scope, receive, send)
 
 
 async def on_domain_error(request: Request, exc: Exception) -> Response:
@@ -155,7 +127,7 @@ def allowed_methods(request: Request) -> set[str]:
 
 
 async def on_server_error(request: Request, exc: Exception) -> Response:
-    if is_unavailable(exc):  # reached past OutageMiddleware (e.g. raised while it was answering)
+    if is_unavailable(exc):  # reached past ContextMiddleware's outage answer (raised while it was answering)
         OUTAGE.failed(exc, "request")
         return unavailable_response(request)
     log.exception("unhandled", exc_info=exc)

@@ -67,6 +67,18 @@ class HallPages:
             self._pages.popitem(last=False)
 
 
+_HTML = b"text/html; charset=utf-8"
+
+
+def cached_page(page: bytes) -> Response:
+    """``HTMLResponse(page)`` for a page from the cache, its two headers made directly rather than
+    derived again (the same bytes; tests/core/web/test_request_cost.py compares them)."""
+    response = HTMLResponse.__new__(HTMLResponse)
+    response.status_code, response.background, response.body = 200, None, page
+    response.raw_headers = [(b"content-length", str(len(page)).encode()), (b"content-type", _HTML)]
+    return response
+
+
 def _page_cache(ctx: object, guest: bool) -> HallPages:
     caches = ctx.platform.page_caches  # type: ignore[attr-defined]
     name = "guest_pages" if guest else "actor_pages"
@@ -88,7 +100,7 @@ async def hall_home(request: Request) -> Response:
         key += (ctx.platform.access.version, ctx.actor, ctx.csrf_token, ctx.unread)
     page = cache.get(key)
     if page is not None:
-        return HTMLResponse(page)
+        return cached_page(page)
     ancestors = directory.ancestors(tenant)[:-1]
     menu = visible_menu(request)
     response = render(request, "hall.html", {

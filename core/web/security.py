@@ -21,7 +21,6 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, Field
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 SAFE_SCHEMES = frozenset({"http", "https"})
@@ -101,13 +100,22 @@ STATIC_HEADERS = {
 HSTS = "max-age=31536000; includeSubDomains"
 
 
+_CSP_HEAD, _CSP_TAIL = (part.encode("latin-1") for part in content_security_policy("\0").split("\0"))
+
+
 class SecurityHeadersMiddleware:
     """The security headers on every HTTP response; a per-request nonce for the few inline styles
-    (``scope["state"]["csp_nonce"]``, ``{{ csp_nonce }}`` in templates)."""
+    (``scope["state"]["csp_nonce"]``, ``{{ csp_nonce }}`` in templates).
+
+    The headers are encoded once; per response, whatever the app set under the same names is dropped
+    and ours appended, in one pass over the raw header list (no MutableHeaders per header)."""
 
     def __init__(self, app: ASGIApp, *, https: bool = False) -> None:
         self.app = app
         self.https = https
+        fixed = dict(STATIC_HEADERS, **({"strict-transport-security": HSTS} if https else {}))
+        self._fixed = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in fixed.items()]
+        self._names = frozenset(k for k, _ in self._fixed) | {b"content-security-policy"}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -115,15 +123,15 @@ class SecurityHeadersMiddleware:
             return
         nonce = secrets.token_urlsafe(16)
         scope.setdefault("state", {})["csp_nonce"] = nonce
+        fixed, names = self._fixed, self._names
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers["content-security-policy"] = content_security_policy(nonce)
-                for name, value in STATIC_HEADERS.items():
-                    headers[name] = value
-                if self.https:
-                    headers["strict-transport-security"] = HSTS
+                message["headers"] = [
+                    *(h for h in message.get("headers", ()) if h[0].lower() not in names),
+                    (b"content-security-policy", _CSP_HEAD + nonce.encode("latin-1") + _CSP_TAIL),
+                    *fixed,
+                ]
             await send(message)
 
         await self.app(scope, receive, with_headers)

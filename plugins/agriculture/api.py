@@ -27,6 +27,7 @@ from plugins.agriculture.schemas import (
     LotOut,
     ProducerIn,
     ProducerOut,
+    ReceiveIn,
     TraceOut,
 )
 from plugins.agriculture.views import lot_visible
@@ -213,6 +214,29 @@ async def create_lot(request: Request) -> Any:
     return await run(request, work, write=True)
 
 
+@api_doc(
+    request=ReceiveIn,
+    response=LotOut,
+    status=201,
+    summary="Receive a lot shipped to one of my producers (any county): a new lot linked to it",
+)
+@require(P.PRODUCE, visible=producer_here)
+async def receive(request: Request) -> Any:
+    ctx = request.state.ctx
+    data = await parse_body(request, ReceiveIn)
+    pid = int(request.path_params["producer_id"])
+
+    def work(s: Any) -> dict[str, Any]:
+        producer = producers.confirmed_of(s, ctx.tenant, ctx.actor.account_id, pid)
+        return lot_out(
+            trace.receive(s, ctx.platform, ctx.tenant, producer, data, actor=ctx.actor.label),
+            producer.name,
+            ctx.platform,
+        )
+
+    return await run(request, work, write=True)
+
+
 def _lot(s: Any, request: Request) -> Lot:
     return trace.lot_here(s, request.state.ctx.tenant, int(request.path_params["lot_id"]))
 
@@ -260,6 +284,7 @@ def routes() -> list[BaseRoute]:
         Route("/producers", list_producers, methods=["GET"]),
         Route("/producers/{producer_id:int}/decision", decide, methods=["POST"]),
         Route("/producers/{producer_id:int}/lots", create_lot, methods=["POST"]),
+        Route("/producers/{producer_id:int}/receipts", receive, methods=["POST"]),
         Route("/lots/{lot_id:int}/events", add_event, methods=["POST"]),
         Route("/lots/{lot_id:int}/certificate", certificate, methods=["POST"]),
         *api_market.routes(),

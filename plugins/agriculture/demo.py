@@ -1,7 +1,9 @@
 """Demo data (``govhall serve --demo``): two confirmed producers in Donghu (360102), one of the demo
 citizen's and one of the demo enterprise's, with lots, inputs, tests, a certificate, a shipment and a
-processing chain three hops deep; one producer awaiting the bureau; a month of prices for a few
-products in three counties of Nanchang (360100); a few 12316 questions, one overdue.
+processing chain three hops deep; part of the celery shipped to a salad maker in Xihu (360103), who
+receives it under a Xihu code and processes it (lineage across counties); one producer awaiting the
+bureau; a month of prices for a few products in three counties of Nanchang (360100); a few 12316
+questions, one overdue.
 
 Idempotent: nothing is added where the first demo producer already exists. Dates are counted back from
 the legal clock's today, so the demo always looks current.
@@ -18,9 +20,10 @@ from sqlalchemy.orm import Session
 from core.api import add_calendar_days, today
 from plugins.agriculture import producers, trace
 from plugins.agriculture.models import Producer
-from plugins.agriculture.schemas import DecisionIn, EventIn, LotIn, ProducerIn
+from plugins.agriculture.schemas import DecisionIn, EventIn, LotIn, ProducerIn, ReceiveIn
 
 DONGHU = "360102"
+XIHU = "360103"
 FIRST = "东湖区扬子洲蔬菜专业合作社"
 
 
@@ -127,6 +130,7 @@ def _traceability(session: Session, platform: Any, tenant: Any, day: Any) -> Non
     lot3 = trace.lookup(session, packed.data["outputs"][0]["code"]).lot
     ev(lot3, "processing", 4, outputs=[{"product": "社区团购配送箱", "quantity": "540"}])
     ev(lot3, "shipment", 3, buyer="东湖区社区生鲜超市")
+    _across_counties(session, platform, celery, ago)
 
     artemisia = trace.create_lot(
         session, tenant, firm, LotIn(product="南昌藜蒿", quantity=Decimal("300")), actor="demo"
@@ -135,4 +139,58 @@ def _traceability(session: Session, platform: Any, tenant: Any, day: Any) -> Non
     ev(artemisia, "test", 2, passed=False, lab="南昌市农产品质量安全检测中心", items="毒死蜱残留超标")
     trace.create_lot(
         session, tenant, firm, LotIn(product="鄱阳湖大米", quantity=Decimal("5000"), unit="kg"), actor="demo"
+    )
+
+
+def _across_counties(session: Session, platform: Any, celery: Any, ago: Any) -> None:
+    """Part of the Donghu celery goes to a salad maker in Xihu, who receives it as a Xihu lot and makes
+    salad boxes of it: the public page of either county walks the chain across the two."""
+    xihu = platform.directory.get(XIHU) if platform is not None else None
+    if xihu is None or "agriculture" not in platform.enabled(xihu):
+        return
+    donghu = platform.directory.get(DONGHU)
+    trace.record(
+        session,
+        platform,
+        donghu,
+        celery,
+        EventIn.model_validate({"kind": "shipment", "occurred_on": ago(4), "buyer": "西湖区绳金塔鲜食工坊"}),
+        actor="demo",
+    )
+    maker = _producer(
+        session,
+        xihu,
+        {
+            "name": "西湖区绳金塔鲜食工坊",
+            "kind": "enterprise",
+            "contact_name": "赵六",
+            "phone": "13907910006",
+        },
+        None,
+        True,
+    )
+    got = trace.receive(
+        session,
+        platform,
+        xihu,
+        maker,
+        ReceiveIn(
+            source_code=celery.code, occurred_on=ago(3), quantity=Decimal("150"), place="西湖区中央厨房"
+        ),
+        actor="demo",
+    )
+    trace.record(
+        session,
+        platform,
+        xihu,
+        got,
+        EventIn.model_validate(
+            {
+                "kind": "processing",
+                "occurred_on": ago(2),
+                "place": "西湖区中央厨房",
+                "outputs": [{"product": "芹菜沙拉轻食盒", "quantity": "120"}],
+            }
+        ),
+        actor="demo",
     )

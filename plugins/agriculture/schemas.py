@@ -77,6 +77,18 @@ class LotIn(Strict):
     code: str = Field(default="", max_length=40)  # a pre-printed code; empty: one is made
 
 
+class ReceiveIn(Strict):
+    """A lot shipped to this producer, received as a new lot of its own county under a new code: the
+    source lot (any county of the province) becomes its upstream in the chain."""
+
+    source_code: str = Field(min_length=1, max_length=40)
+    occurred_on: date
+    quantity: Quantity
+    product: str = Field(default="", max_length=60)  # empty: the source lot's product
+    unit: str = Field(default="kg", min_length=1, max_length=10)
+    place: str = Field(default="", max_length=200)
+
+
 class OutputIn(Strict):
     product: str = Field(min_length=1, max_length=60)
     quantity: Quantity

@@ -21,10 +21,10 @@ from sqlalchemy import bindparam, literal, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from core.api import Conflict, Invalid, NotFound, audit, publish, today
+from core.api import Conflict, Invalid, NotFound, audit, publish, subsession, today
 from plugins.agriculture import codes
 from plugins.agriculture.models import Certificate, Lot, LotEvent, LotLink, Producer
-from plugins.agriculture.schemas import EventIn, LotIn
+from plugins.agriculture.schemas import EventIn, LotIn, ReceiveIn
 
 MAX_HOPS = 6
 MAX_EVENTS = 500  # events of one lot a lookup shows (a lot has a few dozen)
@@ -198,6 +198,95 @@ def record(session: Session, platform: Any, tenant: Any, lot: Lot, data: EventIn
         actor=actor,
     )
     return ev
+
+
+def receive(
+    session: Session, platform: Any, tenant: Any, producer: Producer, data: ReceiveIn, *, actor: str
+) -> Lot:
+    """A buyer receives a lot shipped to it, from its own county or another: a new lot of the buyer's
+    county (its own code) with a receipt event, linked to the source lot, so the chain runs on across
+    counties. The source lot is read in the network scope and never changed: the link and the new lot
+    belong to the buyer's county. Refused when the code is malformed or unknown, when the source lot
+    has no shipment on or before the day of receipt, or when this producer already received it."""
+    try:
+        code = codes.parse(data.source_code)
+    except codes.BadCode as exc:
+        raise refuse(exc.message_en, exc.message_zh, "bad_code", "source_code") from None
+    if data.occurred_on > today(platform):
+        raise refuse("An event cannot happen in the future", "事件日期不能晚于今天", "future", "occurred_on")
+    # Read in the network scope on this transaction's own connection (core.api.subsession): plain
+    # values out, nothing of the source lot is written.
+    with subsession(session, network_scope(platform, tenant)) as net:
+        found = net.execute(select(Lot.id, Lot.product).where(Lot.code == code)).first()
+        shipped = (
+            []
+            if found is None
+            else [e.occurred_on for e in effective(events_of(net, [found.id])) if e.kind == "shipment"]
+        )
+    if found is None:
+        raise refuse("No lot has this trace code", "没有找到这个追溯码", "unknown_code", "source_code")
+    source_id, source_product = found
+    if not shipped or min(shipped) > data.occurred_on:
+        raise refuse(
+            "This lot was not shipped on or before that day: the sender records the shipment first",
+            "该批次在收货日期前没有发货记录，请发货方先登记发货",
+            "out_of_order",
+            "source_code",
+        )
+    already = session.scalar(
+        select(LotLink.id)
+        .join(Lot, Lot.id == LotLink.child_lot_id)
+        .where(LotLink.parent_lot_id == source_id, Lot.producer_id == producer.id)
+        .limit(1)
+    )
+    if already is not None:
+        raise Conflict(
+            "This producer already received this lot",
+            "本生产主体已登记收到该批次",
+            code="already_received",
+            fields={"source_code": "already received"},
+        )
+    lot = _insert_lot(
+        session,
+        tenant,
+        producer.id,
+        codes.new_code(tenant.code),
+        data.product or source_product,
+        data.quantity,
+        data.unit,
+        "",  # the sender's origin (a field, a greenhouse) is the sender's to publish
+        actor,
+    )
+    ev = LotEvent(
+        tenant_id=tenant.id,
+        tenant_path=tenant.path,
+        lot_id=lot.id,
+        kind="receipt",
+        occurred_on=data.occurred_on,
+        place=data.place,
+        data={"buyer": producer.name, "from_code": code},
+        actor=actor,
+    )
+    session.add(ev)
+    session.flush()
+    session.add(
+        LotLink(
+            tenant_id=tenant.id,
+            tenant_path=tenant.path,
+            parent_lot_id=source_id,
+            child_lot_id=lot.id,
+            event_id=ev.id,
+        )
+    )
+    session.flush()
+    publish(
+        session,
+        tenant=tenant,
+        type="agriculture.event.receipt",
+        payload={"lot_id": lot.id, "event_id": ev.id, "code": lot.code, "from_code": code},
+        actor=actor,
+    )
+    return lot
 
 
 def _check_correction(events: list[LotEvent], data: EventIn) -> None:
@@ -499,7 +588,10 @@ def lookup(session: Session, raw: str, max_hops: int = MAX_HOPS, *, home: Any = 
         events: list[Any] = by_lot.get(lid, [])
         if foreign:
             hidden = wrong_ids(events)
-            events = [PublicEvent.of(e) for e in events if e.kind != "correction" and e.id not in hidden]
+            events = sorted(
+                (PublicEvent.of(e) for e in events if e.kind != "correction" and e.id not in hidden),
+                key=lambda e: (e.occurred_on, e.id),
+            )
         else:
             wrong |= wrong_ids(events)
         chain.append(ChainLot(other, hops, direction, events, makers[lid].name, other.tenant_id, foreign))

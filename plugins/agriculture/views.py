@@ -20,7 +20,7 @@ from core.api import DomainError, NotFound, read_form, render, require, today, v
 from plugins.agriculture import codes, producers, trace
 from plugins.agriculture import permissions as P
 from plugins.agriculture.models import EVENT_KINDS, INPUT_KINDS, PRODUCER_KINDS, PRODUCER_STATES, Lot
-from plugins.agriculture.schemas import DecisionIn, EventIn, LotIn, ProducerIn
+from plugins.agriculture.schemas import DecisionIn, EventIn, LotIn, ProducerIn, ReceiveIn
 
 
 def _ctx(request: Request) -> Any:
@@ -177,6 +177,12 @@ def _producer_post(request: Request, action: str, form: dict[str, Any]) -> None:
             pid = int(raw) if raw.isdigit() and len(raw) < 12 else 0
             producer = producers.confirmed_of(s, ctx.tenant, ctx.actor.account_id, pid)
             trace.create_lot(s, ctx.tenant, producer, validate(LotIn, form), actor=ctx.actor.label)
+        elif action == "receive":
+            raw = str(form.pop("producer_id", ""))
+            pid = int(raw) if raw.isdigit() and len(raw) < 12 else 0
+            producer = producers.confirmed_of(s, ctx.tenant, ctx.actor.account_id, pid)
+            got = validate(ReceiveIn, {k: v for k, v in form.items() if v not in ("", None)})
+            trace.receive(s, ctx.platform, ctx.tenant, producer, got, actor=ctx.actor.label)
         else:
             raise NotFound("Unknown action", "未知操作")
 

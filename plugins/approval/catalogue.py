@@ -230,3 +230,17 @@ def claimed(basic: BasicItem, data: ItemIn) -> ItemIn:
 def claim(session: Session, tenant: Any, basic: BasicItem, data: ItemIn) -> ServiceItem:
     """A lower tier claims a basic item (``claimed``)."""
     return create_item(session, tenant, claimed(basic, data), basic_item_id=basic.id)
+
+
+def items_for_powers(session: Session, tenant: Any) -> list[dict[str, Any]]:
+    """Openness's ``govhall_openness_catalogue_items``: the tenant's published items, as plain data."""
+    rows = session.execute(
+        select(ServiceItem.code, ServiceItem.name, ServiceItem.name_en, ServiceItem.department_code)
+        .where(ServiceItem.tenant_id == tenant.id, ServiceItem.status == "published")
+        .order_by(ServiceItem.department_code, ServiceItem.code)
+    ).all()
+    return [
+        {"code": code, "name": name, "name_en": name_en, "department_code": dept,
+         "href": f"approval/items/{code}"}
+        for code, name, name_en, dept in rows
+    ]

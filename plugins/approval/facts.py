@@ -1,6 +1,7 @@
 """Facts other plugins add to an application's pages through ``govhall_approval_case_facts``
-(plugins/approval/hookspecs.py): payment's fee and its state, for instance. With no such plugin on, there
-are none and the pages are as before."""
+(plugins/approval/hookspecs.py): payment's fee and its state, for instance; and to an item's service
+guide through ``govhall_approval_item_facts`` (openness's power the item exercises). With no such plugin
+on, there are none and the pages are as before."""
 
 from __future__ import annotations
 
@@ -16,6 +17,22 @@ def case_facts(platform: Any, tenant: Any, app: Any, viewer: str, session: Any) 
     batches = platform.hooks(tenant).govhall_approval_case_facts(
         platform=platform, tenant=tenant, application=application, viewer=viewer, session=session
     )
+    return _clean(batches)
+
+
+def item_facts(platform: Any, tenant: Any, item: Any, session: Any) -> list[dict[str, Any]]:
+    """Facts other plugins add to an item's service guide (``govhall_approval_item_facts``): the power
+    it exercises, where openness is on."""
+    batches = platform.hooks(tenant).govhall_approval_item_facts(
+        platform=platform,
+        tenant=tenant,
+        item={"code": item.code, "name": item.name, "department_code": item.department_code},
+        session=session,
+    )
+    return _clean(batches)
+
+
+def _clean(batches: Any) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for batch in batches or []:
         for fact in batch or []:

@@ -56,6 +56,15 @@ def govhall_approval_item_fees(
     are the fee only where no plugin answers (payment off). ``session`` may span a subtree (read only)."""
 
 
+@hookspec
+def govhall_approval_item_facts(
+    platform: Any, tenant: Any, item: dict[str, Any], session: Any
+) -> list[dict[str, Any]]:
+    """Facts another plugin knows about a service item, shown on its service guide (办事指南): e.g. openness's
+    power the item exercises (权责清单). ``item`` has ``code``, ``name``, ``department_code``; ``session``
+    is scoped to ``tenant`` (read only). Each fact has the shape of ``govhall_approval_case_facts``'s."""
+
+
 @hookspec(firstresult=True)
 def govhall_approval_rating(
     platform: Any, tenant: Any, application: dict[str, Any], session: Any

@@ -184,3 +184,11 @@ def govhall_labels() -> list[Label]:
         Label("approval.days_left", "剩余工作日", "Working days left"),
         Label("approval.application.start_review", "开始审查", "Review started"),
     ]
+
+
+@hookimpl(optionalhook=True)  # openness's hook (plugins/openness/hookspecs.py)
+def govhall_openness_catalogue_items(platform: Any, tenant: Any, session: Any) -> list[dict[str, Any]]:
+    """The hall's published service items, so openness can link each to the power it exercises."""
+    from plugins.approval import catalogue
+
+    return catalogue.items_for_powers(session, tenant)

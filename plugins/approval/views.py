@@ -17,7 +17,7 @@ from starlette.routing import BaseRoute, Route
 from core.api import Invalid, NotFound, form_data, render, require
 from plugins.approval import catalogue, clock, handling, reuse, services
 from plugins.approval import permissions as P
-from plugins.approval.facts import case_facts, rating_of
+from plugins.approval.facts import case_facts, item_facts, rating_of
 from plugins.approval.fees import item_fee
 from plugins.approval.models import ENTRANCES, ITEM_TYPES, ServiceItem, UploadedMaterial
 from plugins.approval.services import STATE_TITLES
@@ -86,14 +86,16 @@ async def item_page(request: Request) -> Response:
     def work() -> Any:
         with ctx.platform.db.session(ctx.tenant.scope) as s:
             found = catalogue.get_item(s, code)
-            return found, item_fee(ctx.platform, ctx.tenant, found, s)
+            fee = item_fee(ctx.platform, ctx.tenant, found, s)
+            return found, fee, item_facts(ctx.platform, ctx.tenant, found, s)
 
-    item, fee = await ctx.platform.db.run(work)
+    item, fee, facts = await ctx.platform.db.run(work)
     figures = clock.step_figures(item.steps) if item.is_parallel else None
     return render(
         request,
         "approval/item.html",
-        {"item": item, "fee": fee, "figures": figures, "types": ITEM_TYPES, "entrances": ENTRANCES,
+        {"item": item, "fee": fee, "facts": facts, "figures": figures, "types": ITEM_TYPES,
+         "entrances": ENTRANCES,
          "mismatch": entrance_mismatch(ctx.actor, item)},
     )
 

@@ -206,6 +206,13 @@ def proceed(
         raise invalid(
             "unconfirmed_buyers", "尚有意向受让方未确认资格", "some buyers are not confirmed yet", "buyers"
         )
+    if s.scalar(select(Auction.id).where(Auction.project_id == p.id)) is not None:
+        # One auction per project: its bid log, award and forfeits stay the record of that round.
+        raise Conflict(
+            "This project was auctioned once already: file the relisting as a new project",
+            "本项目已组织过网络竞价，重新挂牌后再次交易请另行登记转让项目",
+            code="auctioned_once",
+        )
     n = len(qualified(s, p.id))
     if n == 0:
         p.status, p.status_reason = "failed", "未征集到合格受让方 / no qualified buyer"

@@ -15,13 +15,13 @@ from plugins.openness import law, report, services
 from plugins.openness import permissions as P
 from plugins.openness.models import DisclosureRequest
 from plugins.openness.schemas import (
-    ApiQuery,
-    ReplyIn,
-    ReportOut,
-    ReportQuery,
-    RequestIn,
-    RequestOut,
-    SubmittedOut,
+    DisclosureIn,
+    DisclosureOut,
+    DisclosureQuery,
+    DisclosureReplyIn,
+    DisclosureReportOut,
+    DisclosureReportQuery,
+    DisclosureSubmittedOut,
 )
 from plugins.openness.web import run
 
@@ -33,7 +33,7 @@ request_here = tenant_object(
 def request_out(r: DisclosureRequest, lang: str) -> dict[str, Any]:
     i = 0 if lang == "zh-CN" else 1
     return {
-        **{k: getattr(r, k) for k in RequestOut.model_fields if hasattr(r, k)},
+        **{k: getattr(r, k) for k in DisclosureOut.model_fields if hasattr(r, k)},
         "state_title": law.STATES[r.state][i],
         "channel_title": law.CHANNELS[r.channel][i],
         "outcome_title": law.outcome_name(r.outcome, r.ground, lang) if r.outcome else "",
@@ -41,15 +41,15 @@ def request_out(r: DisclosureRequest, lang: str) -> dict[str, Any]:
 
 
 @api_doc(
-    request=RequestIn,
-    response=SubmittedOut,
+    request=DisclosureIn,
+    response=DisclosureSubmittedOut,
     status=201,
     summary="Request government information (signed in; received the day it is made)",
 )
 @require(P.SUBMIT)
 async def submit(request: Request) -> Any:
     ctx = request.state.ctx
-    body = await parse_body(request, RequestIn)
+    body = await parse_body(request, DisclosureIn)
 
     def work(s: Any) -> dict[str, Any]:
         r = services.submit_online(
@@ -61,8 +61,8 @@ async def submit(request: Request) -> Any:
 
 
 @api_doc(
-    query=ApiQuery,
-    response=RequestOut,
+    query=DisclosureQuery,
+    response=DisclosureOut,
     paginated=True,
     page_limit=(50, 100),
     summary="This hall's information requests (?state=, ?overdue=)",
@@ -87,7 +87,7 @@ async def list_requests(request: Request) -> Any:
     return await run(request, work, write=False)
 
 
-@api_doc(response=RequestOut, summary="One information request of this hall")
+@api_doc(response=DisclosureOut, summary="One information request of this hall")
 @require(P.VIEW, visible=request_here)
 async def get_request(request: Request) -> Any:
     ctx = request.state.ctx
@@ -95,12 +95,14 @@ async def get_request(request: Request) -> Any:
     return await run(request, lambda s: request_out(services.get(s, ctx.tenant, rid), ctx.lang), write=False)
 
 
-@api_doc(request=ReplyIn, response=RequestOut, summary="Reply to a request (kind, legal ground, text)")
+@api_doc(
+    request=DisclosureReplyIn, response=DisclosureOut, summary="Reply to a request (kind, legal ground, text)"
+)
 @require(P.HANDLE, visible=request_here)
 async def reply(request: Request) -> Any:
     ctx = request.state.ctx
     rid = int(request.path_params["disclosure_id"])
-    body = await parse_body(request, ReplyIn)
+    body = await parse_body(request, DisclosureReplyIn)
 
     def work(s: Any) -> dict[str, Any]:
         r = services.get(s, ctx.tenant, rid)
@@ -120,7 +122,11 @@ async def reply(request: Request) -> Any:
     return await run(request, work)
 
 
-@api_doc(query=ReportQuery, response=ReportOut, summary="The annual report's figures on requests (?year=)")
+@api_doc(
+    query=DisclosureReportQuery,
+    response=DisclosureReportOut,
+    summary="The annual report's figures on requests (?year=)",
+)
 @require(P.REPORT)
 async def figures(request: Request) -> Any:
     ctx = request.state.ctx

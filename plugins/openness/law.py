@@ -113,3 +113,25 @@ def due_of(period: Period, platform: Any, tenant: Any, as_of: date | None = None
 
 def third_party_due(on: date, platform: Any, tenant: Any) -> date:
     return add_working_days(on, THIRD_PARTY_DAYS, calendar_for(platform, tenant))
+
+
+# -- power and responsibility lists (权责清单) -------------------------------------------------------------
+
+POWER_CATEGORIES: dict[str, tuple[str, str]] = {
+    "licensing": ("行政许可", "Licensing"),
+    "penalty": ("行政处罚", "Penalty"),
+    "enforcement": ("行政强制", "Enforcement measure"),
+    "levy": ("行政征收", "Levy"),
+    "payment": ("行政给付", "Payment"),
+    "inspection": ("行政检查", "Inspection"),
+    "confirmation": ("行政确认", "Confirmation"),
+    "reward": ("行政奖励", "Reward"),
+    "adjudication": ("行政裁决", "Adjudication"),
+    "other": ("其他行政权力", "Other"),
+}
+POWER_STATES: dict[str, tuple[str, str]] = {
+    "draft": ("草稿", "Draft"),
+    "published": ("已公布", "Published"),
+    "superseded": ("已被新版本替代", "Superseded"),
+    "repealed": ("已取消", "Repealed"),
+}

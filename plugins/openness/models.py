@@ -1,5 +1,6 @@
 """Tables of the openness plugin (阳光政务): requests for government information (依申请公开) and the
-steps each went through.
+steps each went through; the power and responsibility lists (权责清单) as versioned powers, and the links
+from service items (by code) to the power each exercises.
 
 Every table is tenant-owned (TenantScoped, row-level security on PostgreSQL): a request belongs to the
 hall (government) it was made to. The reply period is a ``core.api.Period`` stored as JSON (start, 20
@@ -99,3 +100,52 @@ class DisclosureStep(TenantScoped, Base):
     note: Mapped[str] = mapped_column(Text, default="")
     days: Mapped[int] = mapped_column(Integer, default=0)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Power(TenantScoped, Base):
+    """One edition of one power of a department's list (权责清单). A power keeps its ``code`` across
+    editions: editing a published power makes a new draft edition, and publishing it supersedes the one
+    before (kept, with the day it stopped applying), so the list's history stays readable."""
+
+    __tablename__ = "openness_powers"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "code", "edition", name="uq_openness_powers_edition"),
+        Index("ix_openness_powers_list", "tenant_id", "state", "department_code", "category"),
+        Index("ix_openness_powers_code", "tenant_id", "code", "edition"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(32))
+    edition: Mapped[int] = mapped_column(Integer, default=1)
+    state: Mapped[str] = mapped_column(String(16), default="draft")
+    department_code: Mapped[str] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200))
+    legal_basis: Mapped[str] = mapped_column(Text)
+    responsibilities: Mapped[str] = mapped_column(Text)
+    accountability: Mapped[str] = mapped_column(Text, default="")
+    change_note: Mapped[str] = mapped_column(Text, default="")
+    changed_by: Mapped[str] = mapped_column(String(120), default="")
+    published_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    ended_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # superseded or repealed
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__: dict[str, Any] = {"version_id_col": version}
+
+
+class PowerItem(TenantScoped, Base):
+    """A service item (approval's catalogue, by code) linked to the power it exercises: one power per item,
+    any number of items per power. Kept by the power's code, so it survives new editions."""
+
+    __tablename__ = "openness_power_items"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "item_code", name="uq_openness_power_items_item"),
+        Index("ix_openness_power_items_power", "tenant_id", "power_code"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    power_code: Mapped[str] = mapped_column(String(32))
+    item_code: Mapped[str] = mapped_column(String(64))
+    linked_by: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -13,15 +13,23 @@ HERE = Path(__file__).resolve().parent
 
 
 @hookimpl
+def govhall_addhooks(pluginmanager: Any) -> None:
+    """Openness owns its contract: the catalogue-items hook a catalogue plugin (approval) answers."""
+    from plugins.openness import hookspecs
+
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+@hookimpl
 def govhall_plugin_info() -> PluginInfo:
     return PluginInfo(
         name="openness",
         title_zh="阳光政务",
         title_en="Open government",
         version="0.1.0",
-        description_zh="依申请公开政府信息（法定答复期限、补正、征求第三方意见、延期审批）与年度报告",
+        description_zh="依申请公开政府信息（法定答复期限、补正、征求第三方意见、延期审批）与年度报告；权责清单",
         description_en="Requests for government information (statutory reply period, completion, third-party "
-        "consultation, approved extension) and the annual report",
+        "consultation, approved extension) and the annual report; power and responsibility lists",
     )
 
 
@@ -90,6 +98,25 @@ def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
         m("sunshine", "政府信息公开年度报告", "Annual disclosure report", "openness/report", P.REPORT, 22),
         m("my", "我的信息公开申请", "My information requests", "openness/my", P.SUBMIT, 32),
         m("workbench", "依申请公开办理", "Information requests", "openness/requests", P.VIEW, 45),
+        m(
+            "sunshine",
+            "权责清单",
+            "Power and responsibility lists",
+            "openness/powers",
+            P.POWER_VIEW,
+            15,
+            "各部门行政权力及其法律依据和责任",
+            "Each department's powers, their legal basis and responsibilities",
+        ),
+        m("console", "权责清单管理", "Keep the power lists", "openness/powers/manage", P.POWER_MANAGE, 60),
+        m(
+            "console",
+            "权力与事项对应情况",
+            "Powers and items not linked",
+            "openness/powers/gaps",
+            P.POWER_MANAGE,
+            61,
+        ),
     ]
 
 
@@ -98,7 +125,7 @@ def govhall_labels() -> list[Label]:
     """Names of the audit actions and detail keys this plugin writes (core.labels)."""
     from plugins.openness import law
 
-    names: dict[str, tuple[str, str]] = {}
+    names: dict[str, tuple[str, str]] = dict(law.POWER_CATEGORIES)
     for key, (zh, en, grounds) in law.OUTCOMES.items():
         names.setdefault(key, (zh, en))
         for g, pair in grounds.items():
@@ -108,6 +135,13 @@ def govhall_labels() -> list[Label]:
         Label("openness.request.extension", "审批信息公开延期答复", "Information request extension decided"),
         Label("openness.request.reply", "答复信息公开申请", "Information request replied"),
         Label("openness.request", "信息公开申请", "Information request"),
+        Label("openness.power.publish", "公布权责清单事项", "Power published"),
+        Label("openness.power.repeal", "取消权责清单事项", "Power repealed"),
+        Label("openness.power.link", "关联办事事项与权力", "Service item linked to a power"),
+        Label("openness.power", "权责清单事项", "Power"),
+        Label("openness.edition", "版本", "Edition"),
+        Label("openness.category", "权力类别", "Category"),
+        Label("openness.item", "办事事项", "Service item"),
         Label("openness.days", "延期工作日", "Working days"),
         Label("openness.approved", "批准", "Approved"),
         Label("openness.outcome", "答复类型", "Kind of reply"),
@@ -129,6 +163,16 @@ def govhall_demo_data(session: Any, directory: Any) -> None:
     from plugins.openness import demo
 
     demo.load(session, directory)
+
+
+@hookimpl(optionalhook=True)  # approval's hook (plugins/approval/hookspecs.py)
+def govhall_approval_item_facts(
+    platform: Any, tenant: Any, item: dict[str, Any], session: Any
+) -> list[dict[str, Any]]:
+    """The power the item exercises, on its service guide (权责清单)."""
+    from plugins.openness import powers
+
+    return powers.item_facts(session, tenant, str(item.get("code", "")))
 
 
 @hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)

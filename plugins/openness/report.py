@@ -21,7 +21,7 @@ from core.api import charts, render, require, today, translate
 from plugins.openness import law
 from plugins.openness import permissions as P
 from plugins.openness.models import DisclosureRequest as REQ
-from plugins.openness.schemas import ReportQuery
+from plugins.openness.schemas import DisclosureReportQuery
 from plugins.openness.web import common, ctx, run
 
 KINDS = tuple(law.REQUESTER_KINDS)
@@ -123,9 +123,9 @@ def figures(session: Session, tenant: Any, year: int) -> dict[str, Any]:
 
 def _year(request: Request) -> int:
     try:
-        q = ReportQuery.model_validate(dict(request.query_params))
+        q = DisclosureReportQuery.model_validate(dict(request.query_params))
     except ValidationError:
-        q = ReportQuery()
+        q = DisclosureReportQuery()
     this = today(ctx(request).platform).year
     return q.year if 2000 <= q.year <= this else this
 
@@ -162,6 +162,7 @@ async def page(request: Request) -> Response:
             chart_channels=chart_channels,
             chart_outcomes=chart_outcomes,
             years=list(range(this, this - 5, -1)),
+            every_row=request.query_params.get("all") == "1",
             kinds=KINDS,
         ),
     )

@@ -22,7 +22,7 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class RequestIn(_In):
+class DisclosureIn(_In):
     """A request as the requester states it (the online form) or the office registers it."""
 
     requester_kind: RequesterKind = "person"
@@ -48,13 +48,13 @@ class RequestIn(_In):
         return v
 
     @model_validator(mode="after")
-    def _contact(self) -> RequestIn:
+    def _contact(self) -> DisclosureIn:
         if not (self.phone or self.email or self.address):
             raise ValueError("give at least one way to reach the requester: phone, e-mail or address")
         return self
 
 
-class RegisterIn(RequestIn):
+class DisclosureRegisterIn(DisclosureIn):
     """A request the office registers (a letter, a fax, one handed in): the channel and, for a letter or
     fax, the day it was signed for or confirmed."""
 
@@ -94,7 +94,7 @@ class DecideIn(ActIn):
     note: str = Field(default="", max_length=2000)
 
 
-class ReplyIn(ActIn):
+class DisclosureReplyIn(ActIn):
     outcome: Outcome
     ground: str = Field(default="", max_length=32, validate_default=True)
     reply: str = Field(min_length=2, max_length=10000)
@@ -116,11 +116,11 @@ class RequestQuery(_In):
     overdue: bool = False
 
 
-class ReportQuery(_In):
+class DisclosureReportQuery(_In):
     year: int = Field(default=0, ge=0, le=2100)
 
 
-class RequestOut(BaseModel):
+class DisclosureOut(BaseModel):
     """A request as the office sees it."""
 
     model_config = ConfigDict(extra="forbid", from_attributes=True)
@@ -148,7 +148,7 @@ class RequestOut(BaseModel):
     version: int
 
 
-class SubmittedOut(BaseModel):
+class DisclosureSubmittedOut(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: int
@@ -157,14 +157,14 @@ class SubmittedOut(BaseModel):
     due_on: date | None
 
 
-class ApiQuery(BaseModel):
+class DisclosureQuery(BaseModel):
     """The list's filters; ``limit`` and ``cursor`` are the pagination's (core.api.page_params)."""
 
     state: Literal["", "received", "correction", "consulting", "replied", "withdrawn"] = ""
     overdue: bool = False
 
 
-class ReportOut(BaseModel):
+class DisclosureReportOut(BaseModel):
     """The annual report's figures: counts per requester kind (``person``, ``legal``, ``other``, ``total``)
     for new, carried over, handled (one row per kind of reply and ground) and carried into next year;
     received per channel; replied on time, late, and extended."""
@@ -179,3 +179,59 @@ class ReportOut(BaseModel):
     rows: list[dict[str, str | int]]
     handled: dict[str, int]
     timely: dict[str, int]
+
+
+Category = Literal[
+    "licensing",
+    "penalty",
+    "enforcement",
+    "levy",
+    "payment",
+    "inspection",
+    "confirmation",
+    "reward",
+    "adjudication",
+    "other",
+]
+
+
+class PowerIn(_In):
+    """A power of a department's list as its keeper writes it."""
+
+    code: str = Field(min_length=2, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9\-]*$")
+    department_code: str = Field(min_length=1, max_length=64)
+    category: Category
+    name: str = Field(min_length=2, max_length=200)
+    legal_basis: str = Field(min_length=2, max_length=10000)
+    responsibilities: str = Field(min_length=2, max_length=10000)
+    accountability: str = Field(default="", max_length=10000)
+    change_note: str = Field(default="", max_length=2000)
+
+
+class PowerEditIn(PowerIn):
+    version: int = Field(ge=1)
+
+
+class RepealIn(ActIn):
+    note: str = Field(min_length=2, max_length=2000)
+
+
+class LinkIn(_In):
+    item_code: str = Field(min_length=1, max_length=64)
+
+
+class PowerQuery(_In):
+    department: str = Field(default="", max_length=64)
+    category: Literal[
+        "",
+        "licensing",
+        "penalty",
+        "enforcement",
+        "levy",
+        "payment",
+        "inspection",
+        "confirmation",
+        "reward",
+        "adjudication",
+        "other",
+    ] = ""

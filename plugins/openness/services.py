@@ -29,7 +29,7 @@ from core.api import (
 )
 from plugins.openness import law
 from plugins.openness.models import DisclosureRequest, DisclosureStep
-from plugins.openness.schemas import RegisterIn, RequestIn
+from plugins.openness.schemas import DisclosureIn, DisclosureRegisterIn
 
 REQ = DisclosureRequest
 
@@ -161,14 +161,14 @@ def received_day(channel: str, made_on: date, signed_on: date | None) -> date:
 
 
 def submit_online(
-    session: Session, platform: Any, tenant: Any, data: RequestIn, *, account_id: int, actor: str
+    session: Session, platform: Any, tenant: Any, data: DisclosureIn, *, account_id: int, actor: str
 ) -> REQ:
     """A signed-in person's request through this hall: received the day it is made."""
     day = today(platform)
     return _create(session, platform, tenant, data, "online", day, day, account_id, actor, "submitted")
 
 
-def register(session: Session, platform: Any, tenant: Any, data: RegisterIn, *, actor: str) -> REQ:
+def register(session: Session, platform: Any, tenant: Any, data: DisclosureRegisterIn, *, actor: str) -> REQ:
     """The office registers a request that came by post, fax or by hand (online ones register themselves)."""
     made = data.made_on or today(platform)
     if made > today(platform) or (data.received_on is not None and data.received_on > today(platform)):
@@ -187,7 +187,7 @@ def _create(
     session: Session,
     platform: Any,
     tenant: Any,
-    data: RequestIn,
+    data: DisclosureIn,
     channel: str,
     made: date,
     received: date,

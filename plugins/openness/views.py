@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Route
 from core.api import DomainError, read_form, render, require
 from plugins.openness import permissions as P
 from plugins.openness import services
-from plugins.openness.schemas import ActIn, CompleteIn, RequestIn
+from plugins.openness.schemas import ActIn, CompleteIn, DisclosureIn
 from plugins.openness.web import common, ctx, errors_of, own_request, run, status_of
 
 FIELDS = ("requester_kind", "requester_name", "phone", "email", "address", "description", "department_code")
@@ -64,7 +64,7 @@ async def submit(request: Request) -> Response:
     form = await read_form(request)
     values = {k: str(form.get(k, "")) for k in FIELDS}
     try:
-        data = RequestIn.model_validate(given(values))
+        data = DisclosureIn.model_validate(given(values))
         row = await run(
             request,
             lambda s: services.submit_online(
@@ -147,7 +147,7 @@ def _my_act(action: str) -> Any:
 
 
 def routes() -> list[BaseRoute]:
-    from plugins.openness import report, views_staff
+    from plugins.openness import report, views_powers, views_staff
 
     return [
         Route("/apply", apply, methods=["GET"]),
@@ -160,4 +160,5 @@ def routes() -> list[BaseRoute]:
         ],
         *views_staff.routes(),
         *report.routes(),
+        *views_powers.routes(),
     ]

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from core.api import DomainError, read_form, render, require
+from core.api import DomainError, actor_names, read_form, render, require
 from plugins.openness import permissions as P
 from plugins.openness import services
 from plugins.openness.schemas import (
@@ -20,10 +20,10 @@ from plugins.openness.schemas import (
     ConsultIn,
     CorrectionIn,
     DecideIn,
+    DisclosureRegisterIn,
+    DisclosureReplyIn,
     ExtensionIn,
     NoteIn,
-    RegisterIn,
-    ReplyIn,
     RequestQuery,
 )
 from plugins.openness.views import FIELDS, given
@@ -86,7 +86,7 @@ async def register(request: Request) -> Response:
     form = await read_form(request)
     values = {k: str(form.get(k, "")) for k in REGISTER_FIELDS}
     try:
-        data = RegisterIn.model_validate(given(values))
+        data = DisclosureRegisterIn.model_validate(given(values))
         row = await run(
             request, lambda s: services.register(s, c.platform, c.tenant, data, actor=c.actor.label)
         )
@@ -109,6 +109,7 @@ async def _request_page(request: Request, status: int = 200, **extra: Any) -> Re
             steps=services.history(s, row),
             left=services.remaining(c.platform, c.tenant, row),
             department=(dept.name if zh else (dept.name_en or dept.name)) if dept else "",
+            who=actor_names(s, [row.extension_approved_by]),
             can_handle=c.allowed(P.HANDLE),
             can_approve=c.allowed(P.APPROVE),
             **extra,
@@ -129,7 +130,7 @@ ACTS: dict[str, tuple[Any, Any]] = {
     "consulted": (NoteIn, P.HANDLE),
     "extension": (ExtensionIn, P.HANDLE),
     "decide": (DecideIn, P.APPROVE),
-    "reply": (ReplyIn, P.HANDLE),
+    "reply": (DisclosureReplyIn, P.HANDLE),
 }
 
 

@@ -32,6 +32,14 @@ FIELD_ZH = {
     "reply": "答复内容",
     "version": "版本",
     "year": "年度",
+    "code": "权力编码",
+    "category": "权力类别",
+    "name": "权力名称",
+    "legal_basis": "法律依据",
+    "responsibilities": "责任事项",
+    "accountability": "追责情形",
+    "change_note": "修订说明",
+    "item_code": "办事事项",
     "form": "表单",
 }
 

@@ -139,3 +139,17 @@ def test_every_tenant_scoped_table_has_forced_rls(platform):
             {"t": tables}).all())
     missing = sorted(t for t in tables if not rows.get(t))
     assert missing == [], f"tenant-scoped tables without enable_rls(op, table) in their migration: {missing}"
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not PG, reason="plan caching is PostgreSQL's")
+def test_every_pool_plans_each_statement_for_its_parameters(platform):
+    """A prepared statement never falls back to a generic plan that cannot see the scope's range."""
+    from core.db import Scope
+
+    with platform.db.engine.connect() as conn:
+        assert conn.exec_driver_sql("SHOW plan_cache_mode").scalar() == "force_custom_plan"
+    with platform.db.read(Scope.system()) as s:
+        assert s.execute(text("SHOW plan_cache_mode")).scalar() == "force_custom_plan"
+    with platform.db.reader.connect() as conn:
+        assert conn.exec_driver_sql("SHOW plan_cache_mode").scalar() == "force_custom_plan"

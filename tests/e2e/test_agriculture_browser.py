@@ -45,3 +45,32 @@ def test_a_guest_resolves_a_lot_code_and_sees_the_chain(server, browser, screens
     assert "校验位不符" in guest.locator("main").inner_text()
     screenshot(guest, "agriculture-3-mistyped")
     guest_ctx.close()
+
+
+def test_a_guest_follows_donghu_celery_into_a_xihu_salad_box_and_back(server, browser, screenshot):
+    producer_ctx, producer = new_page(browser)
+    log_in(producer, server, "citizen", DEMO_PASSWORD)
+    producer.goto(f"{server.url}/t/360102/agriculture/producer")
+    celery = producer.locator("tr", has_text="芹菜").filter(has_not_text="净菜").last
+    code = celery.locator("a.code-s").inner_text().strip()
+    producer_ctx.close()
+
+    guest_ctx, guest = new_page(browser)
+    guest.goto(f"{server.url}/t/360102/agriculture/t/{code}")
+    box_hop = guest.locator("article.hop-downstream", has_text="芹菜沙拉轻食盒")
+    assert "西湖区" in box_hop.inner_text() and "西湖区绳金塔鲜食工坊" in box_hop.inner_text()
+    box = box_hop.locator(".code-s").first.inner_text().strip()
+    assert box.startswith("360103")
+    screenshot(guest, "agriculture-4-downstream-into-xihu")
+
+    guest.goto(f"{server.url}/t/360103/agriculture/t/{box}")
+    main = guest.locator("main").inner_text()
+    assert "芹菜沙拉轻食盒" in main and "西湖区绳金塔鲜食工坊" in main
+    donghu = guest.locator("article.hop-upstream", has_text="东湖区扬子洲蔬菜专业合作社")
+    assert "东湖区扬子洲蔬菜专业合作社" in donghu.inner_text() and "HG360102" in donghu.inner_text()
+    assert "东湖区农产品质量安全检测站" not in guest.content()  # Donghu's lab stays with Donghu
+    screenshot(guest, "agriculture-5-xihu-upstream")
+    guest.set_viewport_size(PHONE)
+    assert no_horizontal_scroll(guest)
+    screenshot(guest, "agriculture-5-xihu-upstream-375")
+    guest_ctx.close()

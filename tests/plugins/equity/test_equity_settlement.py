@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from core.api import Conflict, Invalid, NotFound
 from core.db import Scope
-from plugins.equity import bidding, deals, rules, services, settlement
+from plugins.equity import bidding, buyers, deals, rules, services, settlement
 from plugins.equity.models import Award, Buyer, Deal, Project
 
 AUCTION_DAY = date(2027, 1, 15)  # a Friday: the signing window runs to Friday 22nd
@@ -185,3 +185,31 @@ def test_related_buyers_by_shareholders(platform):
     relation = {int(f.facts["occurrence"].split("-")[1]): f.facts["relation"] for f in found}
     assert relation == {a: "common_holder", b: "seller_holds", c: "buyer_holds"}
     assert "共同股东" in next(f.message_zh for f in found if f.facts["relation"] == "common_holder")
+
+
+def test_a_project_back_at_listing_is_not_auctioned_twice(platform):
+    """Relisted after both defaults, the project runs its disclosure again; arranging a second auction on
+    it is refused clearly (the first round's log, awards and forfeits stay its record)."""
+    pid, _ids, t = _auction(platform)
+    for _ in range(2):
+        with platform.db.transaction(t.scope) as s:
+            p = services.load(s, t, pid)
+            settlement.record_default(s, platform, t, pid, p.version, reason="放弃", actor="officer")
+    with platform.db.transaction(t.scope) as s:
+        p = services.load(s, t, pid)
+        assert p.status == "failed"
+        services.change_terms(
+            s,
+            platform,
+            t,
+            pid,
+            p.version,
+            changes={"increment_cents": 50_000_00},
+            reason="重新挂牌",
+            actor="o",
+        )
+    platform.clock.set(date(2027, 3, 1))
+    with platform.db.transaction(t.scope) as s, pytest.raises(Conflict) as exc:
+        p = services.advance(s, platform, t, services.load(s, t, pid))
+        buyers.proceed(s, platform, t, pid, p.version, starts_at=AUCTION_AT, actor="o")
+    assert exc.value.code == "auctioned_once" and "另行登记" in exc.value.message_zh

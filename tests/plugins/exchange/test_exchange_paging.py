@@ -164,3 +164,36 @@ def test_the_consumers_requests_and_grants_page_on_past_500(client, platform):
         url = "/t/360102/exchange/mine?" + html.unescape(more.group(1)) if more else ""
         rounds += 1
     assert len(seen) == 530
+
+
+def test_mine_pages_merge_several_roots_by_id(platform, monkeypatch):
+    """With more than one root (two trees), each root's page is read in its own scope and the pages are
+    merged newest first: every row once, in id order, whatever the page size."""
+    from core.api import PageParams, decode_cursor
+    from plugins.exchange import services
+
+    sync(platform)
+    consumer = platform.directory.get("360102")
+    cities = [t for t in platform.directory.by_id.values() if t.level == "city"][:2]
+    assert len(cities) == 2 and not cities[1].path.startswith(cities[0].path)
+    day = today(platform)
+    for city in cities * 3:  # interleaved ids across the two "roots"
+        with platform.db.transaction(city.scope) as s:
+            s.add(Grant(resource_id=1, resource_code="x", resource_name="x", consumer_tenant_id=consumer.id,
+                        consumer_identifier="GOV:x", consumer_name="x", granted_on=day,
+                        expires_on=day + timedelta(days=9), tenant_id=city.id, tenant_path=city.path))
+    roots = [Scope.below(c.id, c.path) for c in cities]
+    monkeypatch.setattr(services, "network_roots", lambda _p: iter(roots))
+    with platform.db.session(Scope.system()) as s:
+        ids = s.scalars(select(Grant.id).where(Grant.consumer_tenant_id == consumer.id))
+        want = sorted(ids, reverse=True)
+    assert len(want) == 6
+    for limit in (1, 2, 4, 6, 7):
+        got, params = [], PageParams(limit=limit)
+        for _ in range(10):
+            page = services.mine_grants(platform, consumer, params)
+            got += [g.id for g in page.items]
+            if not page.next_cursor:
+                break
+            params = PageParams(limit=limit, after=decode_cursor(page.next_cursor))
+        assert got == want, limit

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from plugins.openness import services
-from plugins.openness.schemas import RegisterIn, RequestIn
+from plugins.openness.schemas import DisclosureIn, DisclosureRegisterIn
 
 
 def request_in(**kw: Any) -> dict[str, Any]:
@@ -23,7 +23,7 @@ def online(platform: Any, code: str = "360102", account_id: int | None = None, *
             s,
             platform,
             tenant,
-            RequestIn.model_validate(request_in(**kw)),
+            DisclosureIn.model_validate(request_in(**kw)),
             account_id=account_id or _citizen(platform),
             actor="tests",
         )
@@ -33,7 +33,7 @@ def registered(platform: Any, code: str = "360102", **kw: Any) -> Any:
     tenant = platform.directory.get(code)
     with platform.db.transaction(tenant.scope) as s:
         return services.register(
-            s, platform, tenant, RegisterIn.model_validate(request_in(**kw)), actor="tests"
+            s, platform, tenant, DisclosureRegisterIn.model_validate(request_in(**kw)), actor="tests"
         )
 
 

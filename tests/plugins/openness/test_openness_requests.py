@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from core.api import Conflict, Invalid, add_working_days
 from core.db import Scope
 from plugins.openness import rules, services
-from plugins.openness.schemas import RegisterIn, ReplyIn
+from plugins.openness.schemas import DisclosureRegisterIn, DisclosureReplyIn
 
 MON = date(2026, 11, 2)  # a Monday with no holiday within the next 40 working days
 
@@ -107,14 +107,14 @@ def test_one_extension_of_at_most_20_working_days_with_approval(platform):
 
 def test_replies_need_their_legal_ground(platform):
     with pytest.raises(ValidationError) as e:
-        ReplyIn.model_validate({"version": 1, "outcome": "refused", "reply": "不予公开"})
+        DisclosureReplyIn.model_validate({"version": 1, "outcome": "refused", "reply": "不予公开"})
     assert e.value.errors()[0]["loc"] == ("ground",)
     with pytest.raises(ValidationError):
-        ReplyIn.model_validate(
+        DisclosureReplyIn.model_validate(
             {"version": 1, "outcome": "refused", "ground": "not_held", "reply": "不予公开"}
         )
     assert (
-        ReplyIn.model_validate(
+        DisclosureReplyIn.model_validate(
             {"version": 1, "outcome": "disclosed", "ground": "x", "reply": "予以公开"}
         ).ground
         == ""
@@ -189,11 +189,13 @@ def test_the_rules_find_late_replies_and_extensions_nobody_approved(platform):
 
 def test_register_input_is_checked():
     with pytest.raises(ValidationError) as e:
-        RegisterIn.model_validate({"channel": "pigeon", "requester_name": "", "description": "x" * 5001})
+        DisclosureRegisterIn.model_validate(
+            {"channel": "pigeon", "requester_name": "", "description": "x" * 5001}
+        )
     fields = {err["loc"][0] for err in e.value.errors()}
     assert {"channel", "requester_name", "description"} <= fields
     with pytest.raises(ValidationError):  # no way to reach the requester
-        RegisterIn.model_validate(
+        DisclosureRegisterIn.model_validate(
             {"channel": "letter", "requester_name": "张三", "description": "某某文件目录"}
         )
 
