@@ -154,3 +154,8 @@ async def run_scoped(request: typing.Any, fn: typing.Any, *, write: bool = False
 
 
 __all__ += ["run_scoped"]
+
+# Bad form input on a page (one translation of pydantic's error types into Chinese, English beside).
+from core.web.form_errors import error_zh, form_error_pairs, form_errors  # noqa: E402
+
+__all__ += ["error_zh", "form_error_pairs", "form_errors"]

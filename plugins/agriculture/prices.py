@@ -19,7 +19,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.api import Conflict, ImportFile, RowError, RowsRefused, audit, read_import, utcnow
+from core.api import Conflict, ImportFile, RowError, RowsRefused, audit, error_zh, read_import, utcnow
 from plugins.agriculture.models import Price
 from plugins.agriculture.schemas import PriceIn
 
@@ -73,20 +73,10 @@ COLUMNS: dict[str, tuple[str, str]] = {
 }
 _ALIASES = {zh: key for key, (zh, _en) in COLUMNS.items()}
 
-# pydantic's error types in Chinese (the English message is pydantic's own).
-_ZH: dict[str, str] = {
-    "missing": "必填",
+# Where a price file needs more than core's general Chinese message (core.api.error_zh).
+_ZH_OVERRIDES: dict[str, str] = {
     "extra_forbidden": "不是价格文件的列（应为 日期/day、产品/product、市场/market、价格/price、单位/unit）",
-    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
-    "date_parsing": "日期格式应为 YYYY-MM-DD",
-    "date_type": "日期格式应为 YYYY-MM-DD",
     "decimal_parsing": "应为数字（元，最多两位小数）",
-    "decimal_type": "应为数字（元，最多两位小数）",
-    "decimal_max_places": "最多两位小数（分）",
-    "greater_than": "须大于 0",
-    "less_than_equal": "超出范围（最高 1000000 元）",
-    "string_too_short": "不能为空",
-    "string_too_long": "过长",
 }
 
 
@@ -136,7 +126,7 @@ def check_file(session: Session, tenant: Any, file: ImportFile) -> list[PriceIn]
         except ValidationError as exc:
             for e in exc.errors():
                 column = ".".join(map(str, e["loc"])) or "row"
-                errors.append(PriceRowError(n, column, e["msg"], _ZH.get(e["type"], e["msg"])))
+                errors.append(PriceRowError(n, column, e["msg"], error_zh(e, _ZH_OVERRIDES)))
     seen: dict[tuple[str, str, date], int] = {}
     for n, p in good:
         key = (p.product, p.market, p.day)

@@ -11,7 +11,17 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from core.api import Department, Invalid, NotFound, charts, form_data, render, require, translate
+from core.api import (
+    Department,
+    Invalid,
+    NotFound,
+    charts,
+    form_data,
+    form_error_pairs,
+    render,
+    require,
+    translate,
+)
 from core.api import today as clock_today
 from plugins.approval import handling, queries, services, stats
 from plugins.approval import permissions as P
@@ -169,9 +179,11 @@ async def case_action(request: Request) -> Response:
             days=form_int(form, "days"),
         )
     except ValidationError as exc:
-        fields = {".".join(map(str, e["loc"])): e["msg"] for e in exc.errors()}
+        pairs = form_error_pairs(exc)
         raise Invalid(
-            "The form has invalid fields", "表单填写有误：" + "、".join(fields), fields=fields
+            "The form has invalid fields", "表单填写有误：" + "、".join(pairs),
+            fields={k: en for k, (_zh, en) in pairs.items()},
+            fields_zh={k: f"{zh}：{en}" for k, (zh, en) in pairs.items()},
         ) from None
 
     def work() -> None:

@@ -13,7 +13,16 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from core.api import DomainError, NotFound, department_names, read_form, render, require, tenant_object
+from core.api import (
+    DomainError,
+    NotFound,
+    department_names,
+    form_errors,
+    read_form,
+    render,
+    require,
+    tenant_object,
+)
 from plugins.credit import lists, public, services
 from plugins.credit.check import assess_subject
 from plugins.credit.dates import local_today
@@ -110,22 +119,10 @@ async def records(request: Request) -> Response:
                                                    "depts": depts})
 
 
-# Pydantic error types in Chinese, for forms (the API keeps pydantic's English messages).
-_ZH_ERRORS = {"missing": "必填", "string_too_short": "必填", "string_too_long": "内容过长",
-              "literal_error": "取值无效", "date_from_datetime_parsing": "日期格式应为 年-月-日",
-              "date_parsing": "日期格式应为 年-月-日", "int_parsing": "应为整数",
-              "extra_forbidden": "不应提交此字段"}
-
 
 def _field_errors(request: Request, exc: Exception) -> dict[str, str]:
     """Field -> message in the page's language; a domain error's own message for the field it names."""
-    zh = _ctx(request).lang == "zh-CN"
-    if isinstance(exc, ValidationError):
-        return {".".join(map(str, e["loc"])): (_ZH_ERRORS.get(e["type"], "格式不正确") if zh else e["msg"])
-                for e in exc.errors()}
-    assert isinstance(exc, DomainError)
-    message = exc.message_zh if zh else exc.message_en
-    return {name: message for name in exc.fields} or {"form": message}
+    return form_errors(exc, lang=_ctx(request).lang)
 
 
 @require(RECORD_CREATE)

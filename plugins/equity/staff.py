@@ -23,7 +23,17 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from core.api import DomainError, Invalid, charts, clock, form_data, read_form, render, require
+from core.api import (
+    DomainError,
+    Invalid,
+    charts,
+    clock,
+    form_data,
+    form_error_pairs,
+    read_form,
+    render,
+    require,
+)
 from core.api import today as legal_today
 from plugins.equity import api, bidding, buyers, law, services, settlement
 from plugins.equity import permissions as P
@@ -99,20 +109,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "amount_yuan": ("金额（元）", "Amount (yuan)"),
     "deal": ("成交", "Deal"),
 }
-_ZH_PYDANTIC = {
-    "missing": "必填",
-    "string_too_short": "必填",
-    "string_too_long": "内容过长",
-    "int_parsing": "应为整数",
-    "greater_than_equal": "数值过小",
-    "less_than_equal": "数值过大",
-    "date_parsing": "日期格式应为 年-月-日",
-    "date_from_datetime_parsing": "日期格式应为 年-月-日",
-    "bool_parsing": "取值无效",
-    "literal_error": "取值无效",
-    "extra_forbidden": "不应提交此字段",
-    "value_error": "取值无效",
-}
 
 
 def _ctx(request: Request) -> Any:
@@ -129,17 +125,7 @@ def _pid(request: Request) -> int:
 
 def errors_of(exc: Exception) -> dict[str, tuple[str, str]]:
     """Field -> (Chinese, English) message, from a validation or a domain error."""
-    if isinstance(exc, ValidationError):
-        out: dict[str, tuple[str, str]] = {}
-        for e in exc.errors():
-            name = str(e["loc"][0]) if e["loc"] else "form"
-            out.setdefault(name, (_ZH_PYDANTIC.get(e["type"], "格式不正确"), e["msg"]))
-        return out
-    assert isinstance(exc, DomainError)
-    return {
-        name: (exc.message_zh, exc.message_en if msg in exc.message_en else f"{exc.message_en} ({msg})")
-        for name, msg in exc.fields.items()
-    } or {"form": (exc.message_zh, exc.message_en)}
+    return form_error_pairs(exc, whole_path=False)
 
 
 def cents(value: Any, field: str, *, allow_zero: bool = False) -> int:

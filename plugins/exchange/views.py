@@ -20,6 +20,7 @@ from core.api import (
     Scope,
     decode_cursor,
     form_data,
+    form_errors,
     page_params,
     paginate,
     read_form,
@@ -43,35 +44,13 @@ from plugins.exchange.models import (
 )
 from plugins.exchange.schemas import AnswerIn, RequestIn, RevokeIn, SystemIn, SystemRevokeIn
 
-_ZH = {
-    "missing": "必填",
-    "string_too_short": "必填或过短",
-    "string_too_long": "内容过长",
-    "int_parsing": "应为整数",
-    "date_from_datetime_parsing": "应为日期",
-    "date_parsing": "应为日期",
-    "literal_error": "取值无效",
-    "list_too_short": "至少选择一项",
-    "value_error": "格式不正确",
-}
-
 
 def _ctx(request: Request) -> Any:
     return request.state.ctx
 
 
 def errors_of(request: Request, exc: Exception) -> dict[str, str]:
-    zh = _ctx(request).lang == "zh-CN"
-    if isinstance(exc, ValidationError):
-        return {
-            ".".join(map(str, e["loc"][:1])) or "form": (_ZH.get(e["type"], "格式不正确") + "：" + e["msg"])
-            if zh
-            else e["msg"]
-            for e in exc.errors()
-        }
-    assert isinstance(exc, DomainError)
-    message = exc.message_zh if zh else exc.message_en
-    return {name: message for name in exc.fields} or {"form": message}
+    return form_errors(exc, lang=_ctx(request).lang, whole_path=False)
 
 
 def common(request: Request, **values: Any) -> dict[str, Any]:

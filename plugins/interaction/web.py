@@ -5,25 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ValidationError
 from starlette.requests import Request
 
-from core.api import DomainError, today
+from core.api import DomainError, form_errors, today
 from plugins.interaction.models import ACTIONS, CALLBACK_RESULTS, KINDS, LINK_KINDS, STATES
 
-_ZH = {
-    "missing": "必填",
-    "string_too_short": "内容过短或未填写",
-    "string_too_long": "内容过长",
-    "string_pattern_mismatch": "格式不正确",
-    "int_parsing": "应为整数",
-    "literal_error": "取值无效",
-    "greater_than_equal": "数值过小",
-    "less_than_equal": "数值过大",
-    "value_error": "格式不正确",
-    "extra_forbidden": "不应提交此字段",
-    "bool_parsing": "取值无效",
-}
 FIELD_ZH = {
     "kind": "诉求类型",
     "title": "标题",
@@ -65,20 +51,7 @@ async def run(request: Request, fn: Any, *, write: bool = True, scope: Any = Non
 
 def errors_of(request: Request, exc: Exception) -> dict[str, str]:
     """Field (named in the page's language, English beside Chinese) -> message."""
-    zh = ctx(request).lang == "zh-CN"
-
-    def label(name: str) -> str:
-        return f"{FIELD_ZH.get(name, name)} ({name})" if zh else name
-
-    if isinstance(exc, ValidationError):
-        out = {}
-        for e in exc.errors():
-            name = ".".join(map(str, e["loc"])) or "form"
-            out[label(name)] = (_ZH.get(e["type"], "格式不正确") + "：" + e["msg"]) if zh else e["msg"]
-        return out
-    assert isinstance(exc, DomainError)
-    message = exc.message_zh if zh else exc.message_en
-    return {label(n): message for n in exc.fields} or {label("form"): message}
+    return form_errors(exc, FIELD_ZH, lang=ctx(request).lang)
 
 
 def status_of(exc: Exception) -> int:

@@ -11,26 +11,23 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from core.api import DomainError, Invalid, NotFound, read_form, render, require, run_scoped, tenant_object
+from core.api import (
+    DomainError,
+    Invalid,
+    NotFound,
+    form_errors,
+    read_form,
+    render,
+    require,
+    run_scoped,
+    tenant_object,
+)
 from plugins.licence import catalogue, services
 from plugins.licence import permissions as P
 from plugins.licence.api import licence_here
 from plugins.licence.models import LicenceType
 from plugins.licence.schemas import ActIn, ChangeIn, LicenceTypeIn, MappingIn
 from plugins.licence.views import common, pdf_response
-
-_ZH = {
-    "missing": "必填",
-    "string_too_short": "必填",
-    "string_too_long": "内容过长",
-    "int_parsing": "应为整数",
-    "literal_error": "取值无效",
-    "greater_than_equal": "数值过小",
-    "less_than_equal": "数值过大",
-    "value_error": "格式不正确",
-    "extra_forbidden": "不应提交此字段",
-    "json_invalid": "不是有效的 JSON",
-}
 
 type_here = tenant_object(LicenceType, "type_id", "No such licence type here", "本级没有该证照类型")
 
@@ -41,17 +38,7 @@ def _ctx(request: Request) -> Any:
 
 def errors_of(request: Request, exc: Exception) -> dict[str, str]:
     """Field -> message in the page's language (pydantic errors and domain errors alike)."""
-    zh = _ctx(request).lang == "zh-CN"
-    if isinstance(exc, ValidationError):
-        return {
-            ".".join(map(str, e["loc"])) or "form": (
-                _ZH.get(e["type"], "格式不正确") + "：" + e["msg"] if zh else e["msg"]
-            )
-            for e in exc.errors()
-        }
-    assert isinstance(exc, DomainError)
-    message = exc.message_zh if zh else exc.message_en
-    return {name: message for name in exc.fields} or {"form": message}
+    return form_errors(exc, lang=_ctx(request).lang)
 
 
 # -- licences -------------------------------------------------------------------------------------------
