@@ -55,13 +55,26 @@ class _Builder:
         self.platform = platform
         self.paths: dict[str, dict[str, Any]] = {}
         self.schemas: dict[str, Any] = {"Error": ERROR_SCHEMA}
+        self.owners: dict[str, str] = {"Error": "core"}
+
+    def put(self, name: str, schema: Any, owner: str) -> None:
+        """Register a component schema. Components are keyed by class name across every plugin, so two
+        different models with one name would silently share the first one's schema (the document would
+        then describe another plugin's body): refuse it, naming both."""
+        have = self.schemas.get(name)
+        if have is None:
+            self.schemas[name], self.owners[name] = schema, owner
+        elif have != schema:
+            raise ValueError(f"two API schemas are named {name!r} ({self.owners[name]} and {owner}) and "
+                             "differ: rename one (e.g. after what it answers)")
 
     def model_ref(self, model: type[BaseModel], mode: str = "validation") -> dict[str, Any]:
         schema = model.model_json_schema(ref_template="#/components/schemas/{model}",
                                          mode=mode)  # type: ignore[arg-type]
+        owner = f"{model.__module__}.{model.__qualname__}"
         for name, sub in schema.pop("$defs", {}).items():
-            self.schemas.setdefault(name, sub)
-        self.schemas.setdefault(model.__name__, schema)
+            self.put(name, sub, f"a model inside {owner}")
+        self.put(model.__name__, schema, owner)
         return {"$ref": f"#/components/schemas/{model.__name__}"}
 
     def walk(self, routes: list[BaseRoute], prefix: str, tag: str, plugin_base: bool) -> None:
@@ -122,7 +135,7 @@ class _Builder:
         if doc.query is not None:
             schema = doc.query.model_json_schema(ref_template="#/components/schemas/{model}")
             for name, sub in schema.get("$defs", {}).items():
-                self.schemas.setdefault(name, sub)
+                self.put(name, sub, f"a model inside {doc.query.__module__}.{doc.query.__qualname__}")
             required = set(schema.get("required", []))
             for name, prop in schema.get("properties", {}).items():
                 param = {"name": name, "in": "query", "required": name in required,

@@ -468,11 +468,12 @@ async def objections(request: Request) -> Any:
     return await _run(request, work)
 
 
-@api_doc(request=S.AnswerIn, response=S.ObjectionOut, summary="Answer an objection (resumes the procedure)")
+@api_doc(request=S.ObjectionAnswerIn, response=S.ObjectionOut,
+         summary="Answer an objection (resumes the procedure)")
 @require(P.TENDER_MANAGE, visible=objection_here)
 async def answer(request: Request) -> Any:
     ctx = request.state.ctx
-    data = await parse_body(request, S.AnswerIn)
+    data = await parse_body(request, S.ObjectionAnswerIn)
     oid = int(request.path_params["objection_id"])
 
     def work(s: Any) -> Any:

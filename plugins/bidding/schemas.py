@@ -125,7 +125,7 @@ class ObjectionIn(Strict):
     content: str = Field(min_length=1, max_length=5000)
 
 
-class AnswerIn(VersionIn):
+class ObjectionAnswerIn(VersionIn):
     answer: str = Field(min_length=1, max_length=5000)
     upheld: bool = False
 

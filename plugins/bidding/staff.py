@@ -401,7 +401,7 @@ async def tender(request: Request) -> Response:
 # --- acts -----------------------------------------------------------------------------------------------
 
 
-class _AnswerForm(S.AnswerIn):
+class _AnswerForm(S.ObjectionAnswerIn):
     objection_id: int = Field(ge=1, le=2**63 - 1)
 
 

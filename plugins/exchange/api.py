@@ -46,7 +46,6 @@ from plugins.exchange.models import (
     SystemCredential,
 )
 from plugins.exchange.schemas import (
-    AnswerIn,
     CatalogueQuery,
     DeliveryIn,
     DeliveryOut,
@@ -56,6 +55,7 @@ from plugins.exchange.schemas import (
     LogPage,
     LogQuery,
     MineOut,
+    RequestAnswerIn,
     RequestIn,
     RequestOut,
     ResourceOut,
@@ -388,11 +388,11 @@ system_here = tenant_object(
 )
 
 
-@api_doc(request=AnswerIn, response=RequestOut, summary="Approve, narrow or refuse a request")
+@api_doc(request=RequestAnswerIn, response=RequestOut, summary="Approve, narrow or refuse a request")
 @require(P.PROVIDE, visible=request_here)
 async def answer(request: Request) -> Any:
     ctx = request.state.ctx
-    data = await parse_body(request, AnswerIn)
+    data = await parse_body(request, RequestAnswerIn)
     rid = int(request.path_params["sharing_request_id"])
     return await _run(
         request,

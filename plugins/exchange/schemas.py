@@ -100,7 +100,7 @@ class RequestIn(Strict):
         return _dept(v)
 
 
-class AnswerIn(Strict):
+class RequestAnswerIn(Strict):
     decision: Literal["approve", "narrow", "refuse"]
     version: int = Field(ge=1, le=2**31 - 1)
     fields: list[FieldName] | None = Field(default=None, max_length=60)

@@ -42,7 +42,7 @@ from plugins.exchange.models import (
     LogEntry,
     Resource,
 )
-from plugins.exchange.schemas import AnswerIn, RequestIn, RevokeIn, SystemIn, SystemRevokeIn
+from plugins.exchange.schemas import RequestAnswerIn, RequestIn, RevokeIn, SystemIn, SystemRevokeIn
 
 
 def _ctx(request: Request) -> Any:
@@ -307,7 +307,7 @@ async def answer(request: Request) -> Response:
     values["expires_on"] = str(form.get("expires_on", "")) or None
     values["fields"] = await _form_fields(request) or None
     try:
-        data = AnswerIn.model_validate(values)
+        data = RequestAnswerIn.model_validate(values)
         await run_scoped(
             request,
             lambda s: services.answer(

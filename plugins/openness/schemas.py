@@ -64,7 +64,7 @@ class DisclosureRegisterIn(DisclosureIn):
 
 
 class ActIn(_In):
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=2**31 - 1)
 
 
 class CorrectionIn(ActIn):
@@ -209,7 +209,7 @@ class PowerIn(_In):
 
 
 class PowerEditIn(PowerIn):
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=2**31 - 1)
 
 
 class RepealIn(ActIn):

@@ -91,6 +91,8 @@ def _pg_database(create: bool, name: str) -> str:
     return admin.rpartition("/")[0] + "/" + name
 
 
+SERVE_TIMEOUT = 300
+
 class Server:
     """A ``govhall serve --demo`` subprocess and a helper to run other ``govhall`` commands on its DB.
 
@@ -122,7 +124,9 @@ class Server:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "core.cli", "serve", "--demo", "--host", "127.0.0.1", "--port",
              str(self.port)], cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 120
+        # The demo of every plugin loads before the first answer: seconds on an idle machine, minutes when
+        # the machine's cores are shared with other suites.
+        deadline = time.monotonic() + SERVE_TIMEOUT
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"govhall serve exited with {self.proc.returncode}; see {self.log.name}")
@@ -132,7 +136,7 @@ class Server:
                         return
             except OSError:
                 time.sleep(0.3)
-        raise RuntimeError(f"govhall serve did not answer within 120 s; see {self.log.name}")
+        raise RuntimeError(f"govhall serve did not answer within {SERVE_TIMEOUT} s; see {self.log.name}")
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
