@@ -76,8 +76,9 @@ def wait_up(url: str, timeout: float = 60) -> None:
     raise SystemExit(f"server did not come up: {url}")
 
 
-def wrk(url: str, duration: int, headers: dict[str, str], pid: int | None = None) -> float:
-    """Requests/s; with ``pid``, also records the server's CPU ms per request in ``CPU[url]``."""
+def wrk(url: str, duration: int, headers: dict[str, str], pid: int | None = None, key: str = "") -> float:
+    """Requests/s; with ``pid``, also records the server's CPU ms per request in ``CPU[key or url]`` (by
+    endpoint key: the guest and the logged-in hall share a URL, and their samples were once mixed)."""
     flags = [a for k, v in headers.items() for a in ("-H", f"{k}: {v}")]
     cmd = ["wrk", "-t2", "-c16", f"-d{duration}s", *flags, url]
     before = tree_cpu(pid) if pid else 0.0
@@ -88,7 +89,7 @@ def wrk(url: str, duration: int, headers: dict[str, str], pid: int | None = None
     m = re.search(r"Requests/sec:\s+([\d.]+)", out)
     done = re.search(r"(\d+) requests in", out)
     if pid and done and int(done.group(1)):
-        CPU.setdefault(url, []).append((tree_cpu(pid) - before) * 1000 / int(done.group(1)))
+        CPU.setdefault(key or url, []).append((tree_cpu(pid) - before) * 1000 / int(done.group(1)))
     return float(m.group(1)) if m else 0.0
 
 
@@ -199,10 +200,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             print(f"run {r + 1}/{args.runs} (load average {os.getloadavg()[0]:.1f})", flush=True)
             for key, server, path, how in endpoints:
                 target = f"http://127.0.0.1:{ports[server]}{path.format(**info)}"
-                value = wrk(target, args.duration, auth[how], pids[server])
+                value = wrk(target, args.duration, auth[how], pids[server], key)
                 samples[key].append(value)
-                cpu_ms[key] = CPU[target]
-                print(f"  {key:<32} {value:>9.0f} req/s  {CPU[target][-1]:.2f} ms CPU/request", flush=True)
+                cpu_ms[key] = CPU[key]
+                print(f"  {key:<32} {value:>9.0f} req/s  {CPU[key][-1]:.3f} ms CPU/request", flush=True)
     finally:
         for p in procs:
             p.terminate()
