@@ -159,3 +159,20 @@ __all__ += ["run_scoped"]
 from core.web.form_errors import error_zh, form_error_pairs, form_errors  # noqa: E402
 
 __all__ += ["error_zh", "form_error_pairs", "form_errors"]
+
+# Uploaded files (one check for every plugin): a known extension proven by the first bytes, not empty,
+# at most the caller's size, at most so many files; refused in both languages.
+from core.web.uploads import (  # noqa: E402
+    FILE_TYPES,
+    CheckedFile,
+    FileType,
+    Refusal,
+    check_upload,
+    check_uploads,
+    detect_upload,
+    read_uploads,
+    upload_refusal,
+)
+
+__all__ += ["FILE_TYPES", "CheckedFile", "FileType", "Refusal", "check_upload", "check_uploads",
+            "detect_upload", "read_uploads", "upload_refusal"]

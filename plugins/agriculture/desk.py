@@ -13,14 +13,24 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from core.api import Conflict, Invalid, NotFound, add_working_days, audit, calendar_for, publish, today
+from core.api import (
+    Conflict,
+    Invalid,
+    NotFound,
+    add_working_days,
+    audit,
+    calendar_for,
+    detect_upload,
+    publish,
+    today,
+)
 from plugins.agriculture.models import Photo, Question
 from plugins.agriculture.schemas import AnswerIn, QuestionIn
 
 LIMIT_KEY = "agriculture.answer_working_days"
 MAX_PHOTOS = 3
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
-PHOTO_TYPES = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n"}
+PHOTO_TYPES = ("jpg", "png")  # told by their first bytes (core.api.detect_upload), not by their names
 
 
 @dataclass(frozen=True)
@@ -45,7 +55,7 @@ def check_photos(photos: list[Upload]) -> list[tuple[str, bytes]]:
     en: dict[str, str] = {}
     zh: dict[str, str] = {}
     for i, p in enumerate(photos):
-        kind = next((t for t, magic in PHOTO_TYPES.items() if p.data.startswith(magic)), None)
+        kind = detect_upload(p.data, PHOTO_TYPES)
         if kind is None:
             en[f"photos.{i}"] = f"{p.filename[:60]}: not a JPEG or PNG image"
             zh[f"photos.{i}"] = f"{p.filename[:60]}：不是 JPEG 或 PNG 图片"
@@ -53,7 +63,7 @@ def check_photos(photos: list[Upload]) -> list[tuple[str, bytes]]:
             en[f"photos.{i}"] = f"{p.filename[:60]}: larger than 2 MB"
             zh[f"photos.{i}"] = f"{p.filename[:60]}：超过 2 MB"
         else:
-            out.append((kind, p.data))
+            out.append((kind.content_type, p.data))
     if en:
         raise Invalid(
             "Photos must be JPEG or PNG images of at most 2 MB",

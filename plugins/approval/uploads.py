@@ -16,29 +16,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from core.api import Invalid
+from core.api import FILE_TYPES, Invalid, upload_refusal
 from plugins.approval.models import UploadedMaterial
 
-# Types we accept at all, by extension; an item narrows this per material (allowed_types).
-KNOWN_TYPES = {
-    "pdf": "application/pdf",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "png": "image/png",
-    "ofd": "application/ofd",
-    "doc": "application/msword",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
-# First bytes of each type: the extension alone is what the user claims, the magic is what it is.
-MAGIC = {
-    "pdf": b"%PDF",
-    "png": b"\x89PNG",
-    "jpg": b"\xff\xd8\xff",
-    "jpeg": b"\xff\xd8\xff",
-    "ofd": b"PK",
-    "docx": b"PK",
-    "doc": b"\xd0\xcf\x11\xe0",
-}
+# Types we accept at all, by extension (core.api.FILE_TYPES proves each by its first bytes); an item narrows
+# this per material (allowed_types).
+ACCEPTED = frozenset({"pdf", "jpg", "jpeg", "png", "ofd", "doc", "docx"})
 
 
 @dataclass(frozen=True)
@@ -76,16 +59,13 @@ def check_uploads(
             fields_zh[u.material_code] = "不是本事项要求的材料"
             zh.append(f"“{u.filename}”不是本事项要求的材料")
             continue
-        allowed = {t.strip() for t in m.allowed_types.split(",")}
+        allowed = {t.strip() for t in m.allowed_types.split(",")} & ACCEPTED
         limit = min(m.max_mb, max_mb) * 1024 * 1024
-        if u.ext not in allowed or u.ext not in KNOWN_TYPES or not u.data.startswith(MAGIC.get(u.ext, b"")):
-            fields[u.material_code] = f"type must be one of {', '.join(sorted(allowed))}"
-            fields_zh[u.material_code] = f"文件类型须为 {'、'.join(sorted(allowed))}，请重新选择文件"
-            zh.append(f"“{m.name}”的文件类型须为 {'、'.join(sorted(allowed))}")
-        elif len(u.data) > limit:
-            fields[u.material_code] = f"file larger than {limit // (1024 * 1024)} MB"
-            fields_zh[u.material_code] = f"文件超过 {limit // (1024 * 1024)} MB，请重新选择文件"
-            zh.append(f"“{m.name}”的文件超过 {limit // (1024 * 1024)} MB")
+        refusal = upload_refusal(u.filename, u.data, allowed=allowed, max_bytes=limit)
+        if refusal is not None:
+            fields[u.material_code] = refusal.en
+            fields_zh[u.material_code] = f"{refusal.zh}，请重新选择文件"
+            zh.append(f"“{m.name}”的{refusal.zh}")
     if fields:
         code = (
             "missing_material"
@@ -119,13 +99,14 @@ def store_uploads(
             tmp = path.with_suffix(".part")
             tmp.write_bytes(u.data)
             tmp.replace(path)  # atomic: a reader never sees half a file
-        ctype = KNOWN_TYPES.get(u.ext) or mimetypes.guess_type(u.filename)[0] or "application/octet-stream"
+        known = FILE_TYPES.get(u.ext)
+        ctype = known.content_type if known else mimetypes.guess_type(u.filename)[0]
         session.add(
             UploadedMaterial(
                 application_id=app.id,
                 material_code=u.material_code,
                 filename=Path(u.filename).name[:200],
-                content_type=ctype,
+                content_type=ctype or "application/octet-stream",
                 size=len(u.data),
                 sha256=sha,
                 round=round_no,

@@ -1,4 +1,4 @@
-"""Uploaded tender document files (招标文件附件): type and size checked like approval's uploads (the
+"""Uploaded tender document files (招标文件附件): type and size checked by core.api.check_upload (the
 extension names a known type and the first bytes prove it; at most ``bidding.document_max_mb``), stored
 outside the database under ``<data_dir>/bidding/<sha256[:2]>/<sha256>`` (content-addressed, written
 atomically), served with their digest checked, so a file changed on disk is refused, not delivered.
@@ -16,22 +16,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.api import Conflict, Invalid, NotFound, audit
+from core.api import Conflict, Invalid, NotFound, audit, check_upload
 from plugins.bidding import services
 from plugins.bidding.models import Tender, TenderFile
 
 MAX_MB = "bidding.document_max_mb"
 MAX_FILES = 20  # per tender
-TYPES = {
-    "pdf": ("application/pdf", b"%PDF"),
-    "ofd": ("application/ofd", b"PK"),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", b"PK"),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK"),
-    "doc": ("application/msword", b"\xd0\xcf\x11\xe0"),
-    "xls": ("application/vnd.ms-excel", b"\xd0\xcf\x11\xe0"),
-    "zip": ("application/zip", b"PK"),
-    "dwg": ("image/vnd.dwg", b"AC10"),
-}
+ACCEPTED = frozenset({"pdf", "ofd", "docx", "xlsx", "doc", "xls", "zip", "dwg"})  # core.api.FILE_TYPES
 
 
 def blob_path(data_dir: Path, sha: str) -> Path:
@@ -40,28 +31,8 @@ def blob_path(data_dir: Path, sha: str) -> Path:
 
 def check(filename: str, data: bytes, max_mb: int) -> tuple[str, str]:
     """(clean file name, content type), or Invalid naming the ``file`` field."""
-    name = Path(filename.replace("\\", "/")).name.strip()[:200]
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    kinds = "、".join(sorted(TYPES))
-    if not name or not data:
-        raise Invalid(
-            "Choose a file to upload", "请选择要上传的文件", code="bad_upload", fields={"file": "required"}
-        )
-    if ext not in TYPES or not data.startswith(TYPES[ext][1]):
-        raise Invalid(
-            f"The file type must be one of {', '.join(sorted(TYPES))} (and the file must be one)",
-            f"文件类型须为 {kinds}，且文件内容与类型相符",
-            code="bad_upload",
-            fields={"file": f"type must be one of {', '.join(sorted(TYPES))}"},
-        )
-    if len(data) > max_mb * 1024 * 1024:
-        raise Invalid(
-            f"The file is larger than {max_mb} MB",
-            f"文件超过 {max_mb} MB",
-            code="bad_upload",
-            fields={"file": f"larger than {max_mb} MB"},
-        )
-    return name, TYPES[ext][0]
+    f = check_upload(filename, data, allowed=ACCEPTED, max_bytes=max_mb * 1024 * 1024)
+    return f.name, f.content_type
 
 
 def add(
