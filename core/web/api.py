@@ -361,7 +361,7 @@ def page_model(item: type[BaseModel]) -> type[BaseModel]:
     """``{"items": [item], "next_cursor": str | null}`` as a model of its own (one per item model)."""
     if item not in _PAGES:
         _PAGES[item] = create_model(
-            f"{item.__name__}Page", __base__=OutModel,
+            f"{item.__name__}Page", __base__=OutModel, __module__=item.__module__,  # the item's owner's
             items=(list[item], ...),  # type: ignore[valid-type]
             next_cursor=(str | None, Field(description="?cursor= of the next page; null at the end")),
         )

@@ -50,32 +50,73 @@ ERROR_SCHEMA = {
 }
 
 
+def _owner_prefix(module: str) -> str:
+    """``plugins.bidding.schemas`` -> ``Bidding``; ``core.web.hall_api`` -> ``Core``; a vendor's package
+    -> its top-level name."""
+    parts = module.split(".")
+    name = parts[1] if parts[0] == "plugins" and len(parts) > 1 else parts[0]
+    return "".join(p.title() for p in name.split("_"))
+
+
+def _rewrite(node: Any, renames: dict[str, str]) -> Any:
+    """``node`` with every ``$ref`` to a renamed component pointing at its new name."""
+    if isinstance(node, dict):
+        out = {}
+        for k, v in node.items():
+            if k == "$ref" and isinstance(v, str) and v.rsplit("/", 1)[-1] in renames:
+                v = "#/components/schemas/" + renames[v.rsplit("/", 1)[-1]]
+            out[k] = _rewrite(v, renames)
+        return out
+    if isinstance(node, list):
+        return [_rewrite(v, renames) for v in node]
+    return node
+
+
 class _Builder:
     def __init__(self, platform: Any) -> None:
         self.platform = platform
         self.paths: dict[str, dict[str, Any]] = {}
         self.schemas: dict[str, Any] = {"Error": ERROR_SCHEMA}
-        self.owners: dict[str, str] = {"Error": "core"}
 
-    def put(self, name: str, schema: Any, owner: str) -> None:
-        """Register a component schema. Components are keyed by class name across every plugin, so two
-        different models with one name would silently share the first one's schema (the document would
-        then describe another plugin's body): refuse it, naming both."""
+    def put(self, name: str, schema: Any) -> bool:
+        """Register a component schema under ``name``; False when another, different schema has it."""
         have = self.schemas.get(name)
         if have is None:
-            self.schemas[name], self.owners[name] = schema, owner
-        elif have != schema:
-            raise ValueError(f"two API schemas are named {name!r} ({self.owners[name]} and {owner}) and "
-                             "differ: rename one (e.g. after what it answers)")
+            self.schemas[name] = schema
+        return have is None or have == schema
+
+    def register(self, model: type[BaseModel], schema: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """Put ``schema`` (of ``model``) and the schemas nested in it; the component name of ``model`` and
+        its schema as stored.
+
+        Components are keyed by class name across the core and every plugin, and two different models
+        with one name used to share the first one's schema silently (bidding's and exchange's ``AnswerIn``
+        were documented as agriculture's). A name already taken by a different schema gets its owner's
+        prefix (``Bidding`` + ``AnswerIn``; a core model ``Core``), and every reference to it inside this
+        schema is rewritten, so the document stays true whatever names a vendor chooses."""
+        prefix = _owner_prefix(model.__module__)
+        defs: dict[str, Any] = schema.pop("$defs", {})
+        names = {n: (n if self.schemas.get(n, sub) == sub else prefix + n) for n, sub in defs.items()}
+        top = model.__name__
+        if self.schemas.get(top, schema) != schema:
+            names[top] = prefix + top
+        renames = {n: final for n, final in names.items() if final != n}
+        if renames:
+            schema, defs = _rewrite(schema, renames), {n: _rewrite(d, renames) for n, d in defs.items()}
+        for n, sub in defs.items():
+            self.put(names[n], sub)
+        final = names.get(top, top)
+        if not self.put(final, schema):  # the prefixed name taken too: number it
+            k = 2
+            while not self.put(f"{final}{k}", schema):
+                k += 1
+            final = f"{final}{k}"
+        return final, schema
 
     def model_ref(self, model: type[BaseModel], mode: str = "validation") -> dict[str, Any]:
         schema = model.model_json_schema(ref_template="#/components/schemas/{model}",
                                          mode=mode)  # type: ignore[arg-type]
-        owner = f"{model.__module__}.{model.__qualname__}"
-        for name, sub in schema.pop("$defs", {}).items():
-            self.put(name, sub, f"a model inside {owner}")
-        self.put(model.__name__, schema, owner)
-        return {"$ref": f"#/components/schemas/{model.__name__}"}
+        return {"$ref": f"#/components/schemas/{self.register(model, schema)[0]}"}
 
     def walk(self, routes: list[BaseRoute], prefix: str, tag: str, plugin_base: bool) -> None:
         for route in routes:
@@ -134,8 +175,8 @@ class _Builder:
         out: list[dict[str, Any]] = []
         if doc.query is not None:
             schema = doc.query.model_json_schema(ref_template="#/components/schemas/{model}")
-            for name, sub in schema.get("$defs", {}).items():
-                self.put(name, sub, f"a model inside {doc.query.__module__}.{doc.query.__qualname__}")
+            if schema.get("$defs"):  # nested models (enums): registered, references made true
+                schema = self.register(doc.query, schema)[1]
             required = set(schema.get("required", []))
             for name, prop in schema.get("properties", {}).items():
                 param = {"name": name, "in": "query", "required": name in required,
