@@ -160,6 +160,11 @@ from core.web.form_errors import error_zh, form_error_pairs, form_errors  # noqa
 
 __all__ += ["error_zh", "form_error_pairs", "form_errors"]
 
+# Money typed on a page (issue #18's "money is exact"): one parser, yuan to integer cents.
+from core.money import yuan_cents  # noqa: E402
+
+__all__ += ["yuan_cents"]
+
 # Uploaded files (one check for every plugin): a known extension proven by the first bytes, not empty,
 # at most the caller's size, at most so many files; refused in both languages.
 from core.web.uploads import (  # noqa: E402

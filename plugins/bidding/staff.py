@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
@@ -33,6 +32,7 @@ from core.api import (
     read_form,
     render,
     require,
+    yuan_cents,
 )
 from core.api import today as legal_today
 from plugins.bidding import files, periods, present, services
@@ -115,23 +115,6 @@ def errors_of(exc: Exception) -> dict[str, tuple[str, str]]:
     return form_error_pairs(exc, whole_path=False)
 
 
-def cents(value: Any, field: str, *, allow_zero: bool = False) -> int:
-    """Yuan as typed (``1,280,000.00``) to integer cents, exactly; at most two decimals."""
-    text = str(value or "").replace(",", "").replace("，", "").strip()
-    try:
-        amount = Decimal(text or ("0" if allow_zero else "x"))
-    except InvalidOperation:
-        raise Invalid(
-            f"{field}: an amount in yuan, e.g. 1280000.00",
-            "请填写金额（元），例如 1280000.00",
-            fields={field: "amount"},
-        ) from None
-    if not amount.is_finite() or amount.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise Invalid(f"{field}: at most two decimals", "金额最多两位小数", fields={field: "two decimals"})
-    c = int(amount * 100)
-    if c < 0 or (c == 0 and not allow_zero) or c > S.MAX_CENTS:
-        raise Invalid(f"{field}: out of range", "金额超出范围", fields={field: "out of range"})
-    return c
 
 
 # --- the project list and the dashboard figures ---------------------------------------------------------
@@ -229,8 +212,8 @@ def tender_form(platform: Any, form: dict[str, Any]) -> S.TenderIn:
     }
     data.update(
         documents_until=form.get("documents_until", ""),
-        estimated_cents=cents(form.get("estimated_yuan"), "estimated_yuan"),
-        bond_cents=cents(form.get("bond_yuan"), "bond_yuan", allow_zero=True),
+        estimated_cents=yuan_cents(form.get("estimated_yuan"), "estimated_yuan"),
+        bond_cents=yuan_cents(form.get("bond_yuan"), "bond_yuan", allow_zero=True),
         state_funded=bool(form.get("state_funded")),
         publicity_days=form.get("publicity_days") or 3,
         deadline=deadline,
@@ -571,7 +554,7 @@ def _act_endpoint(name: str) -> Any:
             if "upheld" in model.model_fields:
                 data["upheld"] = bool(form.get("upheld"))
             for src, dst in money.items():
-                data[dst] = cents(form.get(src), src)
+                data[dst] = yuan_cents(form.get(src), src)
             parsed = model.model_validate(data)
 
             def work() -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
@@ -33,6 +32,7 @@ from core.api import (
     read_form,
     render,
     require,
+    yuan_cents,
 )
 from core.api import today as legal_today
 from plugins.equity import api, bidding, buyers, law, services, settlement
@@ -128,23 +128,6 @@ def errors_of(exc: Exception) -> dict[str, tuple[str, str]]:
     return form_error_pairs(exc, whole_path=False)
 
 
-def cents(value: Any, field: str, *, allow_zero: bool = False) -> int:
-    """Yuan as typed (``1,280,000.00``) to integer cents, exactly; at most two decimals."""
-    text = str(value or "").replace(",", "").replace("，", "").strip()
-    try:
-        amount = Decimal(text or ("0" if allow_zero else "x"))
-    except InvalidOperation:
-        raise Invalid(
-            f"{field}: an amount in yuan, e.g. 1280000.00",
-            "请填写金额（元），例如 1280000.00",
-            fields={field: "amount"},
-        ) from None
-    if not amount.is_finite() or amount.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise Invalid(f"{field}: at most two decimals", "金额最多两位小数", fields={field: "two decimals"})
-    c = int(amount * 100)
-    if c < 0 or (c == 0 and not allow_zero) or c > S.MAX_CENTS:
-        raise Invalid(f"{field}: out of range", "金额超出范围", fields={field: "out of range"})
-    return c
 
 
 def _yuan_fields(form: dict[str, Any], money: dict[str, str], optional: bool = False) -> dict[str, Any]:
@@ -153,7 +136,7 @@ def _yuan_fields(form: dict[str, Any], money: dict[str, str], optional: bool = F
         raw = str(form.get(src, "") or "").strip()
         if optional and not raw:
             continue
-        out[dst] = cents(raw, src, allow_zero=dst in ("deposit_cents", "down_cents"))
+        out[dst] = yuan_cents(raw, src, allow_zero=dst in ("deposit_cents", "down_cents"))
     return out
 
 

@@ -27,6 +27,7 @@ from core.api import (
     read_form,
     render,
     require,
+    yuan_cents,
 )
 from plugins.equity import bidding, buyers, deals, law, services, settlement
 from plugins.equity import permissions as P
@@ -278,17 +279,6 @@ async def auction_json(request: Request) -> Response:
     return json_ok(await _state(request))
 
 
-def _cents(raw: str) -> int:
-    raw = raw.replace(",", "").strip()
-    whole, _, frac = raw.partition(".")
-    if not whole.isdigit() or len(whole) > 13 or (frac and (not frac.isdigit() or len(frac) > 2)):
-        raise Invalid(
-            "Enter the amount in yuan, e.g. 5100000.00",
-            "请输入报价金额（元），如 5100000.00",
-            code="bad_amount",
-            fields={"amount_yuan": "a positive amount in yuan"},
-        )
-    return int(whole) * 100 + int((frac + "00")[:2])
 
 
 @require(P.BUY, visible=visible_project)
@@ -299,7 +289,7 @@ async def bid(request: Request) -> Response:
     ctx = _ctx(request)
     wants_json = "application/json" in request.headers.get("accept", "")
     try:
-        cents = _cents(str(form.get("amount_yuan", "")))
+        cents = yuan_cents(form.get("amount_yuan"), "amount_yuan")
         placed = await ctx.platform.db.run(lambda: _place(ctx, _pid(request), cents))
         if placed.refused:
             raise bidding.refusal_error(placed.refused, "amount_yuan")

@@ -12,7 +12,19 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from core.api import charts, page_params, paginate, read_form, render, require, run_scoped, today, validate
+from core.api import (
+    Invalid,
+    charts,
+    page_params,
+    paginate,
+    read_form,
+    render,
+    require,
+    run_scoped,
+    today,
+    validate,
+    yuan_cents,
+)
 from plugins.medicine import catalogue, orders, present, vbp
 from plugins.medicine import permissions as P
 from plugins.medicine import schemas as S
@@ -181,7 +193,8 @@ async def order_create(request: Request) -> Response:
         if key.startswith("qty_") and str(value).strip() not in ("", "0"):
             pid = key.removeprefix("qty_")
             lines.append(
-                {"product_id": pid, "quantity": value, "price_cents": _cents(form.get(f"price_{pid}", ""))}
+                {"product_id": pid, "quantity": value,
+                 "price_cents": page_cents(form.get(f"price_{pid}", ""))}
             )
     data = validate(S.MedOrderIn, {"lines": lines})
 
@@ -194,16 +207,13 @@ async def order_create(request: Request) -> Response:
     return RedirectResponse(f"{_base(request)}/orders/{oid}", status_code=303)
 
 
-def _cents(value: Any) -> Any:
-    """A yuan amount typed on a page ("12.60") as integer cents; anything else goes to validation as is."""
-    text = str(value).strip()
+def page_cents(value: Any) -> Any:
+    """A yuan amount typed on a page ("12.60") as integer cents (core.api.yuan_cents); anything else goes
+    on as typed, for the schema to refuse with its own field's message."""
     try:
-        whole, _, frac = text.partition(".")
-        if whole.isdigit() and (frac == "" or (frac.isdigit() and len(frac) <= 2)):
-            return int(whole) * 100 + int((frac + "00")[:2])
-    except ValueError:
-        pass
-    return text
+        return yuan_cents(value, "amount", allow_zero=True)
+    except Invalid:
+        return str(value).strip()
 
 
 @require(P.PUBLIC, visible=order_visible)
@@ -264,14 +274,14 @@ def _act_data(act: str, form: dict[str, Any]) -> Any:
             {
                 "version": version,
                 "number": form.get("number", ""),
-                "amount_cents": _cents(form.get("amount", "")),
+                "amount_cents": page_cents(form.get("amount", "")),
             },
         )
     return validate(
         S.MedPayIn,
         {
             "version": version,
-            "amount_cents": _cents(form.get("amount", "")),
+            "amount_cents": page_cents(form.get("amount", "")),
             "reference": form.get("reference", ""),
         },
     )

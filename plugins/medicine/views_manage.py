@@ -38,6 +38,7 @@ from plugins.medicine import permissions as P
 from plugins.medicine import schemas as S
 from plugins.medicine.api import product_known, round_visible
 from plugins.medicine.models import Company, Hospital, Product, Round, RoundProduct
+from plugins.medicine.views import page_cents
 
 MAX_IMPORT_ROWS = 5000
 
@@ -108,13 +109,6 @@ def _errors(exc: DomainError) -> dict[str, Any]:
     }
 
 
-def _cents(value: Any) -> Any:
-    """A yuan amount typed on a page ("12.60") as integer cents; anything else goes to validation as is."""
-    text = str(value).strip()
-    whole, _, frac = text.partition(".")
-    if whole.isdigit() and (frac == "" or (frac.isdigit() and len(frac) <= 2)):
-        return int(whole) * 100 + int((frac + "00")[:2])
-    return text
 
 
 # --- the catalogue -----------------------------------------------------------------------------------------
@@ -279,7 +273,7 @@ async def product_price_post(request: Request) -> Response:
         data = validate(
             S.MedPriceIn,
             {
-                "price_cents": _cents(form.get("price", "")),
+                "price_cents": page_cents(form.get("price", "")),
                 "effective_from": str(form.get("effective_from", "")).strip(),
                 "note": str(form.get("note", "")).strip(),
             },
@@ -363,7 +357,7 @@ async def rounds_post(request: Request) -> Response:
     ctx = _ctx(request)
     form = await read_form(request)
     winners = [
-        {"product_id": key.removeprefix("win_"), "price_cents": _cents(value)}
+        {"product_id": key.removeprefix("win_"), "price_cents": page_cents(value)}
         for key, value in form.items()
         if key.startswith("win_") and str(value).strip()
     ]

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from core.api import DomainError, Invalid, read_form, render, require, run_scoped, safe_url
+from core.api import DomainError, Invalid, read_form, render, require, run_scoped, safe_url, yuan_cents
 from plugins.payment import permissions as P
 from plugins.payment import reconciliation, services
 from plugins.payment.api import order_here, own_order, return_url
@@ -169,20 +169,6 @@ async def order_detail(request: Request) -> Response:
     return render(request, "payment/order.html", common(staff=True, error=None, **data))
 
 
-def _cents(raw: Any, name: str) -> int:
-    text = str(raw or "").strip()
-    try:
-        whole, _, frac = text.partition(".")
-        if not whole.isdigit() or (frac and (not frac.isdigit() or len(frac) > 2)):
-            raise ValueError
-        return int(whole) * 100 + int((frac + "00")[:2])
-    except ValueError:
-        raise Invalid(
-            "Write the amount in yuan, e.g. 12.50",
-            "金额请写成元，例如 12.50",
-            code="bad_amount",
-            fields={name: "yuan with at most two decimals"},
-        ) from None
 
 
 @require(P.REFUND, visible=order_here)
@@ -191,7 +177,7 @@ async def order_refund(request: Request) -> Response:
     form = await read_form(request)
     order_id = int(request.path_params["order_id"])
     try:
-        cents = _cents(form.get("amount"), "amount")
+        cents = yuan_cents(form.get("amount"), "amount", allow_zero=True)
         await ctx.platform.db.run(
             lambda: services.refund(
                 ctx.platform,
