@@ -86,6 +86,8 @@ def send_now(platform: Any, tenant: Any, message: OutgoingMessage) -> bool:
     """Hand ``message`` to the provider of its channel at ``tenant`` now, in the caller's thread (a code a
     person waits for); False when the channel is off there. Raises what the provider raises. The caller
     records what it sends *before* calling (committed) and sets ``idempotency_key`` to that record's."""
+    if not message.idempotency_key:
+        raise ValueError("send_now needs the idempotency key of the committed record it sends")
     provider = channel_providers(platform, tenant).get(message.channel)
     if provider is None:
         return False

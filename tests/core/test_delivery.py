@@ -247,3 +247,26 @@ def test_concurrent_claims_on_postgresql_never_share_a_row(platform, outside):
     for t in threads:
         t.join(30)
     assert len(got) == 2 and not set(got[0]) & set(got[1]) and len(got[0]) + len(got[1]) == 20
+
+
+def test_sweep_providers_are_called_only_through_core_delivery():
+    """The class, not the instance: a provider's ``send`` is reached only through core.delivery (claim
+    committed first, the key always set), so no plugin or core module sends and records in one step."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    direct = re.compile(r"declared\(\s*[\"']govhall_message_providers|\.govhall_message_providers\(|"
+                        r"\.send\(\s*OutgoingMessage")
+    found = [str(p.relative_to(root)) for base in ("core", "plugins") for p in (root / base).rglob("*.py")
+             if direct.search(p.read_text(encoding="utf-8")) and p != root / "core" / "delivery.py"]
+    assert found == []
+
+
+def test_send_now_refuses_a_message_without_its_key(platform):
+    from core.api import OutgoingMessage, send_now
+
+    m = OutgoingMessage(message_id=0, channel="sms", tenant_code="360102", account_id=0, username="x",
+                        display_name="x", language="zh-CN", title="t", body="b", href="")
+    with pytest.raises(ValueError):
+        send_now(platform, platform.directory.get("360102"), m)
