@@ -196,7 +196,7 @@ def test_a_slow_provider_hands_back_the_claims_it_will_not_reach_in_time(platfor
     clock = [0.0]
     monkeypatch.setattr(delivery, "monotonic", lambda: clock[0])
     outside.after = lambda: clock.__setitem__(0, clock[0] + LEASE.total_seconds())  # each send: a lease
-    assert deliver_pending(platform) == 6
+    assert deliver_pending(platform, seconds=float("inf")) == 6  # the run's own budget uses the fake clock
     assert outside.pairs() == {(i, c): 1 for i in ids for c in ("sms", "email")}
     assert {d.attempts for i in ids for d in _rows(platform, i).values()} == {1}  # released: not counted
 
@@ -287,3 +287,14 @@ def test_the_development_provider_drops_a_repeated_key():
         log_provider_send(m)
         log_provider_send(m)
     assert [e["event"] for e in logs] == ["message.sent", "message.repeat_dropped"]
+
+
+def test_a_run_stops_claiming_after_its_time_budget(platform, outside, monkeypatch):
+    person = make_account(platform, "person")
+    for i in range(delivery.CLAIM_CHUNK):  # two chunks of deliveries
+        _tell(platform, person.id, f"budget{i}")
+    clock = [0.0]
+    monkeypatch.setattr(delivery, "monotonic", lambda: clock[0])
+    outside.after = lambda: clock.__setitem__(0, clock[0] + 0.25)
+    assert deliver_pending(platform, seconds=1.0) == delivery.CLAIM_CHUNK  # the first chunk, then stop
+    assert deliver_pending(platform, seconds=1.0) == delivery.CLAIM_CHUNK  # the rest on the next run
