@@ -5,15 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.api import (
-    Event,
-    Finding,
-    Label,
-    MenuEntry,
-    PluginInfo,
-    declare_plugin,
-    hookimpl,
-)
+from core.api import Event, Finding, Label, MenuEntry, PluginInfo, declare_plugin, hookimpl
 from plugins.credit import check as credit_check
 from plugins.credit import permissions, rules
 

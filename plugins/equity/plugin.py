@@ -5,14 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.api import (
-    MenuEntry,
-    PeriodicTask,
-    PluginInfo,
-    WorkingDeadline,
-    declare_plugin,
-    hookimpl,
-)
+from core.api import MenuEntry, PeriodicTask, PluginInfo, WorkingDeadline, declare_plugin, hookimpl
 from plugins.equity import permissions as P
 
 HERE = Path(__file__).resolve().parent

@@ -6,14 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.api import (
-    MenuEntry,
-    PluginInfo,
-    SettingSpec,
-    WorkingDeadline,
-    declare_plugin,
-    hookimpl,
-)
+from core.api import MenuEntry, PluginInfo, SettingSpec, WorkingDeadline, declare_plugin, hookimpl
 from plugins.feeds import permissions as P
 
 HERE = Path(__file__).resolve().parent

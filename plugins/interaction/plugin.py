@@ -5,15 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.api import (
-    Label,
-    MenuEntry,
-    PluginInfo,
-    SettingSpec,
-    WorkingDeadline,
-    declare_plugin,
-    hookimpl,
-)
+from core.api import Label, MenuEntry, PluginInfo, SettingSpec, WorkingDeadline, declare_plugin, hookimpl
 from plugins.interaction import permissions as P
 
 HERE = Path(__file__).resolve().parent

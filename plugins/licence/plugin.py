@@ -5,16 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.api import (
-    Event,
-    Label,
-    MenuEntry,
-    PeriodicTask,
-    PluginInfo,
-    SettingSpec,
-    declare_plugin,
-    hookimpl,
-)
+from core.api import Event, Label, MenuEntry, PeriodicTask, PluginInfo, SettingSpec, declare_plugin, hookimpl
 from plugins.licence import permissions as P
 
 HERE = Path(__file__).resolve().parent
