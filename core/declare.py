@@ -20,13 +20,14 @@ import importlib
 import importlib.util
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from core import hookspecs as core_hookspecs
 from core.contracts import Label, MenuEntry, PeriodicTask, Permission, PluginInfo, RoleTemplate
 from core.hookspecs import hookimpl
 from core.registry import DECLARED, PluginError
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 
 _TARGET_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$")
 _MISSING = object()
+_HOOK_RE = re.compile(r"^govhall_[a-z][a-z0-9_]*$")
 _MODULE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
@@ -84,6 +86,7 @@ def declare_plugin(
     api_routes: Callable[[], Sequence[BaseRoute]] | str | None = None,
     demo: Callable[..., None] | str | None = None,
     hookspecs: str | None = None,
+    other_hooks: Mapping[str, Sequence[Any] | str] | None = None,
 ) -> None:
     """Implement the plugin's declaration hooks in ``module`` (pass ``__name__``) from constants.
 
@@ -101,7 +104,10 @@ def declare_plugin(
       routes, or a string naming it;
     * ``demo`` -> ``govhall_demo_data``: a function called as ``fn(session=..., directory=...)``, or a
       string naming it;
-    * ``hookspecs`` -> ``govhall_addhooks``: the dotted name of the plugin's own hookspecs module.
+    * ``hookspecs`` -> ``govhall_addhooks``: the dotted name of the plugin's own hookspecs module;
+    * ``other_hooks`` -> hooks that *other* plugins declare and that take no arguments, answered with a
+      constant list (``{"govhall_supervision_rules": "pkg.rules:RULES"}``): marked ``optionalhook``, so
+      the plugin loads where the declaring plugin is not installed (the hook is then never called).
 
     A string ``"package.module:attr"`` is imported when the hook is first called, not at load.
     Raises ``PluginError`` naming the plugin and the field on a wrong type, a malformed string, a
@@ -126,6 +132,7 @@ def declare_plugin(
         if value is not None:
             field = FIELDS[name]
             impls[field.hook] = (name, _implementation(info.name, name, field, value))
+    optional = _other_hooks(info.name, other_hooks, impls)
     for hook, (name, fn) in impls.items():
         if hasattr(target, hook):
             raise PluginError(f"plugin {info.name!r} implements {hook} twice: declare_plugin({name}=...) "
@@ -133,8 +140,29 @@ def declare_plugin(
         fn.__name__ = fn.__qualname__ = hook
         fn.__module__ = module
         fn.__doc__ = f"Declared with core.api.declare_plugin({name}=...)."
-        setattr(target, hook, hookimpl(fn))
+        setattr(target, hook, hookimpl(optionalhook=hook in optional)(fn))
     setattr(target, DECLARED, {hook: (name, fn) for hook, (name, fn) in impls.items()})
+
+
+def _other_hooks(plugin: str, hooks: Mapping[str, Any] | None,
+                 impls: dict[str, tuple[str, Callable[..., Any]]]) -> set[str]:
+    """Add ``other_hooks`` to ``impls``; the names of the hooks added."""
+    if hooks is None:
+        return set()
+    if not isinstance(hooks, Mapping):
+        raise PluginError(f"plugin {plugin!r}: declare_plugin(other_hooks=...) takes a mapping of hook "
+                          f"names to lists, not {type(hooks).__name__}")
+    core_hooks = {n for n in dir(core_hookspecs) if n.startswith("govhall_")}
+    for hook, value in hooks.items():
+        name = f"other_hooks[{hook!r}]"
+        if not isinstance(hook, str) or not _HOOK_RE.match(hook):
+            raise PluginError(f"plugin {plugin!r}: declare_plugin({name}=...): a hook name looks like "
+                              "'govhall_<words>'")
+        if hook in core_hooks:
+            raise PluginError(f"plugin {plugin!r}: declare_plugin({name}=...): {hook} is a core hook; "
+                              "use its keyword or an explicit @hookimpl")
+        impls[hook] = (name, _implementation(plugin, name, _Field(hook, "list"), value))
+    return set(hooks)
 
 
 # -- one implementation per kind of field ----------------------------------------------------------------

@@ -242,3 +242,42 @@ def test_a_module_with_declarations_added_in_process(package: Any) -> None:
         assert registry.pm.get_plugin("decl_added") is None
     finally:
         del sys.modules["decl_added"]
+
+
+def test_other_plugins_hooks_are_answered_lazily_and_optional(package):
+    """``other_hooks``: answers to another plugin's no-argument hooks, marked ``optionalhook``."""
+    body = """
+    declare_plugin(__name__, info=INFO, other_hooks={
+        "govhall_decl_other_things": "decl_other.settings:SPECS",   # a hook no installed plugin declares
+        "govhall_decl_missing": [1, 2],
+    })
+    """
+    registry = package("decl_other", body)  # loads: check_pending leaves optional hooks alone
+    module = sys.modules["decl_other.plugin"]
+    assert "decl_other.settings" not in sys.modules
+    import pluggy
+
+    spec = pluggy.HookspecMarker("govhall")
+
+    class Specs:
+        @spec
+        def govhall_decl_other_things(self) -> list[Any]:  # type: ignore[empty-body]
+            """A hook another plugin would declare."""
+
+    registry.pm.add_hookspecs(Specs)
+    [specs] = registry.pm.hook.govhall_decl_other_things()
+    assert [s.key for s in specs] == ["decl_other.greeting"]
+    assert module.govhall_decl_missing() == [1, 2]
+
+
+@pytest.mark.parametrize(("declaration", "message"), [
+    ("{'govhall_routes': []}", r"other_hooks\['govhall_routes'\]=\.\.\.\): govhall_routes is a core hook"),
+    ("{'supervision_rules': []}", r"other_hooks\['supervision_rules'\]=\.\.\.\): a hook name looks like"),
+    ("{'govhall_x_rules': 'not a target'}", r"other_hooks\['govhall_x_rules'\]=.*must look like"),
+    ("{'govhall_x_rules': {'a': 1}}", r"other_hooks\['govhall_x_rules'\]=.*expected a list, got dict"),
+    ("[('govhall_x_rules', [])]", r"other_hooks=\.\.\.\) takes a mapping"),
+])
+def test_bad_other_hooks_stop_the_load(package, declaration, message):
+    with pytest.raises(PluginError, match=r"plugin 'decl_obad'") as caught:
+        package("decl_obad", f"declare_plugin(__name__, info=INFO, other_hooks={declaration})")
+    assert caught.match(message)
