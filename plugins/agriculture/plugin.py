@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from core.api import (
     Label,
@@ -95,14 +94,8 @@ declare_plugin(
         MenuEntry("workbench", "生产主体确认", "Confirm producers", "agriculture/bureau", order=40,
                   permission=P.BUREAU.name),
     ],
+    other_hooks={"govhall_supervision_rules": "plugins.agriculture.rules:RULES"},  # supervision's hook
 )
-
-
-@hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
-def govhall_supervision_rules() -> list[dict[str, Any]]:
-    from plugins.agriculture.rules import RULES
-
-    return RULES
 
 
 @hookimpl

@@ -78,14 +78,8 @@ declare_plugin(
                   permission=P.APP_HANDLE.name),
         MenuEntry("my", "我的办件", "My applications", "approval/my", order=10, permission=P.APP_OWN.name),
     ],
+    other_hooks={"govhall_supervision_rules": "plugins.approval.rules:RULES"},  # supervision's hook
 )
-
-
-@hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
-def govhall_supervision_rules() -> list[dict[str, Any]]:
-    from plugins.approval import rules
-
-    return rules.RULES
 
 
 @hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)

@@ -96,14 +96,8 @@ declare_plugin(
             description_en="Register and publish tenders, opening, evaluation, award and contract",
         ),
     ],
+    other_hooks={"govhall_supervision_rules": "plugins.bidding.rules:RULES"},  # supervision's hook
 )
-
-
-@hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
-def govhall_supervision_rules() -> list[dict[str, Any]]:
-    from plugins.bidding.rules import RULES
-
-    return RULES
 
 
 @hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)

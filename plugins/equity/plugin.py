@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from core.api import MenuEntry, PeriodicTask, PluginInfo, WorkingDeadline, declare_plugin, hookimpl
 from plugins.equity import permissions as P
@@ -77,14 +76,8 @@ declare_plugin(
             permission=P.PUBLIC.name,
         ),
     ],
+    other_hooks={"govhall_supervision_rules": "plugins.equity.rules:RULES"},  # supervision's hook
 )
-
-
-@hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
-def govhall_supervision_rules() -> list[dict[str, Any]]:
-    from plugins.equity.rules import RULES
-
-    return RULES
 
 
 @hookimpl

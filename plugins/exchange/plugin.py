@@ -77,6 +77,7 @@ declare_plugin(
         MenuEntry("console", "数据交换日志", "Data exchange log", "exchange/log", order=45,
                   permission=P.LOG_VIEW.name),
     ],
+    other_hooks={"govhall_supervision_rules": "plugins.exchange.rules:RULES"},  # supervision's hook
 )
 
 
@@ -85,13 +86,6 @@ def govhall_periodic_tasks() -> list[PeriodicTask]:
     from plugins.exchange.jobs import sync_task
 
     return [PeriodicTask("sync_catalogue", 3600, sync_task, per_tenant=True)]
-
-
-@hookimpl
-def govhall_supervision_rules() -> list[dict[str, Any]]:
-    from plugins.exchange.rules import RULES
-
-    return RULES
 
 
 @hookimpl(optionalhook=True)

@@ -112,14 +112,8 @@ declare_plugin(
             description_en="Sending systems, batches and per-record errors",
         )
     ],
+    other_hooks={"govhall_supervision_rules": "plugins.feeds.rules:RULES"},  # supervision's hook
 )
-
-
-@hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
-def govhall_supervision_rules() -> list[dict[str, Any]]:
-    from plugins.feeds.rules import RULES
-
-    return RULES
 
 
 @hookimpl

@@ -115,6 +115,7 @@ declare_plugin(
         MenuEntry("my", "我的评价", "My reviews", "interaction/my-reviews", order=31,
                   permission=P.MY_REVIEWS.name),
     ],
+    other_hooks={"govhall_supervision_rules": "plugins.interaction.rules:RULES"},  # supervision's hook
 )
 
 
@@ -152,13 +153,6 @@ def govhall_handle_event(event: Any, session: Any) -> None:
     from plugins.interaction import reviews
 
     reviews.handle_event(event, session)
-
-
-@hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
-def govhall_supervision_rules() -> list[dict[str, Any]]:
-    from plugins.interaction.rules import RULES
-
-    return RULES
 
 
 @hookimpl(optionalhook=True)  # approval's hook (plugins/approval/hookspecs.py)

@@ -72,6 +72,7 @@ declare_plugin(
         MenuEntry("console", "证照目录", "Licence catalogue", "licence/types", order=40,
                   permission=P.TYPE_MANAGE.name),
     ],
+    other_hooks={"govhall_supervision_rules": "plugins.licence.rules:RULES"},  # supervision's hook
 )
 
 
@@ -80,13 +81,6 @@ def govhall_handle_event(event: Event, session: Any) -> None:
     from plugins.licence.from_approval import handle_event
 
     handle_event(event, session)
-
-
-@hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
-def govhall_supervision_rules() -> list[dict[str, Any]]:
-    from plugins.licence.rules import RULES
-
-    return RULES
 
 
 @hookimpl

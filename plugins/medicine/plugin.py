@@ -70,14 +70,8 @@ declare_plugin(
             permission=P.PUBLIC.name,
         ),
     ],
+    other_hooks={"govhall_supervision_rules": "plugins.medicine.rules:RULES"},  # supervision's hook
 )
-
-
-@hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
-def govhall_supervision_rules() -> list[dict[str, Any]]:
-    from plugins.medicine.rules import RULES
-
-    return RULES
 
 
 @hookimpl

@@ -48,6 +48,7 @@ declare_plugin(
         MenuEntry("console", "权力与事项对应情况", "Powers and items not linked", "openness/powers/gaps",
                   order=61, permission=P.POWER_MANAGE.name),
     ],
+    other_hooks={"govhall_supervision_rules": "plugins.openness.rules:RULES"},  # supervision's hook
 )
 
 
@@ -97,10 +98,3 @@ def govhall_approval_item_facts(
     from plugins.openness import powers
 
     return powers.item_facts(session, tenant, str(item.get("code", "")))
-
-
-@hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
-def govhall_supervision_rules() -> list[dict[str, Any]]:
-    from plugins.openness.rules import RULES
-
-    return RULES

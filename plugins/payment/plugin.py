@@ -88,6 +88,7 @@ declare_plugin(
         MenuEntry("workbench", "缴费对账", "Reconciliation", "payment/reconciliations", order=41,
                   permission=P.RECONCILE.name),
     ],
+    other_hooks={"govhall_supervision_rules": "plugins.payment.rules:RULES"},  # supervision's hook
 )
 
 
@@ -123,13 +124,6 @@ def govhall_approval_item_fees(
     from plugins.payment import from_approval
 
     return from_approval.item_fees(tenant, item_codes, session)
-
-
-@hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
-def govhall_supervision_rules() -> list[dict[str, Any]]:
-    from plugins.payment.rules import RULES
-
-    return RULES
 
 
 @hookimpl
