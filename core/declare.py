@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import re
+import reprlib
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -175,7 +176,8 @@ def _constant(value: Any) -> Callable[[], Any]:
 
 
 def _implementation(plugin: str, name: str, field: _Field, value: Any) -> Callable[..., Any]:
-    where = f"plugin {plugin!r}: declare_plugin({name}={value!r})"
+    shown = repr(value) if isinstance(value, str) else reprlib.repr(value)  # a long list, shortened
+    where = f"plugin {plugin!r}: declare_plugin({name}={shown})"
     if field.kind == "paths":
         paths = [value] if isinstance(value, Path) else value
         if not isinstance(paths, (list, tuple)) or not all(isinstance(p, Path) for p in paths):
