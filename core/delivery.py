@@ -16,10 +16,10 @@ across a provider call (the pattern plugins/payment uses for its gateway); each 
    (``failed_at``): an error in the log and a warning on the hall's console.
 
 A process that dies between claim and record leaves the claim to run out its lease; the next try sends
-with the same ``idempotency_key`` (message id + channel), which a provider passes to the outside service
-so that it drops the duplicate. A channel recorded as sent is never tried again, whatever happens to the
-message's other channels or to the message's own record. The message is marked delivered
-(``delivered_at``, ``channels``) once each of its deliveries is sent or given up.
+with the same ``idempotency_key`` (message id + channel, ``idempotency_key``), which a provider passes
+to the outside service so that it drops the duplicate. A channel recorded as sent is never tried again,
+whatever happens to the message's other channels or to the message's own record. The message is marked
+delivered (``delivered_at``, ``channels``) once each of its deliveries is sent or given up.
 """
 
 from __future__ import annotations
@@ -57,9 +57,11 @@ def _d() -> Table:
     return cast(Table, MessageDelivery.__table__)
 
 
-def idempotency_key(message_id: int, channel: str) -> str:
-    """The key every try of one (message, channel) carries (``OutgoingMessage.idempotency_key``)."""
-    return f"govhall-message-{message_id}-{channel}"
+def idempotency_key(message_id: int, created_at: datetime, channel: str) -> str:
+    """The key every try of one (message, channel) carries (``OutgoingMessage.idempotency_key``): the
+    message id and channel, with the message's creation instant so that ids reused after a database is
+    restored or recreated never collide with keys an outside service still remembers."""
+    return f"govhall-message-{message_id}-{round(created_at.timestamp() * 1_000_000)}-{channel}"
 
 
 def backoff(attempts: int) -> timedelta:
@@ -205,34 +207,35 @@ def _send_claimed(platform: Any, claimed: Sequence[_Claimed]) -> int:
         sent += 1
         if not _guarded("record", partial(_call_record_sent, platform=platform, c=c), platform, RECORD_TRIES):
             log.error("message.delivery_unrecorded", message_id=c.message_id, channel=c.channel,
-                      key=idempotency_key(c.message_id, c.channel),
                       detail="sent but not recorded: retried after the lease with the same key")
     return sent
 
 
-def _outgoing(platform: Any, claimed: Sequence[_Claimed]) -> dict[int, OutgoingMessage]:
-    """The claimed messages as providers get them (channel filled in per delivery), read in one short
-    transaction before any send; a message whose recipient is no longer active is left out."""
+def _outgoing(platform: Any, claimed: Sequence[_Claimed]) -> dict[int, tuple[OutgoingMessage, datetime]]:
+    """The claimed messages as providers get them (channel and key completed per delivery), with their
+    creation instant (the key's), read before any send; one whose recipient was closed is left out."""
     from core.identity.models import Account
 
     ids = sorted({c.message_id for c in claimed})
-    out: dict[int, OutgoingMessage] = {}
+    out: dict[int, tuple[OutgoingMessage, datetime]] = {}
     with platform.db.session(Scope.system()) as s:
         rows = s.execute(select(Message, Account).join(Account, Account.id == Message.to_account_id)
                          .where(Message.id.in_(ids), Account.active.is_(True))).all()
         for m, a in rows:
             tenant = platform.directory.by_id.get(m.tenant_id)
-            out[m.id] = OutgoingMessage(
+            message = OutgoingMessage(
                 message_id=m.id, channel="", tenant_code=tenant.code if tenant is not None else "",
                 account_id=a.id, username=a.username, display_name=a.display_name, language=m.language,
                 title=m.title(m.language), body=m.body(m.language), href=m.href)
+            out[m.id] = (message, m.created_at)
     return out
 
 
-def _for_channel(message: OutgoingMessage, c: _Claimed) -> OutgoingMessage:
+def _for_channel(message: tuple[OutgoingMessage, datetime], c: _Claimed) -> OutgoingMessage:
     from dataclasses import replace
 
-    return replace(message, channel=c.channel, idempotency_key=idempotency_key(c.message_id, c.channel))
+    return replace(message[0], channel=c.channel,
+                   idempotency_key=idempotency_key(c.message_id, message[1], c.channel))
 
 
 # -- recording ---------------------------------------------------------------------------------------------

@@ -13,7 +13,9 @@ delivery transaction to every event.
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -323,8 +325,26 @@ class MessageDelivery(TenantScoped, Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
-def log_provider_send(message: OutgoingMessage) -> None:
-    """The development provider: writes the message to the log instead of sending it."""
-    log.info("message.sent", channel=message.channel, to=message.username, tenant=message.tenant_code,
-             message_id=message.message_id, language=message.language, title=message.title)
+# The keys the development provider has accepted in this process, oldest first (bounded): it honours the
+# provider contract the way a real gateway would with its client message ids (docs/hooks.md).
+_accepted: OrderedDict[str, None] = OrderedDict()
+_accepted_lock = threading.Lock()
+ACCEPTED_KEYS = 10_000
 
+
+def log_provider_send(message: OutgoingMessage) -> None:
+    """The development provider: writes the message to the log instead of sending it, once per
+    idempotency key (a repeat after a crash between send and record is dropped, as the contract asks)."""
+    key = message.idempotency_key
+    if key:
+        with _accepted_lock:
+            repeat = key in _accepted
+            _accepted[key] = None
+            if len(_accepted) > ACCEPTED_KEYS:
+                _accepted.popitem(last=False)
+        if repeat:
+            log.info("message.repeat_dropped", channel=message.channel, message_id=message.message_id,
+                     key=key)
+            return
+    log.info("message.sent", channel=message.channel, to=message.username, tenant=message.tenant_code,
+             message_id=message.message_id, language=message.language, title=message.title, key=key)

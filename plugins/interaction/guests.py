@@ -52,7 +52,8 @@ def send_code(platform: Any, tenant: Any, phone: str, ip: str) -> None:
     with platform.db.transaction(tenant.scope) as s:
         code_id, code = _new_code(s, platform, tenant, phone, ip)
     try:
-        _deliver(platform, tenant, phone, code, f"interaction-code-{code_id}")
+        # Sent once, in this request (no retry): the key only has to be unique, also across databases.
+        _deliver(platform, tenant, phone, code, f"interaction-code-{code_id}-{secrets.token_hex(8)}")
     except Exception as exc:  # whatever the provider raised: the code is not kept, the person asks again
         log.warning("interaction.sms_failed", tenant=tenant.code, code_id=code_id, error=repr(exc))
         with platform.db.transaction(tenant.scope) as s:

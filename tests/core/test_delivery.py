@@ -133,8 +133,9 @@ def test_a_claim_whose_send_never_finished_is_sent_once_after_its_lease_with_the
     platform.clock.advance(seconds=LEASE.total_seconds() + 1)
     assert deliver_pending(platform) == 2
     assert outside.pairs() == {(mid, "sms"): 1, (mid, "email"): 1}
-    assert {m.idempotency_key for m in outside.sent} == {idempotency_key(mid, "sms"),
-                                                         idempotency_key(mid, "email")}
+    created = _message(platform, mid).created_at
+    assert {m.idempotency_key for m in outside.sent} == {idempotency_key(mid, created, "sms"),
+                                                         idempotency_key(mid, created, "email")}
     assert {d.attempts for d in _rows(platform, mid).values()} == {2}
 
 
@@ -149,7 +150,8 @@ def test_sent_but_not_recorded_is_resent_only_with_the_same_key(platform, outsid
     platform.clock.advance(seconds=LEASE.total_seconds() + 1)
     deliver_pending(platform)
     keys = Counter(m.idempotency_key for m in outside.sent)
-    assert keys == {idempotency_key(mid, "sms"): 2, idempotency_key(mid, "email"): 2}
+    created = _message(platform, mid).created_at
+    assert keys == {idempotency_key(mid, created, "sms"): 2, idempotency_key(mid, created, "email"): 2}
     assert all(d.sent_at is not None for d in _rows(platform, mid).values())
 
 
@@ -270,3 +272,18 @@ def test_send_now_refuses_a_message_without_its_key(platform):
                         display_name="x", language="zh-CN", title="t", body="b", href="")
     with pytest.raises(ValueError):
         send_now(platform, platform.directory.get("360102"), m)
+
+
+def test_the_development_provider_drops_a_repeated_key():
+    from structlog.testing import capture_logs
+
+    from core.api import OutgoingMessage
+    from core.messages import log_provider_send
+
+    m = OutgoingMessage(message_id=7, channel="sms", tenant_code="360102", account_id=1, username="x",
+                        display_name="x", language="zh-CN", title="t", body="b", href="",
+                        idempotency_key="govhall-message-7-sms-test")
+    with capture_logs() as logs:
+        log_provider_send(m)
+        log_provider_send(m)
+    assert [e["event"] for e in logs] == ["message.sent", "message.repeat_dropped"]

@@ -219,7 +219,7 @@ def test_a_code_is_committed_before_the_sms_and_taken_back_when_the_provider_fai
     guests.send_code(platform, tenant, "13600001111", "10.0.0.7")
     with platform.db.session(tenant.scope) as s:
         (code_id,) = s.scalars(select(PhoneCode.id)).all()
-    assert seen == [(f"interaction-code-{code_id}", 1)]
+    assert len(seen) == 1 and seen[0][0].startswith(f"interaction-code-{code_id}-") and seen[0][1] == 1
 
     def down(m):
         raise ConnectionError("sms gateway down")
