@@ -184,3 +184,9 @@ from core.web.uploads import (  # noqa: E402
 
 __all__ += ["FILE_TYPES", "CheckedFile", "FileType", "Refusal", "check_upload", "check_uploads",
             "detect_upload", "read_uploads", "upload_refusal"]
+
+# A plugin's constant declarations (info, permissions, roles, settings, routes, migrations, templates,
+# menu, demo ...) in one call instead of a dozen one-line hook implementations (core.declare).
+from core.declare import declare_plugin  # noqa: E402
+
+__all__ += ["declare_plugin"]
