@@ -128,9 +128,12 @@ __all__ += [
 
 # The core inbox (issue #16): tell a person or a department something, once per dedupe key, in their
 # language; outside channels (SMS, e-mail) are providers a plugin declares.
+# A message a person waits for (a phone code), sent now through the hall's provider for its channel; the
+# caller commits its record first and sets ``idempotency_key`` (core.delivery, docs/hooks.md).
+from core.delivery import send_now  # noqa: E402
 from core.messages import MessageProvider, OutgoingMessage, notify  # noqa: E402
 
-__all__ += ["MessageProvider", "OutgoingMessage", "notify"]
+__all__ += ["MessageProvider", "OutgoingMessage", "notify", "send_now"]
 
 # Links people enter (issue #10): the input type and the render-time check (core.web.security).
 from core.web.security import SafeUrl, safe_url  # noqa: E402
@@ -181,3 +184,9 @@ from core.web.uploads import (  # noqa: E402
 
 __all__ += ["FILE_TYPES", "CheckedFile", "FileType", "Refusal", "check_upload", "check_uploads",
             "detect_upload", "read_uploads", "upload_refusal"]
+
+# A plugin's constant declarations (info, permissions, roles, settings, routes, migrations, templates,
+# menu, demo ...) in one call instead of a dozen one-line hook implementations (core.declare).
+from core.declare import declare_plugin  # noqa: E402
+
+__all__ += ["declare_plugin"]

@@ -171,7 +171,9 @@ class DataResource:
 class MessageProvider:
     """An outside channel for inbox messages (``govhall_message_providers``): ``channel`` is ``sms`` or
     ``email``; the tenant setting ``hall.<channel>_provider`` names which provider a hall uses. ``send``
-    takes a ``core.messages.OutgoingMessage`` already in the recipient's language and raises to retry."""
+    takes a ``core.messages.OutgoingMessage`` already in the recipient's language and raises to retry; it
+    must pass ``OutgoingMessage.idempotency_key`` to the outside service and drop a second send with a key
+    already accepted (the same key comes again only after a crash between a send and its record)."""
 
     name: str
     channel: Literal["sms", "email"]

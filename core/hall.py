@@ -89,12 +89,14 @@ def govhall_message_providers() -> list[MessageProvider]:
 
 
 def _deliver_messages(platform: Any, tenant: Any, session: Any) -> None:
-    from core.messages import deliver_pending
+    """Its own short transactions around each provider call (core.delivery): the task's session is left
+    unused and holds no connection while a provider answers."""
+    from core.delivery import deliver_pending
 
-    deliver_pending(platform, session)
+    deliver_pending(platform)
 
 
 @hookimpl
 def govhall_periodic_tasks() -> list[PeriodicTask]:
-    """New messages to people go out on their hall's channels (core.messages.deliver_pending)."""
+    """New messages to people go out on their hall's channels (core.delivery.deliver_pending)."""
     return [PeriodicTask("messages", 5, _deliver_messages)]

@@ -123,7 +123,10 @@ def govhall_periodic_tasks() -> list[PeriodicTask]:
 def govhall_message_providers() -> list[MessageProvider]:
     """Outside channels for inbox messages (SMS, e-mail), as ``core.contracts.MessageProvider``. A hall
     uses the provider its ``hall.sms_provider`` / ``hall.email_provider`` setting names, among plugins
-    enabled there; the built-in hall plugin offers ``log`` (development: writes a log line)."""
+    enabled there; the built-in hall plugin offers ``log`` (development: writes a log line). ``send`` may
+    be called again for one (message, channel) after a crash between sending and recording it, always
+    with the same ``OutgoingMessage.idempotency_key``: pass it to the outside service and drop a repeat
+    (docs/hooks.md; core.delivery)."""
 
 
 # --- per-tenant calls, through Registry.hook_for(tenant) ---------------------------------------------

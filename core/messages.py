@@ -6,13 +6,16 @@ again for a redelivered event adds nothing. It is written in both languages and 
 language (the account's chosen one, else Chinese): the inbox shows the language of the reader, the
 outside channels (SMS, e-mail) send the recipient's. The hall plugin's periodic task ``messages`` hands
 each new message to a person to the channel providers (``govhall_message_providers``) its tenant's
-settings name, once across all processes — the inbox itself needs no provider. A job and not an outbox
-event: a handler of every event in the hall plugin would add a delivery transaction to every event.
+settings name, once per (message, channel) across all processes (core.delivery) — the inbox itself needs
+no provider. A job and not an outbox event: a handler of every event in the hall plugin would add a
+delivery transaction to every event.
 """
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +26,7 @@ from sqlalchemy import (
     JSON,
     ForeignKey,
     Index,
+    Integer,
     String,
     Text,
     UniqueConstraint,
@@ -43,10 +47,9 @@ from core.errors import Invalid
 if TYPE_CHECKING:
     from core.tenancy.directory import TenantRef
 
-__all__ = ["Message", "MessageProvider", "OutgoingMessage", "notify"]
+__all__ = ["Message", "MessageDelivery", "MessageProvider", "OutgoingMessage", "notify"]
 log = structlog.get_logger(__name__)
 CHANNELS = ("sms", "email")
-DELIVERY_BATCH = 200
 
 
 class Message(TenantScoped, Base):
@@ -99,6 +102,9 @@ class OutgoingMessage:
     title: str
     body: str
     href: str
+    # Stable for this (message, channel) across retries: a provider passes it to the outside service and
+    # drops a second send with a key it has already accepted (docs/hooks.md, govhall_message_providers).
+    idempotency_key: str = ""
 
 
 def _limit(value: str, size: int, name: str) -> str:
@@ -286,59 +292,59 @@ def department_ids_of(session: Session, account_id: int) -> list[int]:
     return [int(d) for d in session.scalars(q) if d is not None]
 
 
-# --- outside channels -----------------------------------------------------------------------------------
+# --- outside channels: the delivery itself is core.delivery --------------------------------------------
 
 
-def deliver_pending(platform: Any, session: Session, *, limit: int = DELIVERY_BATCH) -> int:
-    """The hall's ``messages`` task: hand undelivered messages to their channels, oldest first; returns
-    how many were handed over. A provider that raises leaves its message for the next run (at least once:
-    a provider may see a message twice after a crash, never zero times)."""
-    rows = list(session.scalars(select(Message).where(Message.delivered_at.is_(None))
-                                .order_by(Message.id).limit(limit)))
-    done = 0
-    for row in rows:
-        try:
-            with session.begin_nested():
-                deliver(platform, session, row)
-                row.delivered_at = utcnow()
-            done += 1
-        except Exception as exc:  # one provider's outage must not hold back the other messages
-            log.warning("message.delivery_failed", message_id=row.id, error=repr(exc))
-    return done
+class MessageDelivery(TenantScoped, Base):
+    """One outside channel of one message (core.delivery): claimed and committed before its provider is
+    called, so a channel that went out is never sent again and one that never finished is retried with
+    the same idempotency key. ``next_try_at`` is both the lease of a claim and the back-off after a failure;
+    ``failed_at`` is set when the delivery gave up after ``core.delivery.MAX_ATTEMPTS``."""
+
+    __tablename__ = "message_deliveries"
+    __table_args__ = (
+        UniqueConstraint("message_id", "channel", name="uq_message_deliveries_message_channel"),
+        # The claim's scan: only deliveries still to make are indexed.
+        Index("ix_message_deliveries_due", "next_try_at", "id",
+              postgresql_where=text("sent_at IS NULL AND failed_at IS NULL"),
+              sqlite_where=text("sent_at IS NULL AND failed_at IS NULL")),
+        Index("ix_message_deliveries_failed", "tenant_id", "failed_at",
+              postgresql_where=text("failed_at IS NOT NULL"), sqlite_where=text("failed_at IS NOT NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    message_id: Mapped[int] = mapped_column(BigId, ForeignKey("messages.id"))
+    channel: Mapped[str] = mapped_column(String(16))
+    provider: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_try_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    claimed_by: Mapped[str] = mapped_column(String(100), default="")
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
-def deliver(platform: Any, session: Session, row: Message) -> list[str]:
-    """Hand a person's message to the providers the tenant's settings name for each channel; records the
-    channels on the message."""
-    from core.identity.models import Account
-
-    if row.to_account_id is None:
-        return []
-    account = session.get(Account, row.to_account_id)
-    tenant = platform.directory.by_id.get(row.tenant_id)
-    if account is None or tenant is None or not account.active:
-        return []
-    enabled = platform.enabled(tenant)
-    providers = {(p.channel, p.name): p
-                 for plugin, declared in platform.registry.declared("govhall_message_providers").items()
-                 if plugin in enabled for p in declared}
-    sent = []
-    for channel in CHANNELS:
-        name = platform.tenant_setting(tenant, f"hall.{channel}_provider")
-        provider = providers.get((channel, name)) if name else None
-        if provider is None:
-            continue
-        provider.send(OutgoingMessage(
-            message_id=row.id, channel=channel, tenant_code=tenant.code, account_id=account.id,
-            username=account.username, display_name=account.display_name, language=row.language,
-            title=row.title(row.language), body=row.body(row.language), href=row.href))
-        sent.append(channel)
-    row.channels = sorted(set(row.channels or []) | set(sent))
-    return sent
+# The keys the development provider has accepted in this process, oldest first (bounded): it honours the
+# provider contract the way a real gateway would with its client message ids (docs/hooks.md).
+_accepted: OrderedDict[str, None] = OrderedDict()
+_accepted_lock = threading.Lock()
+ACCEPTED_KEYS = 10_000
 
 
 def log_provider_send(message: OutgoingMessage) -> None:
-    """The development provider: writes the message to the log instead of sending it."""
+    """The development provider: writes the message to the log instead of sending it, once per
+    idempotency key (a repeat after a crash between send and record is dropped, as the contract asks)."""
+    key = message.idempotency_key
+    if key:
+        with _accepted_lock:
+            repeat = key in _accepted
+            _accepted[key] = None
+            if len(_accepted) > ACCEPTED_KEYS:
+                _accepted.popitem(last=False)
+        if repeat:
+            log.info("message.repeat_dropped", channel=message.channel, message_id=message.message_id,
+                     key=key)
+            return
     log.info("message.sent", channel=message.channel, to=message.username, tenant=message.tenant_code,
-             message_id=message.message_id, language=message.language, title=message.title)
-
+             message_id=message.message_id, language=message.language, title=message.title, key=key)

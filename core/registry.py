@@ -26,6 +26,8 @@ from core.settings import SettingSpec
 
 log = structlog.get_logger(__name__)
 ENTRY_POINT_GROUP = "govhall.plugins"
+# Where core.api.declare_plugin leaves {hook: (keyword, function)} in the plugin's module.
+DECLARED = "__govhall_declared__"
 
 
 class PluginError(RuntimeError):
@@ -86,6 +88,7 @@ class Registry:
             except Exception as exc:  # a broken vendor package must name itself
                 raise PluginError(f"plugin {ep.name!r} ({ep.value}) failed to import: {exc}") from exc
             pm.register(module, name=ep.name)
+            _check_declared(pm, module, ep.name)
             info = _plugin_info(pm, module, ep.name)
             dist = ep.dist.name if ep.dist else "?"
             plugins[ep.name] = LoadedPlugin(info=info, module=module, distribution=dist)
@@ -113,7 +116,11 @@ class Registry:
             raise PluginError(f"plugin {info.name!r} is already registered")
         self.pm.register(module, name=info.name)
         try:
+            _check_declared(self.pm, module, info.name)
             self.pm.check_pending()
+        except PluginError:
+            self.pm.unregister(module)
+            raise
         except pluggy.PluginValidationError as exc:
             self.pm.unregister(module)
             raise PluginError(f"unknown hook: {exc}") from exc
@@ -223,3 +230,16 @@ def _plugin_info(pm: pluggy.PluginManager, module: ModuleType, name: str) -> Plu
         pm.unregister(module)
         raise PluginError(f"plugin entry point {name!r} reports name {info.name!r}")
     return info
+
+
+def _check_declared(pm: pluggy.PluginManager, module: object, name: str) -> None:
+    """Each hook ``core.api.declare_plugin`` implemented has no second implementation in the plugin: an
+    explicit ``@hookimpl`` defined after the call replaces the declared function in the module, one with
+    ``specname`` sits beside it; either way one declaration would silently win. Refused, naming both."""
+    declared: dict[str, tuple[str, Any]] = getattr(module, DECLARED, {})
+    for hook, (field, fn) in declared.items():
+        caller = getattr(pm.hook, hook, None)
+        mine = [i.function for i in (caller.get_hookimpls() if caller else []) if i.plugin is module]
+        if mine != [fn]:
+            raise PluginError(f"plugin {name!r} implements {hook} twice: declare_plugin({field}=...) and an "
+                              "explicit @hookimpl; keep one")

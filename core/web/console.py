@@ -169,6 +169,7 @@ def _node_context(request: Request, tenant: TenantRef) -> dict[str, Any]:
         "can_audit": ctx.allowed(AUDIT_VIEW),
         "saved": request.query_params.get("saved", ""),
         "refused": None,
+        "delivery_warning": (),  # console_home fills it in (one query)
         **_calendar_warning(ctx.platform),
     }
 
@@ -182,10 +183,32 @@ def _calendar_warning(platform: Any) -> dict[str, Any]:
             "calendar_warning": holidays.warning_parts(missing) if missing else ()}
 
 
+def _delivery_warning(platform: Any, tenant: TenantRef) -> dict[str, Any]:
+    """Messages this hall could not get out by SMS or e-mail (core.delivery gave up), on the console."""
+    from core.clock import now
+    from core.delivery import GAVE_UP_WINDOW, gave_up
+
+    with platform.db.session(tenant.scope) as s:
+        count, latest = gave_up(s, tenant.id, now(platform))
+    if not count or latest is None:
+        return {"delivery_warning": ()}
+    days = GAVE_UP_WINDOW.days
+    channel = {"sms": ("短信", "SMS"), "email": ("电子邮件", "e-mail")}.get(latest.channel,
+                                                                          (latest.channel, latest.channel))
+    error = (latest.last_error or "")[:200]
+    return {"delivery_warning": (
+        f"近 {days} 天有 {count} 条消息多次重试后仍未能发出（最近一次：{channel[0]}，{error}）。"
+        "请检查本级的短信、电子邮件服务商设置。",
+        f"{count} message deliveries gave up after repeated tries in the last {days} days (latest: "
+        f"{channel[1]}, {error}). Check this hall's SMS and e-mail provider settings.")}
+
+
 @require(CONSOLE_VIEW)
 async def console_home(request: Request) -> Response:
-    tenant = request.state.ctx.tenant
-    return render(request, "console/node.html", _node_context(request, tenant))
+    ctx = request.state.ctx
+    tenant = ctx.tenant
+    warning = await ctx.platform.db.run(lambda: _delivery_warning(ctx.platform, tenant))
+    return render(request, "console/node.html", {**_node_context(request, tenant), **warning})
 
 
 def apply_switch(platform: Any, tenant: TenantRef, form: SwitchForm, actor: str) -> str:

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from core.api import (
     Label,
     MenuEntry,
     PeriodicTask,
-    Permission,
     PluginInfo,
-    RoleTemplate,
     SettingSpec,
     WorkingDeadline,
+    declare_plugin,
     hookimpl,
 )
 from plugins.agriculture import permissions as P
@@ -29,9 +27,9 @@ def govhall_working_deadlines() -> list[WorkingDeadline]:
     return [WorkingDeadline("question", Q.asked_on, Q.due_on, Q.answered_on.is_(None), label=Q.id)]
 
 
-@hookimpl
-def govhall_plugin_info() -> PluginInfo:
-    return PluginInfo(
+declare_plugin(
+    __name__,
+    info=PluginInfo(
         name="agriculture",
         title_zh="智慧农业",
         title_en="Smart agriculture",
@@ -39,22 +37,10 @@ def govhall_plugin_info() -> PluginInfo:
         description_zh="农产品质量追溯与承诺达标合格证、市场价格、供求信息、12316 三农服务",
         description_en="Produce traceability and compliance certificates, market prices, supply and demand, "
         "the 12316 desk",
-    )
-
-
-@hookimpl
-def govhall_permissions() -> list[Permission]:
-    return P.PERMISSIONS
-
-
-@hookimpl
-def govhall_roles() -> list[RoleTemplate]:
-    return P.ROLES
-
-
-@hookimpl
-def govhall_settings() -> list[SettingSpec]:
-    return [
+    ),
+    permissions=P.PERMISSIONS,
+    roles=P.ROLES,
+    settings=[
         SettingSpec(
             "agriculture.price_band_percent",
             30,
@@ -75,90 +61,41 @@ def govhall_settings() -> list[SettingSpec]:
             max=30,
             per_tenant=True,
         ),
-    ]
-
-
-@hookimpl
-def govhall_migration_dirs() -> list[Path]:
-    return [HERE / "migrations" / "versions"]
-
-
-@hookimpl
-def govhall_template_dirs() -> list[Path]:
-    return [HERE / "templates"]
-
-
-@hookimpl
-def govhall_routes() -> list[Any]:
-    from plugins.agriculture import views
-
-    return views.routes()
-
-
-@hookimpl
-def govhall_api_routes() -> list[Any]:
-    from plugins.agriculture import api
-
-    return api.routes()
-
-
-@hookimpl
-def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
-    def m(
-        section: Any, zh: str, en: str, href: str, perm: Permission, order: int, dzh: str = "", den: str = ""
-    ) -> MenuEntry:
-        return MenuEntry(
-            section,
-            zh,
-            en,
-            href,
-            plugin="agriculture",
-            order=order,
-            permission=perm.name,
-            description_zh=dzh,
-            description_en=den,
-        )
-
-    return [
-        m(
-            "subsystem",
-            "智慧农业",
-            "Smart agriculture",
-            "agriculture/",
-            P.TRACE,
-            25,
-            "农产品质量追溯、承诺达标合格证",
-            "Produce traceability, compliance certificates",
-        ),
-        m("sunshine", "农产品追溯查询", "Trace produce", "agriculture/trace", P.TRACE, 45),
-        m("my", "我的农产品批次", "My produce lots", "agriculture/producer", P.PRODUCE, 40),
-        m(
-            "public_service",
-            "农产品市场价格",
-            "Produce market prices",
-            "agriculture/prices",
-            P.PRICE_VIEW,
-            45,
-        ),
-        m(
-            "public_service",
-            "农产品供求信息",
-            "Produce supply and demand",
-            "agriculture/posts",
-            P.POST_VIEW,
-            46,
-        ),
-        m("public_service", "12316 三农服务", "The 12316 desk", "agriculture/ask", P.KNOWLEDGE, 47),
-        m("workbench", "12316 待答问题", "12316 questions", "agriculture/desk", P.ANSWER, 41),
-        m("workbench", "生产主体确认", "Confirm producers", "agriculture/bureau", P.BUREAU, 40),
-    ]
-
-
-@hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
-def govhall_supervision_rules() -> list[dict[str, Any]]:
-    from plugins.agriculture.rules import RULES
-
-    return RULES
+    ],
+    migrations=HERE / "migrations" / "versions",
+    templates=HERE / "templates",
+    routes="plugins.agriculture.views:routes",
+    api_routes="plugins.agriculture.api:routes",
+    cli="plugins.agriculture.cli:agriculture",
+    demo="plugins.agriculture.demo:load",
+    labels=[
+        Label("agriculture.lot", "产品批次", "Lot"), Label("agriculture.price", "价格", "Price"),
+        Label("agriculture.question", "咨询", "Question"),
+        Label("agriculture.producer", "生产主体", "Producer"),
+        Label("agriculture.certificate", "承诺达标合格证", "Certificate"),
+        Label("agriculture.prices", "价格数据", "Prices"),
+    ],
+    menu=[
+        MenuEntry("subsystem", "智慧农业", "Smart agriculture", "agriculture/", order=25,
+                  permission=P.TRACE.name, description_zh="农产品质量追溯、承诺达标合格证",
+                  description_en="Produce traceability, compliance certificates"),
+        MenuEntry("sunshine", "农产品追溯查询", "Trace produce", "agriculture/trace", order=45,
+                  permission=P.TRACE.name),
+        MenuEntry("my", "我的农产品批次", "My produce lots", "agriculture/producer", order=40,
+                  permission=P.PRODUCE.name),
+        MenuEntry("public_service", "农产品市场价格", "Produce market prices", "agriculture/prices", order=45,
+                  permission=P.PRICE_VIEW.name),
+        MenuEntry("public_service", "农产品供求信息", "Produce supply and demand", "agriculture/posts",
+                  order=46, permission=P.POST_VIEW.name),
+        MenuEntry("public_service", "12316 三农服务", "The 12316 desk", "agriculture/ask", order=47,
+                  permission=P.KNOWLEDGE.name),
+        MenuEntry("workbench", "12316 待答问题", "12316 questions", "agriculture/desk", order=41,
+                  permission=P.ANSWER.name),
+        MenuEntry("workbench", "生产主体确认", "Confirm producers", "agriculture/bureau", order=40,
+                  permission=P.BUREAU.name),
+    ],
+    other_hooks={"govhall_supervision_rules": "plugins.agriculture.rules:RULES"},  # supervision's hook
+)
 
 
 @hookimpl
@@ -166,29 +103,3 @@ def govhall_periodic_tasks() -> list[PeriodicTask]:
     from plugins.agriculture.desk import escalate_task
 
     return [PeriodicTask("escalate_12316", 3600, escalate_task, per_tenant=True)]
-
-
-@hookimpl
-def govhall_demo_data(session: Any, directory: Any) -> None:
-    from plugins.agriculture import demo
-
-    demo.load(session, directory)
-
-
-@hookimpl
-def govhall_labels() -> list[Label]:
-    """Names people see for the codes this plugin writes into audit entries and facts (core.labels)."""
-    return [
-        Label("agriculture.lot", "产品批次", "Lot"), Label("agriculture.price", "价格", "Price"),
-        Label("agriculture.question", "咨询", "Question"),
-        Label("agriculture.producer", "生产主体", "Producer"),
-        Label("agriculture.certificate", "承诺达标合格证", "Certificate"),
-        Label("agriculture.prices", "价格数据", "Prices"),
-    ]
-
-
-@hookimpl
-def govhall_cli_commands() -> list[Any]:
-    from plugins.agriculture.cli import agriculture
-
-    return [agriculture]

@@ -5,23 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.api import Label, MenuEntry, Permission, PluginInfo, RoleTemplate, SettingSpec, hookimpl
+from core.api import Label, MenuEntry, PluginInfo, SettingSpec, declare_plugin, hookimpl
 from plugins.approval import permissions as P
 
 HERE = Path(__file__).resolve().parent
 
-
-@hookimpl
-def govhall_addhooks(pluginmanager: Any) -> None:
-    """Approval's own hooks (plugins/approval/hookspecs.py): facts on a case, material sources."""
-    from plugins.approval import hookspecs
-
-    pluginmanager.add_hookspecs(hookspecs)
-
-
-@hookimpl
-def govhall_plugin_info() -> PluginInfo:
-    return PluginInfo(
+declare_plugin(
+    __name__,
+    info=PluginInfo(
         name="approval",
         title_zh="网上审批",
         title_en="Online approval",
@@ -30,22 +21,11 @@ def govhall_plugin_info() -> PluginInfo:
         description_zh="事项目录、在线申报、受理审查决定办结、并联审批、结果公示与办件统计",
         description_en="Item catalogue, online applications, handling with working-day clocks, "
         "parallel approval, publicity and statistics",
-    )
-
-
-@hookimpl
-def govhall_permissions() -> list[Permission]:
-    return P.PERMISSIONS
-
-
-@hookimpl
-def govhall_roles() -> list[RoleTemplate]:
-    return P.ROLES
-
-
-@hookimpl
-def govhall_settings() -> list[SettingSpec]:
-    return [
+    ),
+    hookspecs="plugins.approval.hookspecs",
+    permissions=P.PERMISSIONS,
+    roles=P.ROLES,
+    settings=[
         SettingSpec(
             "approval.upload_max_mb",
             20,
@@ -63,45 +43,43 @@ def govhall_settings() -> list[SettingSpec]:
             max=30,
             per_tenant=True,
         ),
-    ]
-
-
-@hookimpl
-def govhall_migration_dirs() -> list[Path]:
-    return [HERE / "migrations" / "versions"]
-
-
-@hookimpl
-def govhall_template_dirs() -> list[Path]:
-    return [HERE / "templates"]
-
-
-@hookimpl
-def govhall_routes() -> list[Any]:
-    from plugins.approval import views
-
-    return views.routes()
-
-
-@hookimpl
-def govhall_api_routes() -> list[Any]:
-    from plugins.approval import api
-
-    return api.routes()
-
-
-@hookimpl
-def govhall_cli_commands() -> list[Any]:
-    from plugins.approval.cli import approval
-
-    return [approval]
-
-
-@hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
-def govhall_supervision_rules() -> list[dict[str, Any]]:
-    from plugins.approval import rules
-
-    return rules.RULES
+    ],
+    migrations=HERE / "migrations" / "versions",
+    templates=HERE / "templates",
+    routes="plugins.approval.views:routes",
+    api_routes="plugins.approval.api:routes",
+    cli="plugins.approval.cli:approval",
+    demo="plugins.approval.demo:load",
+    labels=[
+        Label("approval.application", "申请", "Application"), Label("approval.item", "事项", "Item"),
+        Label("approval.procedure", "审批程序", "Procedure"), Label("approval.step", "环节", "Step"),
+        Label("approval.applicant_name", "申请人", "Applicant"),
+        Label("approval.days_left", "剩余工作日", "Working days left"),
+        Label("approval.application.start_review", "开始审查", "Review started"),
+    ],
+    menu=[
+        MenuEntry("search", "搜索办事事项", "Search service items", "approval/search", order=10,
+                  permission=P.ITEM_VIEW.name),
+        MenuEntry("personal", "个人办事事项", "Personal items", "approval/items?entrance=personal", order=10,
+                  permission=P.ITEM_VIEW.name),
+        MenuEntry("legal", "法人办事事项", "Legal-person items", "approval/items?entrance=legal", order=10,
+                  permission=P.ITEM_VIEW.name),
+        MenuEntry("approval", "行政审批事项", "Administrative approval items",
+                  "approval/items?section=approval", order=10, permission=P.ITEM_VIEW.name),
+        MenuEntry("approval", "并联审批", "Parallel approval", "approval/items?parallel=1", order=20,
+                  permission=P.ITEM_VIEW.name),
+        MenuEntry("public_service", "公共服务事项", "Public service items",
+                  "approval/items?section=public_service", order=10, permission=P.ITEM_VIEW.name),
+        MenuEntry("sunshine", "审批结果公示", "Published decisions", "approval/publicity", order=10,
+                  permission=P.PUBLICITY_VIEW.name),
+        MenuEntry("sunshine", "办件统计", "Approval statistics", "approval/stats", order=20,
+                  permission=P.PUBLICITY_VIEW.name),
+        MenuEntry("workbench", "审批工作台", "Approval workbench", "approval/workbench", order=10,
+                  permission=P.APP_HANDLE.name),
+        MenuEntry("my", "我的办件", "My applications", "approval/my", order=10, permission=P.APP_OWN.name),
+    ],
+    other_hooks={"govhall_supervision_rules": "plugins.approval.rules:RULES"},  # supervision's hook
+)
 
 
 @hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
@@ -120,46 +98,6 @@ def govhall_data_resources(tenant: Any) -> list[Any]:
 
 
 @hookimpl
-def govhall_demo_data(session: Any, directory: Any) -> None:
-    from plugins.approval import demo
-
-    demo.load(session, directory)
-
-
-@hookimpl
-def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
-    def m(section: Any, zh: str, en: str, href: str, perm: Permission, order: int = 100) -> MenuEntry:
-        return MenuEntry(section, zh, en, href, plugin="approval", order=order, permission=perm.name)
-
-    return [
-        m("search", "搜索办事事项", "Search service items", "approval/search", P.ITEM_VIEW, 10),
-        m("personal", "个人办事事项", "Personal items", "approval/items?entrance=personal", P.ITEM_VIEW, 10),
-        m("legal", "法人办事事项", "Legal-person items", "approval/items?entrance=legal", P.ITEM_VIEW, 10),
-        m(
-            "approval",
-            "行政审批事项",
-            "Administrative approval items",
-            "approval/items?section=approval",
-            P.ITEM_VIEW,
-            10,
-        ),
-        m("approval", "并联审批", "Parallel approval", "approval/items?parallel=1", P.ITEM_VIEW, 20),
-        m(
-            "public_service",
-            "公共服务事项",
-            "Public service items",
-            "approval/items?section=public_service",
-            P.ITEM_VIEW,
-            10,
-        ),
-        m("sunshine", "审批结果公示", "Published decisions", "approval/publicity", P.PUBLICITY_VIEW, 10),
-        m("sunshine", "办件统计", "Approval statistics", "approval/stats", P.PUBLICITY_VIEW, 20),
-        m("workbench", "审批工作台", "Approval workbench", "approval/workbench", P.APP_HANDLE, 10),
-        m("my", "我的办件", "My applications", "approval/my", P.APP_OWN, 10),
-    ]
-
-
-@hookimpl
 def govhall_deadlines_on_calendar(calendar: Any, years: list[int], session: Any, apply: bool) -> list[Any]:
     from plugins.approval import handling
 
@@ -172,18 +110,6 @@ def govhall_handle_event(event: Any, session: Any) -> None:
     from plugins.approval import messages
 
     messages.handle_event(event, session)
-
-
-@hookimpl
-def govhall_labels() -> list[Label]:
-    """Names people see for the codes this plugin writes into audit entries and facts (core.labels)."""
-    return [
-        Label("approval.application", "申请", "Application"), Label("approval.item", "事项", "Item"),
-        Label("approval.procedure", "审批程序", "Procedure"), Label("approval.step", "环节", "Step"),
-        Label("approval.applicant_name", "申请人", "Applicant"),
-        Label("approval.days_left", "剩余工作日", "Working days left"),
-        Label("approval.application.start_review", "开始审查", "Review started"),
-    ]
 
 
 @hookimpl(optionalhook=True)  # openness's hook (plugins/openness/hookspecs.py)

@@ -5,24 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.api import (
-    Label,
-    MenuEntry,
-    PeriodicTask,
-    Permission,
-    PluginInfo,
-    RoleTemplate,
-    SettingSpec,
-    hookimpl,
-)
+from core.api import Label, MenuEntry, PeriodicTask, PluginInfo, SettingSpec, declare_plugin, hookimpl
 from plugins.bidding import permissions as P
 
 HERE = Path(__file__).resolve().parent
 
-
-@hookimpl
-def govhall_plugin_info() -> PluginInfo:
-    return PluginInfo(
+declare_plugin(
+    __name__,
+    info=PluginInfo(
         name="bidding",
         title_zh="公共资源交易",
         title_en="Public resource trading",
@@ -30,22 +20,10 @@ def govhall_plugin_info() -> PluginInfo:
         description_zh="招标公告、电子密封投标、网上开标、评标、中标候选人公示、中标与合同",
         description_en="Tender notices, sealed electronic bids, online opening, evaluation, candidate "
         "publicity, award and contract",
-    )
-
-
-@hookimpl
-def govhall_permissions() -> list[Permission]:
-    return P.PERMISSIONS
-
-
-@hookimpl
-def govhall_roles() -> list[RoleTemplate]:
-    return P.ROLES
-
-
-@hookimpl
-def govhall_settings() -> list[SettingSpec]:
-    return [
+    ),
+    permissions=P.PERMISSIONS,
+    roles=P.ROLES,
+    settings=[
         SettingSpec(
             "bidding.ocid_prefix",
             "ocds-gvhl36",
@@ -72,64 +50,20 @@ def govhall_settings() -> list[SettingSpec]:
             max=200,
             per_tenant=True,
         ),
-    ]
-
-
-@hookimpl
-def govhall_migration_dirs() -> list[Path]:
-    return [HERE / "migrations" / "versions"]
-
-
-@hookimpl
-def govhall_template_dirs() -> list[Path]:
-    return [HERE / "templates"]
-
-
-@hookimpl
-def govhall_api_routes() -> list[Any]:
-    from plugins.bidding import api
-
-    return api.routes()
-
-
-@hookimpl
-def govhall_demo_data(session: Any, directory: Any) -> None:
-    from plugins.bidding import demo
-
-    demo.load(session, directory)
-
-
-@hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
-def govhall_supervision_rules() -> list[dict[str, Any]]:
-    from plugins.bidding.rules import RULES
-
-    return RULES
-
-
-@hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
-def govhall_supervision_metrics(scope: Any, session: Any) -> list[dict[str, Any]]:
-    from plugins.bidding.rules import supervision_metrics
-
-    return supervision_metrics(session, scope)
-
-
-@hookimpl
-def govhall_periodic_tasks() -> list[PeriodicTask]:
-    from plugins.bidding.rules import advance_task
-
-    return [PeriodicTask("advance", 60, advance_task, per_tenant=True)]
-
-
-@hookimpl
-def govhall_routes() -> list[Any]:
-    from plugins.bidding import staff, views
-
-    return views.routes() + staff.routes()
-
-
-@hookimpl
-def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
-    return [
+    ],
+    migrations=HERE / "migrations" / "versions",
+    templates=HERE / "templates",
+    api_routes="plugins.bidding.api:routes",
+    cli="plugins.bidding.cli:bidding",
+    demo="plugins.bidding.demo:load",
+    labels=[
+        Label("bidding.tender", "招标项目", "Tender"), Label("bidding.bid", "投标文件", "Bid"),
+        Label("bidding.bidder", "投标人", "Bidder"), Label("bidding.bond", "投标保证金", "Bid bond"),
+        Label("bidding.expert", "评标专家", "Expert"), Label("bidding.objection", "异议", "Objection"),
+        Label("bidding.panel", "评标委员会", "Panel"),
+        Label("bidding.panel.draw", "抽取评标专家", "Panel drawn"),
+    ],
+    menu=[
         MenuEntry(
             "subsystem",
             "公共资源交易",
@@ -161,23 +95,27 @@ def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
             description_zh="登记发布招标项目、开标、评标、定标与合同",
             description_en="Register and publish tenders, opening, evaluation, award and contract",
         ),
-    ]
+    ],
+    other_hooks={"govhall_supervision_rules": "plugins.bidding.rules:RULES"},  # supervision's hook
+)
+
+
+@hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
+def govhall_supervision_metrics(scope: Any, session: Any) -> list[dict[str, Any]]:
+    from plugins.bidding.rules import supervision_metrics
+
+    return supervision_metrics(session, scope)
 
 
 @hookimpl
-def govhall_cli_commands() -> list[Any]:
-    from plugins.bidding.cli import bidding
+def govhall_periodic_tasks() -> list[PeriodicTask]:
+    from plugins.bidding.rules import advance_task
 
-    return [bidding]
+    return [PeriodicTask("advance", 60, advance_task, per_tenant=True)]
 
 
 @hookimpl
-def govhall_labels() -> list[Label]:
-    """Names people see for the codes this plugin writes into audit entries and facts (core.labels)."""
-    return [
-        Label("bidding.tender", "招标项目", "Tender"), Label("bidding.bid", "投标文件", "Bid"),
-        Label("bidding.bidder", "投标人", "Bidder"), Label("bidding.bond", "投标保证金", "Bid bond"),
-        Label("bidding.expert", "评标专家", "Expert"), Label("bidding.objection", "异议", "Objection"),
-        Label("bidding.panel", "评标委员会", "Panel"),
-        Label("bidding.panel.draw", "抽取评标专家", "Panel drawn"),
-    ]
+def govhall_routes() -> list[Any]:
+    from plugins.bidding import staff, views
+
+    return views.routes() + staff.routes()

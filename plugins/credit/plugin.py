@@ -5,80 +5,33 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.api import (
-    Event,
-    Finding,
-    Label,
-    MenuEntry,
-    Permission,
-    PluginInfo,
-    RoleTemplate,
-    SettingSpec,
-    hookimpl,
-)
+from core.api import Event, Finding, Label, MenuEntry, PluginInfo, declare_plugin, hookimpl
 from plugins.credit import check as credit_check
 from plugins.credit import permissions, rules
 
 HERE = Path(__file__).resolve().parent
 
-
-@hookimpl
-def govhall_plugin_info() -> PluginInfo:
-    return PluginInfo(name="credit", title_zh="公共信用", title_en="Public credit", version="0.1.0",
-                      description_zh="双公示、红黑名单、企业信用监管警示与联合奖惩",
-                      description_en="Licence and penalty publicity, red and black lists, enterprise credit "
-                                     "warning, joint reward and punishment")
-
-
-@hookimpl
-def govhall_routes() -> list[Any]:
-    from plugins.credit import views
-
-    return views.routes()
-
-
-@hookimpl
-def govhall_api_routes() -> list[Any]:
-    from plugins.credit import api
-
-    return api.routes()
-
-
-@hookimpl
-def govhall_template_dirs() -> list[Path]:
-    return [HERE / "templates"]
-
-
-@hookimpl
-def govhall_migration_dirs() -> list[Path]:
-    return [HERE / "migrations" / "versions"]
-
-
-@hookimpl
-def govhall_permissions() -> list[Permission]:
-    return permissions.PERMISSIONS
-
-
-@hookimpl
-def govhall_roles() -> list[RoleTemplate]:
-    return permissions.ROLES
-
-
-@hookimpl
-def govhall_settings() -> list[SettingSpec]:
-    return rules.SPECS
-
-
-@hookimpl
-def govhall_cli_commands() -> list[Any]:
-    from plugins.credit.cli import credit
-
-    return [credit]
-
-
-@hookimpl
-def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
-    return [
+declare_plugin(
+    __name__,
+    info=PluginInfo(name="credit", title_zh="公共信用", title_en="Public credit", version="0.1.0",
+                    description_zh="双公示、红黑名单、企业信用监管警示与联合奖惩",
+                    description_en="Licence and penalty publicity, red and black lists, enterprise credit "
+                                   "warning, joint reward and punishment"),
+    permissions=permissions.PERMISSIONS,
+    roles=permissions.ROLES,
+    settings=rules.SPECS,
+    migrations=HERE / "migrations" / "versions",
+    templates=HERE / "templates",
+    routes="plugins.credit.views:routes",
+    api_routes="plugins.credit.api:routes",
+    cli="plugins.credit.cli:credit",
+    demo="plugins.credit.demo:load",
+    labels=[
+        Label("credit.licence", "行政许可信息", "Licence record"),
+        Label("credit.penalty", "行政处罚信息", "Penalty record"),
+        Label("credit.list", "红黑名单", "Credit list"), Label("credit.record", "信用记录", "Credit record"),
+    ],
+    menu=[
         MenuEntry("subsystem", "公共信用", "Public credit", "credit/", plugin="credit", order=10,
                   permission=permissions.PUBLIC_VIEW.name,
                   description_zh="信用查询、双公示、红黑名单",
@@ -90,7 +43,8 @@ def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
                   permission=permissions.PUBLIC_VIEW.name),
         MenuEntry("workbench", "信用信息管理", "Credit records", "credit/records", plugin="credit", order=40,
                   permission=permissions.RECORD_VIEW.name),
-    ]
+    ],
+)
 
 
 @hookimpl
@@ -126,20 +80,3 @@ def govhall_data_resources(tenant: Any) -> list[Any]:
     from plugins.credit.exchange import resources
 
     return resources(tenant)
-
-
-@hookimpl
-def govhall_demo_data(session: Any, directory: Any) -> None:
-    from plugins.credit.demo import load
-
-    load(session, directory)
-
-
-@hookimpl
-def govhall_labels() -> list[Label]:
-    """Names people see for the codes this plugin writes into audit entries and facts (core.labels)."""
-    return [
-        Label("credit.licence", "行政许可信息", "Licence record"),
-        Label("credit.penalty", "行政处罚信息", "Penalty record"),
-        Label("credit.list", "红黑名单", "Credit list"), Label("credit.record", "信用记录", "Credit record"),
-    ]

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from core.api import MenuEntry, PeriodicTask, Permission, PluginInfo, RoleTemplate, WorkingDeadline, hookimpl
+from core.api import MenuEntry, PeriodicTask, PluginInfo, WorkingDeadline, declare_plugin, hookimpl
 from plugins.equity import permissions as P
 
 HERE = Path(__file__).resolve().parent
@@ -26,9 +25,9 @@ def govhall_working_deadlines() -> list[WorkingDeadline]:
     ]
 
 
-@hookimpl
-def govhall_plugin_info() -> PluginInfo:
-    return PluginInfo(
+declare_plugin(
+    __name__,
+    info=PluginInfo(
         name="equity",
         title_zh="产权交易",
         title_en="Equity trading",
@@ -36,46 +35,15 @@ def govhall_plugin_info() -> PluginInfo:
         description_zh="国有产权转让：信息披露、受让方资格确认、网络竞价、成交与交易凭证",
         description_en="State-owned equity transfers: disclosure, qualified buyers, online auctions, deals "
         "and trade certificates",
-    )
-
-
-@hookimpl
-def govhall_permissions() -> list[Permission]:
-    return P.PERMISSIONS
-
-
-@hookimpl
-def govhall_roles() -> list[RoleTemplate]:
-    return P.ROLES
-
-
-@hookimpl
-def govhall_migration_dirs() -> list[Path]:
-    return [HERE / "migrations" / "versions"]
-
-
-@hookimpl
-def govhall_template_dirs() -> list[Path]:
-    return [HERE / "templates"]
-
-
-@hookimpl
-def govhall_routes() -> list[Any]:
-    from plugins.equity import views
-
-    return views.routes()
-
-
-@hookimpl
-def govhall_api_routes() -> list[Any]:
-    from plugins.equity import api
-
-    return api.routes()
-
-
-@hookimpl
-def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
-    return [
+    ),
+    permissions=P.PERMISSIONS,
+    roles=P.ROLES,
+    migrations=HERE / "migrations" / "versions",
+    templates=HERE / "templates",
+    routes="plugins.equity.views:routes",
+    api_routes="plugins.equity.api:routes",
+    demo="plugins.equity.demo:load",
+    menu=[
         MenuEntry(
             "subsystem",
             "产权交易",
@@ -107,14 +75,9 @@ def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
             order=36,
             permission=P.PUBLIC.name,
         ),
-    ]
-
-
-@hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
-def govhall_supervision_rules() -> list[dict[str, Any]]:
-    from plugins.equity.rules import RULES
-
-    return RULES
+    ],
+    other_hooks={"govhall_supervision_rules": "plugins.equity.rules:RULES"},  # supervision's hook
+)
 
 
 @hookimpl
@@ -122,10 +85,3 @@ def govhall_periodic_tasks() -> list[PeriodicTask]:
     from plugins.equity.rules import advance_task
 
     return [PeriodicTask("advance", 60, advance_task, per_tenant=True)]
-
-
-@hookimpl
-def govhall_demo_data(session: Any, directory: Any) -> None:
-    from plugins.equity import demo
-
-    demo.load(session, directory)

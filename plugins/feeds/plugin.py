@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.api import MenuEntry, Permission, PluginInfo, RoleTemplate, SettingSpec, WorkingDeadline, hookimpl
+from core.api import MenuEntry, PluginInfo, SettingSpec, WorkingDeadline, declare_plugin, hookimpl
 from plugins.feeds import permissions as P
 
 HERE = Path(__file__).resolve().parent
@@ -35,9 +35,9 @@ def govhall_working_deadlines() -> list[WorkingDeadline]:
     ]
 
 
-@hookimpl
-def govhall_plugin_info() -> PluginInfo:
-    return PluginInfo(
+declare_plugin(
+    __name__,
+    info=PluginInfo(
         name="feeds",
         title_zh="监察数据报送",
         title_en="Supervision feeds",
@@ -45,22 +45,10 @@ def govhall_plugin_info() -> PluginInfo:
         description_zh="财政收支、干部人事、司法执法及惠民资金数据接入电子监察：批量接口、文件导入、数据共享交换，规则包",
         description_en="Fiscal, cadre personnel, judicial enforcement and livelihood-fund records fed into "
         "electronic supervision: bulk API, file import, data exchange, rule packs",
-    )
-
-
-@hookimpl
-def govhall_permissions() -> list[Permission]:
-    return P.PERMISSIONS
-
-
-@hookimpl
-def govhall_roles() -> list[RoleTemplate]:
-    return P.ROLES
-
-
-@hookimpl
-def govhall_settings() -> list[SettingSpec]:
-    return [
+    ),
+    permissions=P.PERMISSIONS,
+    roles=P.ROLES,
+    settings=[
         SettingSpec(
             "feeds.packs",
             ",".join(PACK_NAMES),
@@ -104,43 +92,14 @@ def govhall_settings() -> list[SettingSpec]:
             min=2,
             max=100,
         ),
-    ]
-
-
-@hookimpl
-def govhall_migration_dirs() -> list[Path]:
-    return [HERE / "migrations" / "versions"]
-
-
-@hookimpl
-def govhall_template_dirs() -> list[Path]:
-    return [HERE / "templates"]
-
-
-@hookimpl
-def govhall_routes() -> list[Any]:
-    from plugins.feeds import views
-
-    return views.routes()
-
-
-@hookimpl
-def govhall_api_routes() -> list[Any]:
-    from plugins.feeds import api
-
-    return api.routes()
-
-
-@hookimpl
-def govhall_cli_commands() -> list[Any]:
-    from plugins.feeds.cli import feeds
-
-    return [feeds]
-
-
-@hookimpl
-def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
-    return [
+    ],
+    migrations=HERE / "migrations" / "versions",
+    templates=HERE / "templates",
+    routes="plugins.feeds.views:routes",
+    api_routes="plugins.feeds.api:routes",
+    cli="plugins.feeds.cli:feeds",
+    demo="plugins.feeds.demo:load",
+    menu=[
         MenuEntry(
             "console",
             "监察数据报送",
@@ -152,14 +111,9 @@ def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
             description_zh="报送系统、批次及逐条错误",
             description_en="Sending systems, batches and per-record errors",
         )
-    ]
-
-
-@hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
-def govhall_supervision_rules() -> list[dict[str, Any]]:
-    from plugins.feeds.rules import RULES
-
-    return RULES
+    ],
+    other_hooks={"govhall_supervision_rules": "plugins.feeds.rules:RULES"},  # supervision's hook
+)
 
 
 @hookimpl
@@ -178,10 +132,3 @@ def govhall_exchange_receive(
     from plugins.feeds.exchange import receive
 
     return receive(platform, session, tenant, resource, sender, body)
-
-
-@hookimpl
-def govhall_demo_data(session: Any, directory: Any) -> None:
-    from plugins.feeds import demo
-
-    demo.load(session, directory)

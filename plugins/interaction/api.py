@@ -38,9 +38,9 @@ def ticket_out(t: Ticket, lang: str) -> dict[str, Any]:
 async def send_code(request: Request) -> Any:
     ctx = request.state.ctx
     body = await parse_body(request, PhoneIn)
-    await run(
-        request, lambda s: guests.send_code(s, ctx.platform, ctx.tenant, body.phone, client_ip(request))
-    )
+    ip = client_ip(request)
+    # Its own transactions: the code is committed before the SMS goes out (guests.send_code).
+    await ctx.platform.db.run(lambda: guests.send_code(ctx.platform, ctx.tenant, body.phone, ip))
     return {"sent": True, "valid_minutes": guests.CODE_MINUTES}
 
 

@@ -10,10 +10,10 @@ from datetime import timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from core.api import DomainError, Invalid, OutgoingMessage, now
+from core.api import DomainError, Invalid, OutgoingMessage, now, send_now
 from plugins.interaction.models import PhoneCode, Ticket
 
 log = structlog.get_logger(__name__)
@@ -33,9 +33,38 @@ def _hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def send_code(session: Session, platform: Any, tenant: Any, phone: str, ip: str) -> None:
+class SmsUnavailable(DomainError):
+    """The hall's SMS provider failed: no code was sent, none was kept; try again shortly."""
+
+    status = 503
+    code = "sms_unavailable"
+
+
+def send_code(platform: Any, tenant: Any, phone: str, ip: str) -> None:
     """Send a 6-digit code to ``phone`` through the tenant's SMS provider; at most one a minute and
-    ``CODES_PER_HOUR`` an hour per phone or address."""
+    ``CODES_PER_HOUR`` an hour per phone or address.
+
+    The code is committed before the provider is called, and the SMS carries the code's idempotency key:
+    a record that fails after the send can no longer leave the person holding a code that does not exist,
+    and a provider that retries sends it once. A provider that fails takes the code back (SmsUnavailable).
+    No automatic retry: the person is waiting and asks again (the same outside-call rule as
+    core.delivery, without its back-off)."""
+    with platform.db.transaction(tenant.scope) as s:
+        code_id, code = _new_code(s, platform, tenant, phone, ip)
+    try:
+        # Sent once, in this request (no retry): the key only has to be unique, also across databases.
+        _deliver(platform, tenant, phone, code, f"interaction-code-{code_id}-{secrets.token_hex(8)}")
+    except Exception as exc:  # whatever the provider raised: the code is not kept, the person asks again
+        log.warning("interaction.sms_failed", tenant=tenant.code, code_id=code_id, error=repr(exc))
+        with platform.db.transaction(tenant.scope) as s:
+            s.execute(delete(PhoneCode).where(PhoneCode.id == code_id, PhoneCode.tenant_id == tenant.id))
+        raise SmsUnavailable(
+            "The text message could not be sent; try again in a minute",
+            "短信发送失败，请稍后重试",
+        ) from None
+
+
+def _new_code(session: Session, platform: Any, tenant: Any, phone: str, ip: str) -> tuple[int, str]:
     at = now(platform)
     recent = session.scalars(
         select(PhoneCode.created_at).where(
@@ -51,34 +80,24 @@ def send_code(session: Session, platform: Any, tenant: Any, phone: str, ip: str)
             fields={"phone": "too many codes"},
         )
     code = f"{secrets.randbelow(10**6):06d}"
-    session.add(
-        PhoneCode(
-            tenant_id=tenant.id,
-            tenant_path=tenant.path,
-            phone=phone,
-            code_hash=_hash(code),
-            client_ip=ip[:64],
-            created_at=at,
-            expires_at=at + timedelta(minutes=CODE_MINUTES),
-        )
+    row = PhoneCode(
+        tenant_id=tenant.id,
+        tenant_path=tenant.path,
+        phone=phone,
+        code_hash=_hash(code),
+        client_ip=ip[:64],
+        created_at=at,
+        expires_at=at + timedelta(minutes=CODE_MINUTES),
     )
+    session.add(row)
     session.flush()
-    _deliver(platform, tenant, phone, code)
+    return row.id, code
 
 
-def _deliver(platform: Any, tenant: Any, phone: str, code: str) -> None:
-    name = platform.tenant_setting(tenant, "hall.sms_provider")
-    providers = {
-        p.name: p
-        for declared in platform.registry.declared("govhall_message_providers").values()
-        for p in declared
-        if p.channel == "sms"
-    }
-    provider = providers.get(name)
-    if provider is None:
-        log.warning("interaction.sms_provider_missing", provider=name, tenant=tenant.code)
-        return
-    provider.send(
+def _deliver(platform: Any, tenant: Any, phone: str, code: str, key: str) -> None:
+    sent = send_now(
+        platform,
+        tenant,
         OutgoingMessage(
             message_id=0,
             channel="sms",
@@ -90,8 +109,11 @@ def _deliver(platform: Any, tenant: Any, phone: str, code: str) -> None:
             title=f"验证码 {code}",
             body=f"您在{tenant.name}网上办事大厅提交诉求的验证码为 {code}，{CODE_MINUTES} 分钟内有效。",
             href="",
-        )
+            idempotency_key=key,
+        ),
     )
+    if not sent:
+        log.warning("interaction.sms_provider_missing", tenant=tenant.code)
 
 
 def check_code(session: Session, platform: Any, tenant: Any, phone: str, code: str) -> None:

@@ -5,16 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.api import (
-    Label,
-    MenuEntry,
-    Permission,
-    PluginInfo,
-    RoleTemplate,
-    SettingSpec,
-    WorkingDeadline,
-    hookimpl,
-)
+from core.api import Label, MenuEntry, PluginInfo, SettingSpec, WorkingDeadline, declare_plugin, hookimpl
 from plugins.interaction import permissions as P
 
 HERE = Path(__file__).resolve().parent
@@ -40,29 +31,6 @@ def govhall_working_deadlines() -> list[WorkingDeadline]:
     ]
 
 
-@hookimpl
-def govhall_plugin_info() -> PluginInfo:
-    return PluginInfo(
-        name="interaction",
-        title_zh="互动交流",
-        title_en="Interaction",
-        version="0.1.0",
-        description_zh="咨询、投诉、建议、求助（12345 工单）：受理、转办、答复、回访、评价",
-        description_en="Consultations, complaints, suggestions and requests for help (12345 tickets): "
-        "accept, dispatch, reply, call back, rate",
-    )
-
-
-@hookimpl
-def govhall_permissions() -> list[Permission]:
-    return P.PERMISSIONS
-
-
-@hookimpl
-def govhall_roles() -> list[RoleTemplate]:
-    return P.ROLES
-
-
 def _limit(kind: str, default: int, what: str) -> SettingSpec:
     return SettingSpec(
         f"interaction.limit_{kind}",
@@ -75,9 +43,20 @@ def _limit(kind: str, default: int, what: str) -> SettingSpec:
     )
 
 
-@hookimpl
-def govhall_settings() -> list[SettingSpec]:
-    return [
+declare_plugin(
+    __name__,
+    info=PluginInfo(
+        name="interaction",
+        title_zh="互动交流",
+        title_en="Interaction",
+        version="0.1.0",
+        description_zh="咨询、投诉、建议、求助（12345 工单）：受理、转办、答复、回访、评价",
+        description_en="Consultations, complaints, suggestions and requests for help (12345 tickets): "
+        "accept, dispatch, reply, call back, rate",
+    ),
+    permissions=P.PERMISSIONS,
+    roles=P.ROLES,
+    settings=[
         _limit("consultation", 3, "consultation"),
         _limit("complaint", 13, "complaint"),
         _limit("suggestion", 15, "suggestion"),
@@ -110,70 +89,34 @@ def govhall_settings() -> list[SettingSpec]:
             max=1000,
             per_tenant=True,
         ),
-    ]
-
-
-@hookimpl
-def govhall_migration_dirs() -> list[Path]:
-    return [HERE / "migrations" / "versions"]
-
-
-@hookimpl
-def govhall_template_dirs() -> list[Path]:
-    return [HERE / "templates"]
-
-
-@hookimpl
-def govhall_routes() -> list[Any]:
-    from plugins.interaction import views
-
-    return views.routes()
-
-
-@hookimpl
-def govhall_api_routes() -> list[Any]:
-    from plugins.interaction import api
-
-    return api.routes()
-
-
-@hookimpl
-def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
-    def m(
-        section: Any, zh: str, en: str, href: str, perm: Permission, order: int, dzh: str = "", den: str = ""
-    ) -> MenuEntry:
-        return MenuEntry(
-            section,
-            zh,
-            en,
-            href,
-            plugin="interaction",
-            order=order,
-            permission=perm.name,
-            description_zh=dzh,
-            description_en=den,
-        )
-
-    return [
-        m(
-            "subsystem",
-            "互动交流",
-            "Interaction",
-            "interaction/new",
-            P.SUBMIT,
-            12,
-            "咨询、投诉、建议、求助",
-            "Consult, complain, suggest, ask for help",
-        ),
-        m("public_service", "我要咨询投诉", "Consult or complain", "interaction/new", P.SUBMIT, 50),
-        m("public_service", "咨询知识库", "Answered consultations", "interaction/kb", P.KB_VIEW, 51),
-        m("my", "我的诉求", "My tickets", "interaction/my", P.SUBMIT, 30),
-        m("workbench", "诉求工单", "Tickets", "interaction/tickets", P.VIEW, 40),
-        m("workbench", "转办待办", "Dispatched to me", "interaction/work", P.HANDLE, 41),
-        m("workbench", "好差评整改", "Reviews and rectification", "interaction/reviews", P.HANDLE, 42),
-        m("sunshine", "好差评统计", "Service ratings", "interaction/figures", P.FIGURES, 45),
-        m("my", "我的评价", "My reviews", "interaction/my-reviews", P.MY_REVIEWS, 31),
-    ]
+    ],
+    migrations=HERE / "migrations" / "versions",
+    templates=HERE / "templates",
+    routes="plugins.interaction.views:routes",
+    api_routes="plugins.interaction.api:routes",
+    demo="plugins.interaction.demo:load",
+    menu=[
+        MenuEntry("subsystem", "互动交流", "Interaction", "interaction/new", order=12,
+                  permission=P.SUBMIT.name, description_zh="咨询、投诉、建议、求助",
+                  description_en="Consult, complain, suggest, ask for help"),
+        MenuEntry("public_service", "我要咨询投诉", "Consult or complain", "interaction/new", order=50,
+                  permission=P.SUBMIT.name),
+        MenuEntry("public_service", "咨询知识库", "Answered consultations", "interaction/kb", order=51,
+                  permission=P.KB_VIEW.name),
+        MenuEntry("my", "我的诉求", "My tickets", "interaction/my", order=30, permission=P.SUBMIT.name),
+        MenuEntry("workbench", "诉求工单", "Tickets", "interaction/tickets", order=40,
+                  permission=P.VIEW.name),
+        MenuEntry("workbench", "转办待办", "Dispatched to me", "interaction/work", order=41,
+                  permission=P.HANDLE.name),
+        MenuEntry("workbench", "好差评整改", "Reviews and rectification", "interaction/reviews", order=42,
+                  permission=P.HANDLE.name),
+        MenuEntry("sunshine", "好差评统计", "Service ratings", "interaction/figures", order=45,
+                  permission=P.FIGURES.name),
+        MenuEntry("my", "我的评价", "My reviews", "interaction/my-reviews", order=31,
+                  permission=P.MY_REVIEWS.name),
+    ],
+    other_hooks={"govhall_supervision_rules": "plugins.interaction.rules:RULES"},  # supervision's hook
+)
 
 
 @hookimpl
@@ -210,20 +153,6 @@ def govhall_handle_event(event: Any, session: Any) -> None:
     from plugins.interaction import reviews
 
     reviews.handle_event(event, session)
-
-
-@hookimpl
-def govhall_demo_data(session: Any, directory: Any) -> None:
-    from plugins.interaction import demo
-
-    demo.load(session, directory)
-
-
-@hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
-def govhall_supervision_rules() -> list[dict[str, Any]]:
-    from plugins.interaction.rules import RULES
-
-    return RULES
 
 
 @hookimpl(optionalhook=True)  # approval's hook (plugins/approval/hookspecs.py)

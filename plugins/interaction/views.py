@@ -87,7 +87,7 @@ async def submit(request: Request) -> Response:
     try:
         if form.get("op") == "code":
             phone = PhoneIn(phone=values["phone"])
-            await run(request, lambda s: guests.send_code(s, c.platform, c.tenant, phone.phone, ip))
+            await c.platform.db.run(lambda: guests.send_code(c.platform, c.tenant, phone.phone, ip))
             return await _form(request, values, code_sent=True)
         data = TicketIn.model_validate(values)
         files = attachments.check(await attachments.read_files(form, max_mb(request)), max_mb(request))

@@ -5,25 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.api import (
-    Event,
-    Label,
-    MenuEntry,
-    PeriodicTask,
-    Permission,
-    PluginInfo,
-    RoleTemplate,
-    SettingSpec,
-    hookimpl,
-)
+from core.api import Event, Label, MenuEntry, PeriodicTask, PluginInfo, SettingSpec, declare_plugin, hookimpl
 from plugins.licence import permissions as P
 
 HERE = Path(__file__).resolve().parent
 
-
-@hookimpl
-def govhall_plugin_info() -> PluginInfo:
-    return PluginInfo(
+declare_plugin(
+    __name__,
+    info=PluginInfo(
         name="licence",
         title_zh="电子证照",
         title_en="Electronic licences",
@@ -31,22 +20,10 @@ def govhall_plugin_info() -> PluginInfo:
         description_zh="证照目录、审批后自动颁证、电子签名 PDF、扫码核验、我的证照与用证授权",
         description_en="Licence catalogue, issue on approval, signed PDFs, QR verification, "
         "my licences and use codes",
-    )
-
-
-@hookimpl
-def govhall_permissions() -> list[Permission]:
-    return P.PERMISSIONS
-
-
-@hookimpl
-def govhall_roles() -> list[RoleTemplate]:
-    return P.ROLES
-
-
-@hookimpl
-def govhall_settings() -> list[SettingSpec]:
-    return [
+    ),
+    permissions=P.PERMISSIONS,
+    roles=P.ROLES,
+    settings=[
         SettingSpec(
             "licence.public_base_url",
             "http://127.0.0.1:8000",
@@ -71,74 +48,32 @@ def govhall_settings() -> list[SettingSpec]:
             min=1,
             max=720,
         ),
-    ]
-
-
-@hookimpl
-def govhall_migration_dirs() -> list[Path]:
-    return [HERE / "migrations" / "versions"]
-
-
-@hookimpl
-def govhall_template_dirs() -> list[Path]:
-    return [HERE / "templates"]
-
-
-@hookimpl
-def govhall_routes() -> list[Any]:
-    from plugins.licence import views
-
-    return views.routes()
-
-
-@hookimpl
-def govhall_api_routes() -> list[Any]:
-    from plugins.licence import api
-
-    return api.routes()
-
-
-@hookimpl
-def govhall_cli_commands() -> list[Any]:
-    from plugins.licence.cli import licence
-
-    return [licence]
-
-
-@hookimpl
-def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
-    def m(
-        section: Any, zh: str, en: str, href: str, perm: Permission, order: int, dzh: str = "", den: str = ""
-    ) -> MenuEntry:
-        return MenuEntry(
-            section,
-            zh,
-            en,
-            href,
-            plugin="licence",
-            order=order,
-            permission=perm.name,
-            description_zh=dzh,
-            description_en=den,
-        )
-
-    return [
-        m(
-            "subsystem",
-            "电子证照",
-            "Electronic licences",
-            "licence/verify",
-            P.VERIFY,
-            15,
-            "证照核验、我的证照",
-            "Verify licences, my licences",
-        ),
-        m("sunshine", "电子证照核验", "Verify a licence", "licence/verify", P.VERIFY, 40),
-        m("my", "我的证照", "My licences", "licence/my", P.MINE, 20),
-        m("workbench", "电子证照管理", "Licences", "licence/licences", P.LICENCE_VIEW, 30),
-        m("workbench", "用证码核验", "Redeem a use code", "licence/redeem", P.CODE_REDEEM, 31),
-        m("console", "证照目录", "Licence catalogue", "licence/types", P.TYPE_MANAGE, 40),
-    ]
+    ],
+    migrations=HERE / "migrations" / "versions",
+    templates=HERE / "templates",
+    routes="plugins.licence.views:routes",
+    api_routes="plugins.licence.api:routes",
+    cli="plugins.licence.cli:licence",
+    demo="plugins.licence.demo:load",
+    labels=[
+        Label("licence.licence", "电子证照", "Licence"), Label("licence.use_code", "用证码", "Use code"),
+    ],
+    menu=[
+        MenuEntry("subsystem", "电子证照", "Electronic licences", "licence/verify", order=15,
+                  permission=P.VERIFY.name, description_zh="证照核验、我的证照",
+                  description_en="Verify licences, my licences"),
+        MenuEntry("sunshine", "电子证照核验", "Verify a licence", "licence/verify", order=40,
+                  permission=P.VERIFY.name),
+        MenuEntry("my", "我的证照", "My licences", "licence/my", order=20, permission=P.MINE.name),
+        MenuEntry("workbench", "电子证照管理", "Licences", "licence/licences", order=30,
+                  permission=P.LICENCE_VIEW.name),
+        MenuEntry("workbench", "用证码核验", "Redeem a use code", "licence/redeem", order=31,
+                  permission=P.CODE_REDEEM.name),
+        MenuEntry("console", "证照目录", "Licence catalogue", "licence/types", order=40,
+                  permission=P.TYPE_MANAGE.name),
+    ],
+    other_hooks={"govhall_supervision_rules": "plugins.licence.rules:RULES"},  # supervision's hook
+)
 
 
 @hookimpl
@@ -148,25 +83,11 @@ def govhall_handle_event(event: Event, session: Any) -> None:
     handle_event(event, session)
 
 
-@hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
-def govhall_supervision_rules() -> list[dict[str, Any]]:
-    from plugins.licence.rules import RULES
-
-    return RULES
-
-
 @hookimpl
 def govhall_periodic_tasks() -> list[PeriodicTask]:
     from plugins.licence.rules import expire_task
 
     return [PeriodicTask("expire", 3600, expire_task, per_tenant=True)]
-
-
-@hookimpl
-def govhall_demo_data(session: Any, directory: Any) -> None:
-    from plugins.licence import demo
-
-    demo.load(session, directory)
 
 
 @hookimpl(optionalhook=True)
@@ -182,11 +103,3 @@ def govhall_approval_material_sources(
     from plugins.licence.material_sources import sources
 
     return sources(platform, tenant, material, applicant)
-
-
-@hookimpl
-def govhall_labels() -> list[Label]:
-    """Names people see for the codes this plugin writes into audit entries and facts (core.labels)."""
-    return [
-        Label("licence.licence", "电子证照", "Licence"), Label("licence.use_code", "用证码", "Use code"),
-    ]

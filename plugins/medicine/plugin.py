@@ -5,15 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.api import MenuEntry, Permission, PluginInfo, RoleTemplate, SettingSpec, hookimpl
+from core.api import MenuEntry, PluginInfo, declare_plugin, hookimpl
 from plugins.medicine import permissions as P
 
 HERE = Path(__file__).resolve().parent
 
-
-@hookimpl
-def govhall_plugin_info() -> PluginInfo:
-    return PluginInfo(
+declare_plugin(
+    __name__,
+    info=PluginInfo(
         name="medicine",
         title_zh="阳光医药",
         title_en="Sunshine medicine",
@@ -21,84 +20,17 @@ def govhall_plugin_info() -> PluginInfo:
         description_zh="药品挂网价格、医疗机构网上采购、两票制、带量采购与按时回款",
         description_en="Listed drug prices, hospitals' online orders, the two-invoice rule, volume-based "
         "procurement and payment on time",
-    )
-
-
-@hookimpl
-def govhall_permissions() -> list[Permission]:
-    return P.PERMISSIONS
-
-
-@hookimpl
-def govhall_roles() -> list[RoleTemplate]:
-    return P.ROLES
-
-
-@hookimpl
-def govhall_settings() -> list[SettingSpec]:
-    from plugins.medicine.settings import SPECS
-
-    return SPECS
-
-
-@hookimpl
-def govhall_migration_dirs() -> list[Path]:
-    return [HERE / "migrations" / "versions"]
-
-
-@hookimpl
-def govhall_template_dirs() -> list[Path]:
-    return [HERE / "templates"]
-
-
-@hookimpl
-def govhall_api_routes() -> list[Any]:
-    from plugins.medicine import api
-
-    return api.routes()
-
-
-@hookimpl
-def govhall_routes() -> list[Any]:
-    from plugins.medicine import views
-
-    return views.routes()
-
-
-@hookimpl
-def govhall_demo_data(session: Any, directory: Any) -> None:
-    from plugins.medicine import demo
-
-    demo.load(session, directory)
-
-
-@hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
-def govhall_supervision_rules() -> list[dict[str, Any]]:
-    from plugins.medicine.rules import RULES
-
-    return RULES
-
-
-@hookimpl
-def govhall_data_resources(tenant: Any) -> list[Any]:
-    """Prescription summaries are a resource of the exchange catalogue that *receives* deliveries."""
-    from plugins.medicine.exchange import resources
-
-    return resources()
-
-
-@hookimpl(optionalhook=True)  # exchange's hook (plugins/exchange/hookspecs.py)
-def govhall_exchange_receive(
-    platform: Any, session: Any, tenant: Any, resource: str, sender: str, body: Any
-) -> dict[str, Any] | None:
-    from plugins.medicine.exchange import receive
-
-    return receive(platform, session, tenant, resource, sender, body)
-
-
-@hookimpl
-def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
-    return [
+    ),
+    permissions=P.PERMISSIONS,
+    roles=P.ROLES,
+    settings="plugins.medicine.settings:SPECS",
+    migrations=HERE / "migrations" / "versions",
+    templates=HERE / "templates",
+    api_routes="plugins.medicine.api:routes",
+    routes="plugins.medicine.views:routes",
+    demo="plugins.medicine.demo:load",
+    cli="plugins.medicine.cli:medicine",
+    menu=[
         MenuEntry(
             "subsystem",
             "阳光医药",
@@ -137,11 +69,23 @@ def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
             order=40,
             permission=P.PUBLIC.name,
         ),
-    ]
+    ],
+    other_hooks={"govhall_supervision_rules": "plugins.medicine.rules:RULES"},  # supervision's hook
+)
 
 
 @hookimpl
-def govhall_cli_commands() -> list[Any]:
-    from plugins.medicine.cli import medicine
+def govhall_data_resources(tenant: Any) -> list[Any]:
+    """Prescription summaries are a resource of the exchange catalogue that *receives* deliveries."""
+    from plugins.medicine.exchange import resources
 
-    return [medicine]
+    return resources()
+
+
+@hookimpl(optionalhook=True)  # exchange's hook (plugins/exchange/hookspecs.py)
+def govhall_exchange_receive(
+    platform: Any, session: Any, tenant: Any, resource: str, sender: str, body: Any
+) -> dict[str, Any] | None:
+    from plugins.medicine.exchange import receive
+
+    return receive(platform, session, tenant, resource, sender, body)

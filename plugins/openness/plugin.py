@@ -6,23 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.api import Label, MenuEntry, Permission, PluginInfo, RoleTemplate, hookimpl
+from core.api import Label, MenuEntry, PluginInfo, declare_plugin, hookimpl
 from plugins.openness import permissions as P
 
 HERE = Path(__file__).resolve().parent
 
-
-@hookimpl
-def govhall_addhooks(pluginmanager: Any) -> None:
-    """Openness owns its contract: the catalogue-items hook a catalogue plugin (approval) answers."""
-    from plugins.openness import hookspecs
-
-    pluginmanager.add_hookspecs(hookspecs)
-
-
-@hookimpl
-def govhall_plugin_info() -> PluginInfo:
-    return PluginInfo(
+declare_plugin(
+    __name__,
+    info=PluginInfo(
         name="openness",
         title_zh="阳光政务",
         title_en="Open government",
@@ -30,94 +21,35 @@ def govhall_plugin_info() -> PluginInfo:
         description_zh="依申请公开政府信息（法定答复期限、补正、征求第三方意见、延期审批）与年度报告；权责清单",
         description_en="Requests for government information (statutory reply period, completion, third-party "
         "consultation, approved extension) and the annual report; power and responsibility lists",
-    )
-
-
-@hookimpl
-def govhall_permissions() -> list[Permission]:
-    return P.PERMISSIONS
-
-
-@hookimpl
-def govhall_roles() -> list[RoleTemplate]:
-    return P.ROLES
-
-
-@hookimpl
-def govhall_migration_dirs() -> list[Path]:
-    return [HERE / "migrations" / "versions"]
-
-
-@hookimpl
-def govhall_template_dirs() -> list[Path]:
-    return [HERE / "templates"]
-
-
-@hookimpl
-def govhall_routes() -> list[Any]:
-    from plugins.openness import views
-
-    return views.routes()
-
-
-@hookimpl
-def govhall_api_routes() -> list[Any]:
-    from plugins.openness import api
-
-    return api.routes()
-
-
-@hookimpl
-def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
-    def m(
-        section: Any, zh: str, en: str, href: str, perm: Permission, order: int, dzh: str = "", den: str = ""
-    ) -> MenuEntry:
-        return MenuEntry(
-            section,
-            zh,
-            en,
-            href,
-            plugin="openness",
-            order=order,
-            permission=perm.name,
-            description_zh=dzh,
-            description_en=den,
-        )
-
-    return [
-        m(
-            "sunshine",
-            "依申请公开",
-            "Request government information",
-            "openness/apply",
-            P.SUBMIT,
-            20,
-            "向本级政府申请获取政府信息",
-            "Ask this government for information it holds",
-        ),
-        m("sunshine", "政府信息公开年度报告", "Annual disclosure report", "openness/report", P.REPORT, 22),
-        m("my", "我的信息公开申请", "My information requests", "openness/my", P.SUBMIT, 32),
-        m("workbench", "依申请公开办理", "Information requests", "openness/requests", P.VIEW, 45),
-        m(
-            "sunshine",
-            "权责清单",
-            "Power and responsibility lists",
-            "openness/powers",
-            P.POWER_VIEW,
-            15,
-            "各部门行政权力及其法律依据和责任",
-            "Each department's powers, their legal basis and responsibilities",
-        ),
-        m("console", "权责清单管理", "Keep the power lists", "openness/powers/manage", P.POWER_MANAGE, 60),
-        m(
-            "console",
-            "权力与事项对应情况",
-            "Powers and items not linked",
-            "openness/powers/gaps",
-            P.POWER_MANAGE,
-            61,
-        ),
-    ]
+    ),
+    hookspecs="plugins.openness.hookspecs",
+    permissions=P.PERMISSIONS,
+    roles=P.ROLES,
+    migrations=HERE / "migrations" / "versions",
+    templates=HERE / "templates",
+    routes="plugins.openness.views:routes",
+    api_routes="plugins.openness.api:routes",
+    demo="plugins.openness.demo:load",
+    menu=[
+        MenuEntry("sunshine", "依申请公开", "Request government information", "openness/apply", order=20,
+                  permission=P.SUBMIT.name, description_zh="向本级政府申请获取政府信息",
+                  description_en="Ask this government for information it holds"),
+        MenuEntry("sunshine", "政府信息公开年度报告", "Annual disclosure report", "openness/report", order=22,
+                  permission=P.REPORT.name),
+        MenuEntry("my", "我的信息公开申请", "My information requests", "openness/my", order=32,
+                  permission=P.SUBMIT.name),
+        MenuEntry("workbench", "依申请公开办理", "Information requests", "openness/requests", order=45,
+                  permission=P.VIEW.name),
+        MenuEntry("sunshine", "权责清单", "Power and responsibility lists", "openness/powers", order=15,
+                  permission=P.POWER_VIEW.name, description_zh="各部门行政权力及其法律依据和责任",
+                  description_en="Each department's powers, their legal basis and responsibilities"),
+        MenuEntry("console", "权责清单管理", "Keep the power lists", "openness/powers/manage", order=60,
+                  permission=P.POWER_MANAGE.name),
+        MenuEntry("console", "权力与事项对应情况", "Powers and items not linked", "openness/powers/gaps",
+                  order=61, permission=P.POWER_MANAGE.name),
+    ],
+    other_hooks={"govhall_supervision_rules": "plugins.openness.rules:RULES"},  # supervision's hook
+)
 
 
 @hookimpl
@@ -158,13 +90,6 @@ def govhall_deadlines_on_calendar(calendar: Any, years: list[int], session: Any,
     return services.deadlines_on_calendar(session, calendar, years, apply)
 
 
-@hookimpl
-def govhall_demo_data(session: Any, directory: Any) -> None:
-    from plugins.openness import demo
-
-    demo.load(session, directory)
-
-
 @hookimpl(optionalhook=True)  # approval's hook (plugins/approval/hookspecs.py)
 def govhall_approval_item_facts(
     platform: Any, tenant: Any, item: dict[str, Any], session: Any
@@ -173,10 +98,3 @@ def govhall_approval_item_facts(
     from plugins.openness import powers
 
     return powers.item_facts(session, tenant, str(item.get("code", "")))
-
-
-@hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
-def govhall_supervision_rules() -> list[dict[str, Any]]:
-    from plugins.openness.rules import RULES
-
-    return RULES

@@ -12,10 +12,9 @@ from core.api import (
     Label,
     MenuEntry,
     PeriodicTask,
-    Permission,
     PluginInfo,
-    RoleTemplate,
     SettingSpec,
+    declare_plugin,
     hookimpl,
 )
 from plugins.payment import permissions as P
@@ -23,43 +22,24 @@ from plugins.payment import permissions as P
 HERE = Path(__file__).resolve().parent
 
 
-@hookimpl
-def govhall_addhooks(pluginmanager: Any) -> None:
-    """Payment owns its provider contract: ``govhall_payment_providers`` (plugins/payment/hookspecs.py)."""
-    from plugins.payment import hookspecs
-
-    pluginmanager.add_hookspecs(hookspecs)
+def _url(v: Any) -> str | None:
+    return None if str(v).startswith(("http://", "https://")) else "must start with http:// or https://"
 
 
-@hookimpl
-def govhall_plugin_info() -> PluginInfo:
-    return PluginInfo(
+declare_plugin(
+    __name__,
+    info=PluginInfo(
         name="payment",
         title_zh="统一支付",
         title_en="Unified payment",
         version="0.1.0",
         description_zh="事项收费、缴费订单、电子票据、退费与对账",
         description_en="Item fees, payment orders, electronic receipts, refunds and reconciliation",
-    )
-
-
-@hookimpl
-def govhall_permissions() -> list[Permission]:
-    return P.PERMISSIONS
-
-
-@hookimpl
-def govhall_roles() -> list[RoleTemplate]:
-    return P.ROLES
-
-
-def _url(v: Any) -> str | None:
-    return None if str(v).startswith(("http://", "https://")) else "must start with http:// or https://"
-
-
-@hookimpl
-def govhall_settings() -> list[SettingSpec]:
-    return [
+    ),
+    hookspecs="plugins.payment.hookspecs",
+    permissions=P.PERMISSIONS,
+    roles=P.ROLES,
+    settings=[
         SettingSpec(
             "payment.provider",
             "sim",
@@ -89,50 +69,27 @@ def govhall_settings() -> list[SettingSpec]:
             max=7 * 24 * 60,
             per_tenant=True,
         ),
-    ]
-
-
-@hookimpl
-def govhall_migration_dirs() -> list[Path]:
-    return [HERE / "migrations" / "versions"]
-
-
-@hookimpl
-def govhall_template_dirs() -> list[Path]:
-    return [HERE / "templates"]
-
-
-@hookimpl
-def govhall_routes() -> list[Any]:
-    from plugins.payment import views
-
-    return views.routes()
-
-
-@hookimpl
-def govhall_api_routes() -> list[Any]:
-    from plugins.payment import api
-
-    return api.routes()
-
-
-@hookimpl
-def govhall_cli_commands() -> list[Any]:
-    from plugins.payment.cli import payment
-
-    return [payment]
-
-
-@hookimpl
-def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
-    def m(section: Any, zh: str, en: str, href: str, perm: Permission, order: int) -> MenuEntry:
-        return MenuEntry(section, zh, en, href, plugin="payment", order=order, permission=perm.name)
-
-    return [
-        m("my", "我的缴费", "My payments", "payment/my", P.OWN, 30),
-        m("workbench", "缴费订单", "Payment orders", "payment/orders", P.ORDER_VIEW, 40),
-        m("workbench", "缴费对账", "Reconciliation", "payment/reconciliations", P.RECONCILE, 41),
-    ]
+    ],
+    migrations=HERE / "migrations" / "versions",
+    templates=HERE / "templates",
+    routes="plugins.payment.views:routes",
+    api_routes="plugins.payment.api:routes",
+    cli="plugins.payment.cli:payment",
+    demo="plugins.payment.demo:load",
+    labels=[
+        Label("payment.order", "缴费订单", "Payment order"), Label("payment.fee", "收费标准", "Fee"),
+        Label("payment.reconciliation", "对账", "Reconciliation"),
+        Label("payment.fee.set", "设置收费标准", "Fee set"),
+    ],
+    menu=[
+        MenuEntry("my", "我的缴费", "My payments", "payment/my", order=30, permission=P.OWN.name),
+        MenuEntry("workbench", "缴费订单", "Payment orders", "payment/orders", order=40,
+                  permission=P.ORDER_VIEW.name),
+        MenuEntry("workbench", "缴费对账", "Reconciliation", "payment/reconciliations", order=41,
+                  permission=P.RECONCILE.name),
+    ],
+    other_hooks={"govhall_supervision_rules": "plugins.payment.rules:RULES"},  # supervision's hook
+)
 
 
 @hookimpl
@@ -169,13 +126,6 @@ def govhall_approval_item_fees(
     return from_approval.item_fees(tenant, item_codes, session)
 
 
-@hookimpl(optionalhook=True)  # supervision's hook (plugins/supervision/hookspecs.py)
-def govhall_supervision_rules() -> list[dict[str, Any]]:
-    from plugins.payment.rules import RULES
-
-    return RULES
-
-
 @hookimpl
 def govhall_periodic_tasks() -> list[PeriodicTask]:
     from plugins.payment.rules import sync_task
@@ -184,25 +134,8 @@ def govhall_periodic_tasks() -> list[PeriodicTask]:
 
 
 @hookimpl
-def govhall_demo_data(session: Any, directory: Any) -> None:
-    from plugins.payment import demo
-
-    demo.load(session, directory)
-
-
-@hookimpl
 def govhall_payment_providers() -> list[Any]:
     """This plugin's own hook (plugins/payment/providers.py): the simulated gateway."""
     from plugins.payment.providers import SimulatedGateway
 
     return [SimulatedGateway()]
-
-
-@hookimpl
-def govhall_labels() -> list[Label]:
-    """Names people see for the codes this plugin writes into audit entries and facts (core.labels)."""
-    return [
-        Label("payment.order", "缴费订单", "Payment order"), Label("payment.fee", "收费标准", "Fee"),
-        Label("payment.reconciliation", "对账", "Reconciliation"),
-        Label("payment.fee.set", "设置收费标准", "Fee set"),
-    ]

@@ -17,11 +17,10 @@ from core.api import (
     Label,
     MenuEntry,
     PeriodicTask,
-    Permission,
     PluginInfo,
-    RoleTemplate,
     SettingSpec,
     WorkingDeadline,
+    declare_plugin,
     hookimpl,
 )
 from plugins.supervision import permissions, scan
@@ -42,66 +41,42 @@ def govhall_working_deadlines() -> list[WorkingDeadline]:
                             label=Card.title_zh, holder=Card.department_code)]
 
 
-@hookimpl
-def govhall_addhooks(pluginmanager: Any) -> None:
-    """Supervision owns its contract: the rule and metrics hooks other plugins implement."""
-    from plugins.supervision import hookspecs
-
-    pluginmanager.add_hookspecs(hookspecs)
-
-
-@hookimpl
-def govhall_plugin_info() -> PluginInfo:
-    return PluginInfo(name="supervision", title_zh="电子监察", title_en="Electronic supervision",
-                      version="0.1.0", default_enabled=True,
-                      description_zh="对审批和公共服务全过程实时监察：提示、黄牌、红牌，逐级上报，监察看板",
-                      description_en="Real-time supervision of approvals and public services: prompts, "
-                                     "yellow and red cards, escalation up the tree, dashboards")
-
-
-@hookimpl
-def govhall_permissions() -> list[Permission]:
-    return permissions.PERMISSIONS
-
-
-@hookimpl
-def govhall_roles() -> list[RoleTemplate]:
-    return permissions.ROLES
-
-
-@hookimpl
-def govhall_settings() -> list[SettingSpec]:
-    return [
+declare_plugin(
+    __name__,
+    info=PluginInfo(name="supervision", title_zh="电子监察", title_en="Electronic supervision",
+                    version="0.1.0", default_enabled=True,
+                    description_zh="对审批和公共服务全过程实时监察：提示、黄牌、红牌，逐级上报，监察看板",
+                    description_en="Real-time supervision of approvals and public services: prompts, "
+                                   "yellow and red cards, escalation up the tree, dashboards"),
+    hookspecs="plugins.supervision.hookspecs",
+    permissions=permissions.PERMISSIONS,
+    roles=permissions.ROLES,
+    settings=[
         SettingSpec("supervision.feedback_days", 5, "Working days a department has to respond to a card "
                     "before it escalates to the parent tier.", type=int, min=1, max=60, per_tenant=True),
         SettingSpec("supervision.escalate_after_days", 5, "Working days an escalated card stays with a tier "
                     "before it escalates again (county -> city -> province).", type=int, min=1, max=60,
                     per_tenant=True),
-    ]
-
-
-@hookimpl
-def govhall_migration_dirs() -> list[Path]:
-    return [HERE / "migrations" / "versions"]
-
-
-@hookimpl
-def govhall_template_dirs() -> list[Path]:
-    return [HERE / "templates"]
-
-
-@hookimpl
-def govhall_routes() -> list[Any]:
-    from plugins.supervision import views
-
-    return views.routes()
-
-
-@hookimpl
-def govhall_api_routes() -> list[Any]:
-    from plugins.supervision import api
-
-    return api.routes()
+    ],
+    migrations=HERE / "migrations" / "versions",
+    templates=HERE / "templates",
+    routes="plugins.supervision.views:routes",
+    api_routes="plugins.supervision.api:routes",
+    labels=[
+        Label("supervision.card", "督办卡", "Supervision card"),
+        Label("supervision.cards", "督办卡", "Supervision cards"),
+    ],
+    menu=[
+        MenuEntry("workbench", "电子监察", "Electronic supervision", "supervision/", plugin="supervision",
+                  order=40, permission=permissions.CARD_VIEW.name,
+                  description_zh="提示、黄牌、红牌的签收、申诉与处置",
+                  description_en="Cards: respond and act"),
+        MenuEntry("workbench", "监察看板", "Supervision dashboard", "supervision/dashboard",
+                  plugin="supervision", order=41, permission=permissions.DASHBOARD_VIEW.name),
+        MenuEntry("sunshine", "电子监察", "Electronic supervision", "supervision/dashboard",
+                  plugin="supervision", order=60, permission=permissions.DASHBOARD_VIEW.name),
+    ],
+)
 
 
 def _scan_task(*, platform: Any, tenant: Any = None, session: Any = None) -> None:
@@ -123,26 +98,3 @@ def govhall_handle_event(event: Event, session: Any) -> None:
     from plugins.supervision import messages
 
     messages.handle_event(platform, event, session)
-
-
-@hookimpl
-def govhall_menu_entries(tenant: Any, actor: Any) -> list[MenuEntry]:
-    return [
-        MenuEntry("workbench", "电子监察", "Electronic supervision", "supervision/", plugin="supervision",
-                  order=40, permission=permissions.CARD_VIEW.name,
-                  description_zh="提示、黄牌、红牌的签收、申诉与处置",
-                  description_en="Cards: respond and act"),
-        MenuEntry("workbench", "监察看板", "Supervision dashboard", "supervision/dashboard",
-                  plugin="supervision", order=41, permission=permissions.DASHBOARD_VIEW.name),
-        MenuEntry("sunshine", "电子监察", "Electronic supervision", "supervision/dashboard",
-                  plugin="supervision", order=60, permission=permissions.DASHBOARD_VIEW.name),
-    ]
-
-
-@hookimpl
-def govhall_labels() -> list[Label]:
-    """Names people see for the codes this plugin writes into audit entries and facts (core.labels)."""
-    return [
-        Label("supervision.card", "督办卡", "Supervision card"),
-        Label("supervision.cards", "督办卡", "Supervision cards"),
-    ]

@@ -10,9 +10,10 @@ from sqlalchemy import select, update
 
 from core.api import notify
 from core.db import Scope
+from core.delivery import deliver_pending
 from core.errors import Invalid
 from core.identity.models import Account
-from core.messages import Message, deliver_pending, inbox, unread_count
+from core.messages import Message, inbox, unread_count
 from tests.factories import login, make_account, make_staff
 
 
@@ -28,8 +29,7 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
 
 
 def _deliver(platform: Any) -> int:
-    with platform.db.transaction(Scope.system()) as s:
-        return deliver_pending(platform, s)
+    return deliver_pending(platform)
 
 
 def _tell(platform: Any, account_id: int | None = None, key: str = "k1", department: str | None = None,

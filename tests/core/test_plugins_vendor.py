@@ -24,6 +24,7 @@ from starlette.testclient import TestClient
 
 from core.db import Scope
 from core.platform import Platform
+from core.registry import DECLARED
 from core.settings import SettingsError, load_settings
 
 pytestmark = pytest.mark.slow
@@ -101,6 +102,10 @@ def test_vendor_plugin_round_trip(vendor_env, db_url, tmp_path, cli, monkeypatch
     rows = {r["plugin"]: r for r in json.loads(listed.stdout)}
     assert rows["vendor_demo"]["distribution"] == "govhall-vendor-demo"
     assert rows["vendor_demo"]["version"] == "1.0.0"
+    # written with core.api.declare_plugin: its hooks are the declared ones, nothing hand-written
+    plugin_module = importlib.import_module("govhall_vendor_demo.plugin")
+    assert {"govhall_plugin_info", "govhall_routes", "govhall_api_routes", "govhall_menu_entries",
+            "govhall_settings"} <= set(getattr(plugin_module, DECLARED))
 
     # migrated: its branch is applied next to the core's
     migrated = govhall(["migrate"], vendor_env)

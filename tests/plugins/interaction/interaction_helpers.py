@@ -20,9 +20,9 @@ def codes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     SENT.clear()
     real = guests._deliver
 
-    def capture(platform: Any, tenant: Any, phone: str, code: str) -> None:
+    def capture(platform: Any, tenant: Any, phone: str, code: str, key: str) -> None:
         SENT.append((phone, code))
-        real(platform, tenant, phone, code)
+        real(platform, tenant, phone, code, key)
 
     monkeypatch.setattr(guests, "_deliver", capture)
     return SENT

@@ -40,8 +40,7 @@ def test_a_guest_needs_the_code_sent_to_the_phone(platform, codes):
     assert err.value.code == "code_required"
     from plugins.interaction import guests
 
-    with platform.db.transaction(tenant.scope) as s:
-        guests.send_code(s, platform, tenant, "13800001111", "10.0.0.9")
+    guests.send_code(platform, tenant, "13800001111", "10.0.0.9")
     ((phone, code),) = codes
     wrong = "000000" if code != "000000" else "111111"
     with pytest.raises(DomainError) as err:
@@ -61,10 +60,9 @@ def test_codes_and_submissions_are_rate_limited(platform, codes):
     tenant = platform.directory.get("360102")
     from plugins.interaction import guests
 
-    with platform.db.transaction(tenant.scope) as s:
-        guests.send_code(s, platform, tenant, "13900002222", "10.0.0.5")
-    with pytest.raises(guests.TooMany), platform.db.transaction(tenant.scope) as s:
-        guests.send_code(s, platform, tenant, "13900002222", "10.0.0.6")  # again within the minute
+    guests.send_code(platform, tenant, "13900002222", "10.0.0.5")
+    with pytest.raises(guests.TooMany):
+        guests.send_code(platform, tenant, "13900002222", "10.0.0.6")  # again within the minute
     person = make_account(platform).id
     for _ in range(5):
         submit(platform, account_id=person, ip="10.9.9.9")
@@ -201,3 +199,34 @@ def test_another_tenant_sees_no_ticket(platform):
             services.get(s, xihu, t.id)
         assert err.value.status == 404
         assert s.scalars(select(Ticket)).all() == []
+
+
+def test_a_code_is_committed_before_the_sms_and_taken_back_when_the_provider_fails(platform, monkeypatch):
+    """The outside call comes after the record (core.delivery's rule): the provider finds the code
+    already stored, gets its idempotency key, and a provider that fails leaves no code behind."""
+    import core.messages
+    from plugins.interaction import guests
+    from plugins.interaction.models import PhoneCode
+
+    tenant = platform.directory.get("360102")
+    seen: list[tuple[str, int]] = []
+
+    def provider(m):
+        with platform.db.session(tenant.scope) as s:  # another connection: only committed rows
+            seen.append((m.idempotency_key, len(s.scalars(select(PhoneCode.id)).all())))
+
+    monkeypatch.setattr(core.messages, "log_provider_send", provider)
+    guests.send_code(platform, tenant, "13600001111", "10.0.0.7")
+    with platform.db.session(tenant.scope) as s:
+        (code_id,) = s.scalars(select(PhoneCode.id)).all()
+    assert len(seen) == 1 and seen[0][0].startswith(f"interaction-code-{code_id}-") and seen[0][1] == 1
+
+    def down(m):
+        raise ConnectionError("sms gateway down")
+
+    monkeypatch.setattr(core.messages, "log_provider_send", down)
+    with pytest.raises(guests.SmsUnavailable) as err:
+        guests.send_code(platform, tenant, "13600002222", "10.0.0.8")
+    assert err.value.status == 503
+    with platform.db.session(tenant.scope) as s:
+        assert s.scalars(select(PhoneCode.id)).all() == [code_id]
