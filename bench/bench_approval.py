@@ -352,8 +352,8 @@ def cases(platform: Any) -> list[tuple[str, Scope, Any, int]]:
         return lambda: _in(platform, scope, body)
 
     def read(scope: Scope, body: Any) -> Any:  # as the workbench reads: one autocommit scoped connection
-        def go() -> Any:
-            with platform.db.read_connection(scope) as conn:
+        def go() -> Any:  # of the stable-plan pool (the queue runs on its generic plan, issue #14)
+            with platform.db.read_connection(scope, stable_plan=True) as conn:
                 return body(conn)
 
         return go

@@ -34,6 +34,7 @@ from core.web.inputs import InputMiddleware
 from core.web.limits import BodyLimitMiddleware
 from core.web.middleware import AuthMiddleware, ContextMiddleware, TenantMiddleware
 from core.web.render import Renderer
+from core.web.routing import SegmentRouter
 from core.web.security import SecurityHeadersMiddleware
 
 log = structlog.get_logger(__name__)
@@ -45,6 +46,11 @@ class GovhallApp(Starlette):
     so even a 500 page carries them (core.web.security)."""
 
     https = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The same routes and lifespan behind an index of their literal segments (core.web.routing).
+        self.router = SegmentRouter(self.router.routes, lifespan=kwargs.get("lifespan"))
 
     def build_middleware_stack(self) -> ASGIApp:
         return SecurityHeadersMiddleware(super().build_middleware_stack(), https=self.https)
@@ -104,9 +110,8 @@ def plugin_mounts(platform: Platform) -> tuple[list[BaseRoute], list[BaseRoute]]
             if not routes:
                 continue
             _check_declared(plugin, routes)
-            from starlette.routing import Router
-
-            out.append(Mount(prefix + plugin, app=PluginGate(plugin, Router(routes=routes)), name=plugin))
+            gate = PluginGate(plugin, SegmentRouter(routes=routes))
+            out.append(Mount(prefix + plugin, app=gate, name=plugin))
     return pages, api
 
 

@@ -67,6 +67,7 @@ class Database:
         self._kwargs = kwargs
         self._reader: Engine | None = None
         self._read_factory: sessionmaker[GuardedSession] | None = None
+        self._stable_engine: Engine | None = None
 
     @property
     def reader(self) -> Engine:
@@ -122,16 +123,42 @@ class Database:
             self._read_factory = sessionmaker(engine, expire_on_commit=False, class_=GuardedSession)
         return self._read_factory
 
+    def _stable_reads(self) -> Engine:
+        """The read pool for statements with one best plan (``read_connection(stable_plan=True)``):
+        as ``_reads`` but with PostgreSQL's default plan cache, so a statement psycopg has prepared runs
+        on its generic plan instead of being planned again on every run."""
+        if self._stable_engine is None:
+            size = self.engine.pool.size()  # type: ignore[attr-defined]
+            kwargs = {k: v for k, v in self._kwargs.items() if k != "connect_args"}
+            engine = create_engine(self.url, isolation_level="AUTOCOMMIT",
+                                   **{**kwargs, "pool_size": size, "max_overflow": size})
+            ping_when_idle(engine)
+            count_statements(engine, autocommit=True, sqlite=False)
+            self._stable_engine = engine
+        return self._stable_engine
+
     @contextmanager
-    def read_connection(self, scope: Scope) -> Iterator[Connection]:
+    def read_connection(self, scope: Scope, *, stable_plan: bool = False) -> Iterator[Connection]:
         """The leanest scoped read: a Connection of the read pool, its scope and role set as for
         ``read`` — no ORM session, so no guard either: for Core statements built once that carry their
-        own tenant filter (the hottest reads, e.g. a handler's case). SQLite: a plain connection."""
+        own tenant filter (the hottest reads, e.g. a handler's case). SQLite: a plain connection.
+
+        ``stable_plan=True`` is for statements whose best plan is the same for every value of their
+        parameters — a lookup by key (a primary key, or a foreign key to one row, with the tenant filter),
+        or one tenant's equality-filtered index range read in the index's order (the workbench queue) — so
+        they may run on a generic plan instead of being planned again on every run. Every other pool plans
+        each run afresh (``plan_cache_mode=force_custom_plan``, see ``__init__``), which a tenant-path range
+        or a skewed filter needs, but planning cost the case read ~0.1 ms and the workbench's queue
+        0.3–0.8 ms of the database's CPU on every request. Measure before passing it: the queue's generic
+        plan was as fast or faster than the custom one for a busy county department, a quiet one, an empty
+        one and a village at 10,000,000 applications (docs/benchmarks.md, issue #14). Never pass it for a
+        statement over a subtree (a range of tenant paths) or with a filter whose selectivity varies.
+        """
         if not self.is_postgres:
             with self.engine.connect() as conn:
                 yield conn
             return
-        engine = self._reads().kw["bind"]
+        engine = self._stable_reads() if stable_plan else self._reads().kw["bind"]
         with engine.connect() as conn:
             set_scope(conn, scope, local=False)
             yield conn
@@ -165,6 +192,8 @@ class Database:
             self._reader.dispose()
         if self._read_factory is not None:
             self._read_factory.kw["bind"].dispose()
+        if self._stable_engine is not None:
+            self._stable_engine.dispose()
 
 
 class NestedConnectionError(RuntimeError):
@@ -316,16 +345,29 @@ def set_scope(connection: Connection, scope: Scope, *, local: bool) -> None:
     # On the driver's cursor: this runs at the start of every scoped session, and SQLAlchemy's statement
     # machinery around one fixed SELECT cost more than the round trip itself.
     params: tuple[str | bool, ...]
+    fairy: Any = connection.connection  # the pool's handle of the DBAPI connection
+    if not local:
+        # Session-level settings outlive the checkout: a read connection that already holds this scope
+        # (its last use was the same tenant) is not sent it again — a round trip saved on every read of
+        # a busy hall. ``info`` lives exactly as long as the DBAPI connection (a reconnect starts empty),
+        # and nothing else sets these on a read-pool connection (it is AUTOCOMMIT, so no rollback undoes
+        # a setting either); a failed set leaves the key unset, so the next use sends it again.
+        if fairy.info.get(_HELD) == (lo, hi, role):
+            return
+        fairy.info.pop(_HELD, None)
     if scope.is_system and local:
         sql, params = _SET_RANGE, (lo, local, hi, local)
     else:
         sql, params = _SET_SCOPE, (lo, local, hi, local, role, local)
     note("select", sql)
-    raw: Any = connection.connection.dbapi_connection  # psycopg's connection
+    raw: Any = fairy.dbapi_connection  # psycopg's connection
     with raw.cursor() as cur:
         cur.execute(sql, params)
+    if not local:
+        fairy.info[_HELD] = (lo, hi, role)
 
 
+_HELD = "govhall.scope"  # connection info: the (lo, hi, role) a read connection's session holds
 _SET_RANGE = "SELECT set_config('govhall.lo', %s, %s), set_config('govhall.hi', %s, %s)"
 _SET_SCOPE = ("SELECT set_config('govhall.lo', %s, %s), set_config('govhall.hi', %s, %s), "
               "set_config('role', %s, %s)")

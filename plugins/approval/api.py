@@ -217,7 +217,7 @@ async def queue(request: Request) -> Any:
     after = cursor_key(params, (int,))
 
     def work() -> dict[str, Any]:
-        with ctx.platform.db.read_connection(ctx.tenant.scope) as conn:
+        with ctx.platform.db.read_connection(ctx.tenant.scope, stable_plan=True) as conn:  # measured
             rows = queries.queue(conn, ctx.tenant.scope, who_for(conn, ctx).departments, state=query.state,
                                  due=query.due, limit=params.limit + 1, after_id=after[0] if after else None)
         more = len(rows) > params.limit

@@ -79,7 +79,7 @@ async def workbench(request: Request) -> Response:
     def work() -> dict[str, Any]:
         # One Core statement on an autocommit read connection (queries.queue): new cases first, then
         # the soonest deadline; the department names from memory.
-        with ctx.platform.db.read_connection(ctx.tenant.scope) as conn:
+        with ctx.platform.db.read_connection(ctx.tenant.scope, stable_plan=True) as conn:
             who = who_for(conn, ctx)
             rows = queries.queue(conn, ctx.tenant.scope, who.departments, state=state, due=due, limit=100,
                                  q=q, new_first=not due)

@@ -108,7 +108,7 @@ async def handled_application(request: Request) -> None:
     def check() -> None:
         # One statement (queries.case) on an autocommit read connection; the case page and API reuse what
         # it read (``request.state.approval_case``) instead of reading the application again.
-        with ctx.platform.db.read_connection(ctx.tenant.scope) as s:
+        with ctx.platform.db.read_connection(ctx.tenant.scope, stable_plan=True) as s:  # by id
             found = queries.case(s, ctx.tenant.scope, app_id)
             if found is None:
                 raise NotFound("No such application here", "本级没有这个办件", code="unknown_application")

@@ -144,7 +144,8 @@ def test_every_tenant_scoped_table_has_forced_rls(platform):
 @pytest.mark.postgres
 @pytest.mark.skipif(not PG, reason="plan caching is PostgreSQL's")
 def test_every_pool_plans_each_statement_for_its_parameters(platform):
-    """A prepared statement never falls back to a generic plan that cannot see the scope's range."""
+    """A prepared statement never falls back to a generic plan that cannot see the scope's range — but
+    in the pool for statements declared to have one best plan (``read_connection(stable_plan=True)``)."""
     from core.db import Scope
 
     with platform.db.engine.connect() as conn:
@@ -153,3 +154,45 @@ def test_every_pool_plans_each_statement_for_its_parameters(platform):
         assert s.execute(text("SHOW plan_cache_mode")).scalar() == "force_custom_plan"
     with platform.db.reader.connect() as conn:
         assert conn.exec_driver_sql("SHOW plan_cache_mode").scalar() == "force_custom_plan"
+    with platform.db.read_connection(Scope.system()) as conn:
+        assert conn.exec_driver_sql("SHOW plan_cache_mode").scalar() == "force_custom_plan"
+    with platform.db.read_connection(Scope.system(), stable_plan=True) as conn:
+        assert conn.exec_driver_sql("SHOW plan_cache_mode").scalar() == "auto"
+
+
+def _read_titles(platform: Any, scope: Scope, **kw: Any) -> list[str]:
+    with platform.db.read_connection(scope, **kw) as conn:
+        return sorted(r[0] for r in conn.exec_driver_sql("SELECT title FROM guard_probe"))
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not PG, reason="row-level security exists on PostgreSQL only")
+@pytest.mark.parametrize("stable_plan", [False, True])
+def test_a_read_connection_keeps_its_scope_only_while_it_is_the_same(platform, probe, stable_plan):
+    """Read connections keep their scope for the session and are not sent it again while the next use has
+    the same one (issue #14: one round trip saved per read); a use with another scope is sent its own, so
+    row-level security answers every use with its own tenant — on one connection, in any order."""
+    from core.db.counter import counting
+
+    donghu, xihu, town = probe["360102"], probe["360103"], probe["360102015"]
+    pool = (platform.db._stable_reads() if stable_plan else platform.db._reads().kw["bind"]).pool
+    pool.dispose()
+    order = [donghu.scope, donghu.scope, xihu.scope, donghu.scope, donghu.subtree_scope, town.scope,
+             Scope.system(), xihu.scope, xihu.scope]
+    expected = {donghu.scope: ["360102"], xihu.scope: ["360103"], town.scope: ["360102015"],
+                donghu.subtree_scope: ["360102", "360102015"],
+                Scope.system(): ["360102", "360102015", "360103"]}
+    sent = []
+    for scope in order:  # one connection at a time: the pool hands back the same one
+        with counting() as tally:
+            assert _read_titles(platform, scope, stable_plan=stable_plan) == expected[scope], scope
+        sent.append(sum("set_config" in st for st in tally.statements))
+    assert sent == [1, 0, 1, 1, 1, 1, 1, 1, 0]
+    # A connection the pool replaced (a restart, an invalidation) starts without a scope: it is sent again.
+    with platform.db.read_connection(donghu.scope, stable_plan=stable_plan) as conn:
+        conn.invalidate()
+    with counting() as tally:
+        assert _read_titles(platform, xihu.scope, stable_plan=stable_plan) == ["360103"]
+    assert sum("set_config" in st for st in tally.statements) == 1
+    # And another session on the server changing it behind the pool's back is not a thing govhall does:
+    # nothing but set_scope sets these on a read connection (grep: set_config, SET ROLE, RESET).

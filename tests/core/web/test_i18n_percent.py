@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 from test_i18n import template_msgids
 
@@ -45,3 +46,36 @@ def test_no_template_string_or_its_translation_has_a_bare_percent():
                     bad.append(f"{sorted(where)[0]}: {text!r}")
     assert seen > 500, "the extractor saw the templates"
     assert not bad, "write %% for a literal percent sign:\n" + "\n".join(sorted(set(bad)))
+
+
+def test_the_direct_underscore_answers_as_jinjas_newstyle_gettext(platform):
+    """``_`` goes straight to the catalogue (core/web/render.py ``_underscore``, issue #14) instead of
+    through the i18n extension's alias and newstyle wrapper: for every template msgid of the core and
+    every plugin, in both languages, and with variables (escaped), it renders what ``gettext`` renders."""
+    from core.app import create_app
+
+    create_app(platform=platform)
+    env = platform.renderer.env
+    assert env.globals["_"] == platform.renderer._underscore
+    roots = [ROOT / "core" / "web" / "templates", *sorted((ROOT / "plugins").glob("*/templates"))]
+    msgids = sorted({m for root in roots for m in template_msgids(root)})
+    assert len(msgids) > 500, len(msgids)
+    pairs = [(env.from_string("{{ _(m) }}"), env.from_string("{{ gettext(m) }}")),
+             (env.from_string("{{ _(m, n=n, name=name) }}"),
+              env.from_string("{{ gettext(m, n=n, name=name) }}"))]
+    compared = 0
+    for lang in ("zh-CN", "en"):
+        for m in msgids:
+            values = {"m": m, "lang": lang, "n": "<3>", "name": "A & B"}
+            for new, old in pairs:
+                try:
+                    expected = old.render(values)
+                except (KeyError, TypeError, ValueError):  # a string needing other variables: both refuse
+                    with pytest.raises((KeyError, TypeError, ValueError)):
+                        new.render(values)
+                    continue
+                assert new.render(values) == expected, (lang, m)
+                compared += 1
+    assert compared > 1000, compared
+    escaped = pairs[1][0].render({"m": "%(n)s unread", "lang": "en", "n": "<3>", "name": ""})
+    assert "&lt;3&gt;" in escaped, escaped
