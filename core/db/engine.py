@@ -8,15 +8,17 @@ query is microseconds and the hand-off would cost more than the query (BASELINES
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import structlog
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
-from starlette.concurrency import run_in_threadpool
 
 from core.db.base import TenantScoped
 from core.db.counter import count_statements, note, ping_when_idle
@@ -26,6 +28,8 @@ T = TypeVar("T")
 log = structlog.get_logger(__name__)
 
 RLS_ROLE = "govhall_app"
+DB_THREADS = 40  # worker threads for Database.run (Starlette's threadpool default)
+_EXECUTOR_LOCK = threading.Lock()
 
 
 class ScopeError(RuntimeError):
@@ -68,6 +72,7 @@ class Database:
         self._reader: Engine | None = None
         self._read_factory: sessionmaker[GuardedSession] | None = None
         self._stable_engine: Engine | None = None
+        self._executor: ThreadPoolExecutor | None = None
 
     @property
     def reader(self) -> Engine:
@@ -177,16 +182,34 @@ class Database:
             yield s
 
     async def run(self, fn: Callable[[], T]) -> T:
-        """Run blocking database work from async code: inline on SQLite, in the threadpool otherwise."""
+        """Run blocking database work from async code: inline on SQLite, on a worker thread otherwise.
+
+        The hand-off is asyncio's own ``run_in_executor`` on a pool of DB_THREADS threads (as many as
+        Starlette's default threadpool), with the caller's context variables copied as Starlette's
+        ``run_in_threadpool`` copies them (request id, statement tally). anyio's hand-off behind
+        ``run_in_threadpool`` — capacity limiter, cancel scope, token checks — cost a handler's case read
+        ~60 µs more CPU per request, an eighth of it (docs/benchmarks.md, issue #14). The work runs to its
+        end either way: a transaction commits or rolls back on its thread even if the request is gone.
+        """
         if self.is_sqlite:
             return fn()
-        return await run_in_threadpool(fn)
+        executor = self._executor
+        if executor is None:
+            with _EXECUTOR_LOCK:
+                if self._executor is None:
+                    self._executor = ThreadPoolExecutor(DB_THREADS, thread_name_prefix="govhall-db")
+                executor = self._executor
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(executor, contextvars.copy_context().run, fn)
 
     def ping(self) -> bool:
         with self.engine.connect() as conn:
             return conn.execute(text("SELECT 1")).scalar() == 1
 
     def dispose(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False)
+            self._executor = None
         self.engine.dispose()
         if self._reader is not None:
             self._reader.dispose()
